@@ -1,0 +1,66 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import OrgKind, Role, User
+from orgs.services import check_separated_duties
+from qingdan.forms import StyledForm
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class UnitFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds"))] + OrgKind.choices)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def clean_roles(self):
+        roles = self.cleaned_data["roles"]
+        check_separated_duties(set(roles))
+        return roles
+
+
+class UserCreateForm(StyledForm):
+    username = forms.RegexField(label=_("User name"), max_length=150, regex=r"^[\w.@+-]+$")
+    full_name = forms.CharField(label=_("Full name"), max_length=50)
+    phone = forms.RegexField(label=_("Mobile phone"), regex=r"^1\d{10}$", required=False)
+    org_unit = forms.ModelChoiceField(label=_("Org unit"), queryset=None)
+    roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
+    password = forms.CharField(label=_("Initial password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = units
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username=username).exists():
+            raise ValidationError(_("This user name is taken."))
+        return username
+
+    def clean_roles(self):
+        roles = self.cleaned_data["roles"]
+        check_separated_duties(set(roles))
+        return roles
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("What the token is for"), max_length=60)

@@ -1,0 +1,217 @@
+"""Import of the org tree from .xlsx: check every row first, write all or nothing."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from audit.services import record
+from orgs.models import OrgKind, OrgUnit
+from orgs.queries import visible_units
+from orgs.services import save_unit
+from qingdan.spreadsheets import RowError, read_rows
+
+
+def column_titles():
+    """Column key → accepted titles (Chinese first, as in the template, then English)."""
+    titles = {}
+    for key, label in (("code", "Code"), ("name", "Name"), ("kind", "Kind"), ("parent", "Parent code")):
+        with override("zh-hans"):
+            chinese = _(label)
+        titles[key] = (chinese, label)
+    return titles
+
+
+def kind_lookup():
+    lookup = {}
+    for kind in OrgKind:
+        lookup[kind.value] = kind.value
+        for language in ("zh-hans", "en"):
+            with override(language):
+                lookup[str(kind.label)] = kind.value
+    return lookup
+
+
+@dataclass
+class Plan:
+    rows: list = field(default_factory=list)  # (row_number, code, name, kind, parent_code)
+    errors: list = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def _col(key):
+    return column_titles()[key][0]
+
+
+def check_rows(rows, *, actor):
+    """Check every row against the file and the tree the actor can see. Writes nothing."""
+    plan = Plan()
+    kinds = kind_lookup()
+    root = actor.org_unit
+    existing = {u.code: u for u in OrgUnit.objects.select_related("parent")}
+    visible = set(visible_units(actor).values_list("code", flat=True))
+    first_row = {}
+    for number, cells in rows:
+        code, name, kind_text, parent = cells["code"], cells["name"], cells["kind"], cells["parent"]
+        errors = []
+        if not code:
+            errors.append(RowError(number, _col("code"), _("The code is empty.")))
+        elif len(code) > OrgUnit.CODE_MAX:
+            errors.append(
+                RowError(number, _col("code"), _("The code is longer than %(n)d characters.") % {"n": OrgUnit.CODE_MAX})
+            )
+        elif code in first_row:
+            errors.append(
+                RowError(
+                    number,
+                    _col("code"),
+                    _("The code “%(code)s” already appears in row %(row)d.") % {"code": code, "row": first_row[code]},
+                )
+            )
+        elif code in existing and code not in visible:
+            errors.append(
+                RowError(
+                    number,
+                    _col("code"),
+                    _("The code “%(code)s” belongs to a unit outside your organisation.") % {"code": code},
+                )
+            )
+        if not name:
+            errors.append(RowError(number, _col("name"), _("The name is empty.")))
+        elif len(name) > OrgUnit.NAME_MAX:
+            errors.append(
+                RowError(number, _col("name"), _("The name is longer than %(n)d characters.") % {"n": OrgUnit.NAME_MAX})
+            )
+        kind = kinds.get(kind_text)
+        if kind is None:
+            allowed = "、".join(str(k.label) for k in OrgKind)
+            errors.append(
+                RowError(
+                    number,
+                    _col("kind"),
+                    _("Unknown kind “%(kind)s”; use one of: %(allowed)s.") % {"kind": kind_text, "allowed": allowed},
+                )
+            )
+        if code and code not in first_row:
+            first_row[code] = number
+        plan.errors.extend(errors)
+        plan.rows.append((number, code, name, kind, parent))
+
+    file_parent = {code: parent for _n, code, _name, _k, parent in plan.rows if code}
+    for number, code, _name, _kind, parent in plan.rows:
+        own_root = code == root.code
+        current_parent = existing[code].parent.code if code in existing and existing[code].parent else ""
+        if own_root:
+            if parent != current_parent:
+                plan.errors.append(RowError(number, _col("parent"), _("Your own unit cannot be moved by an import.")))
+            continue
+        if not parent:
+            plan.errors.append(RowError(number, _col("parent"), _("The parent code is empty.")))
+        elif parent == code:
+            plan.errors.append(RowError(number, _col("parent"), _("A unit cannot be its own parent.")))
+        elif parent not in file_parent and parent not in visible:
+            plan.errors.append(
+                RowError(number, _col("parent"), _("The parent code “%(code)s” does not exist.") % {"code": parent})
+            )
+        elif cycle := _find_cycle(code, file_parent, existing):
+            plan.errors.append(
+                RowError(number, _col("parent"), _("The parents form a loop: %(loop)s.") % {"loop": " → ".join(cycle)})
+            )
+    plan.errors.sort(key=lambda e: (e.row, e.column))
+    if plan.ok:
+        _count_changes(plan, existing)
+    return plan
+
+
+def _find_cycle(code, file_parent, existing):
+    seen = [code]
+    current = code
+    while True:
+        if current in file_parent:
+            current = file_parent[current]
+        elif current in existing and existing[current].parent:
+            current = existing[current].parent.code
+        else:
+            return None
+        if not current:
+            return None
+        if current in seen:
+            return seen[seen.index(current) :] + [current]
+        seen.append(current)
+
+
+def _count_changes(plan, existing):
+    for _number, code, name, kind, parent in plan.rows:
+        unit = existing.get(code)
+        if unit is None:
+            plan.created += 1
+        elif (unit.name, unit.kind, unit.parent.code if unit.parent else "") == (name, kind, parent):
+            plan.unchanged += 1
+        else:
+            plan.updated += 1
+
+
+def read_and_check(uploaded, *, actor):
+    rows = read_rows(uploaded, headers=column_titles(), max_bytes=settings.QINGDAN_MAX_IMPORT_BYTES)
+    return check_rows(rows, actor=actor)
+
+
+def _in_parent_order(plan):
+    """Rows ordered so that every parent in the file comes before its children."""
+    by_code = {row[1]: row for row in plan.rows}
+    ordered, placed = [], set()
+
+    def place(code):
+        if code in placed or code not in by_code:
+            return
+        placed.add(code)
+        place(by_code[code][4])
+        ordered.append(by_code[code])
+
+    for code in by_code:
+        place(code)
+    return ordered
+
+
+def apply_import(uploaded, *, actor, request=None, progress=None):
+    """Check the file again and, only if every row is valid, write it in one transaction.
+
+    Returns the plan; when ``plan.errors`` is not empty nothing was written.
+    """
+    with transaction.atomic():
+        plan = read_and_check(uploaded, actor=actor)
+        if not plan.ok:
+            return plan
+        units = {u.code: u for u in OrgUnit.objects.select_for_update().select_related("parent")}
+        ordered = _in_parent_order(plan)
+        for done, (_number, code, name, kind, parent_code) in enumerate(ordered, start=1):
+            unit = units.get(code) or OrgUnit(code=code)
+            parent = units.get(parent_code) if parent_code else None
+            current_parent_code = unit.parent.code if unit.parent_id else ""
+            if unit.pk is None or (unit.name, unit.kind, current_parent_code) != (name, kind, parent_code):
+                unit.name, unit.kind, unit.parent = name, kind, parent
+                units[code] = save_unit(unit=unit, actor=actor, request=request)
+            if progress:
+                progress(done, len(ordered))
+        record(
+            action="orgs.imported",
+            actor=actor,
+            object_type="orgs.orgunit",
+            org_unit=actor.org_unit,
+            after={
+                "file": getattr(uploaded, "name", ""),
+                "created": plan.created,
+                "updated": plan.updated,
+                "unchanged": plan.unchanged,
+            },
+            request=request,
+        )
+    return plan

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs.auth import SESSION_LAST_SEEN, SESSION_LOGIN_AT, log_out
+
+
+class SessionGuardMiddleware:
+    """Ends a browser session after the idle time-out, and sessions started
+    before the account was disabled (``sessions_revoked_at``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = timezone.now().timestamp()
+            last_seen = request.session.get(SESSION_LAST_SEEN, now)
+            login_at = request.session.get(SESSION_LOGIN_AT, 0)
+            revoked = user.sessions_revoked_at
+            if revoked is not None and login_at < revoked.timestamp():
+                log_out(request, action="auth.session_revoked")
+                return redirect_to_login(request.get_full_path())
+            if now - last_seen > settings.QINGDAN_IDLE_MINUTES * 60:
+                log_out(request, action="auth.session_timeout")
+                messages.info(
+                    request,
+                    _("You were signed out after %(minutes)d minutes without activity.")
+                    % {"minutes": settings.QINGDAN_IDLE_MINUTES},
+                )
+                return redirect_to_login(request.get_full_path())
+            request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)

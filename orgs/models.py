@@ -1,0 +1,144 @@
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgKind(models.TextChoices):
+    PROVINCE = "province", _("Provincial federation")
+    CITY = "city", _("City federation")
+    COUNTY = "county", _("County federation")
+    TOWN = "town", _("Town / street union")
+    GRASSROOTS = "grassroots", _("Grassroots union")
+    DEPARTMENT = "department", _("Competent department")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    OTHER = "other", _("Other body")
+
+
+class OrgUnit(models.Model):
+    """A node of the one org tree.
+
+    ``path`` holds the ids from the root down, e.g. ``/1/5/23/``, so a subtree at
+    any depth is one indexed prefix query (see ``orgs.queries``).
+    """
+
+    CODE_MAX = 32
+    NAME_MAX = 100
+
+    code = models.CharField(_("code"), max_length=CODE_MAX, unique=True)
+    name = models.CharField(_("name"), max_length=NAME_MAX)
+    kind = models.CharField(_("kind"), max_length=16, choices=OrgKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("path"), max_length=255, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+        ordering = ["path"]
+        indexes = [
+            # varchar_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%' whatever the collation.
+            models.Index(fields=["path"], name="orgs_unit_path_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_within(self, ancestor):
+        return self.path.startswith(ancestor.path)
+
+
+class Role(models.TextChoices):
+    SYSADMIN = "sysadmin", _("System administrator")
+    SECADMIN = "secadmin", _("Security administrator")
+    AUDITOR = "auditor", _("Auditor")
+    OFFICE = "office", _("Office staff")
+    REPORTER = "reporter", _("Unit reporter")
+    REVIEWER = "reviewer", _("Reviewer")
+    EVALUATOR = "evaluator", _("Third-party evaluator")
+    LEADER = "leader", _("Leader")
+
+
+# Three separate duties (三权分立): no account may hold two of them.
+SEPARATED_DUTIES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="users", null=True
+    )
+    failed_logins = models.PositiveSmallIntegerField(_("failed log-ins in a row"), default=0, editable=False)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
+    # Sessions started before this moment are ended on their next request (disabling a user sets it).
+    sessions_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self):
+        return self.full_name or self.username
+
+    @property
+    def role_set(self):
+        if not hasattr(self, "_role_set"):
+            self._role_set = frozenset(Role(r.role) for r in self.roles.all())
+        return self._role_set
+
+    def has_role(self, *roles):
+        return bool(self.role_set.intersection(roles))
+
+    def is_locked(self, now=None):
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+
+class UserRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="orgs_userrole_unique")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 is stored, the token is shown once."""
+
+    PREFIX = "qd_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=60)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(_("token begins"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user"], condition=Q(revoked_at__isnull=True), name="orgs_token_active")]
+
+    def __str__(self):
+        return f"{self.name} ({self.hint}…)"
+
+    @staticmethod
+    def hash_key(raw):
+        return hashlib.sha256(raw.encode()).hexdigest()

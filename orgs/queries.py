@@ -1,0 +1,38 @@
+"""Read paths scoped by the org tree. Every view and API starts here.
+
+A user sees their own unit's subtree and nothing else; looking up an object
+outside it raises Http404, never a 403 that would confirm that it exists.
+"""
+
+from django.http import Http404
+
+from orgs.models import OrgUnit, User
+
+
+def visible_to(user, queryset, unit_field="org_unit"):
+    """Restrict ``queryset`` to rows whose ``unit_field`` lies in the user's subtree."""
+    unit = getattr(user, "org_unit", None)
+    if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
+        return queryset.none()
+    lookup = "path__startswith" if unit_field == "" else f"{unit_field}__path__startswith"
+    return queryset.filter(**{lookup: unit.path})
+
+
+def visible_units(user):
+    return visible_to(user, OrgUnit.objects.all(), unit_field="")
+
+
+def visible_users(user):
+    return visible_to(user, User.objects.select_related("org_unit").prefetch_related("roles"))
+
+
+def get_visible_or_404(user, queryset, unit_field="org_unit", **lookup):
+    """The one object lookup helper: 404 for anything outside the user's subtree."""
+    try:
+        return visible_to(user, queryset, unit_field).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def subtree(unit):
+    return OrgUnit.objects.filter(path__startswith=unit.path)

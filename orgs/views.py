@@ -1,0 +1,238 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orgs import services
+from orgs.auth import LoginRefused, authenticate_with_lockout, log_in, log_out
+from orgs.exports import import_template_xlsx, org_tree_xlsx
+from orgs.forms import ImportForm, LoginForm, RolesForm, TokenForm, UnitFilterForm, UserCreateForm
+from orgs.imports import apply_import, read_and_check
+from orgs.models import ApiToken, OrgKind, OrgUnit, Role, User
+from orgs.queries import get_visible_or_404, visible_units, visible_users
+from qingdan.pages import drop_kept_upload, keep_upload, open_kept_upload, paginate, query_without_page, xlsx_response
+from qingdan.permissions import role_required
+from qingdan.spreadsheets import SheetError
+
+USER_ADMINS = (Role.SYSADMIN, Role.SECADMIN)
+IMPORT_SESSION_KEY = "orgs_import"
+
+
+def login_view(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    form = LoginForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = authenticate_with_lockout(
+                request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
+        except LoginRefused as refused:
+            error = refused.message
+        else:
+            log_in(request, user)
+            return redirect(next_url or "home")
+    return render(request, "orgs/login.html", {"form": form, "error": error, "next": next_url})
+
+
+@require_POST
+def logout_view(request):
+    log_out(request)
+    messages.success(request, _("You have signed out."))
+    return redirect("login")
+
+
+@login_required
+def home(request):
+    user = request.user
+    units = visible_units(user)
+    context = {"unit_count": units.count()}
+    if user.has_role(*USER_ADMINS):
+        users = visible_users(user)
+        context["user_count"] = users.count()
+        context["locked_users"] = [u for u in users.filter(locked_until__isnull=False) if u.is_locked()]
+    below = units.exclude(pk=user.org_unit_id).values("kind").annotate(n=Count("id")).order_by("kind")
+    context["kind_counts"] = [
+        {"kind": row["kind"], "label": OrgKind(row["kind"]).label, "n": row["n"]} for row in below
+    ]
+    return render(request, "orgs/home.html", context)
+
+
+@login_required
+def unit_list(request):
+    form = UnitFilterForm(request.GET or None)
+    units = visible_units(request.user).select_related("parent")
+    if form.is_valid():
+        if q := form.cleaned_data["q"]:
+            units = units.filter(Q(name__icontains=q) | Q(code__icontains=q))
+        if kind := form.cleaned_data["kind"]:
+            units = units.filter(kind=kind)
+    page = paginate(request, units.order_by("path"))
+    return render(request, "orgs/unit_list.html", {"form": form, "page": page, "query": query_without_page(request)})
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = get_visible_or_404(request.user, OrgUnit.objects.select_related("parent"), unit_field="", pk=pk)
+    ancestors = [
+        a
+        for a in OrgUnit.objects.filter(pk__in=unit.path.strip("/").split("/")).order_by("depth")
+        if a.path.startswith(request.user.org_unit.path)
+    ]
+    children = unit.children.annotate(n_children=Count("children")).order_by("code")
+    users = visible_users(request.user).filter(org_unit=unit) if request.user.has_role(*USER_ADMINS) else None
+    return render(
+        request, "orgs/unit_detail.html", {"unit": unit, "ancestors": ancestors, "children": children, "users": users}
+    )
+
+
+@login_required
+def unit_export(request):
+    return xlsx_response(org_tree_xlsx(request.user), _("org-tree"))
+
+
+@role_required(Role.SYSADMIN)
+def unit_import_template(request):
+    return xlsx_response(import_template_xlsx(), _("org-tree-template"))
+
+
+@role_required(Role.SYSADMIN)
+def unit_import(request):
+    """Upload → preview with row errors → confirm. The kept file is checked again on confirm."""
+    form = ImportForm()
+    context = {}
+    if request.method == "POST" and "confirm" in request.POST:
+        kept = open_kept_upload(request, IMPORT_SESSION_KEY, request.POST.get("token", ""))
+        if kept is None:
+            messages.error(request, _("That upload has expired or was already imported; please upload the file again."))
+            return redirect("orgs:import")
+        with kept:
+            plan = apply_import(kept, actor=request.user, request=request)
+        if plan.ok:
+            drop_kept_upload(request, IMPORT_SESSION_KEY)
+            messages.success(
+                request,
+                _("Import finished: %(created)d added, %(updated)d changed, %(unchanged)d unchanged.")
+                % {"created": plan.created, "updated": plan.updated, "unchanged": plan.unchanged},
+            )
+            return redirect("orgs:list")
+        context["plan"] = plan
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            uploaded = form.cleaned_data["file"]
+            try:
+                plan = read_and_check(uploaded, actor=request.user)
+            except SheetError as problem:
+                form.add_error("file", problem.message)
+            else:
+                context["plan"] = plan
+                if plan.ok:
+                    uploaded.seek(0)
+                    context["token"] = keep_upload(request, IMPORT_SESSION_KEY, uploaded)
+    context["form"] = form
+    return render(request, "orgs/unit_import.html", context)
+
+
+@role_required(*USER_ADMINS)
+def user_list(request):
+    users = visible_users(request.user)
+    if q := request.GET.get("q", "").strip():
+        users = users.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(org_unit__name__icontains=q))
+    if role := request.GET.get("role"):
+        users = users.filter(roles__role=role)
+    page = paginate(request, users.order_by("org_unit__path", "username"))
+    return render(
+        request, "orgs/user_list.html", {"page": page, "roles": Role.choices, "query": query_without_page(request)}
+    )
+
+
+@role_required(*USER_ADMINS)
+def user_detail(request, pk):
+    target = get_visible_or_404(request.user, User.objects.prefetch_related("roles"), pk=pk)
+    roles_form = RolesForm(initial={"roles": sorted(target.role_set)})
+    can_manage = request.user.has_role(Role.SECADMIN) and target.pk != request.user.pk
+    if request.method == "POST":
+        if not can_manage:
+            messages.error(
+                request, _("Only the security administrator can change roles, locks and accounts, and not their own.")
+            )
+            return redirect("users:detail", pk=pk)
+        action = request.POST.get("action")
+        if action == "roles":
+            roles_form = RolesForm(request.POST)
+            if roles_form.is_valid():
+                services.set_roles(
+                    user=target, roles=roles_form.cleaned_data["roles"], actor=request.user, request=request
+                )
+                messages.success(request, _("Roles saved."))
+                return redirect("users:detail", pk=pk)
+        elif action == "unlock":
+            services.unlock_user(user=target, actor=request.user, request=request)
+            messages.success(request, _("The account is unlocked."))
+            return redirect("users:detail", pk=pk)
+        elif action in ("disable", "enable"):
+            services.set_user_active(user=target, active=action == "enable", actor=request.user, request=request)
+            messages.success(
+                request,
+                _("The account is disabled and its sessions ended.")
+                if action == "disable"
+                else _("The account is enabled."),
+            )
+            return redirect("users:detail", pk=pk)
+    return render(
+        request, "orgs/user_detail.html", {"target": target, "roles_form": roles_form, "can_manage": can_manage}
+    )
+
+
+@role_required(Role.SYSADMIN)
+def user_create(request):
+    form = UserCreateForm(request.POST or None, units=visible_units(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.create_user(
+                username=data["username"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                org_unit=data["org_unit"],
+                roles=data["roles"],
+                password=data["password"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as invalid:
+            form.add_error("password", invalid)
+        else:
+            messages.success(request, _("User %(name)s created.") % {"name": created.display_name})
+            return redirect("users:detail", pk=created.pk)
+    return render(request, "orgs/user_form.html", {"form": form})
+
+
+@login_required
+def profile(request):
+    form = TokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        token = get_visible_or_404(
+            request.user,
+            ApiToken.objects.filter(user=request.user),
+            unit_field="user__org_unit",
+            pk=request.POST.get("token"),
+        )
+        services.revoke_api_token(token=token, actor=request.user, request=request)
+        messages.success(request, _("The token is revoked."))
+        return redirect("profile")
+    if request.method == "POST" and form.is_valid():
+        _token, new_token = services.create_api_token(
+            user=request.user, name=form.cleaned_data["name"], actor=request.user, request=request
+        )
+        form = TokenForm()
+    tokens = request.user.api_tokens.all()
+    return render(request, "orgs/profile.html", {"form": form, "tokens": tokens, "new_token": new_token})

@@ -1,0 +1,66 @@
+"""Small helpers shared by list pages and downloads."""
+
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files import File
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.utils import timezone
+
+from qingdan.spreadsheets import XLSX_CONTENT_TYPE
+
+PAGE_SIZE = 50
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def query_without_page(request):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def xlsx_response(content, stem):
+    """Download with a Chinese file name that Excel, WPS and every browser accept."""
+    name = f"{stem}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def _pending_dir():
+    path = Path(settings.MEDIA_ROOT) / "pending-imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def keep_upload(request, key, uploaded):
+    """Keep an uploaded file between the preview and the confirmation; the session holds its key."""
+    token = uuid.uuid4().hex
+    with open(_pending_dir() / f"{token}.xlsx", "wb") as target:
+        for chunk in uploaded.chunks():
+            target.write(chunk)
+    request.session[key] = {"token": token, "name": uploaded.name}
+    return token
+
+
+def open_kept_upload(request, key, token):
+    """The kept file for ``token`` if this session uploaded it, else None."""
+    kept = request.session.get(key)
+    if not kept or kept.get("token") != token:
+        return None
+    path = _pending_dir() / f"{token}.xlsx"
+    if not path.exists():
+        return None
+    return File(path.open("rb"), name=kept["name"])
+
+
+def drop_kept_upload(request, key):
+    kept = request.session.pop(key, None)
+    if kept:
+        (_pending_dir() / f"{kept['token']}.xlsx").unlink(missing_ok=True)

@@ -1,0 +1,53 @@
+"""Display conventions (UI.md): counts with thousands separators, rates with one decimal,
+yuan with two decimals, dates as 2026-09-30 in tables and 2026年9月30日 in documents."""
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def thousands(value):
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def percent(value):
+    """A ratio (0.909) as ``90.9%``; empty when there is nothing to divide."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+@register.filter
+def yuan(value):
+    if value is None or value == "":
+        return "—"
+    return f"¥{float(value):,.2f}"
+
+
+@register.filter
+def day(value):
+    if not value:
+        return ""
+    if hasattr(value, "hour"):
+        value = timezone.localtime(value)
+    return f"{value:%Y-%m-%d}"
+
+
+@register.filter
+def moment(value):
+    if not value:
+        return ""
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
+@register.filter
+def cn_date(value):
+    if not value:
+        return ""
+    return f"{value.year}年{value.month}月{value.day}日"

@@ -1,0 +1,12 @@
+"""Settings for the test suite: the production settings with test-only defaults."""
+
+import os
+
+os.environ.setdefault("QINGDAN_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("QINGDAN_SECURE_SSL_REDIRECT", "false")
+
+from qingdan.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405

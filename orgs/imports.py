@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.utils.translation import override
 
 from audit.services import record
@@ -14,10 +15,14 @@ from orgs.services import save_unit
 from qingdan.spreadsheets import RowError, read_rows
 
 
+COLUMNS = (("code", gettext_noop("Code")), ("name", gettext_noop("Name")), ("kind", gettext_noop("Kind")),
+           ("parent", gettext_noop("Parent code")))
+
+
 def column_titles():
     """Column key → accepted titles (Chinese first, as in the template, then English)."""
     titles = {}
-    for key, label in (("code", "Code"), ("name", "Name"), ("kind", "Kind"), ("parent", "Parent code")):
+    for key, label in COLUMNS:
         with override("zh-hans"):
             chinese = _(label)
         titles[key] = (chinese, label)

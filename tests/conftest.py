@@ -1,0 +1,71 @@
+"""Browser tests: a real Chromium (Debian's /usr/bin/chromium) against Django's live server.
+
+Run from the project folder:
+
+    QINGDAN_DATABASE_URL="sqlite:///$PWD/var/test-browser.sqlite3" .venv/bin/python -m pytest tests
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.journeys import DEMO_PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
+# from a thread with a running loop unless told that this is deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+# Expect assertions retry until this many milliseconds have passed.
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """The system Chromium, never a downloaded one."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A browser as the platform's users have it: set to Chinese, in China's time zone.
+
+    The locale sets the Accept-Language header that Django's LocaleMiddleware reads;
+    without it headless Chromium asks for en-US and would be served English.
+    """
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo org tree and users (``orgs.demo``), in the database the live server reads."""
+    from orgs.demo import build
+
+    build(DEMO_PASSWORD)
+
+
+@pytest.fixture
+def site(live_server, demo):
+    """The live server's base URL, with the demo data in place."""
+    return live_server.url
+
+
+@pytest.fixture
+def screenshots_dir():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

@@ -20,8 +20,11 @@ class UnitOut(Schema):
         return str(unit.get_kind_display())
 
     @staticmethod
-    def resolve_parent_code(unit):
-        return unit.parent.code if unit.parent_id else None
+    def resolve_parent_code(unit, context):
+        # The parent of the user's own unit lies outside what they may see.
+        if not unit.parent_id or unit.pk == context["request"].user.org_unit_id:
+            return None
+        return unit.parent.code
 
 
 class MeOut(Schema):

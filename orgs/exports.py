@@ -8,7 +8,11 @@ def org_tree_xlsx(user):
     titles = column_titles()
     header = [titles[key][0] for key in ("code", "name", "kind", "parent")]
     units = visible_units(user).select_related("parent").order_by("path")
-    rows = ([u.code, u.name, str(u.get_kind_display()), u.parent.code if u.parent else ""] for u in units.iterator())
+    # The user's own unit is written without its parent, which lies outside what they may see.
+    rows = (
+        [u.code, u.name, str(u.get_kind_display()), u.parent.code if u.parent and u.pk != user.org_unit_id else ""]
+        for u in units.iterator()
+    )
     return write_workbook("组织机构", header, rows)
 
 

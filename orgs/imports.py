@@ -5,8 +5,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from audit.services import record
 from orgs.models import OrgKind, OrgUnit
@@ -14,9 +13,12 @@ from orgs.queries import visible_units
 from orgs.services import save_unit
 from qingdan.spreadsheets import RowError, read_rows
 
-
-COLUMNS = (("code", gettext_noop("Code")), ("name", gettext_noop("Name")), ("kind", gettext_noop("Kind")),
-           ("parent", gettext_noop("Parent code")))
+COLUMNS = (
+    ("code", gettext_noop("Unit code")),
+    ("name", gettext_noop("Unit name")),
+    ("kind", gettext_noop("Kind")),
+    ("parent", gettext_noop("Parent code")),
+)
 
 
 def column_titles():
@@ -107,6 +109,9 @@ def check_rows(rows, *, actor):
             )
         if code and code not in first_row:
             first_row[code] = number
+        if code == root.code and code in existing and not parent:
+            # The user's own unit may come without its parent (the export leaves it out): it stays where it is.
+            parent = existing[code].parent.code if existing[code].parent else ""
         plan.errors.extend(errors)
         plan.rows.append((number, code, name, kind, parent))
 
@@ -195,7 +200,7 @@ def apply_import(uploaded, *, actor, request=None, progress=None):
         plan = read_and_check(uploaded, actor=actor)
         if not plan.ok:
             return plan
-        units = {u.code: u for u in OrgUnit.objects.select_for_update().select_related("parent")}
+        units = {u.code: u for u in OrgUnit.objects.select_for_update(of=("self",)).select_related("parent")}
         ordered = _in_parent_order(plan)
         for done, (_number, code, name, kind, parent_code) in enumerate(ordered, start=1):
             unit = units.get(code) or OrgUnit(code=code)

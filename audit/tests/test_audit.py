@@ -1,0 +1,102 @@
+import io
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from openpyxl import load_workbook
+
+from audit.masking import mask_id_number, mask_phone
+from audit.models import AppendOnlyError, AuditEvent, Result
+from audit.services import record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_masks():
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_id_number("110105199001011234") == "110105********1234"
+
+
+def test_record_masks_personal_data_in_before_and_after(office):
+    event = record(
+        action="test.change",
+        actor=office,
+        before={"phone": "13812345678", "name": "王芳"},
+        after={"id_number": "110105199001011234", "family": [{"phone": "13900001111"}]},
+    )
+    event.refresh_from_db()
+    assert event.before == {"phone": "138****5678", "name": "王芳"}
+    assert event.after == {"id_number": "110105********1234", "family": [{"phone": "139****1111"}]}
+    assert event.org_unit == office.org_unit and event.actor_username == "office"
+
+
+def test_orm_refuses_to_change_or_delete_an_event(office):
+    event = record(action="test.change", actor=office)
+    event.message = "篡改"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(message="篡改")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    event.refresh_from_db()
+    assert event.message == ""
+
+
+def test_database_refuses_an_update_by_raw_sql(office):
+    event = record(action="test.change", actor=office)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET message = 'x' WHERE id = %s", [event.pk])
+    event.refresh_from_db()
+    assert event.message == ""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's test flush deletes rows; see migration 0002")
+def test_database_refuses_a_delete_by_raw_sql(office):
+    event = record(action="test.change", actor=office)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_a_change_and_its_record_roll_back_together(office, secadmin):
+    from orgs import services
+    from orgs.models import Role
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.set_roles(user=office, roles=[Role.LEADER], actor=secadmin)
+        raise RuntimeError("the request failed later")
+    assert not AuditEvent.objects.filter(action="orgs.roles_changed").exists()
+    assert office.roles.get().role == Role.OFFICE
+
+
+def test_audit_page_is_for_auditors_only(client_for, sysadmin, secadmin, office):
+    for user in (sysadmin, secadmin, office):
+        assert client_for(user).get("/audit/").status_code == 403
+
+
+def test_auditor_filters_by_user_action_object_and_result(client_for, auditor, office, county_a):
+    record(action="orgs.unit_saved", actor=office, object_type="orgs.orgunit", object_id="77")
+    record(action="auth.login_failed", actor_username="office", result=Result.FAILURE, org_unit=county_a)
+    client = client_for(auditor)
+    page = client.get("/audit/?actor=office&action=orgs.&object_type=orgs.orgunit&object_id=77").content.decode()
+    assert "orgs.unit_saved" in page and "auth.login_failed" not in page
+    page = client.get("/audit/?result=failure").content.decode()
+    assert "auth.login_failed" in page and "orgs.unit_saved" not in page
+
+
+def test_auditor_does_not_see_events_of_another_county(client_for, auditor, outsider):
+    record(action="orgs.secret_change", actor=outsider)
+    assert "orgs.secret_change" not in client_for(auditor).get("/audit/").content.decode()
+
+
+def test_audit_export_has_exactly_the_filtered_rows(client_for, auditor, office):
+    record(action="orgs.unit_saved", actor=office, after={"phone": "13812345678"})
+    record(action="other.thing", actor=office)
+    response = client_for(auditor).get("/audit/export/?action=orgs.unit_saved&actor=office")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("时间", "用户名", "操作")
+    assert [r[2] for r in rows[1:]] == ["orgs.unit_saved"]
+    assert '"138****5678"' in rows[1][8]

@@ -1,0 +1,113 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from audit.models import AuditEvent
+from orgs import services
+from orgs.models import OrgKind
+from orgs.tests.factories import OrgUnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(raw):
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def office_token(office):
+    return services.create_api_token(user=office, name="脚本", actor=office)[1]
+
+
+def test_me_with_a_bearer_token(office_token, office):
+    data = Client().get("/api/v1/me", **bearer(office_token)).json()
+    assert data["username"] == "office" and data["roles"] == ["office"]
+    assert data["org_unit"]["code"] == "A" and data["org_unit"]["kind_label"] == "县（区）总工会"
+    assert data["org_unit"]["parent_code"] is None  # the county's parent is outside what office may see
+
+
+def test_me_with_the_browser_session(client_for, office):
+    assert client_for(office).get("/api/v1/me").json()["username"] == "office"
+
+
+def test_no_credentials_gives_json_401_in_chinese(db):
+    response = Client().get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.json() == {"code": "not_authenticated", "message": "请先登录，或提供有效的 API 令牌。"}
+
+
+def test_a_revoked_token_is_refused(office_token, office):
+    token = office.api_tokens.get()
+    services.revoke_api_token(token=token, actor=office)
+    assert Client().get("/api/v1/me", **bearer(office_token)).status_code == 401
+    assert AuditEvent.objects.filter(action="api.token_revoked", object_id=str(token.pk)).exists()
+
+
+def test_a_token_of_a_disabled_user_is_refused(office_token, office, secadmin):
+    services.set_user_active(user=office, active=False, actor=secadmin)
+    assert Client().get("/api/v1/me", **bearer(office_token)).status_code == 401
+
+
+def test_only_the_hash_of_a_token_is_stored(office_token, office):
+    token = office.api_tokens.get()
+    assert office_token not in (token.key_hash, token.hint) and token.key_hash == token.hash_key(office_token)
+
+
+def test_orgs_lists_the_visible_tree_only(office_token, dept_a, dept_b):
+    codes = [u["code"] for u in Client().get("/api/v1/orgs", **bearer(office_token)).json()]
+    assert codes == ["A", "A-D1"]
+
+
+def test_orgs_filter_by_kind_and_parent(office_token, county_a, dept_a):
+    town = OrgUnitFactory(code="A-T1", kind=OrgKind.TOWN, parent=county_a)
+    OrgUnitFactory(code="A-T1-E1", kind=OrgKind.ENTERPRISE, parent=town)
+    api = Client()
+    assert [u["code"] for u in api.get("/api/v1/orgs?kind=department", **bearer(office_token)).json()] == ["A-D1"]
+    children = api.get("/api/v1/orgs?parent=A-T1", **bearer(office_token)).json()
+    assert [(u["code"], u["parent_code"]) for u in children] == [("A-T1-E1", "A-T1")]
+
+
+def test_unknown_kind_is_a_json_422(office_token):
+    response = Client().get("/api/v1/orgs?kind=bank", **bearer(office_token))
+    assert response.status_code == 422 and response.json()["code"] == "invalid_input"
+
+
+def test_other_county_unit_is_a_json_404(office_token, dept_b):
+    api = Client()
+    response = api.get(f"/api/v1/orgs/{dept_b.pk}", **bearer(office_token))
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "对象不存在，或不在您的管辖范围内。"}
+    assert api.get("/api/v1/orgs?parent=B", **bearer(office_token)).status_code == 404
+
+
+def test_own_subtree_unit_by_id(office_token, dept_a):
+    assert Client().get(f"/api/v1/orgs/{dept_a.pk}", **bearer(office_token)).json()["name"] == "县交通运输局"
+
+
+def test_openapi_document_is_served(db):
+    spec = Client().get("/api/v1/openapi.json").json()
+    assert {"/api/v1/me", "/api/v1/orgs", "/api/v1/orgs/{unit_id}"} <= set(spec["paths"])
+
+
+def test_create_api_token_command_prints_a_working_token(office, capsys):
+    call_command("create_api_token", "office")
+    raw = capsys.readouterr().out.strip()
+    assert raw.startswith("qd_")
+    assert Client().get("/api/v1/me", **bearer(raw)).json()["username"] == "office"
+
+
+def test_profile_page_creates_shows_once_and_revokes_a_token(client_for, office):
+    client = client_for(office)
+    page = client.post("/profile/", {"action": "create", "name": "数据对接"}).content.decode()
+    raw = page.split('data-testid="new-token">')[1].split("<")[0]
+    assert Client().get("/api/v1/me", **bearer(raw)).status_code == 200
+    assert raw not in client.get("/profile/").content.decode()
+    token = office.api_tokens.get()
+    client.post("/profile/", {"action": "revoke", "token": token.pk})
+    assert Client().get("/api/v1/me", **bearer(raw)).status_code == 401
+
+
+def test_a_user_cannot_revoke_someone_elses_token(client_for, office, reviewer):
+    token, raw = services.create_api_token(user=reviewer, name="x", actor=reviewer)
+    assert client_for(office).post("/profile/", {"action": "revoke", "token": token.pk}).status_code == 404
+    assert Client().get("/api/v1/me", **bearer(raw)).status_code == 200

@@ -1,0 +1,186 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
+
+from audit.models import AuditEvent
+from orgs.imports import apply_import, read_and_check
+from orgs.models import OrgKind, OrgUnit
+from qingdan.spreadsheets import SheetError
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["单位编码", "单位名称", "单位类型", "上级单位编码"]
+GOOD_ROWS = [
+    ["A-T1", "东坎街道工会", "乡镇（街道）工会", "A"],
+    ["A-E1", "江苏苏盐阀门机械有限公司", "企业", "A-T1"],
+    ["A-G1", "县人民医院工会", "grassroots", "A"],  # the English code is accepted too
+    ["A-E2", "滨海港务集团有限公司", "Enterprise", "A-T1"],  # and the English label
+]
+
+
+def xlsx(rows, header=HEADER, name="orgs.xlsx"):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def test_import_creates_the_tree_and_a_second_import_changes_nothing(sysadmin, county_a):
+    plan = apply_import(xlsx(GOOD_ROWS), actor=sysadmin)
+    assert plan.ok and (plan.created, plan.updated, plan.unchanged) == (4, 0, 0)
+    firm = OrgUnit.objects.get(code="A-E1")
+    assert firm.parent.code == "A-T1" and firm.kind == OrgKind.ENTERPRISE and firm.path.startswith(county_a.path)
+    events = AuditEvent.objects.count()
+    units = list(OrgUnit.objects.order_by("pk").values_list("pk", "code", "name", "kind", "parent_id", "path"))
+
+    again = apply_import(xlsx(GOOD_ROWS), actor=sysadmin)
+    assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    assert list(OrgUnit.objects.order_by("pk").values_list("pk", "code", "name", "kind", "parent_id", "path")) == units
+    assert AuditEvent.objects.count() == events + 1  # only the summary of the second import
+    assert AuditEvent.objects.filter(action="orgs.imported").count() == 2
+
+
+def test_children_may_come_before_their_parents_in_the_file(sysadmin, county_a):
+    plan = apply_import(xlsx(list(reversed(GOOD_ROWS))), actor=sysadmin)
+    assert plan.ok and OrgUnit.objects.get(code="A-E2").parent.code == "A-T1"
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "column", "reason"),
+    [
+        (["A-X", "某单位", "企业", "NOPE"], "上级单位编码", "上级单位编码“NOPE”不存在。"),
+        (["A-T1", "重复单位", "企业", "A"], "单位编码", "单位编码“A-T1”与第 2 行重复。"),
+        (["A-X", "某单位", "合作社", "A"], "单位类型", "未知的单位类型“合作社”"),
+        (["A-X", "", "企业", "A"], "单位名称", "单位名称不能为空。"),
+        (["", "某单位", "企业", "A"], "单位编码", "单位编码不能为空。"),
+        (["A-X", "长" * 101, "企业", "A"], "单位名称", "单位名称不能超过 100 个字符。"),
+        (["A-" + "9" * 40, "某单位", "企业", "A"], "单位编码", "单位编码不能超过 32 个字符。"),
+        (["A-X", "某单位", "企业", ""], "上级单位编码", "上级单位编码不能为空。"),
+        (["A-X", "某单位", "企业", "A-X"], "上级单位编码", "单位的上级不能是它自己。"),
+        (["B-D1", "抢来的单位", "企业", "A"], "单位编码", "已被您管辖范围以外的单位使用"),
+        (["A-X", "某单位", "企业", "B"], "上级单位编码", "上级单位编码“B”不存在。"),
+    ],
+)
+def test_each_bad_row_is_reported_and_nothing_is_written(bad_row, column, reason, sysadmin, county_a, dept_b):
+    before = list(OrgUnit.objects.values_list("code", "name", "parent_id"))
+    plan = apply_import(xlsx([*GOOD_ROWS, bad_row]), actor=sysadmin)
+    assert not plan.ok
+    assert [(e.row, e.column) for e in plan.errors] == [(6, column)]
+    assert reason in plan.errors[0].reason
+    assert list(OrgUnit.objects.values_list("code", "name", "parent_id")) == before
+    assert not AuditEvent.objects.filter(action="orgs.imported").exists()
+
+
+def test_a_loop_of_parents_is_reported_on_every_row_in_it(sysadmin, county_a):
+    plan = read_and_check(xlsx([["A-P", "甲", "企业", "A-Q"], ["A-Q", "乙", "企业", "A-P"]]), actor=sysadmin)
+    assert [(e.row, e.column) for e in plan.errors] == [(2, "上级单位编码"), (3, "上级单位编码")]
+    assert "A-P → A-Q → A-P" in plan.errors[0].reason
+
+
+def test_a_loop_through_an_existing_unit_is_refused(sysadmin, county_a):
+    apply_import(xlsx(GOOD_ROWS), actor=sysadmin)
+    plan = read_and_check(xlsx([["A-T1", "东坎街道工会", "乡镇（街道）工会", "A-E1"]]), actor=sysadmin)
+    assert "形成循环" in plan.errors[0].reason
+
+
+def test_own_unit_cannot_be_moved(sysadmin, county_a, county_b):
+    plan = read_and_check(xlsx([["A", "滨海县总工会", "县（区）总工会", "B"]]), actor=sysadmin)
+    assert plan.errors[0].reason == "导入不能改变本单位的上级单位。"
+
+
+def test_import_moves_a_unit_and_its_subtree(sysadmin, county_a):
+    apply_import(xlsx(GOOD_ROWS), actor=sysadmin)
+    moved = [["A-T2", "五汛镇工会", "乡镇（街道）工会", "A"], ["A-T1", "东坎街道工会", "乡镇（街道）工会", "A-T2"]]
+    plan = apply_import(xlsx(moved), actor=sysadmin)
+    assert (plan.created, plan.updated) == (1, 1)
+    firm = OrgUnit.objects.get(code="A-E1")
+    t2 = OrgUnit.objects.get(code="A-T2")
+    assert firm.path.startswith(t2.path) and firm.depth == t2.depth + 2
+
+
+def test_missing_header_column_is_refused(sysadmin, county_a):
+    with pytest.raises(SheetError) as refused:
+        read_and_check(xlsx(GOOD_ROWS, header=["单位编码", "单位名称", "单位类型"]), actor=sysadmin)
+    assert "缺少“上级单位编码”列" in refused.value.message
+
+
+def test_a_file_that_is_not_xlsx_is_refused(sysadmin, county_a):
+    with pytest.raises(SheetError) as refused:
+        read_and_check(SimpleUploadedFile("orgs.xlsx", "编码,名称\n".encode()), actor=sysadmin)
+    assert "不是 Excel 工作簿" in refused.value.message
+
+
+def test_an_oversize_file_is_refused(sysadmin, county_a, settings):
+    settings.QINGDAN_MAX_IMPORT_BYTES = 1024
+    with pytest.raises(SheetError) as refused:
+        read_and_check(xlsx(GOOD_ROWS * 40), actor=sysadmin)
+    assert "超过了" in refused.value.message
+
+
+def test_numeric_codes_typed_in_excel_are_read_as_text(sysadmin, county_a):
+    plan = apply_import(xlsx([[320922101, "县职工服务中心", "其他单位", "A"]]), actor=sysadmin)
+    assert plan.ok and OrgUnit.objects.filter(code="320922101").exists()
+
+
+def test_export_then_import_changes_nothing(client_for, sysadmin, county_a):
+    apply_import(xlsx(GOOD_ROWS), actor=sysadmin)
+    client = client_for(sysadmin)
+    response = client.get("/orgs/export/")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert list(rows[0]) == HEADER
+    assert rows[1] == ("A", "滨海县总工会", "县（区）总工会", None)  # own unit: parent left out
+    assert len(rows) == 1 + 5
+    plan = apply_import(SimpleUploadedFile("export.xlsx", response.content), actor=sysadmin)
+    assert plan.ok and (plan.created, plan.updated, plan.unchanged) == (0, 0, 5)
+
+
+def test_import_page_previews_then_confirms(client_for, sysadmin, county_a):
+    client = client_for(sysadmin)
+    page = client.post("/orgs/import/", {"file": xlsx(GOOD_ROWS)}).content.decode()
+    assert "已校验 4 行：新增 4 个，修改 0 个，不变 0 个。" in page
+    assert not OrgUnit.objects.filter(code="A-T1").exists()  # nothing written before confirmation
+    token = page.split('name="token" value="')[1].split('"')[0]
+    response = client.post("/orgs/import/", {"confirm": "1", "token": token}, follow=True)
+    assert "导入完成：新增 4 个，修改 0 个，不变 0 个。" in response.content.decode()
+    assert OrgUnit.objects.filter(code="A-T1").exists()
+    # The same confirmation cannot be replayed.
+    again = client.post("/orgs/import/", {"confirm": "1", "token": token}, follow=True).content.decode()
+    assert "该上传已失效或已导入" in again
+
+
+def test_import_page_shows_row_errors_in_a_table(client_for, sysadmin, county_a):
+    page = client_for(sysadmin).post("/orgs/import/", {"file": xlsx([["A-X", "", "合作社", "NOPE"]])}).content.decode()
+    assert "发现 3 个问题，未导入任何内容。" in page
+    assert "<td>2</td><td>单位名称</td><td>单位名称不能为空。</td>" in page
+    assert 'name="confirm"' not in page
+
+
+def test_import_page_refuses_a_non_excel_file_with_a_message(client_for, sysadmin, county_a):
+    page = client_for(sysadmin).post("/orgs/import/", {"file": SimpleUploadedFile("a.xlsx", b"hello")}).content.decode()
+    assert "不是 Excel 工作簿" in page
+
+
+def test_a_token_from_another_session_is_refused(client_for, sysadmin, county_a):
+    first = client_for(sysadmin)
+    page = first.post("/orgs/import/", {"file": xlsx(GOOD_ROWS)}).content.decode()
+    token = page.split('name="token" value="')[1].split('"')[0]
+    second = client_for(sysadmin)
+    page = second.post("/orgs/import/", {"confirm": "1", "token": token}, follow=True).content.decode()
+    assert "该上传已失效或已导入" in page and not OrgUnit.objects.filter(code="A-T1").exists()
+
+
+def test_only_system_administrators_import(client_for, office):
+    assert client_for(office).get("/orgs/import/").status_code == 403
+
+
+def test_template_download_has_the_header(client_for, sysadmin):
+    response = client_for(sysadmin).get("/orgs/import/template/")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows == [tuple(HEADER)]

@@ -184,3 +184,19 @@ def test_template_download_has_the_header(client_for, sysadmin):
     response = client_for(sysadmin).get("/orgs/import/template/")
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows == [tuple(HEADER)]
+
+
+def test_import_command_shows_progress_and_refuses_a_bad_file(sysadmin, county_a, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(xlsx(GOOD_ROWS).read())
+    call_command("import_orgs", str(good), "--as", "sysadmin")
+    captured = capsys.readouterr()
+    assert "导入完成：新增 4 个" in captured.out and "4/4 100.0%" in captured.err
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx([["A-X", "", "企业", "A"]]).read())
+    with pytest.raises(CommandError, match="1 个问题"):
+        call_command("import_orgs", str(bad), "--as", "sysadmin")
+    assert "第 2 行 · 单位名称 · 单位名称不能为空。" in capsys.readouterr().err
+    assert not OrgUnit.objects.filter(code="A-X").exists()

@@ -51,3 +51,9 @@ def test_static_assets_are_served_by_the_app(client):
 
     for asset in ("vendor/bootstrap/css/bootstrap.min.css", "vendor/htmx/htmx.min.js", "vendor/echarts/echarts.min.js"):
         assert finders.find(asset), asset
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client):
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page and "登录" in page

@@ -7,6 +7,9 @@ from django.utils.translation import gettext as _
 from orgs.auth import SESSION_LAST_SEEN, SESSION_LOGIN_AT, log_out
 
 
+LAST_SEEN_RESOLUTION = 60  # seconds
+
+
 class SessionGuardMiddleware:
     """Ends a browser session after the idle time-out, and sessions started
     before the account was disabled (``sessions_revoked_at``)."""
@@ -32,5 +35,8 @@ class SessionGuardMiddleware:
                     % {"minutes": settings.QINGDAN_IDLE_MINUTES},
                 )
                 return redirect_to_login(request.get_full_path())
-            request.session[SESSION_LAST_SEEN] = now
+            if now - last_seen >= LAST_SEEN_RESOLUTION:
+                # Refreshed at most once a minute: a session write on every request would
+                # serialise concurrent requests on SQLite (see bench/).
+                request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)

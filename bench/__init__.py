@@ -1,0 +1,1 @@
+"""Benchmarks for Qingdan. Run by hand (see README.md); never collected by the tests."""

@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from orgs.auth import SESSION_LAST_SEEN, SESSION_LOGIN_AT, log_out
 
-
 LAST_SEEN_RESOLUTION = 60  # seconds
 
 

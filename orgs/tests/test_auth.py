@@ -47,7 +47,10 @@ def test_wrong_password_shows_chinese_error_and_counts(client, office):
     assert "用户名或密码错误。" in page
     office.refresh_from_db()
     assert office.failed_logins == 1
-    assert AuditEvent.objects.filter(action="auth.login_failed", result=Result.FAILURE, object_id=str(office.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="auth.login_failed", result=Result.FAILURE, object_id=str(office.pk)).count()
+        == 1
+    )
 
 
 def test_unknown_user_gets_same_message_and_is_audited_by_typed_name(client, office):

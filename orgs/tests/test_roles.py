@@ -34,9 +34,11 @@ def test_one_duty_with_business_roles_is_allowed_and_audited(office, secadmin):
 
 
 def test_roles_page_shows_the_refusal(client_for, secadmin, office):
-    page = client_for(secadmin).post(
-        f"/users/{office.pk}/", {"action": "roles", "roles": [Role.SYSADMIN, Role.AUDITOR]}
-    ).content.decode()
+    page = (
+        client_for(secadmin)
+        .post(f"/users/{office.pk}/", {"action": "roles", "roles": [Role.SYSADMIN, Role.AUDITOR]})
+        .content.decode()
+    )
     assert "三权分立" in page
     assert User.objects.get(pk=office.pk).role_set == {Role.OFFICE}
 
@@ -54,11 +56,20 @@ def test_security_administrator_cannot_change_own_roles(client_for, secadmin):
 
 
 def test_creating_a_user_with_two_duties_is_refused(client_for, sysadmin, county_a):
-    page = client_for(sysadmin).post(
-        "/users/new/",
-        {"username": "newbie", "full_name": "新人", "org_unit": county_a.pk, "roles": [Role.SYSADMIN, Role.SECADMIN],
-         "password": "Good-pass-2026"},
-    ).content.decode()
+    page = (
+        client_for(sysadmin)
+        .post(
+            "/users/new/",
+            {
+                "username": "newbie",
+                "full_name": "新人",
+                "org_unit": county_a.pk,
+                "roles": [Role.SYSADMIN, Role.SECADMIN],
+                "password": "Good-pass-2026",
+            },
+        )
+        .content.decode()
+    )
     assert "三权分立" in page
     assert not User.objects.filter(username="newbie").exists()
 
@@ -66,8 +77,14 @@ def test_creating_a_user_with_two_duties_is_refused(client_for, sysadmin, county
 def test_system_administrator_creates_a_user_in_the_subtree(client_for, sysadmin, dept_a):
     response = client_for(sysadmin).post(
         "/users/new/",
-        {"username": "newbie", "full_name": "新人", "phone": "13900001111", "org_unit": dept_a.pk,
-         "roles": [Role.REPORTER], "password": "Good-pass-2026"},
+        {
+            "username": "newbie",
+            "full_name": "新人",
+            "phone": "13900001111",
+            "org_unit": dept_a.pk,
+            "roles": [Role.REPORTER],
+            "password": "Good-pass-2026",
+        },
     )
     user = User.objects.get(username="newbie")
     assert response.status_code == 302 and user.role_set == {Role.REPORTER} and user.org_unit == dept_a
@@ -76,20 +93,39 @@ def test_system_administrator_creates_a_user_in_the_subtree(client_for, sysadmin
 
 
 def test_user_cannot_be_created_in_another_county(client_for, sysadmin, dept_b):
-    page = client_for(sysadmin).post(
-        "/users/new/",
-        {"username": "newbie", "full_name": "新人", "org_unit": dept_b.pk, "roles": [Role.REPORTER],
-         "password": "Good-pass-2026"},
-    ).content.decode()
+    page = (
+        client_for(sysadmin)
+        .post(
+            "/users/new/",
+            {
+                "username": "newbie",
+                "full_name": "新人",
+                "org_unit": dept_b.pk,
+                "roles": [Role.REPORTER],
+                "password": "Good-pass-2026",
+            },
+        )
+        .content.decode()
+    )
     assert not User.objects.filter(username="newbie").exists()
     assert "org_unit" in page
 
 
 def test_weak_initial_password_is_refused_with_a_reason(client_for, sysadmin, dept_a):
-    page = client_for(sysadmin).post(
-        "/users/new/",
-        {"username": "newbie", "full_name": "新人", "org_unit": dept_a.pk, "roles": [Role.REPORTER], "password": "abcdefgh"},
-    ).content.decode()
+    page = (
+        client_for(sysadmin)
+        .post(
+            "/users/new/",
+            {
+                "username": "newbie",
+                "full_name": "新人",
+                "org_unit": dept_a.pk,
+                "roles": [Role.REPORTER],
+                "password": "abcdefgh",
+            },
+        )
+        .content.decode()
+    )
     assert "密码须至少包含" in page
     assert not User.objects.filter(username="newbie").exists()
 

@@ -25,8 +25,14 @@ def manage(*args, **env):
         ({"QINGDAN_DEBUG": "true", "QINGDAN_SECRET_KEY": ""}, None),
         ({"QINGDAN_DEBUG": "maybe"}, "QINGDAN_DEBUG='maybe' is not valid"),
         ({"QINGDAN_DEBUG": "false"}, "QINGDAN_SECRET_KEY is not set"),
-        ({"QINGDAN_DEBUG": "true", "QINGDAN_TIME_ZONE": "Mars/Olympus"}, "QINGDAN_TIME_ZONE='Mars/Olympus' is not valid"),
-        ({"QINGDAN_DEBUG": "true", "QINGDAN_DATABASE_URL": "mysql://x@y/z"}, "QINGDAN_DATABASE_URL='mysql://x@y/z' is not valid"),
+        (
+            {"QINGDAN_DEBUG": "true", "QINGDAN_TIME_ZONE": "Mars/Olympus"},
+            "QINGDAN_TIME_ZONE='Mars/Olympus' is not valid",
+        ),
+        (
+            {"QINGDAN_DEBUG": "true", "QINGDAN_DATABASE_URL": "mysql://x@y/z"},
+            "QINGDAN_DATABASE_URL='mysql://x@y/z' is not valid",
+        ),
         ({"QINGDAN_DEBUG": "true", "QINGDAN_IDLE_MINUTES": "half"}, "QINGDAN_IDLE_MINUTES='half' is not valid"),
     ],
 )

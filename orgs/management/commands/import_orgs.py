@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="the .xlsx file (columns 单位编码, 单位名称, 单位类型, 上级单位编码)")
-        parser.add_argument("--as", dest="username", required=True, help="a system administrator whose subtree receives the units")
+        parser.add_argument(
+            "--as", dest="username", required=True, help="a system administrator whose subtree receives the units"
+        )
 
     def handle(self, *args, path, username, **options):
         actor = User.objects.filter(username=username, is_active=True).first()

@@ -43,12 +43,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    """A browser as the platform's users have it: set to Chinese, in China's time zone.
-
-    The locale sets the Accept-Language header that Django's LocaleMiddleware reads;
-    without it headless Chromium asks for en-US and would be served English.
-    """
-    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+    """A browser set to English in China's time zone: the pages must still come in Chinese
+    until the user picks English (office PCs often run an English system)."""
+    return {**browser_context_args, "locale": "en-US", "timezone_id": "Asia/Shanghai"}
 
 
 @pytest.fixture

@@ -21,8 +21,9 @@ class OrgKind(models.TextChoices):
 class OrgUnit(models.Model):
     """A node of the one org tree.
 
-    ``path`` holds the ids from the root down, e.g. ``/1/5/23/``, so a subtree at
-    any depth is one indexed prefix query (see ``orgs.queries``).
+    ``path`` holds the zero-padded ids from the root down, e.g. ``/00000001/00000005/``,
+    so a subtree at any depth is one indexed prefix query (see ``orgs.queries``) and
+    ordering by path lists the tree in order.
     """
 
     CODE_MAX = 32

@@ -10,11 +10,14 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from orgs.models import SEPARATED_DUTIES, ApiToken, OrgUnit, Role, User, UserRole
 
+# Ids in the path are zero-padded so that ordering by path is tree order (/…02/ before /…10/).
+PATH_DIGITS = 8
+
 
 def path_for(unit):
     # Read the parent's path from the database: an in-memory parent may be stale after a move.
     prefix = OrgUnit.objects.values_list("path", flat=True).get(pk=unit.parent_id) if unit.parent_id else "/"
-    return f"{prefix}{unit.pk}/"
+    return f"{prefix}{unit.pk:0{PATH_DIGITS}d}/"
 
 
 def _refresh_subtree_paths(unit, old_path):

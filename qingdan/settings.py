@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "qingdan",
     "orgs",
     "audit",
+    "surveys",
 ]
 
 MIDDLEWARE = [

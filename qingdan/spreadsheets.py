@@ -36,11 +36,12 @@ def cell_text(value):
     return str(value).strip()
 
 
-def read_rows(uploaded, *, headers, max_bytes):
-    """Yield ``(row_number, {key: text})`` for each non-empty data row.
+def read_rows(uploaded, *, headers, max_bytes, optional=None):
+    """Return ``[(row_number, {key: text})]`` for each non-empty data row.
 
     ``headers`` maps each key to the accepted column titles; the header row is
-    row 1 and must contain all of them (in any order).
+    row 1 and must contain all of them (in any order). Columns in ``optional``
+    may be missing; their cells then read as empty text.
     """
     if uploaded.size > max_bytes:
         raise SheetError(
@@ -63,9 +64,14 @@ def read_rows(uploaded, *, headers, max_bytes):
         if not found:
             raise SheetError(_("Row 1 must be the header; column “%(column)s” is missing.") % {"column": titles[0]})
         positions[key] = found[0]
+    for key, titles in (optional or {}).items():
+        found = [i for i, title in enumerate(header) if title in titles]
+        if found:
+            positions[key] = found[0]
     result = []
     for number, values in enumerate(rows, start=2):
-        texts = {key: cell_text(values[i]) if i < len(values) else "" for key, i in positions.items()}
+        texts = dict.fromkeys(optional or (), "")
+        texts.update({key: cell_text(values[i]) if i < len(values) else "" for key, i in positions.items()})
         if any(texts.values()):
             result.append((number, texts))
     workbook.close()
@@ -73,12 +79,18 @@ def read_rows(uploaded, *, headers, max_bytes):
 
 
 def write_workbook(title, header, rows):
-    """Build an .xlsx in memory with openpyxl's write-only mode; returns bytes."""
+    """Build a one-sheet .xlsx in memory with openpyxl's write-only mode; returns bytes."""
+    return write_sheets([(title, header, rows)])
+
+
+def write_sheets(sheets):
+    """Build an .xlsx of several ``(title, header, rows)`` sheets; returns bytes."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,0 +1,147 @@
+"""Figures of a questionnaire's final responses: per question, per dimension, per unit and
+region, completeness of a distribution, satisfaction rate. Each figure is one aggregate query.
+
+Dimension score: every scored answer is worth 0–100 points (a choice: its option's score; a
+rating r on a scale of n: (r − 1) × 100 ÷ (n − 1)); a dimension's score is the mean of the
+scored answers in its section, over the responses in the group.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Case, Count, DecimalField, ExpressionWrapper, F, Q, When
+from django.utils import timezone
+
+from orgs.models import OrgUnit
+from surveys.models import SATISFIED_VALUES, TEXT_KINDS, Answer, QuestionKind, Response, ResponseStatus
+
+TEXTS_SHOWN = 200
+
+
+def final_responses(questionnaire, *, distribution=None, poll=None):
+    responses = Response.objects.filter(questionnaire=questionnaire, is_final=True)
+    if distribution is not None:
+        responses = responses.filter(target__distribution=distribution)
+    if poll is not None:
+        responses = responses.filter(poll=poll)
+    return responses
+
+
+@dataclass
+class QuestionFigures:
+    question: object
+    answered: int = 0
+    mean: float | None = None
+    options: list = field(default_factory=list)  # (option, count, share of answered responses)
+    texts: list = field(default_factory=list)
+
+
+def question_figures(questionnaire, responses):
+    """One ``QuestionFigures`` per question, in questionnaire order."""
+    answers = Answer.objects.filter(response__in=responses.values("pk"))
+    by_option = {
+        (row["question_id"], row["option_id"]): row["n"]
+        for row in answers.filter(option__isnull=False).values("question_id", "option_id").annotate(n=Count("id"))
+    }
+    per_question = {
+        row["question_id"]: row
+        for row in answers.values("question_id").annotate(n=Count("response_id", distinct=True), mean=Avg("number"))
+    }
+    figures = []
+    for question in (
+        questionnaire.questions.select_related("section")
+        .prefetch_related("options")
+        .order_by("section__position", "position", "id")
+    ):
+        row = per_question.get(question.pk, {})
+        item = QuestionFigures(question, answered=row.get("n", 0))
+        if row.get("mean") is not None:
+            item.mean = float(row["mean"])
+        for option in question.options.all():
+            count = by_option.get((question.pk, option.pk), 0)
+            item.options.append((option, count, count / item.answered if item.answered else None))
+        if question.kind in TEXT_KINDS:
+            item.texts = list(
+                answers.filter(question=question).order_by("id").values_list("text", flat=True)[:TEXTS_SHOWN]
+            )
+        figures.append(item)
+    return figures
+
+
+def _score():
+    rating = ExpressionWrapper(
+        (F("number") - 1) * 100 / (F("question__scale_max") - 1),
+        output_field=DecimalField(max_digits=14, decimal_places=4),
+    )
+    return Case(
+        When(question__kind=QuestionKind.RATING, then=rating),
+        default=F("option__score"),
+        output_field=DecimalField(max_digits=14, decimal_places=4),
+    )
+
+
+def dimension_scores(responses, *, by_unit=False):
+    """``{section_id: score}``, or ``{unit_id: {section_id: score}}`` with ``by_unit``."""
+    answers = (
+        Answer.objects.filter(response__in=responses.values("pk"))
+        .filter(Q(question__kind=QuestionKind.RATING) | Q(option__score__isnull=False))
+        .exclude(question__kind=QuestionKind.MULTIPLE)
+    )
+    keys = ["question__section_id"] + (["response__target__org_unit_id"] if by_unit else [])
+    rows = answers.values(*keys).annotate(score=Avg(_score())).order_by()
+    if not by_unit:
+        return {row["question__section_id"]: float(row["score"]) for row in rows}
+    result = defaultdict(dict)
+    for row in rows:
+        result[row["response__target__org_unit_id"]][row["question__section_id"]] = float(row["score"])
+    return dict(result)
+
+
+def overall(scores):
+    """The mean of the dimension scores given (a unit's total on 0–100)."""
+    values = [v for v in scores.values() if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+@dataclass
+class Completeness:
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def rate(self):
+        return self.submitted / self.expected if self.expected else None
+
+
+def completeness(distribution):
+    """Overall and per region (the branch of the tree under the issuing unit holding each target)."""
+    targets = list(distribution.targets.select_related("org_unit").order_by("org_unit__path"))
+    regions = _regions(distribution.issuing_unit, [t.org_unit for t in targets])
+    total, by_region = Completeness(), defaultdict(Completeness)
+    for target in targets:
+        for bucket in (total, by_region[regions[target.org_unit_id]]):
+            bucket.expected += 1
+            if target.status == ResponseStatus.SUBMITTED:
+                bucket.submitted += 1
+                if timezone.localdate(target.submitted_at) <= distribution.closes_on:
+                    bucket.on_time += 1
+                else:
+                    bucket.late += 1
+    return total, sorted(by_region.items(), key=lambda item: item[0].path)
+
+
+def _regions(issuer, units):
+    """Unit id → the unit one level below ``issuer`` on its path (or the unit itself)."""
+    depth = issuer.depth + 1
+    ids = {int(u.path.strip("/").split("/")[depth]) for u in units if u.depth >= depth}
+    heads = OrgUnit.objects.in_bulk(ids)
+    return {u.pk: heads[int(u.path.strip("/").split("/")[depth])] if u.depth >= depth else u for u in units}
+
+
+def satisfaction_rate(responses, question):
+    """(非常满意 + 满意) ÷ valid responses, for a satisfaction question; None without answers."""
+    answers = Answer.objects.filter(response__in=responses.values("pk"), question=question, option__isnull=False)
+    row = answers.aggregate(valid=Count("id"), satisfied=Count("id", filter=Q(option__value__in=SATISFIED_VALUES)))
+    return row["satisfied"] / row["valid"] if row["valid"] else None

@@ -36,3 +36,21 @@ def get_visible_or_404(user, queryset, unit_field="org_unit", **lookup):
 
 def subtree(unit):
     return OrgUnit.objects.filter(path__startswith=unit.path)
+
+
+def org_summary(user):
+    """The workbench figures of the org area: units seen, and for user administrators the
+    accounts and the locked ones."""
+    from django.db.models import Count
+
+    from orgs.models import OrgKind, Role
+
+    units = visible_units(user)
+    summary = {"unit_count": units.count()}
+    if user.has_role(Role.SYSADMIN, Role.SECADMIN):
+        users = visible_users(user)
+        summary["user_count"] = users.count()
+        summary["locked_users"] = [u for u in users.filter(locked_until__isnull=False) if u.is_locked()]
+    below = units.exclude(pk=user.org_unit_id).values("kind").annotate(n=Count("id")).order_by("kind")
+    summary["kind_counts"] = [{"kind": row["kind"], "label": OrgKind(row["kind"]).label, "n": row["n"]} for row in below]
+    return summary

@@ -12,7 +12,7 @@ from orgs.auth import LoginRefused, authenticate_with_lockout, log_in, log_out
 from orgs.exports import import_template_xlsx, org_tree_xlsx
 from orgs.forms import ImportForm, LoginForm, RolesForm, TokenForm, UnitFilterForm, UserCreateForm
 from orgs.imports import apply_import, read_and_check
-from orgs.models import ApiToken, OrgKind, OrgUnit, Role, User
+from orgs.models import ApiToken, OrgUnit, Role, User
 from orgs.queries import get_visible_or_404, visible_units, visible_users
 from qingdan.pages import drop_kept_upload, keep_upload, open_kept_upload, paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
@@ -46,22 +46,6 @@ def logout_view(request):
     log_out(request)
     messages.success(request, _("You have signed out."))
     return redirect("login")
-
-
-@login_required
-def home(request):
-    user = request.user
-    units = visible_units(user)
-    context = {"unit_count": units.count()}
-    if user.has_role(*USER_ADMINS):
-        users = visible_users(user)
-        context["user_count"] = users.count()
-        context["locked_users"] = [u for u in users.filter(locked_until__isnull=False) if u.is_locked()]
-    below = units.exclude(pk=user.org_unit_id).values("kind").annotate(n=Count("id")).order_by("kind")
-    context["kind_counts"] = [
-        {"kind": row["kind"], "label": OrgKind(row["kind"]).label, "n": row["n"]} for row in below
-    ]
-    return render(request, "orgs/home.html", context)
 
 
 @login_required

@@ -3,16 +3,19 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from orgs import views as org_views
+from qingdan import views
 from qingdan.api import api
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
+    path("", views.home, name="home"),
     path("login/", org_views.login_view, name="login"),
     path("logout/", org_views.logout_view, name="logout"),
     path("profile/", org_views.profile, name="profile"),
     path("orgs/", include("orgs.urls")),
     path("users/", include("orgs.user_urls")),
     path("audit/", include("audit.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("p/", include("surveys.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     # The admin signs in through Qingdan's own log-in page (lock-out and audit apply there).

@@ -1,0 +1,13 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from orgs.queries import org_summary
+from surveys import inbox as survey_inbox
+
+
+@login_required
+def home(request):
+    """The workbench (工作台): what waits for this user in every area, then the org figures."""
+    tasks = survey_inbox.items(request.user)
+    tasks.sort(key=lambda item: not item.get("overdue"))
+    return render(request, "home.html", {**org_summary(request.user), "tasks": tasks})

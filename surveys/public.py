@@ -1,0 +1,3 @@
+"""Public worker-poll pages (no log-in)."""
+
+urlpatterns = []

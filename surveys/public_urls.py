@@ -1,0 +1,4 @@
+from surveys import public
+
+app_name = "poll"
+urlpatterns = public.urlpatterns

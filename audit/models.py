@@ -38,6 +38,9 @@ class AuditEvent(models.Model):
     org_unit = models.ForeignKey(
         "orgs.OrgUnit", verbose_name=_("org unit"), null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The unit's place in the tree when the event happened: auditors are scoped by it, so a unit
+    # that later moves keeps its history where it was.
+    org_path = models.CharField(max_length=255, blank=True, db_index=True)
     result = models.CharField(_("result"), max_length=16, choices=Result.choices, default=Result.SUCCESS)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)

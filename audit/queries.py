@@ -1,17 +1,18 @@
 from django.db.models import Q
 
 from audit.models import AuditEvent
-from orgs.queries import visible_to
 
 
 def visible_events(user):
-    """Events of the user's subtree; an auditor at the top of the tree also sees events
-    with no unit (failed log-ins with a user name that does not exist)."""
-    events = AuditEvent.objects.select_related("org_unit")
-    scoped = visible_to(user, events)
-    if user.org_unit is not None and user.org_unit.parent_id is None:
-        scoped = events.filter(Q(pk__in=scoped.values("pk")) | Q(org_unit__isnull=True))
-    return scoped
+    """Events that happened in the user's subtree (by the unit's place at the time); an auditor
+    at the top of the tree also sees events with no unit (failed log-ins of unknown names)."""
+    unit = user.org_unit
+    if not user.is_active or unit is None:
+        return AuditEvent.objects.none()
+    scope = Q(org_path__startswith=unit.path)
+    if unit.parent_id is None:
+        scope |= Q(org_path="")
+    return AuditEvent.objects.select_related("org_unit").filter(scope)
 
 
 def filter_events(events, data):

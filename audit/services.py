@@ -57,6 +57,7 @@ def record(
         object_type=object_type,
         object_id=str(object_id),
         org_unit=org_unit,
+        org_path=org_unit.path if org_unit is not None else "",
         result=result,
         before=_jsonable(before),
         after=_jsonable(after),

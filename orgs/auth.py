@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import auth
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,12 +29,32 @@ def _bad_credentials():
 def authenticate_with_lockout(*, request, username, password):
     """Return the user for a good password, or raise ``LoginRefused``.
 
-    The failure count lives on the user row; the fifth failure in a row locks
-    the account for ``QINGDAN_LOCKOUT_MINUTES``. Each refusal is audited.
+    The user row stays locked while the password is checked and the failure counted, so
+    parallel guesses are counted one by one; the fifth failure in a row locks the account
+    for ``QINGDAN_LOCKOUT_MINUTES``. Each refusal is audited (and committed: the refusal is
+    raised only after the transaction ends).
     """
-    user = User.objects.select_related("org_unit").filter(username=username).first()
+    with transaction.atomic():
+        refusal, authenticated = _check(request, username, password)
+    if refusal is not None:
+        raise refusal
+    return authenticated
+
+
+def _check(request, username, password):
+    user = User.objects.select_for_update(of=("self",)).select_related("org_unit").filter(username=username).first()
+    if user is None:
+        auth.authenticate(request, username=username, password=password)  # same time as a real check
+        record(
+            action="auth.login_failed",
+            actor_username=username[:40],
+            result=Result.FAILURE,
+            message="unknown user",
+            request=request,
+        )
+        return _bad_credentials(), None
     now = timezone.now()
-    if user is not None and user.is_locked(now):
+    if user.is_locked(now):
         record(
             action="auth.login_refused_locked",
             actor_username=username,
@@ -45,56 +64,45 @@ def authenticate_with_lockout(*, request, username, password):
             request=request,
         )
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise LoginRefused(
+        return LoginRefused(
             _(
                 "This account is locked after repeated failed log-ins. Try again in %(minutes)d minutes or ask the security administrator to unlock it."
             )
             % {"minutes": minutes}
-        )
+        ), None
     authenticated = auth.authenticate(request, username=username, password=password)
-    if authenticated is not None:
-        if authenticated.failed_logins:
-            User.objects.filter(pk=authenticated.pk).update(failed_logins=0)
-        return authenticated
-    if user is None:
-        record(
-            action="auth.login_failed",
-            actor_username=username,
-            result=Result.FAILURE,
-            message="unknown user",
-            request=request,
-        )
-        raise _bad_credentials()
-    _count_failure(user, request)
-    raise _bad_credentials()
+    if authenticated is None:
+        _count_failure(user, request)
+        return _bad_credentials(), None
+    if user.failed_logins:
+        User.objects.filter(pk=user.pk).update(failed_logins=0)
+    return None, authenticated
 
 
 def _count_failure(user, request):
-    with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-        locked = User.objects.select_for_update().get(pk=user.pk)
+    user.failed_logins += 1
+    record(
+        action="auth.login_failed",
+        actor_username=user.username,
+        obj=user,
+        org_unit=user.org_unit,
+        result=Result.FAILURE,
+        after={"failed_logins": user.failed_logins},
+        request=request,
+    )
+    if user.failed_logins >= settings.QINGDAN_LOGIN_MAX_FAILURES:
+        user.locked_until = timezone.now() + timedelta(minutes=settings.QINGDAN_LOCKOUT_MINUTES)
+        user.failed_logins = 0
         record(
-            action="auth.login_failed",
+            action="auth.locked_out",
             actor_username=user.username,
             obj=user,
             org_unit=user.org_unit,
-            result=Result.FAILURE,
-            after={"failed_logins": locked.failed_logins},
+            result=Result.DENIED,
+            after={"locked_until": user.locked_until},
             request=request,
         )
-        if locked.failed_logins >= settings.QINGDAN_LOGIN_MAX_FAILURES:
-            locked.locked_until = timezone.now() + timedelta(minutes=settings.QINGDAN_LOCKOUT_MINUTES)
-            locked.failed_logins = 0
-            locked.save(update_fields=["locked_until", "failed_logins"])
-            record(
-                action="auth.locked_out",
-                actor_username=user.username,
-                obj=user,
-                org_unit=user.org_unit,
-                result=Result.DENIED,
-                after={"locked_until": locked.locked_until},
-                request=request,
-            )
+    User.objects.filter(pk=user.pk).update(failed_logins=user.failed_logins, locked_until=user.locked_until)
 
 
 def log_in(request, user):

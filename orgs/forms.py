@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import OrgKind, Role, User
+from orgs.models import SEPARATED_DUTIES, OrgKind, Role, User
 from orgs.services import check_separated_duties
 from qingdan.forms import StyledForm
 
@@ -43,7 +43,12 @@ class UserCreateForm(StyledForm):
     full_name = forms.CharField(label=_("Full name"), max_length=50)
     phone = forms.RegexField(label=_("Mobile phone"), regex=r"^1\d{10}$", required=False)
     org_unit = forms.ModelChoiceField(label=_("Org unit"), queryset=None)
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
+    # The separated duties are granted afterwards by the security administrator.
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=[(value, label) for value, label in Role.choices if value not in SEPARATED_DUTIES],
+        widget=forms.CheckboxSelectMultiple,
+    )
     password = forms.CharField(label=_("Initial password"), strip=False, widget=forms.PasswordInput)
 
     def __init__(self, *args, units, **kwargs):
@@ -56,11 +61,28 @@ class UserCreateForm(StyledForm):
             raise ValidationError(_("This user name is taken."))
         return username
 
-    def clean_roles(self):
-        roles = self.cleaned_data["roles"]
-        check_separated_duties(set(roles))
-        return roles
-
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("What the token is for"), max_length=60)
+
+
+class PasswordResetForm(StyledForm):
+    password = forms.CharField(label=_("Temporary password"), strip=False, widget=forms.PasswordInput)
+
+
+class PasswordChangeForm(StyledForm):
+    old_password = forms.CharField(
+        label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        label=_("New password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", _("The two new passwords differ."))
+        return data

@@ -65,7 +65,7 @@ def check_rows(rows, *, actor):
     root = actor.org_unit
     existing = {u.code: u for u in OrgUnit.objects.select_related("parent")}
     visible = set(visible_units(actor).values_list("code", flat=True))
-    first_row = {}
+    first_row, bad_rows = {}, set()
     for number, cells in rows:
         code, name, kind_text, parent = cells["code"], cells["name"], cells["kind"], cells["parent"]
         errors = []
@@ -109,31 +109,42 @@ def check_rows(rows, *, actor):
             )
         if code and code not in first_row:
             first_row[code] = number
-        if code == root.code and code in existing and not parent:
-            # The user's own unit may come without its parent (the export leaves it out): it stays where it is.
+        if code == root.code:
+            # The user's own unit stays where it is; its parent lies outside what they may see,
+            # so the column must be empty (as the export leaves it) and is never compared.
+            if parent:
+                errors.append(
+                    RowError(
+                        number, _col("parent"), _("Leave the parent of your own unit empty: an import cannot move it.")
+                    )
+                )
             parent = existing[code].parent.code if existing[code].parent else ""
-        plan.errors.extend(errors)
         plan.rows.append((number, code, name, kind, parent))
+        if errors:
+            plan.errors.extend(errors)
+            bad_rows.add(number)
 
-    file_parent = {code: parent for _n, code, _name, _k, parent in plan.rows if code}
+    codes_in_file = {code for _n, code, _name, _k, _p in plan.rows if code}
+    # Loops are looked for among valid rows only, and never above the user's own unit.
+    file_parent = {code: parent for n, code, _name, _k, parent in plan.rows if code and n not in bad_rows}
     for number, code, _name, _kind, parent in plan.rows:
-        own_root = code == root.code
-        current_parent = existing[code].parent.code if code in existing and existing[code].parent else ""
-        if own_root:
-            if parent != current_parent:
-                plan.errors.append(RowError(number, _col("parent"), _("Your own unit cannot be moved by an import.")))
+        if code == root.code:
             continue
         if not parent:
             plan.errors.append(RowError(number, _col("parent"), _("The parent code is empty.")))
         elif parent == code:
             plan.errors.append(RowError(number, _col("parent"), _("A unit cannot be its own parent.")))
-        elif parent not in file_parent and parent not in visible:
+        elif parent not in codes_in_file and parent not in visible:
             plan.errors.append(
                 RowError(number, _col("parent"), _("The parent code “%(code)s” does not exist.") % {"code": parent})
             )
-        elif cycle := _find_cycle(code, file_parent, existing):
+        elif number not in bad_rows and (cycle := _find_cycle(code, file_parent, existing, stop=root.code)):
             plan.errors.append(
                 RowError(number, _col("parent"), _("The parents form a loop: %(loop)s.") % {"loop": " → ".join(cycle)})
+            )
+        elif number not in bad_rows and _depth(code, file_parent, existing, root) > OrgUnit.MAX_DEPTH:
+            plan.errors.append(
+                RowError(number, _col("parent"), _("The tree would be more than %(n)d levels deep here.") % {"n": OrgUnit.MAX_DEPTH})
             )
     plan.errors.sort(key=lambda e: (e.row, e.column))
     if plan.ok:
@@ -141,10 +152,10 @@ def check_rows(rows, *, actor):
     return plan
 
 
-def _find_cycle(code, file_parent, existing):
+def _find_cycle(code, file_parent, existing, *, stop):
     seen = [code]
     current = code
-    while True:
+    while current != stop:
         if current in file_parent:
             current = file_parent[current]
         elif current in existing and existing[current].parent:
@@ -156,6 +167,16 @@ def _find_cycle(code, file_parent, existing):
         if current in seen:
             return seen[seen.index(current) :] + [current]
         seen.append(current)
+    return None
+
+
+def _depth(code, file_parent, existing, root):
+    """Depth the unit would have, counted from the root of the whole tree (no loops here)."""
+    steps = 0
+    while code != root.code:
+        code = file_parent[code] if code in file_parent else existing[code].parent.code
+        steps += 1
+    return root.depth + steps
 
 
 def _count_changes(plan, existing):
@@ -175,19 +196,18 @@ def read_and_check(uploaded, *, actor):
 
 
 def _in_parent_order(plan):
-    """Rows ordered so that every parent in the file comes before its children."""
+    """Rows ordered so that every parent in the file comes before its children (no recursion:
+    a file may hold a chain thousands of rows deep)."""
     by_code = {row[1]: row for row in plan.rows}
     ordered, placed = [], set()
-
-    def place(code):
-        if code in placed or code not in by_code:
-            return
-        placed.add(code)
-        place(by_code[code][4])
-        ordered.append(by_code[code])
-
     for code in by_code:
-        place(code)
+        chain = []
+        while code in by_code and code not in placed and code not in chain:
+            chain.append(code)
+            code = by_code[code][4]
+        for item in reversed(chain):
+            placed.add(item)
+            ordered.append(by_code[item])
     return ordered
 
 
@@ -197,10 +217,11 @@ def apply_import(uploaded, *, actor, request=None, progress=None):
     Returns the plan; when ``plan.errors`` is not empty nothing was written.
     """
     with transaction.atomic():
+        # Lock the user's subtree first, then check against it: nobody moves a unit in between.
+        units = {u.code: u for u in visible_units(actor).select_for_update(of=("self",)).select_related("parent")}
         plan = read_and_check(uploaded, actor=actor)
         if not plan.ok:
             return plan
-        units = {u.code: u for u in OrgUnit.objects.select_for_update(of=("self",)).select_related("parent")}
         ordered = _in_parent_order(plan)
         for done, (_number, code, name, kind, parent_code) in enumerate(ordered, start=1):
             unit = units.get(code) or OrgUnit(code=code)

@@ -28,6 +28,7 @@ class OrgUnit(models.Model):
 
     CODE_MAX = 32
     NAME_MAX = 100
+    MAX_DEPTH = 20  # levels below the root; the stored path has room for 28
 
     code = models.CharField(_("code"), max_length=CODE_MAX, unique=True)
     name = models.CharField(_("name"), max_length=NAME_MAX)
@@ -77,8 +78,10 @@ class User(AbstractUser):
     )
     failed_logins = models.PositiveSmallIntegerField(_("failed log-ins in a row"), default=0, editable=False)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
-    # Sessions started before this moment are ended on their next request (disabling a user sets it).
+    # Sessions and API tokens started before this moment stop working (disabling a user sets it).
     sessions_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when someone else chose the password (a new account, a reset): it must be changed at sign-in.
+    must_change_password = models.BooleanField(_("must change password"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("user")

@@ -52,5 +52,7 @@ def org_summary(user):
         summary["user_count"] = users.count()
         summary["locked_users"] = [u for u in users.filter(locked_until__isnull=False) if u.is_locked()]
     below = units.exclude(pk=user.org_unit_id).values("kind").annotate(n=Count("id")).order_by("kind")
-    summary["kind_counts"] = [{"kind": row["kind"], "label": OrgKind(row["kind"]).label, "n": row["n"]} for row in below]
+    summary["kind_counts"] = [
+        {"kind": row["kind"], "label": OrgKind(row["kind"]).label, "n": row["n"]} for row in below
+    ]
     return summary

@@ -1,9 +1,17 @@
-"""Every change to org units, users, roles and API tokens goes through here."""
+"""Every change to org units, users, roles, passwords and API tokens goes through here.
+
+``actor=None`` means the system itself (the demo loader, a command run by the operator);
+otherwise the actor's roles are checked here, not only in the pages, so that every path
+(page, API, admin, command) obeys the same rules.
+"""
 
 import secrets
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,18 +22,16 @@ from orgs.models import SEPARATED_DUTIES, ApiToken, OrgUnit, Role, User, UserRol
 PATH_DIGITS = 8
 
 
-def path_for(unit):
-    # Read the parent's path from the database: an in-memory parent may be stale after a move.
-    prefix = OrgUnit.objects.values_list("path", flat=True).get(pk=unit.parent_id) if unit.parent_id else "/"
-    return f"{prefix}{unit.pk:0{PATH_DIGITS}d}/"
+def _require(actor, role, *, not_on=None):
+    """Refuse unless the actor (a person) holds ``role``; nobody manages their own account."""
+    if actor is None:
+        return
+    if not actor.has_role(role) or (not_on is not None and not_on.pk == actor.pk):
+        raise PermissionDenied(_("Your roles do not allow this."))
 
 
-def _refresh_subtree_paths(unit, old_path):
-    """After ``unit`` moved, rewrite the stored paths of everything beneath it."""
-    for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).order_by("depth"):
-        child.path = unit.path + child.path[len(old_path) :]
-        child.depth = child.path.count("/") - 2
-        child.save(update_fields=["path", "depth"])
+def path_for(unit, parent_path):
+    return f"{parent_path or '/'}{unit.pk:0{PATH_DIGITS}d}/"
 
 
 def unit_snapshot(unit):
@@ -38,24 +44,32 @@ def unit_snapshot(unit):
 
 
 def save_unit(*, unit, actor, request=None):
-    """Create or update one org unit, keeping the stored paths of its subtree right."""
+    """Create or update one org unit, keeping the stored paths of its subtree right.
+
+    The unit and its new parent are locked first, so two moves at once cannot make a loop
+    and a unit created under a moving parent waits for the move.
+    """
     with transaction.atomic():
-        before = None
-        old_path = ""
+        parent = OrgUnit.objects.select_for_update().get(pk=unit.parent_id) if unit.parent_id else None
+        before, old_path = None, ""
         if unit.pk:
-            current = OrgUnit.objects.select_related("parent").get(pk=unit.pk)
-            if unit.parent_id and OrgUnit.objects.get(pk=unit.parent_id).path.startswith(current.path):
+            current = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+            if parent is not None and parent.path.startswith(current.path):
                 raise ValidationError(_("A unit cannot be placed under itself or one of its own sub-units."))
-            before = unit_snapshot(current)
+            before = unit_snapshot(OrgUnit.objects.select_related("parent").get(pk=unit.pk))
             old_path = current.path
         else:
             unit.path = "/"  # placeholder until the id is known
             unit.save()
-        unit.path = path_for(unit)
+        unit.path = path_for(unit, parent.path if parent else "")
         unit.depth = unit.path.count("/") - 2
         unit.save()
         if old_path and old_path != unit.path:
-            _refresh_subtree_paths(unit, old_path)
+            # One statement rewrites the whole subtree: new prefix + the rest of each old path.
+            OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).update(
+                path=Concat(Value(unit.path), Substr("path", len(old_path) + 1)),
+                depth=F("depth") + (unit.path.count("/") - old_path.count("/")),
+            )
         after = unit_snapshot(unit)
         if before != after:
             record(
@@ -84,7 +98,9 @@ def check_separated_duties(roles):
 
 
 def set_roles(*, user, roles, actor, request=None):
-    """Replace the roles of ``user``. Refuses two of the three separated duties."""
+    """Replace the roles of ``user`` (the security administrator's duty). Refuses two of the
+    three separated duties on one account."""
+    _require(actor, Role.SECADMIN, not_on=user)
     roles = {Role(r) for r in roles}
     check_separated_duties(roles)
     with transaction.atomic():
@@ -109,41 +125,71 @@ def set_roles(*, user, roles, actor, request=None):
 
 
 def create_user(*, username, full_name, org_unit, roles, password, actor, phone="", request=None):
-    from django.contrib.auth.password_validation import validate_password
-
-    check_separated_duties({Role(r) for r in roles})
-    candidate = User(username=username, full_name=full_name, org_unit=org_unit, phone=phone)
+    """A new account (the system administrator's duty). The system administrator may give
+    business roles only; the separated duties are granted by the security administrator.
+    The password must be changed at the first sign-in."""
+    _require(actor, Role.SYSADMIN)
+    roles = {Role(r) for r in roles}
+    check_separated_duties(roles)
+    if actor is not None and roles & SEPARATED_DUTIES:
+        raise ValidationError(
+            _(
+                "The system administrator cannot grant the roles of system administrator, security administrator or auditor; the security administrator grants them."
+            ),
+            code="separated_duties",
+        )
+    candidate = User(
+        username=username, full_name=full_name, org_unit=org_unit, phone=phone, must_change_password=actor is not None
+    )
     validate_password(password, candidate)
     with transaction.atomic():
+        if User.objects.select_for_update().filter(username=username).exists():
+            raise ValidationError(_("This user name is taken."), code="username_taken")
         candidate.set_password(password)
         candidate.save()
-        for role in sorted(set(roles)):
+        for role in sorted(roles):
             UserRole.objects.create(user=candidate, role=role)
         record(
             action="orgs.user_created",
             actor=actor,
             obj=candidate,
             org_unit=org_unit,
-            after={"username": username, "full_name": full_name, "phone": phone, "roles": sorted(set(roles))},
+            after={"username": username, "full_name": full_name, "phone": phone, "roles": sorted(roles)},
             request=request,
         )
     return candidate
 
 
 def set_password(*, user, password, actor, request=None):
-    """Set a password after the house rules (length, character classes, not common)."""
-    from django.contrib.auth.password_validation import validate_password
-
+    """The security administrator sets a temporary password; it must be changed at sign-in."""
+    _require(actor, Role.SECADMIN, not_on=user)
     validate_password(password, user)
     with transaction.atomic():
         user.set_password(password)
-        user.save(update_fields=["password"])
-        record(action="auth.password_set", actor=actor, obj=user, org_unit=user.org_unit, request=request)
+        user.must_change_password = actor is not None
+        user.save(update_fields=["password", "must_change_password"])
+        record(action="auth.password_reset", actor=actor, obj=user, org_unit=user.org_unit, request=request)
+    return user
+
+
+def change_own_password(*, user, old_password, new_password, request=None):
+    """A user replaces their own password after typing the current one."""
+    if not user.check_password(old_password):
+        raise ValidationError(_("The current password is wrong."), code="wrong_password")
+    if old_password == new_password:
+        raise ValidationError(_("The new password must differ from the current one."), code="same_password")
+    validate_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        record(action="auth.password_changed", actor=user, obj=user, request=request)
     return user
 
 
 def set_user_active(*, user, active, actor, request=None):
-    """Enable or disable an account. Disabling ends every session it has."""
+    """Enable or disable an account. Disabling ends its sessions and its API tokens."""
+    _require(actor, Role.SECADMIN, not_on=user)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.is_active == active:
@@ -153,6 +199,7 @@ def set_user_active(*, user, active, actor, request=None):
         if not active:
             locked.sessions_revoked_at = timezone.now()
             fields.append("sessions_revoked_at")
+            ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(revoked_at=locked.sessions_revoked_at)
         locked.save(update_fields=fields)
         record(
             action="orgs.user_enabled" if active else "orgs.user_disabled",
@@ -167,6 +214,7 @@ def set_user_active(*, user, active, actor, request=None):
 
 
 def unlock_user(*, user, actor, request=None):
+    _require(actor, Role.SECADMIN, not_on=user)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = {"locked_until": locked.locked_until, "failed_logins": locked.failed_logins}
@@ -197,6 +245,7 @@ def create_api_token(*, user, name, actor, request=None):
             org_unit=user.org_unit,
             after={"name": name},
             request=request,
+            actor_username="" if actor else "(command line)",
         )
     return token, raw
 

@@ -1,8 +1,9 @@
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,7 +11,16 @@ from django.views.decorators.http import require_POST
 from orgs import services
 from orgs.auth import LoginRefused, authenticate_with_lockout, log_in, log_out
 from orgs.exports import import_template_xlsx, org_tree_xlsx
-from orgs.forms import ImportForm, LoginForm, RolesForm, TokenForm, UnitFilterForm, UserCreateForm
+from orgs.forms import (
+    ImportForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    RolesForm,
+    TokenForm,
+    UnitFilterForm,
+    UserCreateForm,
+)
 from orgs.imports import apply_import, read_and_check
 from orgs.models import ApiToken, OrgUnit, Role, User
 from orgs.queries import get_visible_or_404, visible_units, visible_users
@@ -64,11 +74,9 @@ def unit_list(request):
 @login_required
 def unit_detail(request, pk):
     unit = get_visible_or_404(request.user, OrgUnit.objects.select_related("parent"), unit_field="", pk=pk)
-    ancestors = [
-        a
-        for a in OrgUnit.objects.filter(pk__in=unit.path.strip("/").split("/")).order_by("depth")
-        if a.path.startswith(request.user.org_unit.path)
-    ]
+    ancestors = (
+        visible_units(request.user).filter(pk__in=[int(i) for i in unit.path.strip("/").split("/")]).order_by("depth")
+    )
     children = unit.children.annotate(n_children=Count("children")).order_by("code")
     users = visible_users(request.user).filter(org_unit=unit) if request.user.has_role(*USER_ADMINS) else None
     return render(
@@ -141,37 +149,61 @@ def user_list(request):
 def user_detail(request, pk):
     target = get_visible_or_404(request.user, User.objects.prefetch_related("roles"), pk=pk)
     roles_form = RolesForm(initial={"roles": sorted(target.role_set)})
+    reset_form = PasswordResetForm()
     can_manage = request.user.has_role(Role.SECADMIN) and target.pk != request.user.pk
     if request.method == "POST":
-        if not can_manage:
-            messages.error(
-                request, _("Only the security administrator can change roles, locks and accounts, and not their own.")
-            )
-            return redirect("users:detail", pk=pk)
         action = request.POST.get("action")
-        if action == "roles":
-            roles_form = RolesForm(request.POST)
-            if roles_form.is_valid():
-                services.set_roles(
-                    user=target, roles=roles_form.cleaned_data["roles"], actor=request.user, request=request
-                )
-                messages.success(request, _("Roles saved."))
+        try:
+            if action == "roles":
+                roles_form = RolesForm(request.POST)
+                if roles_form.is_valid():
+                    services.set_roles(
+                        user=target, roles=roles_form.cleaned_data["roles"], actor=request.user, request=request
+                    )
+                    messages.success(request, _("Roles saved."))
+                    return redirect("users:detail", pk=pk)
+            elif action == "unlock":
+                services.unlock_user(user=target, actor=request.user, request=request)
+                messages.success(request, _("The account is unlocked."))
                 return redirect("users:detail", pk=pk)
-        elif action == "unlock":
-            services.unlock_user(user=target, actor=request.user, request=request)
-            messages.success(request, _("The account is unlocked."))
-            return redirect("users:detail", pk=pk)
-        elif action in ("disable", "enable"):
-            services.set_user_active(user=target, active=action == "enable", actor=request.user, request=request)
-            messages.success(
+            elif action in ("disable", "enable"):
+                services.set_user_active(user=target, active=action == "enable", actor=request.user, request=request)
+                messages.success(
+                    request,
+                    _("The account is disabled and its sessions ended.")
+                    if action == "disable"
+                    else _("The account is enabled."),
+                )
+                return redirect("users:detail", pk=pk)
+            elif action == "reset_password":
+                reset_form = PasswordResetForm(request.POST)
+                if reset_form.is_valid():
+                    try:
+                        services.set_password(
+                            user=target,
+                            password=reset_form.cleaned_data["password"],
+                            actor=request.user,
+                            request=request,
+                        )
+                    except ValidationError as invalid:
+                        reset_form.add_error("password", invalid)
+                    else:
+                        messages.success(
+                            request, _("The temporary password is set; it must be changed at the next sign-in.")
+                        )
+                        return redirect("users:detail", pk=pk)
+        except PermissionDenied:
+            messages.error(
                 request,
-                _("The account is disabled and its sessions ended.")
-                if action == "disable"
-                else _("The account is enabled."),
+                _(
+                    "Only the security administrator can change roles, locks, passwords and accounts, and not their own."
+                ),
             )
             return redirect("users:detail", pk=pk)
     return render(
-        request, "orgs/user_detail.html", {"target": target, "roles_form": roles_form, "can_manage": can_manage}
+        request,
+        "orgs/user_detail.html",
+        {"target": target, "roles_form": roles_form, "reset_form": reset_form, "can_manage": can_manage},
     )
 
 
@@ -192,7 +224,8 @@ def user_create(request):
                 request=request,
             )
         except ValidationError as invalid:
-            form.add_error("password", invalid)
+            code = getattr(invalid, "code", None)
+            form.add_error({"separated_duties": "roles", "username_taken": "username"}.get(code, "password"), invalid)
         else:
             messages.success(request, _("User %(name)s created.") % {"name": created.display_name})
             return redirect("users:detail", pk=created.pk)
@@ -204,12 +237,7 @@ def profile(request):
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and request.POST.get("action") == "revoke":
-        token = get_visible_or_404(
-            request.user,
-            ApiToken.objects.filter(user=request.user),
-            unit_field="user__org_unit",
-            pk=request.POST.get("token"),
-        )
+        token = get_object_or_404(ApiToken, user=request.user, pk=_int_or_none(request.POST.get("token")))
         services.revoke_api_token(token=token, actor=request.user, request=request)
         messages.success(request, _("The token is revoked."))
         return redirect("profile")
@@ -220,3 +248,32 @@ def profile(request):
         form = TokenForm()
     tokens = request.user.api_tokens.all()
     return render(request, "orgs/profile.html", {"form": form, "tokens": tokens, "new_token": new_token})
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def password_change(request):
+    """Every user changes their own password here; a new or reset account is sent here first."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_own_password(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+                request=request,
+            )
+        except ValidationError as invalid:
+            code = getattr(invalid, "code", None)
+            form.add_error("old_password" if code in ("wrong_password", "same_password") else "new_password", invalid)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password is changed."))
+            return redirect("home")
+    return render(request, "orgs/password_change.html", {"form": form})

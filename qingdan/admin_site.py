@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,12 +18,25 @@ class QingdanAdminSite(admin.AdminSite):
         """Only system administrators enter the admin; Django's is_staff flag is not used."""
         return _is_sysadmin(request)
 
+    # Signing out and passwords go through Qingdan's own audited pages.
+    def logout(self, request, extra_context=None):
+        return redirect("home")
+
+    def password_change(self, request, extra_context=None):
+        return redirect("password_change")
+
 
 class SysadminModelAdmin(admin.ModelAdmin):
-    """Base for every model admin: system administrators only, read-only unless a
-    subclass says otherwise, never deletes (the audit trail keeps its references)."""
+    """Base for every model admin: system administrators only, read-only (every change goes
+    through the areas' audited pages and services), never deletes, and scoped to the
+    administrator's own subtree through ``scope_field`` like every other read path."""
 
-    editable = False
+    scope_field = "org_unit"
+
+    def get_queryset(self, request):
+        from orgs.queries import visible_to
+
+        return visible_to(request.user, super().get_queryset(request), self.scope_field)
 
     def has_module_permission(self, request):
         return _is_sysadmin(request)
@@ -31,10 +45,10 @@ class SysadminModelAdmin(admin.ModelAdmin):
         return _is_sysadmin(request)
 
     def has_add_permission(self, request):
-        return self.editable and _is_sysadmin(request)
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return self.editable and _is_sysadmin(request)
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

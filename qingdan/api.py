@@ -27,7 +27,10 @@ class BearerToken(HttpBearer):
             .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True)
             .first()
         )
-        if found is None or not found.user.is_active or found.user.is_locked():
+        if found is None or not found.user.is_active:
+            return None
+        revoked = found.user.sessions_revoked_at
+        if revoked is not None and found.created_at < revoked:
             return None
         now = timezone.now()
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:

@@ -19,6 +19,8 @@ if not SECRET_KEY:
     SECRET_KEY = "development-only-key-not-for-production"  # noqa: S105 - only ever used with DEBUG on
 
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+if not ALLOWED_HOSTS and not DEBUG:
+    raise ImproperlyConfigured("QINGDAN_ALLOWED_HOSTS is not set: list the host names the site is served under.")
 CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -29,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # its API docs page then uses the bundled Swagger files, not a CDN
     "qingdan",
     "orgs",
     "audit",

@@ -1,10 +1,12 @@
 """Reading and writing .xlsx files, shared by every area's imports and exports."""
 
 import io
+import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.exceptions import InvalidFileException
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,8 +55,15 @@ def read_rows(uploaded, *, headers, max_bytes, optional=None):
         raise SheetError(_("The file is not an Excel workbook (.xlsx). Save it as .xlsx and upload it again."))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
         raise SheetError(_("The file is not an Excel workbook (.xlsx). Save it as .xlsx and upload it again.")) from exc
+    try:
+        return _rows(workbook, headers, optional)
+    finally:
+        workbook.close()
+
+
+def _rows(workbook, headers, optional):
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [cell_text(v) for v in next(rows, ())]
@@ -74,8 +83,16 @@ def read_rows(uploaded, *, headers, max_bytes, optional=None):
         texts.update({key: cell_text(values[i]) if i < len(values) else "" for key, i in positions.items()})
         if any(texts.values()):
             result.append((number, texts))
-    workbook.close()
     return result
+
+
+def _safe(sheet, value):
+    """Text is written as text: a name typed as ``=HYPERLINK(…)`` must not become a formula."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def write_workbook(title, header, rows):
@@ -90,7 +107,7 @@ def write_sheets(sheets):
         sheet = workbook.create_sheet(title=title[:31])
         sheet.append(header)
         for row in rows:
-            sheet.append(row)
+            sheet.append([_safe(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("QINGDAN_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("QINGDAN_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("QINGDAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 from qingdan.settings import *  # noqa: E402,F403
 

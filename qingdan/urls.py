@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", org_views.login_view, name="login"),
     path("logout/", org_views.logout_view, name="logout"),
     path("profile/", org_views.profile, name="profile"),
+    path("password/", org_views.password_change, name="password_change"),
     path("orgs/", include("orgs.urls")),
     path("users/", include("orgs.user_urls")),
     path("audit/", include("audit.urls")),

@@ -3,6 +3,10 @@
 UPDATE is refused on both databases. DELETE is refused on PostgreSQL; SQLite's
 test-database flush empties tables with DELETE, so there the ORM guard alone
 refuses deletes (PostgreSQL's flush uses TRUNCATE, which row triggers do not see).
+
+SQLite rebuilds a table for most ALTERs and the rebuild drops its triggers: a later
+migration that alters this table must create the SQLite trigger again
+(audit/tests/test_audit.py checks that the trigger is there).
 """
 
 from django.db import migrations

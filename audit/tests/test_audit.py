@@ -100,3 +100,33 @@ def test_audit_export_has_exactly_the_filtered_rows(client_for, auditor, office)
     assert rows[0][:3] == ("时间", "用户名", "操作")
     assert [r[2] for r in rows[1:]] == ["orgs.unit_saved"]
     assert '"138****5678"' in rows[1][8]
+
+
+def test_export_writes_a_typed_formula_as_plain_text(client_for, auditor, county_a):
+    record(
+        action="auth.login_failed",
+        actor_username='=HYPERLINK("http://evil/","x")',
+        org_unit=county_a,
+        result=Result.FAILURE,
+    )
+    response = client_for(auditor).get("/audit/export/?action=auth.login_failed")
+    cells = [c for row in load_workbook(io.BytesIO(response.content)).active.iter_rows() for c in row]
+    typed = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
+    assert typed.data_type == "s"
+
+
+def test_history_of_a_moved_unit_stays_with_the_county_it_happened_in(client_for, auditor, county_a, county_b):
+    from orgs import services
+    from orgs.models import Role
+    from orgs.tests.factories import OrgUnitFactory, UserFactory
+
+    town = OrgUnitFactory(code="A-T9", name="迁出的镇工会", parent=county_a)
+    record(action="test.before_move", org_unit=town)
+    town.parent = county_b
+    services.save_unit(unit=town, actor=None)
+    record(action="test.after_move", org_unit=town)
+    auditor_b = UserFactory(username="auditor-b", org_unit=county_b, roles=[Role.AUDITOR])
+    page_a = client_for(auditor).get("/audit/?action=test.").content.decode()
+    page_b = client_for(auditor_b).get("/audit/?action=test.").content.decode()
+    assert "test.before_move" in page_a and "test.after_move" not in page_a
+    assert "test.after_move" in page_b and "test.before_move" not in page_b

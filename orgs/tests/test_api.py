@@ -43,9 +43,22 @@ def test_a_revoked_token_is_refused(office_token, office):
     assert AuditEvent.objects.filter(action="api.token_revoked", object_id=str(token.pk)).exists()
 
 
-def test_a_token_of_a_disabled_user_is_refused(office_token, office, secadmin):
+def test_a_token_of_a_disabled_user_stays_refused_after_reenabling(office_token, office, secadmin):
     services.set_user_active(user=office, active=False, actor=secadmin)
     assert Client().get("/api/v1/me", **bearer(office_token)).status_code == 401
+    services.set_user_active(user=office, active=True, actor=secadmin)
+    assert Client().get("/api/v1/me", **bearer(office_token)).status_code == 401
+
+
+def test_a_locked_account_keeps_its_integrations(office_token, office):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orgs.models import User
+
+    User.objects.filter(pk=office.pk).update(locked_until=timezone.now() + timedelta(minutes=30))
+    assert Client().get("/api/v1/me", **bearer(office_token)).status_code == 200
 
 
 def test_only_the_hash_of_a_token_is_stored(office_token, office):
@@ -105,6 +118,15 @@ def test_profile_page_creates_shows_once_and_revokes_a_token(client_for, office)
     token = office.api_tokens.get()
     client.post("/profile/", {"action": "revoke", "token": token.pk})
     assert Client().get("/api/v1/me", **bearer(raw)).status_code == 401
+
+
+def test_revoking_a_token_that_is_not_a_number_is_404(client_for, office):
+    assert client_for(office).post("/profile/", {"action": "revoke", "token": "abc"}).status_code == 404
+
+
+def test_api_docs_load_nothing_from_another_host(db):
+    page = Client().get("/api/v1/docs").content.decode()
+    assert "swagger" in page.lower() and "https://" not in page and "http://" not in page
 
 
 def test_a_user_cannot_revoke_someone_elses_token(client_for, office, reviewer):

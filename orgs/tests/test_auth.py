@@ -128,12 +128,24 @@ def test_thirty_idle_minutes_end_the_session(client_for, office):
     assert AuditEvent.objects.filter(action="auth.session_timeout", actor=office).exists()
 
 
-def test_twenty_nine_idle_minutes_keep_the_session(client_for, office):
+def test_twenty_nine_idle_minutes_keep_the_session_and_restart_the_clock(client_for, office):
     client = client_for(office)
     session = client.session
     session[SESSION_LAST_SEEN] = timezone.now().timestamp() - 29 * 60
     session.save()
     assert client.get("/").status_code == 200
+    # The request counted as activity: thirty minutes after *sign-in* the session is still alive.
+    assert client.session[SESSION_LAST_SEEN] > timezone.now().timestamp() - 60
+    assert client.get("/").status_code == 200
+
+
+def test_an_expired_api_session_gets_json_401_not_a_redirect(client_for, office):
+    client = client_for(office)
+    session = client.session
+    session[SESSION_LAST_SEEN] = timezone.now().timestamp() - 31 * 60
+    session.save()
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
 
 
 def test_disabling_a_user_ends_their_sessions_even_after_reenabling(client_for, office, secadmin):

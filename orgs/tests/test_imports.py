@@ -83,6 +83,32 @@ def test_a_loop_of_parents_is_reported_on_every_row_in_it(sysadmin, county_a):
     assert "A-P → A-Q → A-P" in plan.errors[0].reason
 
 
+def test_a_loop_message_never_names_units_above_ones_own(sysadmin, county_a):
+    plan = read_and_check(
+        xlsx([["A-P", "甲", "企业", "A-Q"], ["A-Q", "乙", "企业", "A-P"], ["A-R", "丙", "企业", "A-P"]]), actor=sysadmin
+    )
+    assert all("C1" not in e.reason for e in plan.errors)
+
+
+def test_a_deep_chain_listed_children_first_imports(sysadmin, county_a):
+    rows = [["A-0", "第0级", "企业", "A"]] + [[f"A-{i}", f"第{i}级", "企业", f"A-{i - 1}"] for i in range(1, 15)]
+    plan = apply_import(xlsx(list(reversed(rows))), actor=sysadmin)
+    assert plan.ok and OrgUnit.objects.get(code="A-14").depth == county_a.depth + 15
+
+
+def test_a_tree_deeper_than_twenty_levels_is_refused(sysadmin, county_a):
+    rows = [["A-0", "第0级", "企业", "A"]] + [[f"A-{i}", f"第{i}级", "企业", f"A-{i - 1}"] for i in range(1, 25)]
+    plan = apply_import(xlsx(rows), actor=sysadmin)
+    assert not plan.ok and plan.errors[0].reason == "此处组织机构将超过 20 级。"
+    assert not OrgUnit.objects.filter(code="A-0").exists()
+
+
+def test_a_broken_zip_is_refused_with_a_message(sysadmin, county_a):
+    with pytest.raises(SheetError) as refused:
+        read_and_check(SimpleUploadedFile("orgs.xlsx", b"PK\x03\x04 not really a zip"), actor=sysadmin)
+    assert "不是 Excel 工作簿" in refused.value.message
+
+
 def test_a_loop_through_an_existing_unit_is_refused(sysadmin, county_a):
     apply_import(xlsx(GOOD_ROWS), actor=sysadmin)
     plan = read_and_check(xlsx([["A-T1", "东坎街道工会", "乡镇（街道）工会", "A-E1"]]), actor=sysadmin)
@@ -90,8 +116,9 @@ def test_a_loop_through_an_existing_unit_is_refused(sysadmin, county_a):
 
 
 def test_own_unit_cannot_be_moved(sysadmin, county_a, county_b):
-    plan = read_and_check(xlsx([["A", "滨海县总工会", "县（区）总工会", "B"]]), actor=sysadmin)
-    assert plan.errors[0].reason == "导入不能改变本单位的上级单位。"
+    for parent in ("B", "C1"):  # a wrong guess and the right one get the same answer
+        plan = read_and_check(xlsx([["A", "滨海县总工会", "县（区）总工会", parent]]), actor=sysadmin)
+        assert plan.errors[0].reason == "本单位的上级单位编码请留空：导入不能移动本单位。"
 
 
 def test_import_moves_a_unit_and_its_subtree(sysadmin, county_a):

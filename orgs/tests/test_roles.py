@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from audit.models import AuditEvent
 from orgs import services
 from orgs.models import Role, User
+from orgs.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,18 @@ def test_roles_page_shows_the_refusal(client_for, secadmin, office):
 def test_system_administrator_cannot_change_roles(client_for, sysadmin, office):
     client = client_for(sysadmin)
     response = client.post(f"/users/{office.pk}/", {"action": "roles", "roles": [Role.LEADER]}, follow=True)
-    assert "只有安全管理员" in response.content.decode()
+    assert "只有安全管理员可以变更角色、锁定、密码和账户状态" in response.content.decode()
+    assert User.objects.get(pk=office.pk).role_set == {Role.OFFICE}
+
+
+def test_roles_service_refuses_anyone_but_the_security_administrator(office, sysadmin, auditor, secadmin):
+    from django.core.exceptions import PermissionDenied
+
+    for actor in (sysadmin, auditor, office):
+        with pytest.raises(PermissionDenied):
+            services.set_roles(user=office, roles=[Role.LEADER], actor=actor)
+    with pytest.raises(PermissionDenied):
+        services.set_roles(user=secadmin, roles=[Role.SECADMIN, Role.LEADER], actor=secadmin)
     assert User.objects.get(pk=office.pk).role_set == {Role.OFFICE}
 
 
@@ -55,23 +67,42 @@ def test_security_administrator_cannot_change_own_roles(client_for, secadmin):
     assert User.objects.get(pk=secadmin.pk).role_set == {Role.SECADMIN}
 
 
-def test_creating_a_user_with_two_duties_is_refused(client_for, sysadmin, county_a):
-    page = (
-        client_for(sysadmin)
-        .post(
-            "/users/new/",
-            {
-                "username": "newbie",
-                "full_name": "新人",
-                "org_unit": county_a.pk,
-                "roles": [Role.SYSADMIN, Role.SECADMIN],
-                "password": "Good-pass-2026",
-            },
-        )
-        .content.decode()
-    )
-    assert "三权分立" in page
+def test_system_administrator_cannot_create_a_security_administrator_or_auditor(client_for, sysadmin, county_a):
+    client = client_for(sysadmin)
+    assert 'value="secadmin"' not in client.get("/users/new/").content.decode()
+    for role in (Role.SECADMIN, Role.AUDITOR, Role.SYSADMIN):
+        form = {
+            "username": "newbie",
+            "full_name": "新人",
+            "org_unit": county_a.pk,
+            "roles": [role],
+            "password": "Good-pass-2026",
+        }
+        assert "选择一个有效的选项" in client.post("/users/new/", form).content.decode()
+        with pytest.raises(ValidationError, match="系统管理员不能授予"):
+            services.create_user(
+                username="newbie",
+                full_name="新人",
+                org_unit=county_a,
+                roles=[role],
+                password="Good-pass-2026",
+                actor=sysadmin,
+            )
     assert not User.objects.filter(username="newbie").exists()
+
+
+def test_only_the_system_administrator_creates_accounts(secadmin, county_a):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.create_user(
+            username="newbie",
+            full_name="新人",
+            org_unit=county_a,
+            roles=[Role.OFFICE],
+            password="Good-pass-2026",
+            actor=secadmin,
+        )
 
 
 def test_system_administrator_creates_a_user_in_the_subtree(client_for, sysadmin, dept_a):
@@ -108,7 +139,7 @@ def test_user_cannot_be_created_in_another_county(client_for, sysadmin, dept_b):
         .content.decode()
     )
     assert not User.objects.filter(username="newbie").exists()
-    assert "org_unit" in page
+    assert "选择一个有效的选项" in page
 
 
 def test_weak_initial_password_is_refused_with_a_reason(client_for, sysadmin, dept_a):
@@ -135,6 +166,81 @@ def test_admin_site_is_for_system_administrators_only(client_for, sysadmin, offi
     assert client_for(office).get("/admin/").status_code == 302
 
 
-def test_admin_shows_audit_free_user_form_read_only(client_for, sysadmin, office):
-    page = client_for(sysadmin).get(f"/admin/orgs/user/{office.pk}/change/").content.decode()
+def test_admin_is_read_only_and_scoped(client_for, sysadmin, office, outsider, dept_b):
+    client = client_for(sysadmin)
+    page = client.get(f"/admin/orgs/user/{office.pk}/change/").content.decode()
     assert 'name="username"' not in page and "office" in page
+    assert client.get(f"/admin/orgs/user/{outsider.pk}/change/").status_code == 302  # "does not exist" → index
+    assert "outsider" not in client.get("/admin/orgs/user/").content.decode()
+    assert "临河县交通运输局" not in client.get("/admin/orgs/orgunit/").content.decode()
+    response = client.post(
+        f"/admin/orgs/orgunit/{dept_b.pk}/change/", {"code": "B-D1", "name": "x", "kind": "department"}
+    )
+    assert response.status_code in (302, 403)
+    dept_b.refresh_from_db()
+    assert dept_b.name == "临河县交通运输局"
+
+
+def test_admin_password_and_logout_pages_lead_to_the_audited_ones(client_for, sysadmin):
+    client = client_for(sysadmin)
+    assert client.get("/admin/password_change/")["Location"] == "/password/"
+    assert client.post("/admin/logout/")["Location"] == "/"
+
+
+def test_a_new_account_must_change_its_password_first(client_for, sysadmin, dept_a):
+    from django.test import Client
+
+    services.create_user(
+        username="newbie",
+        full_name="新人",
+        org_unit=dept_a,
+        roles=[Role.REPORTER],
+        password="Good-pass-2026",
+        actor=sysadmin,
+    )
+    client = Client()
+    client.post("/login/", {"username": "newbie", "password": "Good-pass-2026"})
+    response = client.get("/orgs/")
+    assert response.status_code == 302 and response["Location"] == "/password/"
+    page = client.get("/password/").content.decode()
+    assert "您的密码由管理员设置" in page
+    page = client.post(
+        "/password/",
+        {"old_password": "Good-pass-2026", "new_password": "Good-pass-2026", "new_password2": "Good-pass-2026"},
+    ).content.decode()
+    assert "新密码不能与当前密码相同。" in page
+    response = client.post(
+        "/password/",
+        {"old_password": "Good-pass-2026", "new_password": "Mine-2026-ok", "new_password2": "Mine-2026-ok"},
+    )
+    assert response.status_code == 302
+    assert client.get("/orgs/").status_code == 200  # still signed in, no longer sent to /password/
+    assert AuditEvent.objects.filter(action="auth.password_changed", actor__username="newbie").exists()
+
+
+def test_security_administrator_resets_a_password(client_for, secadmin, office):
+    from django.test import Client
+
+    client_for(secadmin).post(f"/users/{office.pk}/", {"action": "reset_password", "password": "Temp-pass-77"})
+    office.refresh_from_db()
+    assert office.must_change_password and office.check_password("Temp-pass-77")
+    fresh = Client()
+    fresh.post("/login/", {"username": "office", "password": "Temp-pass-77"})
+    assert fresh.get("/")["Location"] == "/password/"
+    assert not office.check_password(PASSWORD)
+
+
+def test_wrong_current_password_is_refused(client_for, office):
+    page = (
+        client_for(office)
+        .post("/password/", {"old_password": "nope", "new_password": "Mine-2026-ok", "new_password2": "Mine-2026-ok"})
+        .content.decode()
+    )
+    assert "当前密码不正确。" in page
+    office.refresh_from_db()
+    assert office.check_password(PASSWORD)
+
+
+def test_user_page_masks_the_phone(client_for, secadmin, office):
+    page = client_for(secadmin).get(f"/users/{office.pk}/").content.decode()
+    assert "138****5678" in page and "13812345678" not in page

@@ -81,7 +81,7 @@ def test_users_page_is_403_for_reporter(client_for, reporter):
 
 def test_users_list_shows_only_the_subtree(client_for, secadmin, office, outsider):
     page = client_for(secadmin).get("/users/").content.decode()
-    assert "office" in page and "outsider" not in page
+    assert f'href="/users/{office.pk}/"' in page and f'href="/users/{outsider.pk}/"' not in page
 
 
 def test_pages_need_login(client):

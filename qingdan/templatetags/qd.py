@@ -51,3 +51,11 @@ def cn_date(value):
     if not value:
         return ""
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def phone(value):
+    """A mobile number masked for lists and pages: ``138****5678``."""
+    from audit.masking import mask_phone
+
+    return mask_phone(value) if value else ""

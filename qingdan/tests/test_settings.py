@@ -25,6 +25,7 @@ def manage(*args, **env):
         ({"QINGDAN_DEBUG": "true", "QINGDAN_SECRET_KEY": ""}, None),
         ({"QINGDAN_DEBUG": "maybe"}, "QINGDAN_DEBUG='maybe' is not valid"),
         ({"QINGDAN_DEBUG": "false"}, "QINGDAN_SECRET_KEY is not set"),
+        ({"QINGDAN_DEBUG": "false", "QINGDAN_SECRET_KEY": GOOD_SECRET}, "QINGDAN_ALLOWED_HOSTS is not set"),
         (
             {"QINGDAN_DEBUG": "true", "QINGDAN_TIME_ZONE": "Mars/Olympus"},
             "QINGDAN_TIME_ZONE='Mars/Olympus' is not valid",

@@ -79,8 +79,10 @@ def _invalid(request, exc):
 
 def register_routers():
     from orgs.api import router as orgs_router
+    from surveys.api import router as surveys_router
 
     api.add_router("/", orgs_router)
+    api.add_router("/", surveys_router)
 
 
 register_routers()

@@ -6,11 +6,19 @@ from orgs.models import Role
 # (label, url name, icon, roles that see it; None = every signed-in user)
 NAVIGATION = [
     (_("Workbench"), "home", "bi-house", None),
+    (_("Surveys"), "surveys:questionnaires", "bi-ui-checks", (Role.OFFICE, Role.LEADER)),
+    (_("Survey distributions"), "surveys:distribution_list", "bi-send", (Role.OFFICE,)),
+    (_("Worker polls"), "surveys:poll_list", "bi-phone", (Role.OFFICE,)),
+    (_("My survey tasks"), "surveys:task_list", "bi-pencil-square", (Role.REPORTER,)),
     (_("Org tree"), "orgs:list", "bi-diagram-3", None),
     (_("Users"), "users:list", "bi-people", (Role.SYSADMIN, Role.SECADMIN)),
     (_("Audit log"), "audit:list", "bi-journal-text", (Role.AUDITOR,)),
     (_("Admin site"), "admin:index", "bi-gear", (Role.SYSADMIN,)),
 ]
+
+
+# Entries whose URL is a prefix of other entries' URLs are active only on their own page.
+EXACT = {"home"}
 
 
 def navigation(request):
@@ -21,6 +29,8 @@ def navigation(request):
     for label, name, icon, roles in NAVIGATION:
         if roles is None or user.has_role(*roles):
             url = reverse(name)
-            active = request.path == url if name == "home" else request.path.startswith(url)
+            active = request.path == url if name in EXACT else request.path.startswith(url)
+            if name == "surveys:questionnaires":  # the other survey entries sit below /surveys/ too
+                active = request.path == url or request.path.startswith(url + "q/")
             items.append({"label": label, "url": url, "icon": icon, "active": active})
     return {"nav_items": items}

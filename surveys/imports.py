@@ -66,8 +66,11 @@ def _decimal(text):
 def check_rows(rows):
     """Return ``(questions, errors)``; each question is a dict ready for ``services.add_question``."""
     kinds, questions, errors, seen = kind_lookup(), [], [], {}
+    sections = []  # dimensions in order of first appearance, as they will be shown
     for number, cells in rows:
         row_errors = []
+        if cells.get("section", "") not in sections:
+            sections.append(cells.get("section", ""))
 
         def bad(key, reason, number=number, row_errors=row_errors):
             row_errors.append(RowError(number, _title(key), reason))
@@ -126,6 +129,8 @@ def check_rows(rows):
         if condition := cells.get("show_if", ""):
             source, _sep, answer = condition.partition("=")
             earlier = next((q for q in questions if q["code"] == source.strip()), None)
+            if earlier is not None and sections.index(earlier["section_title"]) > sections.index(cells.get("section", "")):
+                earlier = None  # in a later dimension: shown after this question, so it cannot decide it
             if not answer or earlier is None:
                 bad(
                     "show_if",

@@ -22,6 +22,7 @@ from surveys.models import (
     Question,
     QuestionKind,
     Questionnaire,
+    QuestionnaireKind,
     Response,
     ResponseStatus,
     Section,
@@ -119,6 +120,11 @@ def add_question(
             question.scale_max = 5
         if show_if:
             question.show_if_question, question.show_if_option = _condition(questionnaire, *show_if)
+            source = question.show_if_question
+            # Answers are checked in page order (dimension, then position): the condition must come first.
+            if (source.section.position, source.position) >= (section.position, position):
+                raise Refused(_("The condition refers to question %(code)s, which does not come before it.")
+                              % {"code": source.code})
         question.save()
         if kind == QuestionKind.SATISFACTION:
             options = [(label, score) for _value, label, score in SATISFACTION_LEVELS]
@@ -251,6 +257,8 @@ def distribute(*, questionnaire, title, units, opens_on, closes_on, actor):
         raise Refused(_("No unit matches; pick at least one target unit."))
     if not questionnaire.questions.exists():
         raise Refused(_("The questionnaire has no questions yet."))
+    if questionnaire.kind != QuestionnaireKind.UNIT:
+        raise Refused(_("A worker poll questionnaire is answered through a poll, not sent to units."))
     with transaction.atomic():
         distribution = Distribution.objects.create(
             questionnaire=questionnaire,
@@ -343,6 +351,8 @@ def return_response(*, target, reason, actor):
     """The office sends a submitted response back to its unit with a reason."""
     if not reason.strip():
         raise Refused(_("Give the reason for sending the response back."))
+    if len(reason.strip()) > 500:
+        raise Refused(_("The reason is longer than %(n)d characters.") % {"n": 500})
     with transaction.atomic():
         locked = Target.objects.select_for_update().get(pk=target.pk)
         if locked.status != ResponseStatus.SUBMITTED:

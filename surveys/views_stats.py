@@ -1,3 +1,137 @@
-"""Pages of the surveys area (filled in by its own module)."""
+"""Statistics of a questionnaire (per question, dimension, unit and region), its exports,
+and the findings (问题) the office marks in it."""
 
-urlpatterns = []
+import json
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from orgs.models import OrgUnit, Role
+from orgs.queries import visible_units
+from qingdan.pages import paginate, xlsx_response
+from qingdan.permissions import role_required
+from surveys import exports, services, stats
+from surveys.forms_stats import FindingForm
+from surveys.queries import get_questionnaire, visible_distributions, visible_findings, visible_polls
+
+VIEWERS = (Role.OFFICE, Role.LEADER)
+
+
+def _scope(request, questionnaire):
+    """The responses shown: all final ones, or one distribution's or one poll's (``?distribution=`` / ``?poll=``)."""
+    distribution = poll = None
+    if value := request.GET.get("distribution"):
+        distribution = visible_distributions(request.user).filter(questionnaire=questionnaire, pk=_int(value)).first()
+        if distribution is None:
+            raise Http404
+    elif value := request.GET.get("poll"):
+        poll = visible_polls(request.user).filter(questionnaire=questionnaire, pk=_int(value)).first()
+        if poll is None:
+            raise Http404
+    responses = stats.final_responses(questionnaire, distribution=distribution, poll=poll)
+    return distribution, poll, responses
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+@role_required(*VIEWERS)
+def statistics(request, pk):
+    questionnaire = get_questionnaire(request.user, pk)
+    distribution, poll, responses = _scope(request, questionnaire)
+    sections = list(questionnaire.sections.all())
+    overall = stats.dimension_scores(responses)
+    by_unit = stats.dimension_scores(responses, by_unit=True)
+    units = OrgUnit.objects.in_bulk([unit_id for unit_id in by_unit if unit_id is not None])
+    unit_rows = sorted(
+        (
+            {"unit": units[unit_id], "scores": [scores.get(s.pk) for s in sections], "total": stats.overall(scores)}
+            for unit_id, scores in by_unit.items()
+            if unit_id in units
+        ),
+        key=lambda row: -(row["total"] or 0),
+    )
+    completeness = regions = None
+    if distribution is not None:
+        completeness, regions = stats.completeness(distribution)
+    figures = stats.question_figures(questionnaire, responses)
+    satisfaction = [
+        (f.question, stats.satisfaction_rate(responses, f.question)) for f in figures if f.question.kind == "satisfaction"
+    ]
+    charts = {
+        "dimensions": {"names": [s.title for s in sections], "values": [_round(overall.get(s.pk)) for s in sections]},
+        "units": {"names": [r["unit"].name for r in unit_rows[:30]], "values": [_round(r["total"]) for r in unit_rows[:30]]},
+    }
+    context = {
+        "questionnaire": questionnaire, "distribution": distribution, "poll": poll, "count": responses.count(),
+        "sections": [(s, overall.get(s.pk)) for s in sections], "overall": stats.overall(overall),
+        "unit_rows": unit_rows, "completeness": completeness, "regions": regions, "figures": figures,
+        "satisfaction": satisfaction, "charts_json": json.dumps(charts, ensure_ascii=False),
+        "distributions": visible_distributions(request.user).filter(questionnaire=questionnaire),
+        "polls": visible_polls(request.user).filter(questionnaire=questionnaire),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "surveys/stats_detail.html", context)
+
+
+def _round(value):
+    return None if value is None else round(value, 1)
+
+
+@role_required(*VIEWERS)
+def statistics_export(request, pk):
+    questionnaire = get_questionnaire(request.user, pk)
+    _distribution, _poll, responses = _scope(request, questionnaire)
+    return xlsx_response(exports.statistics_xlsx(questionnaire, responses), _("survey-statistics"))
+
+
+@role_required(*VIEWERS)
+def responses_export(request, pk):
+    questionnaire = get_questionnaire(request.user, pk)
+    _distribution, _poll, responses = _scope(request, questionnaire)
+    return xlsx_response(exports.responses_xlsx(questionnaire, responses), _("survey-responses"))
+
+
+@role_required(*VIEWERS)
+def findings(request, pk):
+    questionnaire = get_questionnaire(request.user, pk)
+    form = FindingForm(
+        request.POST or None,
+        initial={"question": request.GET.get("question")},
+        questionnaire=questionnaire,
+        units=visible_units(request.user),
+        distributions=visible_distributions(request.user).filter(questionnaire=questionnaire),
+    )
+    if request.method == "POST":
+        if not request.user.has_role(Role.OFFICE):
+            messages.error(request, _("Only office staff record findings."))
+            return redirect("surveys:findings", pk=pk)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.add_finding(questionnaire=questionnaire, note=data["note"], question=data["question"],
+                                     distribution=data["distribution"], suggested_unit=data["suggested_unit"],
+                                     actor=request.user)
+            except services.Refused as refused:
+                form.add_error("note", refused.message)
+            else:
+                messages.success(request, _("The finding is recorded."))
+                return redirect("surveys:findings", pk=pk)
+    items = visible_findings(request.user).filter(questionnaire=questionnaire).select_related("distribution")
+    return render(request, "surveys/finding_list.html",
+                  {"questionnaire": questionnaire, "form": form, "page": paginate(request, items)})
+
+
+urlpatterns = [
+    path("q/<int:pk>/stats/", statistics, name="stats"),
+    path("q/<int:pk>/stats/export/", statistics_export, name="stats_export"),
+    path("q/<int:pk>/stats/responses/", responses_export, name="responses_export"),
+    path("q/<int:pk>/findings/", findings, name="findings"),
+]

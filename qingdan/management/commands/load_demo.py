@@ -3,20 +3,22 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from orgs.demo import DEFAULT_PASSWORD, DEMO_USERS, build
+from orgs import demo as org_demo
 from orgs.models import OrgUnit
+from surveys import demo as survey_demo
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo organisation and one demo user per role (safe to run again)."
+    help = "Create or refresh the demo organisation, one demo user per role and the demo surveys (safe to run again)."
 
     def handle(self, *args, **options):
-        password = os.environ.get("QINGDAN_DEMO_PASSWORD") or DEFAULT_PASSWORD
+        password = os.environ.get("QINGDAN_DEMO_PASSWORD") or org_demo.DEFAULT_PASSWORD
         try:
-            build(password)
+            org_demo.build(password)
         except ValidationError as invalid:
             raise CommandError("QINGDAN_DEMO_PASSWORD is not accepted: " + " ".join(invalid.messages)) from invalid
-        self.stdout.write(f"Demo data ready: {OrgUnit.objects.count()} org units.")
+        survey_demo.build()
+        self.stdout.write(f"Demo data ready: {OrgUnit.objects.count()} org units, demo surveys and a worker poll.")
         self.stdout.write(f"Demo log-ins (password for all: {password})")
-        for username, (full_name, role, unit, _phone) in DEMO_USERS.items():
+        for username, (full_name, role, unit, _phone) in org_demo.DEMO_USERS.items():
             self.stdout.write(f"  {username:<10} {role.label:<8} {full_name}  {unit}")

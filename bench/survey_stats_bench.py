@@ -144,6 +144,7 @@ def generate(count, seed):
     from surveys.imports import import_questions
     from surveys.models import Target
     from surveys.tests.helpers import heilongjiang_rows, xlsx
+    from surveys.validation import load
 
     rng = random.Random(seed)
     root = save_unit(unit=OrgUnit(code="HLJ", name="黑龙江省总工会", kind=OrgKind.PROVINCE), actor=None)
@@ -190,13 +191,10 @@ def generate(count, seed):
     )
     targets = list(Target.objects.filter(distribution=distribution).order_by("id").values_list("id", flat=True))
 
-    from surveys.validation import load
-
     plan = answer_plan(load(questionnaire))
     progress = TerminalProgress("Generating responses")
     start = timezone.make_aware(datetime.combine(opens_on, clock(8)))
     span = (closes_on - opens_on).days * 86400 + 5 * 86400  # a few late ones
-    answers = 0
     with connection.cursor() as cursor, transaction.atomic():
         response_ids = reserve_ids(cursor, "surveys_response", count)
         for first in range(0, count, CHUNK):
@@ -215,7 +213,6 @@ def generate(count, seed):
                 "COPY surveys_answer (response_id, question_id, option_id, number, text) FROM STDIN",
                 answer_lines,
             )
-            answers += len(answer_lines)
             progress(min(first + CHUNK, count), count)
         cursor.execute(
             "UPDATE surveys_target t SET status = 'submitted', submitted_at = r.submitted_at, version = 1"

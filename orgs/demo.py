@@ -108,7 +108,7 @@ DEMO_USERS = {
     "admin": ("周建国", Role.SYSADMIN, BINHAI[1], "13805150101"),
     "security": ("吴海燕", Role.SECADMIN, BINHAI[1], "13805150102"),
     "auditor": ("郑立新", Role.AUDITOR, BINHAI[1], "13805150103"),
-    "office": ("程华", Role.OFFICE, "县“产改”联席会议办公室", "13805150104"),
+    "office": ("程华", Role.OFFICE, BINHAI[1], "13805150104"),
     "reporter": ("孙丽娟", Role.REPORTER, "县交通运输局", "13805150105"),
     "reviewer": ("王志刚", Role.REVIEWER, BINHAI[1], "13805150106"),
     "evaluator": ("李明", Role.EVALUATOR, "滨海县产改第三方评估组", "13805150107"),

@@ -12,8 +12,14 @@ from orgs.models import OrgKind, Role
 from orgs.queries import get_visible_or_404, visible_units
 from qingdan.api import ApiError
 from surveys import services, stats
-from surveys.models import Poll, QuestionKind, QuestionnaireKind
-from surveys.queries import get_distribution, get_questionnaire, get_target, visible_questionnaires
+from surveys.models import Poll, PollMode, QuestionKind, QuestionnaireKind
+from surveys.queries import (
+    get_distribution,
+    get_questionnaire,
+    get_target,
+    visible_final_responses,
+    visible_questionnaires,
+)
 from surveys.validation import AnswersInvalid
 
 router = Router(tags=["surveys"])
@@ -96,8 +102,11 @@ class QuestionnaireDetail(QuestionnaireOut):
 
     @staticmethod
     def resolve_questions(questionnaire):
-        return list(questionnaire.questions.select_related("section").prefetch_related("options")
-                    .order_by("section__position", "position"))
+        return list(
+            questionnaire.questions.select_related("section")
+            .prefetch_related("options")
+            .order_by("section__position", "position")
+        )
 
 
 @router.get("/surveys/questionnaires", response=list[QuestionnaireOut])
@@ -112,15 +121,28 @@ def create_questionnaire(request, payload: QuestionnaireIn):
     _require(request, Role.OFFICE)
     try:
         with transaction.atomic():
-            questionnaire = services.create_questionnaire(title=payload.title, kind=payload.kind,
-                                                          description=payload.description,
-                                                          owner_unit=request.user.org_unit, actor=request.user)
+            questionnaire = services.create_questionnaire(
+                title=payload.title,
+                kind=payload.kind,
+                description=payload.description,
+                owner_unit=request.user.org_unit,
+                actor=request.user,
+            )
             for q in payload.questions:
                 services.add_question(
-                    questionnaire=questionnaire, section_title=q.section, code=q.code, text=q.text, kind=q.kind,
-                    required=q.required, help_text=q.help_text, options=[(o.label, o.score) for o in q.options],
-                    min_value=q.min_value, max_value=q.max_value, scale_max=q.scale_max,
-                    show_if=(q.show_if.code, q.show_if.option) if q.show_if else None, actor=request.user,
+                    questionnaire=questionnaire,
+                    section_title=q.section,
+                    code=q.code,
+                    text=q.text,
+                    kind=q.kind,
+                    required=q.required,
+                    help_text=q.help_text,
+                    options=[(o.label, o.score) for o in q.options],
+                    min_value=q.min_value,
+                    max_value=q.max_value,
+                    scale_max=q.scale_max,
+                    show_if=(q.show_if.code, q.show_if.option) if q.show_if else None,
+                    actor=request.user,
                 )
     except services.Refused as refused:
         raise ApiError(422, "refused", refused.message) from None
@@ -159,8 +181,14 @@ def distribute(request, questionnaire_id: int, payload: DistributionIn):
     root = get_visible_or_404(request.user, visible_units(request.user), "", code=payload.root_code)
     units = visible_units(request.user).filter(path__startswith=root.path, kind=payload.kind)
     try:
-        distribution = services.distribute(questionnaire=questionnaire, title=payload.title, units=units,
-                                           opens_on=payload.opens_on, closes_on=payload.closes_on, actor=request.user)
+        distribution = services.distribute(
+            questionnaire=questionnaire,
+            title=payload.title,
+            units=units,
+            opens_on=payload.opens_on,
+            closes_on=payload.closes_on,
+            actor=request.user,
+        )
     except services.Refused as refused:
         raise ApiError(422, "refused", refused.message) from None
     return Status(201, distribution)
@@ -220,7 +248,7 @@ def statistics(request, questionnaire_id: int, distribution: int | None = None):
     scope = get_distribution(request.user, distribution) if distribution else None
     if scope is not None and scope.questionnaire_id != questionnaire.pk:
         raise ApiError(404, "not_found", "")
-    responses = stats.final_responses(questionnaire, distribution=scope)
+    responses = visible_final_responses(request.user, questionnaire, distribution=scope)
     titles = {s.pk: s.title for s in questionnaire.sections.all()}
     by_unit = stats.dimension_scores(responses, by_unit=True)
     codes = dict(visible_units(request.user).filter(pk__in=[k for k in by_unit if k]).values_list("pk", "code"))
@@ -229,8 +257,14 @@ def statistics(request, questionnaire_id: int, distribution: int | None = None):
         "dimensions": {titles[k]: v for k, v in stats.dimension_scores(responses).items()},
         "units": {codes[u]: {titles[k]: v for k, v in s.items()} for u, s in by_unit.items() if u in codes},
         "questions": [
-            {"code": f.question.code, "answered": f.answered, "mean": f.mean,
-             "options": [{"value": o.value, "label": o.label, "count": n, "share": share} for o, n, share in f.options]}
+            {
+                "code": f.question.code,
+                "answered": f.answered,
+                "mean": f.mean,
+                "options": [
+                    {"value": o.value, "label": o.label, "count": n, "share": share} for o, n, share in f.options
+                ],
+            }
             for f in stats.question_figures(questionnaire, responses)
         ],
     }
@@ -254,7 +288,9 @@ def _raw(questionnaire, answers):
     unknown = sorted(set(answers) - set(ids))
     if unknown:
         raise ApiError(422, "unknown_question", f"未知的题号：{'、'.join(unknown)}")
-    return {ids[code]: [str(v) for v in (value if isinstance(value, list) else [value])] for code, value in answers.items()}
+    return {
+        ids[code]: [str(v) for v in (value if isinstance(value, list) else [value])] for code, value in answers.items()
+    }
 
 
 @router.post("/surveys/tasks/{target_id}/response", response=TargetOut)
@@ -265,8 +301,9 @@ def save_response(request, target_id: int, payload: ResponseIn):
     target = get_target(request.user, target_id)
     raw = _raw(target.distribution.questionnaire, payload.answers)
     try:
-        return services.save_unit_response(target=target, raw=raw, actor=request.user, submit=payload.submit,
-                                           version=payload.version)
+        return services.save_unit_response(
+            target=target, raw=raw, actor=request.user, submit=payload.submit, version=payload.version
+        )
     except AnswersInvalid as invalid:
         raise ApiError(422, "invalid_answers", "；".join(invalid.errors.values())) from None
     except services.Conflict:
@@ -282,8 +319,11 @@ class PollAnswerIn(Schema):
 
 @router.post("/surveys/polls/{slug}/responses", auth=None, response={201: dict})
 def answer_poll(request, slug: str, payload: PollAnswerIn):
-    """An anonymous worker's answer with a one-time token (or through an open link)."""
+    """An anonymous worker's answer with a one-time token (open links are answered on their page)."""
     poll = get_object_or_404(Poll.objects.select_related("questionnaire"), slug=slug)
+    if poll.mode != PollMode.TOKENS:
+        # An open link counts one answer per phone, which only its page can tell.
+        raise ApiError(409, "refused", "公开链接的测评请在手机页面上作答。")
     raw = _raw(poll.questionnaire, payload.answers)
     try:
         services.submit_poll_response(poll=poll, raw=raw, token=payload.token)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from orgs.models import OrgKind, OrgUnit, User
 from surveys import services
-from surveys.models import PollMode, Questionnaire, QuestionKind
+from surveys.models import PollMode, QuestionKind, Questionnaire
 
 TITLE = "2026年基层工会规范化建设情况调查"
 POLL_TITLE = "县交通运输局“产改”工作职工满意度测评"
@@ -22,9 +22,23 @@ QUESTIONS = [
     ("人员配备", "Q3", "工会专兼职干部人数", "number", (), {"min_value": 0, "max_value": 200}),
     ("阵地服务", "Q4", "是否建成职工之家并正常开放", "single", YES_NO, {}),
     ("阵地服务", "Q5", "职工之家、爱心驿站等服务阵地的使用效果", "rating", (), {"scale_max": 5}),
-    ("阵地服务", "Q6", "阵地提供的主要服务", "multiple", [("法律援助", None), ("技能培训", None), ("文体活动", None), ("心理疏导", None)], {}),
+    (
+        "阵地服务",
+        "Q6",
+        "阵地提供的主要服务",
+        "multiple",
+        [("法律援助", None), ("技能培训", None), ("文体活动", None), ("心理疏导", None)],
+        {},
+    ),
     ("资金使用", "Q7", "工会经费是否按规定足额拨缴", "single", YES_NO, {}),
-    ("资金使用", "Q8", "全年用于职工服务的经费（万元）", "number", (), {"min_value": 0, "max_value": 1000, "required": False}),
+    (
+        "资金使用",
+        "Q8",
+        "全年用于职工服务的经费（万元）",
+        "number",
+        (),
+        {"min_value": 0, "max_value": 1000, "required": False},
+    ),
     ("资金使用", "Q9", "经费使用的规范程度", "rating", (), {"scale_max": 5}),
     ("制度机制", "Q10", "职工代表大会制度落实情况", "single", DONE, {}),
     ("制度机制", "Q11", "厂务公开、集体协商等制度落实情况", "single", DONE, {}),
@@ -52,7 +66,15 @@ def _answers(questionnaire, rng):
         elif q.kind == QuestionKind.SHORT_TEXT:
             raw[q.pk] = ["编制未落实，暂由兼职干部负责"]
         elif rng.random() < 0.3:
-            raw[q.pk] = [rng.choice(["希望增加职工服务阵地建设经费", "建议加强对兼职工会干部的业务培训", "新就业形态劳动者入会渠道有待拓宽"])]
+            raw[q.pk] = [
+                rng.choice(
+                    [
+                        "希望增加职工服务阵地建设经费",
+                        "建议加强对兼职工会干部的业务培训",
+                        "新就业形态劳动者入会渠道有待拓宽",
+                    ]
+                )
+            ]
     return raw
 
 
@@ -60,36 +82,75 @@ def build():
     office = User.objects.get(username="office")
     if Questionnaire.objects.filter(title=TITLE, owner_unit=office.org_unit).exists():
         return
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - demo answers, not security
     today = timezone.localdate()
     with transaction.atomic():
-        survey = services.create_questionnaire(title=TITLE, owner_unit=office.org_unit, actor=office,
-                                               description="依据“五个维度”摸清基层工会建设短板，形成问题清单。")
+        survey = services.create_questionnaire(
+            title=TITLE,
+            owner_unit=office.org_unit,
+            actor=office,
+            description="依据“五个维度”摸清基层工会建设短板，形成问题清单。",
+        )
         for section, code, text, kind, options, extra in QUESTIONS:
-            services.add_question(questionnaire=survey, section_title=section, code=code, text=text, kind=kind,
-                                  options=options, actor=office, **extra)
-        county = office.org_unit.parent
+            services.add_question(
+                questionnaire=survey,
+                section_title=section,
+                code=code,
+                text=text,
+                kind=kind,
+                options=options,
+                actor=office,
+                **extra,
+            )
+        county = office.org_unit
         units = OrgUnit.objects.filter(path__startswith=county.path, kind__in=[OrgKind.TOWN, OrgKind.GRASSROOTS])
-        distribution = services.distribute(questionnaire=survey, title=TITLE, units=units, actor=office,
-                                           opens_on=today - timedelta(days=10), closes_on=today + timedelta(days=20))
+        distribution = services.distribute(
+            questionnaire=survey,
+            title=TITLE,
+            units=units,
+            actor=office,
+            opens_on=today - timedelta(days=10),
+            closes_on=today + timedelta(days=20),
+        )
         for i, target in enumerate(distribution.targets.select_related("org_unit").order_by("org_unit__path")):
             if i % 6 == 5:
                 continue  # not started yet
             # Loaded by the demo itself (actor None), as if each unit's reporter had answered.
-            services.save_unit_response(target=target, raw=_answers(survey, rng), actor=None,
-                                        submit=i % 6 != 4, version=target.version)
+            services.save_unit_response(
+                target=target, raw=_answers(survey, rng), actor=None, submit=i % 6 != 4, version=target.version
+            )
         services.remind(distribution=distribution, actor=office)
-        poll_form = services.create_questionnaire(title="职工满意度测评", owner_unit=office.org_unit, actor=office,
-                                                  kind="worker")
-        services.add_question(questionnaire=poll_form, section_title="满意度", code="S1",
-                              text="您对本单位“产改”工作的总体评价", kind="satisfaction", actor=office)
-        services.add_question(questionnaire=poll_form, section_title="意见建议", code="S2",
-                              text="您对工会工作还有哪些意见和建议", kind="long_text", required=False, actor=office)
+        poll_form = services.create_questionnaire(
+            title="职工满意度测评", owner_unit=office.org_unit, actor=office, kind="worker"
+        )
+        services.add_question(
+            questionnaire=poll_form,
+            section_title="满意度",
+            code="S1",
+            text="您对本单位“产改”工作的总体评价",
+            kind="satisfaction",
+            actor=office,
+        )
+        services.add_question(
+            questionnaire=poll_form,
+            section_title="意见建议",
+            code="S2",
+            text="您对工会工作还有哪些意见和建议",
+            kind="long_text",
+            required=False,
+            actor=office,
+        )
         bureau = OrgUnit.objects.get(name="县交通运输局")
-        poll = services.create_poll(questionnaire=poll_form, title=POLL_TITLE, subject_unit=bureau, actor=office,
-                                    closes_at=timezone.now() + timedelta(days=14), mode=PollMode.TOKENS, token_count=30)
+        poll = services.create_poll(
+            questionnaire=poll_form,
+            title=POLL_TITLE,
+            subject_unit=bureau,
+            actor=office,
+            closes_at=timezone.now() + timedelta(days=14),
+            mode=PollMode.TOKENS,
+            token_count=30,
+        )
         levels = ["very_satisfied"] * 9 + ["satisfied"] * 8 + ["basic"] * 2 + ["unsatisfied"]
         s1 = poll_form.questions.get(code="S1")
         for token, level in zip(poll.tokens.order_by("pk"), levels, strict=False):
             services.submit_poll_response(poll=poll, raw={s1.pk: [level]}, token=token.token)
-

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_noop, override
 from audit.services import record
 from qingdan.spreadsheets import RowError, read_rows, write_workbook
 from surveys import services
-from surveys.models import CHOICE_KINDS, Question, QuestionKind, Section
+from surveys.models import CHOICE_KINDS, SATISFACTION_LEVELS, Question, QuestionKind, Section
+from surveys.validation import NUMBER_LIMIT
 
 COLUMNS = (
     ("section", gettext_noop("Dimension")),
@@ -58,9 +59,19 @@ def kind_lookup():
 
 
 def _decimal(text):
+    """A finite number, or None for an empty cell; InvalidOperation otherwise (NaN, Infinity, text)."""
     if text == "":
         return None
-    return Decimal(text)
+    value = Decimal(text)
+    if not value.is_finite():
+        raise InvalidOperation(text)
+    return value
+
+
+def _labels(question):
+    if question["kind"] == QuestionKind.SATISFACTION:
+        return [label for _value, label, _score in SATISFACTION_LEVELS]
+    return [label for label, _score in question["options"]]
 
 
 def check_rows(rows):
@@ -106,6 +117,8 @@ def check_rows(rows):
                 bad("options", _("The score of option “%(label)s” is not a number.") % {"label": label})
             if value is not None and not 0 <= value <= 100:
                 bad("options", _("The score of option “%(label)s” must be from 0 to 100.") % {"label": label})
+            if not label.strip() or len(label.strip()) > 200:
+                bad("options", _("Every option needs a distinct text of at most 200 characters."))
             options.append((label.strip(), value))
         if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(options) < 2:
             bad("options", _("A choice question needs at least two options."))
@@ -122,6 +135,11 @@ def check_rows(rows):
                 bounds[key] = None
         if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
             bad("max", _("The maximum is below the minimum."))
+        for key in ("min", "max"):
+            if bounds[key] is not None and abs(bounds[key]) >= NUMBER_LIMIT:
+                bad(key, _("Give a number below one trillion with at most two decimal places."))
+        if len(cells.get("help", "")) > 300:
+            bad("help", _("The help text is longer than 300 characters."))
         scale = bounds["scale"]
         if scale is not None and (scale != scale.to_integral_value() or not 2 <= scale <= 10):
             bad("scale", _("A rating scale has 2 to 10 points."))
@@ -129,14 +147,16 @@ def check_rows(rows):
         if condition := cells.get("show_if", ""):
             source, _sep, answer = condition.partition("=")
             earlier = next((q for q in questions if q["code"] == source.strip()), None)
-            if earlier is not None and sections.index(earlier["section_title"]) > sections.index(cells.get("section", "")):
+            if earlier is not None and sections.index(earlier["section_title"]) > sections.index(
+                cells.get("section", "")
+            ):
                 earlier = None  # in a later dimension: shown after this question, so it cannot decide it
             if not answer or earlier is None:
                 bad(
                     "show_if",
                     _("Write the condition as an earlier question number and one of its options, e.g. Q3=是."),
                 )
-            elif answer.strip() not in [label for label, _score in earlier["options"]]:
+            elif answer.strip() not in _labels(earlier):
                 bad(
                     "show_if",
                     _("Question %(code)s has no option “%(label)s”.")
@@ -154,7 +174,8 @@ def check_rows(rows):
                 "text": text,
                 "kind": kind,
                 "required": required in YES,
-                "help_text": cells.get("help", "")[:300],
+                "row": number,
+                "help_text": cells.get("help", ""),
                 "options": options,
                 "min_value": bounds["min"],
                 "max_value": bounds["max"],
@@ -178,31 +199,41 @@ def read_and_check(uploaded):
     return check_rows(rows)
 
 
+class _RowRefused(Exception):
+    def __init__(self, error):
+        super().__init__(error.reason)
+        self.error = error
+
+
 def import_questions(*, questionnaire, uploaded, actor, progress=None):
     """Replace the questions of an editable questionnaire with the file's, all or nothing.
     Returns the row errors; when there are any, nothing was written."""
     questions, errors = read_and_check(uploaded)
     if errors:
         return errors
-    with transaction.atomic():
-        if questionnaire.is_frozen:
-            raise services.Refused(
-                _("This questionnaire already has responses and cannot be changed; make a new version instead.")
+    try:
+        with transaction.atomic():
+            services.lock_for_editing(questionnaire)
+            Question.objects.filter(questionnaire=questionnaire).update(show_if_question=None, show_if_option=None)
+            Question.objects.filter(questionnaire=questionnaire).delete()
+            Section.objects.filter(questionnaire=questionnaire).delete()
+            for done, question in enumerate(questions, start=1):
+                row = question.pop("row")
+                try:
+                    services.add_question(questionnaire=questionnaire, actor=actor, **question)
+                except services.Refused as refused:  # a rule the row check does not repeat
+                    raise _RowRefused(RowError(row, _title("code"), refused.message)) from None
+                if progress:
+                    progress(done, len(questions))
+            record(
+                action="surveys.questions_imported",
+                actor=actor,
+                obj=questionnaire,
+                org_unit=questionnaire.owner_unit,
+                after={"file": getattr(uploaded, "name", ""), "questions": len(questions)},
             )
-        Question.objects.filter(questionnaire=questionnaire).update(show_if_question=None, show_if_option=None)
-        Question.objects.filter(questionnaire=questionnaire).delete()
-        Section.objects.filter(questionnaire=questionnaire).delete()
-        for done, question in enumerate(questions, start=1):
-            services.add_question(questionnaire=questionnaire, actor=actor, **question)
-            if progress:
-                progress(done, len(questions))
-        record(
-            action="surveys.questions_imported",
-            actor=actor,
-            obj=questionnaire,
-            org_unit=questionnaire.owner_unit,
-            after={"file": getattr(uploaded, "name", ""), "questions": len(questions)},
-        )
+    except _RowRefused as refused:
+        return [refused.error]
     return []
 
 

@@ -26,6 +26,8 @@ class Questionnaire(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies")
+    # The first version of the line this one belongs to (empty for a first version): copies number on from it.
+    first_version = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("questionnaire")
@@ -37,7 +39,8 @@ class Questionnaire(models.Model):
 
     @property
     def is_frozen(self):
-        return self.responses.exists()
+        """Sent to units, given to workers or answered: its questions no longer change."""
+        return self.responses.exists() or self.distributions.exists() or self.polls.exists()
 
 
 class Section(models.Model):
@@ -165,6 +168,8 @@ class Target(models.Model):
     reminders = models.PositiveSmallIntegerField(_("reminders"), default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.CharField(_("reason for return"), max_length=500, blank=True)
+    # A response sent back gets its own date to submit by; until then the distribution's closing date holds.
+    due_on = models.DateField(_("resubmit by"), null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -173,6 +178,10 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.distribution} · {self.org_unit}"
+
+    @property
+    def deadline(self):
+        return self.due_on or self.distribution.closes_on
 
     @property
     def on_time(self):
@@ -273,6 +282,10 @@ class Finding(models.Model):
     """A problem (问题) the office marks in a survey; the close-out area turns findings into lists."""
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="findings")
+    # The unit of the office that recorded it: findings are scoped by it, not by the questionnaire's owner.
+    owner_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("recorded by unit"), on_delete=models.PROTECT, related_name="+"
+    )
     distribution = models.ForeignKey(
         Distribution, null=True, blank=True, on_delete=models.CASCADE, related_name="findings"
     )

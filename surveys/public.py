@@ -77,8 +77,19 @@ def _answer(request, poll, token=None):
     values, errors = {}, {}
     if request.method == "POST":
         values = {q.pk: request.POST.getlist(f"q{q.pk}") for q in questions}
-        # A phone without the cookie (first visit straight to POST, cookie cleared) gets one now,
-        # so its answer is still tied to a device.
+        if poll.mode == PollMode.OPEN and not device_id:
+            # The open link counts one answer per phone by the cookie set when the page was opened;
+            # an answer posted without it (a script, a cleared cookie) is asked to send again.
+            context = {
+                "poll": poll,
+                "items": _items(questions, values, {}),
+                "errors": {},
+                "notice": _("Please send your answers again from this page."),
+                "sectioned": len({q.section_id for q in questions}) > 1,
+            }
+            return _remember_device(
+                request, render(request, "surveys/poll_answer.html", context), secrets.token_urlsafe(24)
+            )
         device_id = device_id or secrets.token_urlsafe(24)
         try:
             services.submit_poll_response(

@@ -1,7 +1,10 @@
 """Read paths of the surveys area, each scoped by the org tree (see orgs.queries)."""
 
+from django.db.models import Q
+
 from orgs.queries import get_visible_or_404, visible_to
 from surveys.models import Distribution, Finding, Poll, Questionnaire, Target
+from surveys.stats import final_responses
 
 
 def visible_questionnaires(user):
@@ -17,7 +20,17 @@ def visible_polls(user):
 
 
 def visible_findings(user):
-    return visible_to(user, Finding.objects.select_related("question", "suggested_unit"), "questionnaire__owner_unit")
+    return visible_to(user, Finding.objects.select_related("question", "suggested_unit"), "owner_unit")
+
+
+def visible_final_responses(user, questionnaire, *, distribution=None, poll=None):
+    """Final responses the user may count: those of distributions and polls issued in their subtree.
+    A questionnaire may also be used by a higher office whose responses are not theirs to see."""
+    responses = final_responses(questionnaire, distribution=distribution, poll=poll)
+    return responses.filter(
+        Q(target__distribution__in=visible_distributions(user).values("pk"))
+        | Q(poll__in=visible_polls(user).values("pk"))
+    )
 
 
 def unit_targets(user):
@@ -30,7 +43,9 @@ def get_questionnaire(user, pk):
 
 
 def get_distribution(user, pk):
-    return get_visible_or_404(user, Distribution.objects.select_related("questionnaire", "issuing_unit"), "issuing_unit", pk=pk)
+    return get_visible_or_404(
+        user, Distribution.objects.select_related("questionnaire", "issuing_unit"), "issuing_unit", pk=pk
+    )
 
 
 def get_poll(user, pk):
@@ -38,4 +53,6 @@ def get_poll(user, pk):
 
 
 def get_target(user, pk):
-    return get_visible_or_404(user, Target.objects.select_related("distribution__questionnaire", "org_unit"), "org_unit", pk=pk)
+    return get_visible_or_404(
+        user, Target.objects.select_related("distribution__questionnaire", "org_unit"), "org_unit", pk=pk
+    )

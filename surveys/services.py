@@ -1,10 +1,11 @@
 """Every change to questionnaires, distributions, responses, polls and findings."""
 
 import hashlib
+from datetime import timedelta
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,7 @@ from surveys.models import (
     Section,
     Target,
 )
-from surveys.validation import clean_answers, load
+from surveys.validation import NUMBER_LIMIT, clean_answers, load
 
 
 class Conflict(Exception):
@@ -43,9 +44,23 @@ class Refused(Exception):
         self.message = message
 
 
-def _check_editable(questionnaire):
+def _check_within(actor, units):
+    """Every unit must lie in the actor's subtree (the pages only offer those; this guards the rest)."""
+    if actor is None:
+        return
+    outside = [u for u in units if u is not None and not u.path.startswith(actor.org_unit.path)]
+    if outside:
+        raise Refused(_("%(unit)s is outside your organisation.") % {"unit": outside[0].name})
+
+
+def lock_for_editing(questionnaire):
+    """Lock the questionnaire row for a change of its questions; refuse once it is frozen
+    (sent to units, given to workers or answered). Call inside a transaction."""
+    Questionnaire.objects.select_for_update().filter(pk=questionnaire.pk).first()
     if questionnaire.is_frozen:
-        raise Refused(_("This questionnaire already has responses and cannot be changed; make a new version instead."))
+        raise Refused(
+            _("This questionnaire has been sent out or answered and cannot be changed; make a new version instead.")
+        )
 
 
 # --- the questionnaire itself -------------------------------------------------------------
@@ -74,6 +89,33 @@ def get_or_add_section(*, questionnaire, title):
     return section
 
 
+def _check_question_fields(kind, section_title, code, text, help_text, options, min_value, max_value, scale_max):
+    """The rules of one question, whatever path it comes from (builder, import, API)."""
+    for value, limit, message in (
+        (section_title, 100, _("The dimension must be 1 to 100 characters.")),
+        (code, 20, _("The question number must be 1 to 20 characters.")),
+        (text, 500, _("The question must be 1 to 500 characters.")),
+    ):
+        if not (value or "").strip() or len(value) > limit:
+            raise Refused(message)
+    if len(help_text) > 300:
+        raise Refused(_("The help text is longer than 300 characters."))
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(options) < 2:
+        raise Refused(_("A choice question needs at least two options."))
+    labels = [label for label, _score in options]
+    if any(not label.strip() or len(label) > 200 for label in labels) or len(set(labels)) != len(labels):
+        raise Refused(_("Every option needs a distinct text of at most 200 characters."))
+    if any(score is not None and not 0 <= score <= 100 for _label, score in options):
+        raise Refused(_("An option's score must be from 0 to 100."))
+    for bound in (min_value, max_value):
+        if bound is not None and (not Decimal(bound).is_finite() or abs(Decimal(bound)) >= NUMBER_LIMIT):
+            raise Refused(_("Give a number below one trillion with at most two decimal places."))
+    if min_value is not None and max_value is not None and min_value > max_value:
+        raise Refused(_("The maximum is below the minimum."))
+    if kind == QuestionKind.RATING and scale_max is not None and not 2 <= scale_max <= 10:
+        raise Refused(_("A rating scale has 2 to 10 points."))
+
+
 def add_question(
     *,
     questionnaire,
@@ -93,12 +135,9 @@ def add_question(
     """Add one question at the end. ``options`` are ``(label, score)`` pairs for choice questions;
     a satisfaction question gets the four standard levels. ``show_if`` is ``(question code, option label)``."""
     kind = QuestionKind(kind)
-    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(options) < 2:
-        raise Refused(_("A choice question needs at least two options."))
-    if kind == QuestionKind.RATING and scale_max is not None and not 2 <= scale_max <= 10:
-        raise Refused(_("A rating scale has 2 to 10 points."))
+    _check_question_fields(kind, section_title, code, text, help_text, options, min_value, max_value, scale_max)
     with transaction.atomic():
-        _check_editable(questionnaire)
+        lock_for_editing(questionnaire)
         if questionnaire.questions.filter(code=code).exists():
             raise Refused(_("Question number %(code)s is used twice.") % {"code": code})
         section = get_or_add_section(questionnaire=questionnaire, title=section_title)
@@ -123,8 +162,10 @@ def add_question(
             source = question.show_if_question
             # Answers are checked in page order (dimension, then position): the condition must come first.
             if (source.section.position, source.position) >= (section.position, position):
-                raise Refused(_("The condition refers to question %(code)s, which does not come before it.")
-                              % {"code": source.code})
+                raise Refused(
+                    _("The condition refers to question %(code)s, which does not come before it.")
+                    % {"code": source.code}
+                )
         question.save()
         if kind == QuestionKind.SATISFACTION:
             options = [(label, score) for _value, label, score in SATISFACTION_LEVELS]
@@ -158,7 +199,7 @@ def _condition(questionnaire, code, option_label):
 
 def delete_question(*, question, actor):
     with transaction.atomic():
-        _check_editable(question.questionnaire)
+        lock_for_editing(question.questionnaire)
         if Question.objects.filter(show_if_question=question).exists():
             raise Refused(_("Another question is shown depending on this one; change that condition first."))
         record(
@@ -174,7 +215,7 @@ def delete_question(*, question, actor):
 def move_question(*, question, up, actor):
     """Swap the question with its neighbour in the same section."""
     with transaction.atomic():
-        _check_editable(question.questionnaire)
+        lock_for_editing(question.questionnaire)
         siblings = list(question.section.questions.order_by("position", "id"))
         index = siblings.index(question)
         other_index = index - 1 if up else index + 1
@@ -199,13 +240,17 @@ def move_question(*, question, up, actor):
 def copy_questionnaire(*, questionnaire, actor):
     """A new, editable version with the same sections, questions, options and conditions."""
     with transaction.atomic():
+        first = questionnaire.first_version or questionnaire
+        Questionnaire.objects.select_for_update().filter(pk=first.pk).first()  # numbers versions one at a time
+        line = Questionnaire.objects.filter(Q(pk=first.pk) | Q(first_version=first))
         copy = Questionnaire.objects.create(
+            first_version=first,
             title=questionnaire.title,
             description=questionnaire.description,
             kind=questionnaire.kind,
             owner_unit=questionnaire.owner_unit,
             created_by=actor,
-            version=questionnaire.version + 1,
+            version=line.aggregate(m=Max("version"))["m"] + 1,
             copied_from=questionnaire,
         )
         sections = {
@@ -259,6 +304,7 @@ def distribute(*, questionnaire, title, units, opens_on, closes_on, actor):
         raise Refused(_("The questionnaire has no questions yet."))
     if questionnaire.kind != QuestionnaireKind.UNIT:
         raise Refused(_("A worker poll questionnaire is answered through a poll, not sent to units."))
+    _check_within(actor, units)
     with transaction.atomic():
         distribution = Distribution.objects.create(
             questionnaire=questionnaire,
@@ -306,29 +352,47 @@ def _replace_answers(response, answers):
     )
 
 
+# What each action on a unit's response may start from (the one table of the response's states).
+TRANSITIONS = {
+    "save": ({ResponseStatus.PENDING, ResponseStatus.DRAFT, ResponseStatus.RETURNED}, ResponseStatus.DRAFT),
+    "submit": ({ResponseStatus.PENDING, ResponseStatus.DRAFT, ResponseStatus.RETURNED}, ResponseStatus.SUBMITTED),
+    "return": ({ResponseStatus.SUBMITTED}, ResponseStatus.RETURNED),
+}
+RESUBMIT_DAYS = 7
+
+
+def _transition(target, action):
+    allowed, to = TRANSITIONS[action]
+    if target.status not in allowed:
+        if target.status == ResponseStatus.SUBMITTED:
+            raise Refused(_("This response was already submitted."))
+        raise Refused(_("Only a submitted response can be sent back."))
+    return to
+
+
 def save_unit_response(*, target, raw, actor, submit, version):
     """Save a unit's draft or submit it. ``version`` is the target version the form was opened
-    with: a stale form raises ``Conflict``. A submission is final until the office returns it."""
+    with: a stale form raises ``Conflict``. A submission is final until the office returns it.
+    Nothing is stored before the opening date or after the deadline (the closing date, or the
+    date a returned response must be resubmitted by)."""
     questionnaire = target.distribution.questionnaire
     answers = clean_answers(load(questionnaire), raw, complete=submit)
     with transaction.atomic():
         locked = Target.objects.select_for_update().select_related("distribution").get(pk=target.pk)
         if locked.version != version:
             raise Conflict
-        if locked.status == ResponseStatus.SUBMITTED:
-            raise Refused(_("This response was already submitted."))
+        to = _transition(locked, "submit" if submit else "save")
         today = timezone.localdate()
         if today < locked.distribution.opens_on:
             raise Refused(_("This survey opens on %(day)s.") % {"day": locked.distribution.opens_on})
-        if submit and today > locked.distribution.closes_on:
+        if today > locked.deadline:
             raise Refused(
-                _("This survey closed on %(day)s; it no longer takes submissions.")
-                % {"day": locked.distribution.closes_on}
+                _("This survey closed on %(day)s; it no longer takes submissions.") % {"day": locked.deadline}
             )
         response, _created = Response.objects.get_or_create(target=locked, defaults={"questionnaire": questionnaire})
         _replace_answers(response, answers)
         before = locked.status
-        locked.status = ResponseStatus.SUBMITTED if submit else ResponseStatus.DRAFT
+        locked.status = to
         locked.version += 1
         if submit:
             now = timezone.now()
@@ -347,19 +411,25 @@ def save_unit_response(*, target, raw, actor, submit, version):
     return locked
 
 
-def return_response(*, target, reason, actor):
-    """The office sends a submitted response back to its unit with a reason."""
-    if not reason.strip():
+def return_response(*, target, reason, actor, due_on=None):
+    """The office sends a submitted response back to its unit with a reason and a date to
+    resubmit by (by default a week from today, or from the closing date if that is later).
+    A response resubmitted after the closing date counts as late."""
+    reason = reason.strip()
+    if not reason:
         raise Refused(_("Give the reason for sending the response back."))
-    if len(reason.strip()) > 500:
+    if len(reason) > 500:
         raise Refused(_("The reason is longer than %(n)d characters.") % {"n": 500})
     with transaction.atomic():
-        locked = Target.objects.select_for_update().get(pk=target.pk)
-        if locked.status != ResponseStatus.SUBMITTED:
-            raise Refused(_("Only a submitted response can be sent back."))
-        locked.status, locked.return_reason, locked.submitted_at = ResponseStatus.RETURNED, reason.strip(), None
+        locked = Target.objects.select_for_update().select_related("distribution").get(pk=target.pk)
+        to = _transition(locked, "return")
+        today = timezone.localdate()
+        due_on = due_on or max(today, locked.distribution.closes_on) + timedelta(days=RESUBMIT_DAYS)
+        if due_on < today:
+            raise Refused(_("The date to resubmit by has already passed."))
+        locked.status, locked.return_reason, locked.submitted_at, locked.due_on = to, reason, None, due_on
         locked.version += 1
-        locked.save(update_fields=["status", "return_reason", "submitted_at", "version"])
+        locked.save(update_fields=["status", "return_reason", "submitted_at", "due_on", "version"])
         Response.objects.filter(target=locked).update(is_final=False, submitted_at=None)
         record(
             action="surveys.response_returned",
@@ -367,7 +437,7 @@ def return_response(*, target, reason, actor):
             obj=locked,
             org_unit=locked.org_unit,
             before={"status": ResponseStatus.SUBMITTED},
-            after={"status": ResponseStatus.RETURNED, "reason": reason},
+            after={"status": to, "reason": reason, "due_on": due_on},
         )
     return locked
 
@@ -384,6 +454,7 @@ def create_poll(*, questionnaire, title, subject_unit, closes_at, actor, mode=Po
         raise Refused(_("The closing time has already passed."))
     if not questionnaire.questions.exists():
         raise Refused(_("The questionnaire has no questions yet."))
+    _check_within(actor, [subject_unit])
     with transaction.atomic():
         poll = Poll.objects.create(
             questionnaire=questionnaire,
@@ -454,11 +525,14 @@ def submit_poll_response(*, poll, raw, token=None, device_id=""):
 def add_finding(*, questionnaire, note, actor, question=None, response=None, distribution=None, suggested_unit=None):
     if not note.strip():
         raise Refused(_("Describe the finding."))
-    if question is not None and question.questionnaire_id != questionnaire.pk:
-        raise ValidationError("question of another questionnaire")
+    belongs = [x.questionnaire_id == questionnaire.pk for x in (question, response, distribution) if x is not None]
+    if not all(belongs):
+        raise Refused(_("The finding must refer to this questionnaire."))
+    _check_within(actor, [suggested_unit])
     with transaction.atomic():
         finding = Finding.objects.create(
             questionnaire=questionnaire,
+            owner_unit=actor.org_unit,
             note=note.strip(),
             question=question,
             response=response,

@@ -9,8 +9,8 @@ scored answers in its section, over the responses in the group.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Case, Count, DecimalField, ExpressionWrapper, F, Q, When
-from django.utils import timezone
+from django.db.models import Avg, Case, Count, FloatField, Q, When
+from django.db.models.functions import Cast
 
 from orgs.models import OrgUnit
 from surveys.models import SATISFIED_VALUES, TEXT_KINDS, Answer, QuestionKind, Response, ResponseStatus
@@ -73,14 +73,12 @@ def question_figures(questionnaire, responses):
 
 
 def _score():
-    rating = ExpressionWrapper(
-        (F("number") - 1) * 100 / (F("question__scale_max") - 1),
-        output_field=DecimalField(max_digits=14, decimal_places=4),
-    )
+    # Floats throughout: SQLite stores 2.00 as the integer 2 and would divide as integers.
+    rating = (Cast("number", FloatField()) - 1) * 100.0 / (Cast("question__scale_max", FloatField()) - 1)
     return Case(
         When(question__kind=QuestionKind.RATING, then=rating),
-        default=F("option__score"),
-        output_field=DecimalField(max_digits=14, decimal_places=4),
+        default=Cast("option__score", FloatField()),
+        output_field=FloatField(),
     )
 
 
@@ -129,7 +127,7 @@ def completeness(distribution):
             bucket.expected += 1
             if target.status == ResponseStatus.SUBMITTED:
                 bucket.submitted += 1
-                if timezone.localdate(target.submitted_at) <= distribution.closes_on:
+                if target.on_time:
                     bucket.on_time += 1
                 else:
                     bucket.late += 1

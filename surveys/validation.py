@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from surveys.models import CHOICE_KINDS, TEXT_KINDS, QuestionKind
 
 TEXT_LIMIT = {QuestionKind.SHORT_TEXT: 200, QuestionKind.LONG_TEXT: 5000}
+NUMBER_LIMIT = Decimal(10) ** 12  # what Answer.number (14 digits, 2 decimals) can hold
 
 
 @dataclass
@@ -88,6 +89,8 @@ def _clean_one(question, values):
     if len(values) > 1:
         raise ValueError(_("only one answer may be given."))
     value = values[0]
+    if "\x00" in value:
+        raise ValueError(_("the answer contains a character that cannot be stored."))
     if question.kind in TEXT_KINDS:
         limit = TEXT_LIMIT[question.kind]
         if len(value) > limit:
@@ -99,6 +102,8 @@ def _clean_one(question, values):
         raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
     if not number.is_finite():
         raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
+    if abs(number) >= NUMBER_LIMIT or number != number.quantize(Decimal("0.01")):
+        raise ValueError(_("give a number below one trillion with at most two decimal places."))
     if question.kind == QuestionKind.RATING:
         top = question.scale_max or 5
         if number != number.to_integral_value() or not 1 <= number <= top:

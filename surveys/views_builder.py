@@ -19,7 +19,7 @@ from qingdan.spreadsheets import SheetError, write_workbook
 from surveys import services
 from surveys.forms_builder import QuestionForm, QuestionnaireFilterForm, QuestionnaireForm, QuestionnaireUploadForm
 from surveys.imports import COLUMNS, column_titles, import_questions, questionnaire_xlsx, read_and_check
-from surveys.models import CHOICE_KINDS, QuestionKind, Response
+from surveys.models import CHOICE_KINDS, Distribution, Poll, QuestionKind, Response
 from surveys.queries import get_questionnaire, visible_questionnaires
 
 VIEWERS = (Role.OFFICE, Role.LEADER)
@@ -50,7 +50,9 @@ def questionnaire_list(request):
     form = QuestionnaireFilterForm(request.GET or None)
     questionnaires = visible_questionnaires(request.user).annotate(
         n_questions=Count("questions"),
-        frozen=Exists(Response.objects.filter(questionnaire=OuterRef("pk"))),
+        frozen=Exists(Response.objects.filter(questionnaire=OuterRef("pk")))
+        | Exists(Distribution.objects.filter(questionnaire=OuterRef("pk")))
+        | Exists(Poll.objects.filter(questionnaire=OuterRef("pk"))),
     )
     if form.is_valid():
         if q := form.cleaned_data["q"]:
@@ -244,7 +246,9 @@ def questionnaire_import(request, pk):
             drop_kept_upload(request, session_key)
             messages.error(
                 request,
-                _("This questionnaire already has responses and cannot be changed; make a new version instead."),
+                _(
+                    "This questionnaire has been sent out or answered and cannot be changed; make a new version instead."
+                ),
             )
         return render(request, "surveys/questionnaire_import.html", context)
     if request.method == "POST" and "confirm" in request.POST:

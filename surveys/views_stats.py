@@ -1,8 +1,6 @@
 """Statistics of a questionnaire (per question, dimension, unit and region), its exports,
 and the findings (问题) the office marks in it."""
 
-import json
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,7 +13,14 @@ from qingdan.pages import paginate, xlsx_response
 from qingdan.permissions import role_required
 from surveys import exports, services, stats
 from surveys.forms_stats import FindingForm
-from surveys.queries import get_questionnaire, visible_distributions, visible_findings, visible_polls
+from surveys.models import QuestionKind, Response
+from surveys.queries import (
+    get_questionnaire,
+    visible_distributions,
+    visible_final_responses,
+    visible_findings,
+    visible_polls,
+)
 
 VIEWERS = (Role.OFFICE, Role.LEADER)
 
@@ -31,7 +36,7 @@ def _scope(request, questionnaire):
         poll = visible_polls(request.user).filter(questionnaire=questionnaire, pk=_int(value)).first()
         if poll is None:
             raise Http404
-    responses = stats.final_responses(questionnaire, distribution=distribution, poll=poll)
+    responses = visible_final_responses(request.user, questionnaire, distribution=distribution, poll=poll)
     return distribution, poll, responses
 
 
@@ -63,17 +68,30 @@ def statistics(request, pk):
         completeness, regions = stats.completeness(distribution)
     figures = stats.question_figures(questionnaire, responses)
     satisfaction = [
-        (f.question, stats.satisfaction_rate(responses, f.question)) for f in figures if f.question.kind == "satisfaction"
+        (f.question, stats.satisfaction_rate(responses, f.question))
+        for f in figures
+        if f.question.kind == QuestionKind.SATISFACTION
     ]
     charts = {
         "dimensions": {"names": [s.title for s in sections], "values": [_round(overall.get(s.pk)) for s in sections]},
-        "units": {"names": [r["unit"].name for r in unit_rows[:30]], "values": [_round(r["total"]) for r in unit_rows[:30]]},
+        "units": {
+            "names": [r["unit"].name for r in unit_rows[:30]],
+            "values": [_round(r["total"]) for r in unit_rows[:30]],
+        },
     }
     context = {
-        "questionnaire": questionnaire, "distribution": distribution, "poll": poll, "count": responses.count(),
-        "sections": [(s, overall.get(s.pk)) for s in sections], "overall": stats.overall(overall),
-        "unit_rows": unit_rows, "completeness": completeness, "regions": regions, "figures": figures,
-        "satisfaction": satisfaction, "charts_json": json.dumps(charts, ensure_ascii=False),
+        "questionnaire": questionnaire,
+        "distribution": distribution,
+        "poll": poll,
+        "count": responses.count(),
+        "sections": [(s, overall.get(s.pk)) for s in sections],
+        "overall": stats.overall(overall),
+        "unit_rows": unit_rows,
+        "completeness": completeness,
+        "regions": regions,
+        "figures": figures,
+        "satisfaction": satisfaction,
+        "charts": charts,
         "distributions": visible_distributions(request.user).filter(questionnaire=questionnaire),
         "polls": visible_polls(request.user).filter(questionnaire=questionnaire),
         "query": request.GET.urlencode(),
@@ -104,10 +122,13 @@ def findings(request, pk):
     questionnaire = get_questionnaire(request.user, pk)
     form = FindingForm(
         request.POST or None,
-        initial={"question": request.GET.get("question")},
+        initial={key: request.GET.get(key) for key in ("question", "response", "distribution")},
         questionnaire=questionnaire,
         units=visible_units(request.user),
         distributions=visible_distributions(request.user).filter(questionnaire=questionnaire),
+        responses=Response.objects.filter(
+            target__distribution__in=visible_distributions(request.user).values("pk"), questionnaire=questionnaire
+        ),
     )
     if request.method == "POST":
         if not request.user.has_role(Role.OFFICE):
@@ -116,17 +137,30 @@ def findings(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.add_finding(questionnaire=questionnaire, note=data["note"], question=data["question"],
-                                     distribution=data["distribution"], suggested_unit=data["suggested_unit"],
-                                     actor=request.user)
+                services.add_finding(
+                    questionnaire=questionnaire,
+                    note=data["note"],
+                    question=data["question"],
+                    distribution=data["distribution"],
+                    response=data["response"],
+                    suggested_unit=data["suggested_unit"],
+                    actor=request.user,
+                )
             except services.Refused as refused:
                 form.add_error("note", refused.message)
             else:
                 messages.success(request, _("The finding is recorded."))
                 return redirect("surveys:findings", pk=pk)
-    items = visible_findings(request.user).filter(questionnaire=questionnaire).select_related("distribution")
-    return render(request, "surveys/finding_list.html",
-                  {"questionnaire": questionnaire, "form": form, "page": paginate(request, items)})
+    items = (
+        visible_findings(request.user)
+        .filter(questionnaire=questionnaire)
+        .select_related("distribution", "response__target__org_unit")
+    )
+    return render(
+        request,
+        "surveys/finding_list.html",
+        {"questionnaire": questionnaire, "form": form, "page": paginate(request, items)},
+    )
 
 
 urlpatterns = [

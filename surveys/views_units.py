@@ -155,7 +155,7 @@ def distribution_detail(request, pk):
     page = paginate(request, targets)
     for target in page:
         _with_badge(target)
-        target.late = target.submitted_at is not None and not _on_time(target, distribution)
+        target.late = target.submitted_at is not None and not target.on_time
     return render(
         request,
         "surveys/distribution_detail.html",
@@ -175,10 +175,6 @@ def distribution_detail(request, pk):
     )
 
 
-def _on_time(target, distribution):
-    return timezone.localdate(target.submitted_at) <= distribution.closes_on
-
-
 @role_required(Role.OFFICE)
 def distribution_export(request, pk):
     """The targets table as .xlsx, exactly the rows of the status filter."""
@@ -193,7 +189,7 @@ def distribution_export(request, pk):
                 t.org_unit.parent.name if t.org_unit.parent_id else "",
                 t.get_status_display(),
                 timezone.localtime(t.submitted_at).strftime("%Y-%m-%d %H:%M") if t.submitted_at else "",
-                ("" if t.submitted_at is None else _("On time") if _on_time(t, distribution) else _("Late")),
+                ("" if t.submitted_at is None else _("On time") if t.on_time else _("Late")),
                 t.reminders,
                 t.return_reason,
             ]

@@ -298,7 +298,7 @@ def test_edits_of_a_frozen_questionnaire_are_refused_with_a_message(client_for, 
     freeze(questionnaire, office, reporter)
     before = shape(questionnaire)
     client = client_for(office)
-    refusal = "该问卷已有答卷，不能再修改；请复制为新版本后修改。"
+    refusal = "该问卷已下发或已有答卷，不能再修改；请复制为新版本后修改。"
     q4, q5 = questionnaire.questions.get(code="Q4"), questionnaire.questions.get(code="Q5")
     assert refusal in page_text(client.post(f"/surveys/q/{questionnaire.pk}/questions/add/", add_form(), follow=True))
     moved = client.post(f"/surveys/q/{questionnaire.pk}/questions/{q5.pk}/move/", {"direction": "up"}, follow=True)

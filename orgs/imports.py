@@ -144,7 +144,11 @@ def check_rows(rows, *, actor):
             )
         elif number not in bad_rows and _depth(code, file_parent, existing, root) > OrgUnit.MAX_DEPTH:
             plan.errors.append(
-                RowError(number, _col("parent"), _("The tree would be more than %(n)d levels deep here.") % {"n": OrgUnit.MAX_DEPTH})
+                RowError(
+                    number,
+                    _col("parent"),
+                    _("The tree would be more than %(n)d levels deep here.") % {"n": OrgUnit.MAX_DEPTH},
+                )
             )
     plan.errors.sort(key=lambda e: (e.row, e.column))
     if plan.ok:

@@ -262,7 +262,7 @@ def statistics(request, questionnaire_id: int, distribution: int | None = None):
                 "answered": f.answered,
                 "mean": f.mean,
                 "options": [
-                    {"value": o.value, "label": o.label, "count": n, "share": share} for o, n, share in f.options
+                    {"value": str(o.value), "label": o.label, "count": n, "share": share} for o, n, share in f.options
                 ],
             }
             for f in stats.question_figures(questionnaire, responses)

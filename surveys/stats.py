@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Case, Count, FloatField, Q, When
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from orgs.models import OrgUnit
 from surveys.models import SATISFIED_VALUES, TEXT_KINDS, Answer, QuestionKind, Response, ResponseStatus
@@ -25,6 +26,17 @@ def final_responses(questionnaire, *, distribution=None, poll=None):
     if poll is not None:
         responses = responses.filter(poll=poll)
     return responses
+
+
+@dataclass(frozen=True)
+class RatingPoint:
+    """One point of a rating scale, shown and exported like a choice option."""
+
+    value: int
+
+    @property
+    def label(self):
+        return _("%(n)d points") % {"n": self.value}
 
 
 @dataclass
@@ -51,6 +63,12 @@ def question_figures(questionnaire, responses):
     multiple = answers.filter(question__kind=QuestionKind.MULTIPLE)
     for row in multiple.values("question_id").annotate(n=Count("response_id", distinct=True)):
         per_question[row["question_id"]]["n"] = row["n"]
+    by_point = {
+        (row["question_id"], int(row["number"])): row["n"]
+        for row in answers.filter(question__kind=QuestionKind.RATING)
+        .values("question_id", "number")
+        .annotate(n=Count("id"))
+    }
     figures = []
     for question in (
         questionnaire.questions.select_related("section")
@@ -64,6 +82,10 @@ def question_figures(questionnaire, responses):
         for option in question.options.all():
             count = by_option.get((question.pk, option.pk), 0)
             item.options.append((option, count, count / item.answered if item.answered else None))
+        if question.kind == QuestionKind.RATING:
+            for point in range(1, (question.scale_max or 5) + 1):
+                count = by_point.get((question.pk, point), 0)
+                item.options.append((RatingPoint(point), count, count / item.answered if item.answered else None))
         if question.kind in TEXT_KINDS:
             item.texts = list(
                 answers.filter(question=question).order_by("id").values_list("text", flat=True)[:TEXTS_SHOWN]

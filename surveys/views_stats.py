@@ -66,6 +66,8 @@ def statistics(request, pk):
     completeness = regions = None
     if distribution is not None:
         completeness, regions = stats.completeness(distribution)
+        if len(regions) >= completeness.expected:
+            regions = []  # one target per region: the table would only repeat the units
     figures = stats.question_figures(questionnaire, responses)
     satisfaction = [
         (f.question, stats.satisfaction_rate(responses, f.question))

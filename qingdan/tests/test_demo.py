@@ -17,8 +17,22 @@ def test_demo_loads_twice_with_the_same_result(capsys):
     call_command("load_demo")
     binhai = OrgUnit.objects.get(name="滨海县总工会")
     assert subtree(binhai).count() - 1 == 86  # the units that receive lists in seed 000
-    assert User.objects.filter(username__in=["admin", "security", "auditor", "office", "reporter", "reviewer",
-                                             "evaluator", "leader", "office2"]).count() == 9
+    assert (
+        User.objects.filter(
+            username__in=[
+                "admin",
+                "security",
+                "auditor",
+                "office",
+                "reporter",
+                "reviewer",
+                "evaluator",
+                "leader",
+                "office2",
+            ]
+        ).count()
+        == 9
+    )
     assert User.objects.get(username="office2").org_unit.name == "临河县总工会"
     survey = Questionnaire.objects.get(title=TITLE)
     distribution = survey.distributions.get()

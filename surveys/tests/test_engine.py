@@ -156,15 +156,32 @@ def test_56_questions_to_120_counties_100_answer(province):
 
 def test_a_condition_on_a_question_of_a_later_dimension_is_refused(office):
     questionnaire = services.create_questionnaire(title="调查", owner_unit=office.org_unit, actor=office)
-    services.add_question(questionnaire=questionnaire, section_title="甲", code="Q1", text="一", kind="number",
-                          actor=office)
-    services.add_question(questionnaire=questionnaire, section_title="乙", code="Q2", text="二", kind="single",
-                          options=[("是", None), ("否", None)], actor=office)
+    services.add_question(
+        questionnaire=questionnaire, section_title="甲", code="Q1", text="一", kind="number", actor=office
+    )
+    services.add_question(
+        questionnaire=questionnaire,
+        section_title="乙",
+        code="Q2",
+        text="二",
+        kind="single",
+        options=[("是", None), ("否", None)],
+        actor=office,
+    )
     with pytest.raises(services.Refused, match="不在本题之前"):
-        services.add_question(questionnaire=questionnaire, section_title="甲", code="Q3", text="三",
-                              kind="number", show_if=("Q2", "是"), actor=office)
-    rows = [["甲", "Q1", "一", "数字", "是", "", "", "", "", "", ""],
-            ["乙", "Q2", "二", "单选题", "是", "是|否", "", "", "", "", ""],
-            ["甲", "Q3", "三", "数字", "是", "", "", "", "", "", "Q2=是"]]
+        services.add_question(
+            questionnaire=questionnaire,
+            section_title="甲",
+            code="Q3",
+            text="三",
+            kind="number",
+            show_if=("Q2", "是"),
+            actor=office,
+        )
+    rows = [
+        ["甲", "Q1", "一", "数字", "是", "", "", "", "", "", ""],
+        ["乙", "Q2", "二", "单选题", "是", "是|否", "", "", "", "", ""],
+        ["甲", "Q3", "三", "数字", "是", "", "", "", "", "", "Q2=是"],
+    ]
     errors = import_questions(questionnaire=questionnaire, uploaded=xlsx(rows), actor=office)
     assert [(e.row, e.column) for e in errors] == [(4, "显示条件")]

@@ -20,8 +20,14 @@ def answered(questionnaire, office, dept_a, county_a):
 
     town = OrgUnitFactory(code="A-T1", name="东坎街道工会", parent=county_a)
     today = timezone.localdate()
-    distribution = services.distribute(questionnaire=questionnaire, title="2026年调查", units=[dept_a, town],
-                                       opens_on=today, closes_on=today + timedelta(days=10), actor=office)
+    distribution = services.distribute(
+        questionnaire=questionnaire,
+        title="2026年调查",
+        units=[dept_a, town],
+        opens_on=today,
+        closes_on=today + timedelta(days=10),
+        actor=office,
+    )
     q = {x.code: x for x in questionnaire.questions.all()}
     answers = {
         dept_a: {q["Q1"].pk: ["o1"], q["Q3"].pk: ["5"], q["Q4"].pk: ["120"], q["Q5"].pk: ["o1", "o2"]},
@@ -29,8 +35,9 @@ def answered(questionnaire, office, dept_a, county_a):
     }
     for target in distribution.targets.all():
         reporter = UserFactory(org_unit=target.org_unit, roles=[Role.REPORTER])
-        services.save_unit_response(target=target, raw=answers[target.org_unit], actor=reporter, submit=True,
-                                    version=target.version)
+        services.save_unit_response(
+            target=target, raw=answers[target.org_unit], actor=reporter, submit=True, version=target.version
+        )
     return distribution
 
 
@@ -56,8 +63,11 @@ def test_statistics_exports_follow_the_scope(client_for, office, questionnaire, 
 
 def test_statistics_of_another_county_are_404(client_for, outsider, questionnaire, answered):
     client = client_for(outsider)
-    for url in (f"/surveys/q/{questionnaire.pk}/stats/", f"/surveys/q/{questionnaire.pk}/stats/export/",
-                f"/surveys/q/{questionnaire.pk}/findings/"):
+    for url in (
+        f"/surveys/q/{questionnaire.pk}/stats/",
+        f"/surveys/q/{questionnaire.pk}/stats/export/",
+        f"/surveys/q/{questionnaire.pk}/findings/",
+    ):
         assert client.get(url).status_code == 404
 
 
@@ -81,9 +91,15 @@ def test_leader_reads_statistics_but_cannot_record_findings(client_for, leader, 
 def test_office_records_a_finding_with_a_suggested_unit(client_for, office, questionnaire, answered, dept_a):
     q1 = questionnaire.questions.get(code="Q1")
     client = client_for(office)
-    response = client.post(f"/surveys/q/{questionnaire.pk}/findings/",
-                           {"question": q1.pk, "distribution": answered.pk, "note": "部分单位未配备专职工会干部",
-                            "suggested_unit": dept_a.pk})
+    response = client.post(
+        f"/surveys/q/{questionnaire.pk}/findings/",
+        {
+            "question": q1.pk,
+            "distribution": answered.pk,
+            "note": "部分单位未配备专职工会干部",
+            "suggested_unit": dept_a.pk,
+        },
+    )
     assert response.status_code == 302
     finding = Finding.objects.get()
     assert (finding.question, finding.suggested_unit, finding.distribution) == (q1, dept_a, answered)

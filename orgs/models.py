@@ -36,6 +36,8 @@ class OrgUnit(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
+    # The prefix of the document numbers (文号) the unit issues, e.g. 滨产改办 in 滨产改办〔2026〕12号.
+    document_prefix = models.CharField(_("document number prefix"), max_length=20, blank=True)
     path = models.CharField(_("path"), max_length=255, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
 
@@ -146,3 +148,20 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(raw):
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Notification(models.Model):
+    """A message in a user's workbench, e.g. "an urging notice was issued to your unit"."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="orgs_notification_unread")]
+
+    def __str__(self):
+        return self.text

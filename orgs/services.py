@@ -257,3 +257,15 @@ def revoke_api_token(*, token, actor, request=None):
             record(action="api.token_revoked", actor=actor, obj=token, org_unit=token.user.org_unit, request=request)
     token.refresh_from_db()
     return token
+
+
+def notify(*, users, text, url=""):
+    """Put a message in each user's workbench. Call it from ``transaction.on_commit``."""
+    from orgs.models import Notification
+
+    Notification.objects.bulk_create(Notification(user=user, text=text[:300], url=url) for user in users)
+
+
+def unit_people(unit, *roles):
+    """Active users of ``unit`` itself holding one of ``roles``."""
+    return User.objects.filter(org_unit=unit, is_active=True, roles__role__in=roles).distinct()

@@ -1,0 +1,87 @@
+"""Read paths of the close-out area, scoped by the org tree."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from checklists.models import Checklist, Item, ItemStatus
+
+
+def visible_items(user):
+    """Items of the user's subtree: as responsible unit, co-unit or issuing office, or assigned
+    to the user for deep review."""
+    unit = getattr(user, "org_unit", None)
+    if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
+        return Item.objects.none()
+    co = Checklist.co_units.through.objects.filter(
+        checklist_id=OuterRef("checklist_id"), orgunit__path__startswith=unit.path
+    )
+    return Item.objects.filter(
+        Q(responsible_unit__path__startswith=unit.path)
+        | Q(checklist__issuing_unit__path__startswith=unit.path)
+        | Q(evaluator=user)
+        | Exists(co)
+    )
+
+
+def visible_checklists(user):
+    unit = getattr(user, "org_unit", None)
+    if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
+        return Checklist.objects.none()
+    return Checklist.objects.filter(
+        Q(responsible_unit__path__startswith=unit.path) | Q(issuing_unit__path__startswith=unit.path)
+    )
+
+
+def get_item(user, pk):
+    item = (
+        visible_items(user)
+        .select_related("checklist__issuing_unit", "checklist__category", "responsible_unit", "evaluator")
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+class Colour:
+    BLUE, YELLOW, RED = "blue", "yellow", "red"
+    LABELS = {BLUE: _("Deadline near"), YELLOW: _("Urged once"), RED: _("Urged twice or long overdue")}
+
+
+def supervision_colour(item, today=None):
+    """Blue when the deadline is near, yellow after the first urging, red after the second or when
+    long overdue; nothing for closed items or items far from their deadline."""
+    if item.status == ItemStatus.CLOSED:
+        return None
+    today = today or timezone.localdate()
+    if item.urgings >= 2 or (today - item.deadline).days > settings.QINGDAN_LONG_OVERDUE_DAYS:
+        return Colour.RED
+    if item.urgings >= 1:
+        return Colour.YELLOW
+    if today <= item.deadline <= today + timedelta(days=settings.QINGDAN_DUE_SOON_DAYS):
+        return Colour.BLUE
+    return None
+
+
+def colour_filter(colour, today=None):
+    """The same rule as a query filter, for list pages and figures."""
+    today = today or timezone.localdate()
+    long_overdue = Q(deadline__lt=today - timedelta(days=settings.QINGDAN_LONG_OVERDUE_DAYS))
+    open_ = ~Q(status=ItemStatus.CLOSED)
+    red = open_ & (Q(urgings__gte=2) | long_overdue)
+    if colour == Colour.RED:
+        return red
+    if colour == Colour.YELLOW:
+        return open_ & Q(urgings=1) & ~long_overdue
+    return (
+        open_
+        & Q(urgings=0)
+        & ~long_overdue
+        & Q(deadline__gte=today, deadline__lte=today + timedelta(days=settings.QINGDAN_DUE_SOON_DAYS))
+    )

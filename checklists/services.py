@@ -1,0 +1,184 @@
+"""Issuing lists and keeping evidence; the close-out of items is in ``workflow.py``."""
+
+import hashlib
+import mimetypes
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record
+from checklists.models import Category, Checklist, EventKind, Evidence, Item, ItemEvent
+from checklists.workflow import Refused
+from orgs.models import Role
+
+# Extension → (content types it may have, how the file must begin). Office files are zip archives.
+EVIDENCE_TYPES = {
+    ".pdf": ("application/pdf", (b"%PDF",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    ".xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
+}
+
+
+def category(*, office_unit, name, actor):
+    found, created = Category.objects.get_or_create(owner_unit=office_unit, name=name.strip())
+    if created:
+        record(action="checklists.category_created", actor=actor, obj=found, org_unit=office_unit, after={"name": name})
+    return found
+
+
+def unit_load(unit, *, days=30, today=None):
+    """Items a unit received in the last ``days`` days (the load the office places on it)."""
+    today = today or timezone.localdate()
+    return Item.objects.filter(
+        responsible_unit=unit, checklist__issued_on__gt=today - timezone.timedelta(days=days)
+    ).count()
+
+
+def issue_checklist(
+    *, actor, responsible_unit, title, items, category=None, doc_number="", co_units=(), issued_on=None, import_key=""
+):
+    """Issue one list with its items to a unit of the actor's subtree.
+
+    ``items`` are dicts with ``content``, ``standard``, ``deadline``, ``deep_review_required`` and
+    ``person_in_charge``. With an ``import_key`` the same list uploaded again is found, not duplicated.
+    """
+    if actor is not None and not actor.has_role(Role.OFFICE):
+        raise Refused(_("Only office staff issue lists."))
+    office = actor.org_unit if actor is not None else responsible_unit.parent
+    for unit in (responsible_unit, *co_units):
+        if actor is not None and not unit.path.startswith(office.path):
+            raise Refused(_("%(unit)s is outside your organisation.") % {"unit": unit.name})
+    if not title.strip():
+        raise Refused(_("Give the list a title."))
+    if not items:
+        raise Refused(_("A list needs at least one item."))
+    today = timezone.localdate()
+    for item in items:
+        if not item["content"].strip():
+            raise Refused(_("Every item needs its content."))
+        if item["deadline"] < (issued_on or today):
+            raise Refused(_("A deadline (%(day)s) lies before the issue date.") % {"day": item["deadline"]})
+    with transaction.atomic():
+        if import_key and Checklist.objects.filter(issuing_unit=office, import_key=import_key).exists():
+            return None
+        checklist = Checklist.objects.create(
+            issuing_unit=office,
+            responsible_unit=responsible_unit,
+            title=title.strip(),
+            doc_number=doc_number,
+            category=category,
+            issued_on=issued_on or today,
+            import_key=import_key,
+            created_by=actor,
+        )
+        checklist.co_units.set(co_units)
+        created = Item.objects.bulk_create(
+            Item(
+                checklist=checklist,
+                responsible_unit=responsible_unit,
+                position=i,
+                content=row["content"].strip(),
+                standard=row.get("standard", "").strip(),
+                deadline=row["deadline"],
+                original_deadline=row["deadline"],
+                deep_review_required=row.get("deep_review_required", False),
+                person_in_charge=row.get("person_in_charge", "").strip(),
+            )
+            for i, row in enumerate(items, start=1)
+        )
+        ItemEvent.objects.bulk_create(ItemEvent(item=item, kind=EventKind.ISSUED, actor=actor) for item in created)
+        record(
+            action="checklists.issued",
+            actor=actor,
+            obj=checklist,
+            org_unit=responsible_unit,
+            after={"title": checklist.title, "items": len(created), "doc_number": doc_number},
+        )
+    return checklist
+
+
+def sniff_evidence(uploaded):
+    """Check an upload's size, extension and first bytes; returns its content type or raises Refused."""
+    name = uploaded.name or ""
+    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if uploaded.size > settings.QINGDAN_MAX_EVIDENCE_BYTES:
+        raise Refused(
+            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "name": name,
+                "size": f"{uploaded.size / 1048576:.1f}",
+                "limit": f"{settings.QINGDAN_MAX_EVIDENCE_BYTES / 1048576:.0f}",
+            }
+        )
+    if extension not in EVIDENCE_TYPES:
+        raise Refused(
+            _("“%(name)s” is not an accepted type; upload PDF, images (JPG, PNG), Word or Excel files.")
+            % {"name": name}
+        )
+    content_type, signatures = EVIDENCE_TYPES[extension]
+    uploaded.seek(0)
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    if not any(head.startswith(signature) for signature in signatures):
+        raise Refused(_("The content of “%(name)s” does not match its extension.") % {"name": name})
+    return content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def add_evidence(*, uploaded, actor, unit=None):
+    """Keep an upload in the unit's evidence library; the same file uploaded again is the same evidence."""
+    unit = unit or actor.org_unit
+    content_type = sniff_evidence(uploaded)
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    sha = digest.hexdigest()
+    existing = Evidence.objects.filter(owner_unit=unit, sha256=sha).first()
+    if existing is not None:
+        return existing
+    uploaded.seek(0)
+    try:
+        with transaction.atomic():
+            evidence = Evidence.objects.create(
+                owner_unit=unit,
+                file=uploaded,
+                name=uploaded.name[:200],
+                content_type=content_type,
+                size=uploaded.size,
+                sha256=sha,
+                uploaded_by=actor,
+            )
+            record(
+                action="checklists.evidence_added",
+                actor=actor,
+                obj=evidence,
+                org_unit=unit,
+                after={"name": evidence.name, "sha256": sha, "size": evidence.size},
+            )
+    except IntegrityError:
+        return Evidence.objects.get(owner_unit=unit, sha256=sha)
+    return evidence
+
+
+def attach_evidence(*, item, evidence, actor):
+    """A unit (responsible or co-unit) attaches library evidence to an item without uploading again."""
+    if evidence.owner_unit_id != actor.org_unit_id:
+        raise Refused(_("Only your own unit's evidence can be attached."))
+    with transaction.atomic():
+        evidence.items.add(item)
+        ItemEvent.objects.create(
+            item=item, kind=EventKind.EVIDENCE_ADDED, actor=actor, data={"evidence": evidence.pk, "name": evidence.name}
+        )
+        record(
+            action="checklists.evidence_attached",
+            actor=actor,
+            obj=item,
+            org_unit=item.responsible_unit,
+            after={"evidence": evidence.pk},
+        )

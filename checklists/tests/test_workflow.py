@@ -1,0 +1,214 @@
+"""The four close-out procedures, the extension, and every refusal, through the workflow functions."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from checklists import workflow
+from checklists.models import DocumentKind, EventKind, ExtensionStatus, Item, ItemStatus
+from checklists.queries import Colour, supervision_colour
+from orgs.models import Notification
+from surveys import services as survey_services
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
+
+
+def test_procedure_1_apply_then_pass_closes_with_a_confirmation(
+    item, reporter, reviewer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        item = workflow.apply_for_closeout(item=item, actor=reporter, report="人才公寓已改造，28名技术人才入住。")
+    assert (item.status, item.applications, item.version) == (ItemStatus.APPLIED, 1, 1)
+    assert Notification.objects.filter(user=reviewer, text__contains="改善技术人才居住条件").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        item = workflow.verify(item=item, actor=reviewer, passed=True, opinion="经现场核实，符合要求。", version=1)
+    assert item.status == ItemStatus.CLOSED and item.first_pass and item.closed_at
+    confirmation = item.documents.get(kind=DocumentKind.CONFIRMATION)
+    assert confirmation.number == f"滨产改办销〔{TODAY().year}〕1号"
+    assert [e.kind for e in item.events.all()] == [EventKind.ISSUED, EventKind.APPLIED, EventKind.CLOSED]
+    assert AuditEvent.objects.filter(action="checklists.closed", object_id=str(item.pk)).exists()
+    assert Notification.objects.filter(user=reporter, text__contains=confirmation.number).exists()
+
+
+def test_procedure_3_fail_rectify_reapply_second_verification(item, reporter, reviewer):
+    workflow.apply_for_closeout(item=item, actor=reporter, report="已完成。")
+    new_deadline = TODAY() + timedelta(days=20)
+    item = workflow.verify(
+        item=item,
+        actor=reviewer,
+        passed=False,
+        opinion="佐证材料不全。",
+        findings="未见入住名单",
+        fixes="补充入住人员名单和照片",
+        new_deadline=new_deadline,
+    )
+    assert (item.status, item.deadline, item.rectifications) == (ItemStatus.RECTIFYING, new_deadline, 1)
+    assert item.original_deadline == TODAY() + timedelta(days=30)
+    letter = item.documents.get(kind=DocumentKind.RECTIFICATION)
+    assert letter.body["fixes"] == "补充入住人员名单和照片" and letter.number.startswith("滨产改办改〔")
+    item = workflow.apply_for_closeout(item=item, actor=reporter, report="已补充名单。")
+    assert (item.status, item.applications) == (ItemStatus.APPLIED, 2)
+    item = workflow.verify(item=item, actor=reviewer, passed=True, opinion="二次验收通过。")
+    assert item.status == ItemStatus.CLOSED and not item.first_pass
+
+
+def test_a_failure_without_a_future_deadline_or_findings_is_refused(item, reporter, reviewer):
+    workflow.apply_for_closeout(item=item, actor=reporter, report="已完成。")
+    with pytest.raises(workflow.Refused, match="新的整改期限"):
+        workflow.verify(
+            item=item, actor=reviewer, passed=False, opinion="不合格", findings="x", fixes="y", new_deadline=TODAY()
+        )
+    with pytest.raises(workflow.Refused, match="整改意见书"):
+        workflow.verify(
+            item=item, actor=reviewer, passed=False, opinion="不合格", new_deadline=TODAY() + timedelta(days=3)
+        )
+    assert Item.objects.get(pk=item.pk).status == ItemStatus.APPLIED
+
+
+def test_procedure_2_urging_issued_once_per_run_and_colours(item, office, reporter, settings):
+    Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=3))
+    call_command("scan_deadlines")
+    call_command("scan_deadlines")  # the same day: nothing more
+    item.refresh_from_db()
+    assert item.urgings == 1 and item.documents.filter(kind=DocumentKind.URGING).count() == 1
+    assert supervision_colour(item) == Colour.YELLOW
+    # A week later the item is urged again and turns red.
+    later = TODAY() + timedelta(days=settings.QINGDAN_URGE_INTERVAL_DAYS)
+    call_command("scan_deadlines", today=later.isoformat())
+    item.refresh_from_db()
+    assert item.urgings == 2 and supervision_colour(item) == Colour.RED
+    numbers = list(item.documents.filter(kind=DocumentKind.URGING).values_list("number", flat=True))
+    assert numbers == [f"滨产改办催〔{TODAY().year}〕1号", f"滨产改办催〔{later.year}〕2号"]
+
+
+def test_blue_when_the_deadline_is_near(deep_item):
+    assert supervision_colour(deep_item) is None or deep_item.deadline > TODAY() + timedelta(days=7)
+    Item.objects.filter(pk=deep_item.pk).update(deadline=TODAY() + timedelta(days=3))
+    deep_item.refresh_from_db()
+    assert supervision_colour(deep_item) == Colour.BLUE
+
+
+def test_applied_items_are_not_urged(item, reporter):
+    workflow.apply_for_closeout(item=item, actor=reporter, report="已完成。")
+    Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=3))
+    call_command("scan_deadlines")
+    assert Item.objects.get(pk=item.pk).urgings == 0
+
+
+def _answer_poll(item, satisfied, total):
+    poll = item.satisfaction_poll
+    question = poll.questionnaire.questions.get(code="S1")
+    tokens = list(poll.tokens.order_by("pk")[:total])
+    for i, token in enumerate(tokens):
+        level = "satisfied" if i < satisfied else "basic"
+        survey_services.submit_poll_response(poll=poll, raw={question.pk: [level]}, token=token.token)
+
+
+@pytest.mark.parametrize(("satisfied", "closes"), [(79, False), (80, True)])
+def test_procedure_4_deep_review_closes_only_at_80_percent(
+    deep_item, reporter, reviewer, evaluator, settings, satisfied, closes
+):
+    settings.QINGDAN_POLL_TOKENS = 100
+    workflow.apply_for_closeout(item=deep_item, actor=reporter, report="举办技能竞赛2场。")
+    item = workflow.verify(
+        item=deep_item, actor=reviewer, passed=True, opinion="请第三方深度验收。", evaluator=evaluator
+    )
+    assert item.status == ItemStatus.DEEP_REVIEW and item.evaluator == evaluator
+    assert item.satisfaction_poll.tokens.count() == 100 and item.satisfaction_poll.subject_unit == item.responsible_unit
+    _answer_poll(item, satisfied, 100)
+    item = workflow.record_evaluation(
+        item=item,
+        actor=evaluator,
+        conclusion="pass",
+        opinion="材料齐全，职工认可。",
+        report_notes="听取汇报",
+        ledger_notes="台账完整",
+        site_notes="现场查看",
+        symposium_notes="座谈12人",
+        new_deadline=TODAY() + timedelta(days=15),
+    )
+    assert item.satisfaction == pytest.approx(satisfied / 100)
+    assert item.status == (ItemStatus.CLOSED if closes else ItemStatus.RECTIFYING)
+    if not closes:
+        assert "满意度 79.0% 低于 80%" in item.events.filter(kind=EventKind.FAILED).get().opinion
+
+
+def test_a_failed_evaluation_goes_back_to_rectification_even_when_satisfied(
+    deep_item, reporter, reviewer, evaluator, settings
+):
+    settings.QINGDAN_POLL_TOKENS = 10
+    workflow.apply_for_closeout(item=deep_item, actor=reporter, report="已完成。")
+    item = workflow.verify(item=deep_item, actor=reviewer, passed=True, opinion="深度验收", evaluator=evaluator)
+    _answer_poll(item, 10, 10)
+    with pytest.raises(workflow.Refused, match="新的整改期限"):
+        workflow.record_evaluation(item=item, actor=evaluator, conclusion="fail", opinion="台账不全")
+    item = workflow.record_evaluation(
+        item=item, actor=evaluator, conclusion="fail", opinion="台账不全", new_deadline=TODAY() + timedelta(days=10)
+    )
+    assert item.status == ItemStatus.RECTIFYING
+
+
+def test_extension_approved_moves_the_deadline_and_keeps_the_original(item, reporter, office):
+    new = item.deadline + timedelta(days=30)
+    extension = workflow.request_extension(item=item, actor=reporter, new_deadline=new, reason="资金拨付延迟")
+    with pytest.raises(workflow.Refused, match="已有延期申请"):
+        workflow.request_extension(item=item, actor=reporter, new_deadline=new, reason="再次申请")
+    workflow.decide_extension(extension=extension, actor=office, approve=True, note="同意")
+    item.refresh_from_db()
+    assert item.deadline == new and item.original_deadline == new - timedelta(days=30)
+    extension.refresh_from_db()
+    assert extension.status == ExtensionStatus.APPROVED
+    with pytest.raises(workflow.Refused, match="已经处理"):
+        workflow.decide_extension(extension=extension, actor=office, approve=False)
+
+
+def test_extension_refused_keeps_the_deadline_and_none_after_the_deadline(item, reporter, office):
+    old = item.deadline
+    extension = workflow.request_extension(item=item, actor=reporter, new_deadline=old + timedelta(days=5), reason="x")
+    workflow.decide_extension(extension=extension, actor=office, approve=False, note="不同意")
+    assert Item.objects.get(pk=item.pk).deadline == old
+    Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=1))
+    with pytest.raises(workflow.Refused, match="完成时限之前"):
+        workflow.request_extension(
+            item=Item.objects.get(pk=item.pk), actor=reporter, new_deadline=TODAY() + timedelta(days=9), reason="x"
+        )
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "message"),
+    [
+        ("reporter", "verify", "不允许"),  # a reporter verifying
+        ("co_reporter", "apply", "不允许"),  # a co-unit applying
+        ("reviewer", "verify_not_applied", "不能"),  # verifying an item not applied
+        ("reporter", "apply_closed", "不能"),  # applying for a closed item
+        ("evaluator", "evaluate_unassigned", "不允许"),  # an evaluator not assigned
+        ("outsider", "verify", "不允许"),  # another county
+    ],
+)
+def test_forbidden_moves_are_refused_and_change_nothing(request, item, reporter, reviewer, who, action, message):
+    actor = request.getfixturevalue(who)
+    if action == "apply_closed":
+        workflow.apply_for_closeout(item=item, actor=reporter, report="r")
+        workflow.verify(item=item, actor=reviewer, passed=True, opinion="ok")
+    elif action == "verify":
+        workflow.apply_for_closeout(item=item, actor=reporter, report="r")
+    before = Item.objects.filter(pk=item.pk).values("status", "version").get()
+    with pytest.raises(workflow.Refused, match=message):
+        if action in ("apply", "apply_closed"):
+            workflow.apply_for_closeout(item=item, actor=actor, report="r")
+        elif action in ("verify", "verify_not_applied"):
+            workflow.verify(item=item, actor=actor, passed=True, opinion="ok")
+        else:
+            workflow.record_evaluation(item=item, actor=actor, conclusion="pass", opinion="ok")
+    assert Item.objects.filter(pk=item.pk).values("status", "version").get() == before
+
+
+def test_a_stale_version_is_a_conflict(item, reporter, reviewer):
+    workflow.apply_for_closeout(item=item, actor=reporter, report="r", version=0)
+    with pytest.raises(workflow.Conflict):
+        workflow.verify(item=item, actor=reviewer, passed=True, opinion="ok", version=0)
+    assert Item.objects.get(pk=item.pk).status == ItemStatus.APPLIED

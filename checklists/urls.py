@@ -1,0 +1,4 @@
+from checklists import views_figures, views_items, views_lists
+
+app_name = "checklists"
+urlpatterns = views_lists.urlpatterns + views_items.urlpatterns + views_figures.urlpatterns

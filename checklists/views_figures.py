@@ -1,0 +1,3 @@
+"""Pages of the close-out area (filled in by its own module)."""
+
+urlpatterns = []

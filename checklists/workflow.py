@@ -1,0 +1,513 @@
+"""The close-out workflow (销号): one table of transitions, one function per action.
+
+Every function takes keyword-only arguments, locks the item, checks the transition
+against ``TRANSITIONS`` and the actor's role and scope, checks the version the form
+or API call was based on (a stale one raises ``Conflict``), writes the timeline and
+the audit trail in the same transaction, and sends its notifications on commit.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record
+from checklists.models import (
+    Conclusion,
+    Document,
+    DocumentKind,
+    EventKind,
+    Evaluation,
+    Extension,
+    ExtensionStatus,
+    Item,
+    ItemEvent,
+    ItemStatus,
+)
+from orgs.models import OrgUnit, Role
+from orgs.services import notify, unit_people
+
+S = ItemStatus
+# action: (states it may start from, state it leads to)
+TRANSITIONS = {
+    "apply": ({S.ISSUED, S.RECTIFYING}, S.APPLIED),
+    "pass": ({S.APPLIED}, S.CLOSED),
+    "pass_to_deep_review": ({S.APPLIED}, S.DEEP_REVIEW),
+    "fail": ({S.APPLIED}, S.RECTIFYING),
+    "evaluation_pass": ({S.DEEP_REVIEW}, S.CLOSED),
+    "evaluation_fail": ({S.DEEP_REVIEW}, S.RECTIFYING),
+}
+URGEABLE = frozenset({S.ISSUED, S.RECTIFYING})  # past the deadline with no application
+
+
+class Refused(Exception):
+    """The rules do not allow this; ``message`` says why. Nothing was changed."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class Conflict(Exception):
+    """The item changed since it was read; nothing was overwritten."""
+
+
+def _lock(item, version):
+    locked = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("checklist__issuing_unit", "responsible_unit")
+        .get(pk=item.pk)
+    )
+    if version is not None and locked.version != version:
+        raise Conflict
+    return locked
+
+
+def _move(item, action):
+    allowed, to = TRANSITIONS[action]
+    if item.status not in allowed:
+        raise Refused(
+            _("This item is “%(status)s”; it cannot be %(action)s now.")
+            % {"status": ItemStatus(item.status).label, "action": ACTION_NAMES[action]}
+        )
+    return to
+
+
+ACTION_NAMES = {
+    "apply": _("applied for"),
+    "pass": _("passed"),
+    "pass_to_deep_review": _("sent to deep review"),
+    "fail": _("failed"),
+    "evaluation_pass": _("closed by deep review"),
+    "evaluation_fail": _("failed by deep review"),
+}
+
+
+def _within(actor, unit):
+    return actor.org_unit is not None and unit.path.startswith(actor.org_unit.path)
+
+
+def _require(actor, roles, allowed=True):
+    if actor is not None and (not actor.has_role(*roles) or not allowed):
+        raise Refused(_("Your roles or your organisation do not allow this action on this item."))
+
+
+def _event(item, kind, actor, opinion="", document=None, **data):
+    return ItemEvent.objects.create(item=item, kind=kind, actor=actor, opinion=opinion, data=data, document=document)
+
+
+def _save(item, before, actor, action, fields, **extra):
+    item.version += 1
+    item.save(update_fields=[*fields, "version"])
+    record(
+        action=f"checklists.{action}",
+        actor=actor,
+        obj=item,
+        org_unit=item.responsible_unit,
+        before={"status": before},
+        after={"status": item.status, **extra},
+    )
+
+
+def _notify_unit(item, text, *roles):
+    url = reverse("checklists:item", args=[item.pk])
+    people = list(unit_people(item.responsible_unit, *roles))
+    transaction.on_commit(lambda: notify(users=people, text=text, url=url))
+
+
+def _notify_office(item, text, *roles):
+    url = reverse("checklists:item", args=[item.pk])
+    people = list(unit_people(item.checklist.issuing_unit, *roles))
+    transaction.on_commit(lambda: notify(users=people, text=text, url=url))
+
+
+def issue_document(*, item, kind, body, actor):
+    """Number and archive an official document about ``item`` (文号 in a yearly sequence per office and kind)."""
+    office = OrgUnit.objects.select_for_update().get(pk=item.checklist.issuing_unit_id)  # numbers one at a time
+    year = timezone.localdate().year
+    sequence = (
+        Document.objects.filter(issuing_unit=office, kind=kind, year=year).aggregate(m=Max("sequence"))["m"] or 0
+    ) + 1
+    prefix = office.document_prefix or office.name.removesuffix("总工会")
+    number = f"{prefix}{DOCUMENT_MARKS[kind]}〔{year}〕{sequence}号"
+    document = Document.objects.create(
+        item=item, kind=kind, issuing_unit=office, year=year, sequence=sequence, number=number, body=body
+    )
+    record(
+        action="checklists.document_issued",
+        actor=actor,
+        obj=document,
+        org_unit=item.responsible_unit,
+        after={"number": number, "kind": kind},
+    )
+    return document
+
+
+DOCUMENT_MARKS = {DocumentKind.URGING: "催", DocumentKind.RECTIFICATION: "改", DocumentKind.CONFIRMATION: "销"}
+
+
+# --- 1. apply (主动申请销号) ------------------------------------------------------------------
+
+
+def apply_for_closeout(*, item, actor, report, evidence=(), version=None):
+    """The responsible unit's reporter applies with a completion report and evidence.
+    Co-units may add evidence but never apply."""
+    if not report.strip():
+        raise Refused(_("Write the completion report."))
+    with transaction.atomic():
+        item = _lock(item, version)
+        _require(actor, (Role.REPORTER,), actor is None or _within(actor, item.responsible_unit))
+        to, before = _move(item, "apply"), item.status
+        item.status = to
+        item.applications += 1
+        evidence = list(evidence)
+        for piece in evidence:
+            piece.items.add(item)
+        _event(
+            item, EventKind.APPLIED, actor, report.strip(), attempt=item.applications, evidence=[e.pk for e in evidence]
+        )
+        _save(item, before, actor, "applied", ["status", "applications"], attempt=item.applications)
+        _notify_office(item, _("Close-out application: %(item)s") % {"item": item}, Role.REVIEWER, Role.OFFICE)
+    return item
+
+
+# --- 2. verify (验收) ------------------------------------------------------------------------
+
+
+def verify(
+    *,
+    item,
+    actor,
+    passed,
+    opinion,
+    version=None,
+    deep_review=False,
+    evaluator=None,
+    findings="",
+    fixes="",
+    new_deadline=None,
+):
+    """A reviewer passes or fails an application.
+
+    Pass → closed, or → deep review when the item requires it or the reviewer asks for it
+    (then an evaluator is assigned and a satisfaction poll of the unit's workers starts).
+    Fail → rectifying, with a rectification opinion letter (findings, what to fix, a new deadline).
+    """
+    if not opinion.strip():
+        raise Refused(_("Write the verification opinion."))
+    with transaction.atomic():
+        item = _lock(item, version)
+        _require(actor, (Role.REVIEWER, Role.OFFICE), actor is None or _within(actor, item.responsible_unit))
+        before = item.status
+        if passed:
+            deep = deep_review or item.deep_review_required
+            to = _move(item, "pass_to_deep_review" if deep else "pass")
+            if deep:
+                _start_deep_review(item, evaluator, actor)
+                item.status = to
+                _event(item, EventKind.DEEP_REVIEW, actor, opinion.strip(), evaluator=evaluator.username)
+                _save(item, before, actor, "sent_to_deep_review", ["status", "evaluator", "satisfaction_poll"])
+                transaction.on_commit(
+                    lambda: notify(
+                        users=[evaluator],
+                        text=_("Deep review assigned: %(item)s") % {"item": item},
+                        url=reverse("checklists:item", args=[item.pk]),
+                    )
+                )
+                return item
+            _close(item, actor, opinion.strip())
+            _save(item, before, actor, "closed", ["status", "closed_at"])
+            return item
+        to = _move(item, "fail")
+        today = timezone.localdate()
+        if new_deadline is None or new_deadline <= today:
+            raise Refused(_("Give the new deadline for the rectification; it must come after today."))
+        if not findings.strip() or not fixes.strip():
+            raise Refused(_("The rectification opinion letter needs the findings and what to fix."))
+        document = issue_document(
+            item=item,
+            kind=DocumentKind.RECTIFICATION,
+            actor=actor,
+            body={
+                "findings": findings.strip(),
+                "fixes": fixes.strip(),
+                "deadline": new_deadline.isoformat(),
+                "opinion": opinion.strip(),
+            },
+        )
+        item.status, item.deadline = to, new_deadline
+        item.rectifications += 1
+        _event(item, EventKind.FAILED, actor, opinion.strip(), document=document, deadline=new_deadline.isoformat())
+        _save(item, before, actor, "failed", ["status", "deadline", "rectifications"], deadline=new_deadline)
+        _notify_unit(
+            item,
+            _("Rectification required (%(number)s): %(item)s") % {"number": document.number, "item": item},
+            Role.REPORTER,
+        )
+    return item
+
+
+def _close(item, actor, opinion):
+    item.status, item.closed_at = ItemStatus.CLOSED, timezone.now()
+    document = issue_document(item=item, kind=DocumentKind.CONFIRMATION, actor=actor, body={"opinion": opinion})
+    _event(item, EventKind.CLOSED, actor, opinion, document=document)
+    _notify_unit(
+        item, _("Closed out (%(number)s): %(item)s") % {"number": document.number, "item": item}, Role.REPORTER
+    )
+
+
+def _start_deep_review(item, evaluator, actor):
+    from surveys import services as survey_services  # the close-out area uses the survey engine, never the reverse
+    from surveys.models import PollMode
+
+    if evaluator is None or not evaluator.is_active or not evaluator.has_role(Role.EVALUATOR):
+        raise Refused(_("Choose the third-party evaluator for the deep review."))
+    if actor is not None and not _within(actor, evaluator.org_unit) and not _within(evaluator, item.responsible_unit):
+        raise Refused(_("The evaluator must belong to your organisation."))
+    item.evaluator = evaluator
+    office_unit = item.checklist.issuing_unit
+    questionnaire = satisfaction_questionnaire(office_unit, actor)
+    item.satisfaction_poll = survey_services.create_poll(
+        questionnaire=questionnaire,
+        title=_("Satisfaction poll: %(item)s") % {"item": str(item)[:60]},
+        subject_unit=item.responsible_unit,
+        closes_at=timezone.now() + timedelta(days=settings.QINGDAN_POLL_DAYS),
+        actor=actor,
+        mode=PollMode.TOKENS,
+        token_count=settings.QINGDAN_POLL_TOKENS,
+    )
+
+
+def satisfaction_questionnaire(office_unit, actor):
+    """The office's standard satisfaction questionnaire (one 4-level question), made once."""
+    from surveys import services as survey_services
+    from surveys.models import Questionnaire, QuestionnaireKind
+
+    title = _("Close-out satisfaction poll")
+    found = Questionnaire.objects.filter(owner_unit=office_unit, kind=QuestionnaireKind.WORKER, title=title).first()
+    if found is not None:
+        return found
+    questionnaire = survey_services.create_questionnaire(
+        title=title, owner_unit=office_unit, actor=None, kind=QuestionnaireKind.WORKER
+    )
+    survey_services.add_question(
+        questionnaire=questionnaire,
+        section_title=_("Satisfaction"),
+        code="S1",
+        text=_("How satisfied are you with how this item was carried out?"),
+        kind="satisfaction",
+        actor=None,
+    )
+    return questionnaire
+
+
+# --- 4. deep review (深度验收) ---------------------------------------------------------------
+
+
+def satisfaction_of(item):
+    from surveys import stats
+
+    poll = item.satisfaction_poll
+    if poll is None:
+        return None
+    question = poll.questionnaire.questions.filter(kind="satisfaction").first()
+    return stats.satisfaction_rate(stats.final_responses(poll.questionnaire, poll=poll), question)
+
+
+def record_evaluation(
+    *,
+    item,
+    actor,
+    conclusion,
+    opinion,
+    report_notes="",
+    ledger_notes="",
+    site_notes="",
+    symposium_notes="",
+    new_deadline=None,
+    version=None,
+):
+    """The assigned evaluator records the deep review. The item closes only when the evaluation
+    passes and the workers' satisfaction reaches the threshold (default 80%); otherwise it goes
+    to rectification with the reasons."""
+    if not opinion.strip():
+        raise Refused(_("Write the evaluation opinion."))
+    with transaction.atomic():
+        item = _lock(item, version)
+        _require(actor, (Role.EVALUATOR,), actor is None or item.evaluator_id == actor.pk)
+        before = item.status
+        rate = satisfaction_of(item)
+        threshold = settings.QINGDAN_SATISFACTION_THRESHOLD
+        reasons = []
+        if conclusion != Conclusion.PASS:
+            reasons.append(_("the evaluation did not pass"))
+        if rate is None or rate < threshold:
+            reasons.append(
+                _("satisfaction %(rate)s is below %(threshold)s")
+                % {"rate": "—" if rate is None else f"{rate * 100:.1f}%", "threshold": f"{threshold * 100:.0f}%"}
+            )
+        to = _move(item, "evaluation_fail" if reasons else "evaluation_pass")
+        if reasons and (new_deadline is None or new_deadline <= timezone.localdate()):
+            raise Refused(
+                _("The item will go back to rectification (%(reasons)s): give the new deadline.")
+                % {"reasons": "；".join(reasons)}
+            )
+        evaluation = Evaluation.objects.create(
+            item=item,
+            evaluator=actor,
+            report_notes=report_notes,
+            ledger_notes=ledger_notes,
+            site_notes=site_notes,
+            symposium_notes=symposium_notes,
+            conclusion=conclusion,
+            opinion=opinion.strip(),
+            satisfaction=rate,
+        )
+        item.satisfaction = rate
+        _event(
+            item,
+            EventKind.EVALUATED,
+            actor,
+            opinion.strip(),
+            conclusion=conclusion,
+            satisfaction=rate,
+            evaluation=evaluation.pk,
+        )
+        if not reasons:
+            _close(item, actor, opinion.strip())
+            _save(item, before, actor, "closed", ["status", "closed_at", "satisfaction"], satisfaction=rate)
+            return item
+        document = issue_document(
+            item=item,
+            kind=DocumentKind.RECTIFICATION,
+            actor=actor,
+            body={
+                "findings": "；".join(reasons),
+                "fixes": opinion.strip(),
+                "deadline": new_deadline.isoformat(),
+                "opinion": opinion.strip(),
+            },
+        )
+        item.status, item.deadline = to, new_deadline
+        item.rectifications += 1
+        _event(item, EventKind.FAILED, actor, "；".join(reasons), document=document, deadline=new_deadline.isoformat())
+        _save(
+            item,
+            before,
+            actor,
+            "failed",
+            ["status", "deadline", "rectifications", "satisfaction"],
+            satisfaction=rate,
+            deadline=new_deadline,
+        )
+        _notify_unit(
+            item,
+            _("Rectification required (%(number)s): %(item)s") % {"number": document.number, "item": item},
+            Role.REPORTER,
+        )
+    return item
+
+
+# --- 3. urge (催办) --------------------------------------------------------------------------
+
+
+def urge(*, item, actor, today=None):
+    """Issue a numbered urging notice for an item past its deadline with no application.
+    Returns the document, or None when the item was already urged today (safe to run twice)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        item = _lock(item, None)
+        _require(actor, (Role.OFFICE,), actor is None or _within(actor, item.checklist.issuing_unit))
+        if item.status not in URGEABLE or item.deadline >= today:
+            raise Refused(_("Only an item past its deadline with no application is urged."))
+        if item.last_urged_on == today:
+            return None
+        days = (today - item.deadline).days
+        document = issue_document(
+            item=item,
+            kind=DocumentKind.URGING,
+            actor=actor,
+            body={"deadline": item.deadline.isoformat(), "days_overdue": days, "urging": item.urgings + 1},
+        )
+        item.urgings += 1
+        item.last_urged_on = today
+        _event(item, EventKind.URGED, actor, document=document, urging=item.urgings, days_overdue=days)
+        _save(item, item.status, actor, "urged", ["urgings", "last_urged_on"], urgings=item.urgings)
+        _notify_unit(
+            item, _("Urging notice %(number)s: %(item)s") % {"number": document.number, "item": item}, Role.REPORTER
+        )
+    return document
+
+
+def due_for_urging(today=None):
+    """Items past their deadline with no application whose last urging is at least the interval ago."""
+    today = today or timezone.localdate()
+    interval = timedelta(days=settings.QINGDAN_URGE_INTERVAL_DAYS)
+    from django.db.models import Q
+
+    return Item.objects.filter(status__in=URGEABLE, deadline__lt=today).filter(
+        Q(last_urged_on__isnull=True) | Q(last_urged_on__lte=today - interval)
+    )
+
+
+# --- extensions (申请延期) -------------------------------------------------------------------
+
+
+def request_extension(*, item, actor, new_deadline, reason, version=None):
+    """Before its deadline the responsible unit asks for a later date, with a reason."""
+    if not reason.strip():
+        raise Refused(_("Give the reason for the extension."))
+    with transaction.atomic():
+        item = _lock(item, version)
+        _require(actor, (Role.REPORTER,), actor is None or _within(actor, item.responsible_unit))
+        today = timezone.localdate()
+        if item.status not in URGEABLE or item.deadline < today:
+            raise Refused(
+                _("An extension is asked for before the deadline, while the item is open and not applied for.")
+            )
+        if new_deadline <= item.deadline:
+            raise Refused(_("The new deadline must come after the current one (%(day)s).") % {"day": item.deadline})
+        if item.extensions.filter(status=ExtensionStatus.PENDING).exists():
+            raise Refused(_("An extension request is already waiting for a decision."))
+        extension = Extension.objects.create(
+            item=item, new_deadline=new_deadline, reason=reason.strip(), requested_by=actor
+        )
+        _event(item, EventKind.EXTENSION_REQUESTED, actor, reason.strip(), new_deadline=new_deadline.isoformat())
+        _save(item, item.status, actor, "extension_requested", [], new_deadline=new_deadline)
+        _notify_office(item, _("Extension requested: %(item)s") % {"item": item}, Role.OFFICE)
+    return extension
+
+
+def decide_extension(*, extension, actor, approve, note=""):
+    """The issuing office approves (the deadline moves; the original stays on record) or refuses."""
+    with transaction.atomic():
+        item = _lock(extension.item, None)
+        _require(actor, (Role.OFFICE,), actor is None or _within(actor, item.checklist.issuing_unit))
+        extension = Extension.objects.select_for_update().get(pk=extension.pk)
+        if extension.status != ExtensionStatus.PENDING:
+            raise Refused(_("This extension request has already been decided."))
+        extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+        extension.decided_by, extension.decided_at, extension.decision_note = actor, timezone.now(), note.strip()
+        extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        fields = []
+        if approve:
+            item.deadline = extension.new_deadline
+            fields.append("deadline")
+        _event(
+            item,
+            EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REFUSED,
+            actor,
+            note.strip(),
+            new_deadline=extension.new_deadline.isoformat(),
+        )
+        _save(item, item.status, actor, "extension_decided", fields, approved=approve, deadline=item.deadline)
+        _notify_unit(
+            item,
+            (_("Extension approved: %(item)s") if approve else _("Extension refused: %(item)s")) % {"item": item},
+            Role.REPORTER,
+        )
+    return extension

@@ -101,6 +101,10 @@ class Item(models.Model):
     satisfaction_poll = models.ForeignKey(
         "surveys.Poll", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # An item of a problem list (问题清单) tracks one survey finding; the survey shows its progress.
+    finding = models.ForeignKey(
+        "surveys.Finding", null=True, blank=True, on_delete=models.PROTECT, related_name="tracked_items"
+    )
     satisfaction = models.FloatField(_("satisfaction rate"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     version = models.PositiveIntegerField(default=0)

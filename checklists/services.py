@@ -182,3 +182,31 @@ def attach_evidence(*, item, evidence, actor):
             org_unit=item.responsible_unit,
             after={"evidence": evidence.pk},
         )
+
+
+def issue_problem_lists(*, actor, findings, deadline, title, doc_number="", category=None):
+    """Turn survey findings into problem lists (问题清单): one list per suggested responsible unit,
+    one item per finding, each item linked back to its finding. Returns the lists issued."""
+    findings = list(findings)
+    if not findings:
+        raise Refused(_("Choose at least one finding."))
+    if any(f.suggested_unit_id is None for f in findings):
+        raise Refused(_("Give every chosen finding a suggested responsible unit first."))
+    if Item.objects.filter(finding__in=findings).exists():
+        raise Refused(_("A chosen finding is already tracked in a problem list."))
+    by_unit = {}
+    for finding in findings:
+        by_unit.setdefault(finding.suggested_unit, []).append(finding)
+    issued = []
+    with transaction.atomic():
+        for unit, group in sorted(by_unit.items(), key=lambda pair: pair[0].path):
+            checklist = issue_checklist(
+                actor=actor, responsible_unit=unit, title=title, doc_number=doc_number, category=category,
+                items=[{"content": f.note, "standard": _("Problem found by the survey “%(survey)s”; solved and verified.")
+                        % {"survey": f.questionnaire.title}, "deadline": deadline} for f in group],
+            )
+            for item, finding in zip(checklist.items.order_by("position"), group, strict=True):
+                item.finding = finding
+                item.save(update_fields=["finding"])
+            issued.append(checklist)
+    return issued

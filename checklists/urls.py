@@ -1,4 +1,6 @@
-from checklists import views_figures, views_items, views_lists
+from checklists import views_figures, views_items, views_lists, views_problems
 
 app_name = "checklists"
-urlpatterns = views_lists.urlpatterns + views_items.urlpatterns + views_figures.urlpatterns
+urlpatterns = (
+    views_lists.urlpatterns + views_items.urlpatterns + views_figures.urlpatterns + views_problems.urlpatterns
+)

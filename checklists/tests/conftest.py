@@ -6,6 +6,7 @@ from django.utils import timezone
 from checklists import services
 from orgs.models import Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
+from surveys.tests.conftest import questionnaire  # noqa: F401 - a survey whose findings become problem lists
 
 
 @pytest.fixture

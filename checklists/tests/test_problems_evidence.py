@@ -1,0 +1,115 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils import timezone
+
+from checklists import services, workflow
+from checklists.models import Evidence, Item, ItemStatus
+from surveys import services as survey_services
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.django_db
+def test_findings_become_problem_lists_one_per_unit_linked_back(client_for, office, dept_a, county_a, questionnaire):
+    from orgs.tests.factories import OrgUnitFactory
+
+    town = OrgUnitFactory(code="A-T7", name="五汛镇工会", parent=county_a)
+    notes = [("未配备专职工会干部", dept_a), ("职工之家未开放", town), ("经费未足额拨缴", dept_a)]
+    findings = [survey_services.add_finding(questionnaire=questionnaire, note=n, suggested_unit=u, actor=office)
+                for n, u in notes]
+    client = client_for(office)
+    deadline = (timezone.localdate() + timedelta(days=60)).isoformat()
+    response = client.post(f"/lists/problems/{questionnaire.pk}/", {
+        "findings": [f.pk for f in findings], "title": "基层工会建设问题清单", "deadline": deadline})
+    assert response.status_code == 302
+    items = Item.objects.filter(finding__in=findings).select_related("checklist__responsible_unit")
+    assert sorted((i.checklist.responsible_unit.name, i.content) for i in items) == sorted((u.name, n) for n, u in notes)
+    assert items.values("checklist").distinct().count() == 2
+    page = client.get(f"/surveys/q/{questionnaire.pk}/findings/").content.decode()
+    assert page.count("已下达") >= 3  # each finding shows its item's status
+    again = client.post(f"/lists/problems/{questionnaire.pk}/", {
+        "findings": [findings[0].pk], "title": "重复", "deadline": deadline}).content.decode()
+    assert "选择一个有效的选项" in again and Item.objects.filter(finding__isnull=False).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_finding_without_a_unit_cannot_be_issued(office, questionnaire):
+    finding = survey_services.add_finding(questionnaire=questionnaire, note="问题", actor=office)
+    with pytest.raises(workflow.Refused, match="建议责任单位"):
+        services.issue_problem_lists(actor=office, findings=[finding], title="t",
+                                     deadline=timezone.localdate() + timedelta(days=5))
+
+
+@pytest.mark.django_db
+def test_evidence_is_checked_and_kept_once(reporter, item, deep_item):
+    first = services.add_evidence(uploaded=SimpleUploadedFile("验收报告.pdf", PDF), actor=reporter)
+    again = services.add_evidence(uploaded=SimpleUploadedFile("副本.pdf", PDF), actor=reporter)
+    assert first.pk == again.pk and len(first.sha256) == 64 and Evidence.objects.count() == 1
+    workflow.apply_for_closeout(item=item, actor=reporter, report="已完成", evidence=[first])
+    services.attach_evidence(item=deep_item, evidence=first, actor=reporter)  # reused without uploading again
+    assert set(first.items.values_list("pk", flat=True)) == {item.pk, deep_item.pk}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("报告.pdf", b"MZ\x90\x00 this is an exe", "内容与其扩展名不符"),
+        ("程序.exe", b"MZ\x90\x00", "类型不允许上传"),
+        ("照片.png", b"\xff\xd8\xff\xe0 a jpeg named png", "内容与其扩展名不符"),
+    ],
+)
+def test_bad_evidence_is_refused(reporter, name, content, message):
+    with pytest.raises(workflow.Refused, match=message):
+        services.add_evidence(uploaded=SimpleUploadedFile(name, content), actor=reporter)
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_oversize_upload_is_refused(reporter, settings):
+    settings.QINGDAN_MAX_EVIDENCE_BYTES = 1024
+    with pytest.raises(workflow.Refused, match="超过了"):
+        services.add_evidence(uploaded=SimpleUploadedFile("大.pdf", PDF + b"0" * 2048), actor=reporter)
+
+
+@pytest.mark.django_db
+def test_a_co_unit_cannot_attach_another_units_evidence(reporter, co_reporter, item):
+    evidence = services.add_evidence(uploaded=SimpleUploadedFile("a.pdf", PDF), actor=reporter)
+    with pytest.raises(workflow.Refused, match="本单位"):
+        services.attach_evidence(item=item, evidence=evidence, actor=co_reporter)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises writes")
+def test_two_reviewers_verifying_at_once_exactly_one_wins(item, reporter, reviewer):
+    from orgs.models import Role
+    from orgs.tests.factories import UserFactory
+
+    second = UserFactory(username="reviewer2", org_unit=reviewer.org_unit, roles=[Role.REVIEWER])
+    workflow.apply_for_closeout(item=item, actor=reporter, report="已完成")
+    version = Item.objects.get(pk=item.pk).version
+    barrier, results = threading.Barrier(2), []
+
+    def verify(actor, passed):
+        barrier.wait()
+        try:
+            workflow.verify(item=item, actor=actor, passed=passed, opinion="意见", version=version, findings="f",
+                            fixes="x", new_deadline=timezone.localdate() + timedelta(days=9))
+            results.append("ok")
+        except (workflow.Conflict, workflow.Refused) as lost:
+            results.append(type(lost).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=verify, args=(reviewer, True)), threading.Thread(target=verify, args=(second, False))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["Conflict", "ok"]
+    item.refresh_from_db()
+    assert item.status in (ItemStatus.CLOSED, ItemStatus.RECTIFYING) and item.version == version + 1

@@ -129,6 +129,9 @@ def _unit(code, name, kind, parent):
 def build_units():
     city = _unit(CITY[0], CITY[1], OrgKind.CITY, None)
     binhai = _unit(BINHAI[0], BINHAI[1], OrgKind.COUNTY, city)
+    if binhai.document_prefix != "滨产改办":
+        binhai.document_prefix = "滨产改办"
+        binhai.save(update_fields=["document_prefix"])
     code = BINHAI[0]
     towns = []
     for i, name in enumerate(DEPARTMENTS, 1):

@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from checklists.demo import close_out_rate
+from checklists.models import Checklist, Item, ItemStatus
 from orgs.models import OrgUnit, User
 from orgs.queries import subtree
 from surveys import stats
@@ -38,6 +40,11 @@ def test_demo_loads_twice_with_the_same_result(capsys):
     distribution = survey.distributions.get()
     statuses = list(distribution.targets.values_list("status", flat=True))
     assert len(statuses) == 33 and statuses.count(ResponseStatus.SUBMITTED) == 23
+    lists = Checklist.objects.filter(issuing_unit=binhai)
+    assert lists.count() == 127 and lists.values("responsible_unit").distinct().count() == 86
+    assert 0.89 <= close_out_rate() <= 0.93
+    assert set(Item.objects.values_list("status", flat=True)) == set(ItemStatus)
+    assert Item.objects.filter(urgings__gt=0).exists()
     poll = Poll.objects.get(title=POLL_TITLE)
     question = poll.questionnaire.questions.get(code="S1")
     rate = stats.satisfaction_rate(stats.final_responses(poll.questionnaire, poll=poll), question)

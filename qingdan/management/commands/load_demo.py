@@ -3,6 +3,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from checklists import demo as checklist_demo
 from orgs import demo as org_demo
 from orgs.models import OrgUnit
 from surveys import demo as survey_demo
@@ -18,7 +19,11 @@ class Command(BaseCommand):
         except ValidationError as invalid:
             raise CommandError("QINGDAN_DEMO_PASSWORD is not accepted: " + " ".join(invalid.messages)) from invalid
         survey_demo.build()
-        self.stdout.write(f"Demo data ready: {OrgUnit.objects.count()} org units, demo surveys and a worker poll.")
+        checklist_demo.build()
+        self.stdout.write(
+            f"Demo data ready: {OrgUnit.objects.count()} org units, demo surveys and a worker poll, "
+            f"127 responsibility lists (close-out rate {checklist_demo.close_out_rate():.1%})."
+        )
         self.stdout.write(f"Demo log-ins (password for all: {password})")
         for username, (full_name, role, unit, _phone) in org_demo.DEMO_USERS.items():
             self.stdout.write(f"  {username:<10} {role.label:<8} {full_name}  {unit}")

@@ -74,7 +74,8 @@ def _drive(items, rng, reporter, reviewer, evaluator):
         item = workflow.apply_for_closeout(item=item, actor=actor, report="已按要求完成，佐证材料见附件。")
         if share > 0.94 and share <= 0.96:
             if not sent_to_evaluator:  # one is with the third-party evaluator, the rest wait for verification
-                workflow.verify(item=item, actor=reviewer, passed=True, opinion="转第三方深度验收。", evaluator=evaluator)
+                workflow.verify(item=item, actor=reviewer, passed=True, opinion="转第三方深度验收。", evaluator=evaluator,
+                                deep_review=True)
                 sent_to_evaluator = True
             continue
         if rng.random() < 0.15 or share > 0.96:

@@ -1,0 +1,422 @@
+"""Bulk issue of lists from .xlsx: one row per item, lists grouped by their list key (清单编号).
+
+Every row is checked first (units, dates, duplicates, formulas, lengths, rows of one list that
+disagree); nothing is written unless the whole file is valid. The list key is the list's
+``import_key``, so the same file uploaded twice creates nothing new.
+"""
+
+import io
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from audit.services import record
+from checklists import services
+from checklists.models import Category, Checklist, Item
+from orgs.models import OrgUnit
+from qingdan.spreadsheets import RowError, cell_text, read_rows
+
+# key, the Chinese title (written in the template and the export), other accepted titles.
+COLUMNS = (
+    ("key", "清单编号", ("List key",)),
+    ("title", "清单标题", ("List title",)),
+    ("unit", "责任单位编码", ("Responsible unit code",)),
+    ("co_units", "协办单位编码", ("Co-unit codes",)),
+    ("doc_number", "文号", ("Document number",)),
+    ("category", "类别", ("Category",)),
+    ("content", "事项内容", ("Item content", "Content")),
+    ("standard", "完成标准", ("Completion standard", "Standard")),
+    ("deadline", "完成时限", ("Deadline",)),
+    ("deep", "需深度验收", ("需深度验收(是/否)", "需深度验收（是/否）", "Deep verification required")),
+    ("person", "责任人", ("Person responsible",)),
+)
+REQUIRED = ("key", "title", "unit", "content", "deadline")
+LIST_FIELDS = ("title", "unit", "co_units", "doc_number", "category")  # the same on every row of one list
+
+KEY_MAX = Checklist._meta.get_field("import_key").max_length
+TITLE_MAX = Checklist._meta.get_field("title").max_length
+DOC_NUMBER_MAX = Checklist._meta.get_field("doc_number").max_length
+CATEGORY_MAX = Category._meta.get_field("name").max_length
+PERSON_MAX = Item._meta.get_field("person_in_charge").max_length
+CONTENT_MAX = 1000
+STANDARD_MAX = 2000
+LIMITS = {
+    "key": KEY_MAX,
+    "title": TITLE_MAX,
+    "doc_number": DOC_NUMBER_MAX,
+    "category": CATEGORY_MAX,
+    "content": CONTENT_MAX,
+    "standard": STANDARD_MAX,
+    "person": PERSON_MAX,
+}
+
+YES = {"是", "y", "yes", "true", "1", "需要"}
+NO = {"否", "n", "no", "false", "0", "不需要", ""}
+CODE_SEPARATORS = re.compile(r"[、,，;；\s]+")
+DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+00:00(?::00)?)?$")
+EXCEL_EPOCH = date(1899, 12, 30)
+# A formula element of a worksheet (<f>…</f> or <f t="shared" …/>), not <formula1> of a validation.
+FORMULA_XML = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def title(key):
+    return next(chinese for k, chinese, _other in COLUMNS if k == key)
+
+
+def header():
+    return [chinese for _key, chinese, _other in COLUMNS]
+
+
+def _headers():
+    titles = {key: (chinese, *others) for key, chinese, others in COLUMNS}
+    required = {key: titles[key] for key in REQUIRED}
+    optional = {key: titles[key] for key in titles if key not in REQUIRED}
+    return required, optional
+
+
+def parse_date(text):
+    """An Excel date (read as ``2026-09-30 00:00:00``), a serial number, or text such as 2026-09-30,
+    2026/9/30, 2026.9.30, 2026年9月30日, 20260930. None when it cannot be read."""
+    text = text.strip()
+    if match := DATE_TEXT.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif re.fullmatch(r"\d{8}", text):
+        year, month, day = int(text[:4]), int(text[4:6]), int(text[6:])
+    elif re.fullmatch(r"\d{5}", text) and 20000 <= int(text) <= 80000:
+        return EXCEL_EPOCH + timedelta(days=int(text))
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_codes(text):
+    return [code for code in CODE_SEPARATORS.split(text.strip()) if code]
+
+
+@dataclass
+class PlannedList:
+    key: str
+    row: int
+    title: str
+    unit: OrgUnit
+    co_units: list
+    doc_number: str
+    category: str
+    items: list = field(default_factory=list)
+    exists: bool = False
+
+
+@dataclass
+class LoadWarning:
+    unit: OrgUnit
+    received: int
+    new: int
+    limit: int
+
+    @property
+    def total(self):
+        return self.received + self.new
+
+
+@dataclass
+class Plan:
+    rows: int = 0
+    lists: dict = field(default_factory=dict)  # key → PlannedList, in file order
+    errors: list = field(default_factory=list)
+    new_categories: list = field(default_factory=list)
+    load_warnings: list = field(default_factory=list)
+    created_lists: int = 0
+    created_items: int = 0
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    @property
+    def new_lists(self):
+        return [p for p in self.lists.values() if not p.exists]
+
+    @property
+    def skipped_lists(self):
+        return [p for p in self.lists.values() if p.exists]
+
+    @property
+    def new_items(self):
+        return sum(len(p.items) for p in self.new_lists)
+
+    @property
+    def units(self):
+        """Units receiving new lists: (unit, lists, items), the most items first."""
+        lists, items, by_id = Counter(), Counter(), {}
+        for planned in self.new_lists:
+            by_id[planned.unit.pk] = planned.unit
+            lists[planned.unit.pk] += 1
+            items[planned.unit.pk] += len(planned.items)
+        return [(by_id[pk], lists[pk], n) for pk, n in items.most_common()]
+
+
+def formula_cells(data):
+    """``{(row number, column key)}`` of real formula cells. Reading with cached values hides a
+    formula behind its result, so look for formula elements first and read them only if there are."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        if not any(FORMULA_XML.search(archive.read(name)) for name in sheets):
+            return set()
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return set()  # read_rows has already said what is wrong with the file
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        titles = {t: key for key, chinese, others in COLUMNS for t in (chinese, *others)}
+        keys = [titles.get(cell_text(v)) for v in next(rows, ())]
+        found = set()
+        for number, values in enumerate(rows, start=2):
+            for index, value in enumerate(values):
+                if index < len(keys) and keys[index] and isinstance(value, str) and value.startswith("="):
+                    found.add((number, keys[index]))
+        return found
+    finally:
+        workbook.close()
+
+
+def read(uploaded):
+    """The rows of an upload and its formula cells (SheetError when the file cannot be read)."""
+    required, optional = _headers()
+    rows = read_rows(uploaded, headers=required, optional=optional, max_bytes=settings.QINGDAN_MAX_IMPORT_BYTES)
+    uploaded.seek(0)
+    return rows, formula_cells(uploaded.read())
+
+
+def read_and_check(uploaded, *, actor, today=None):
+    rows, formulas = read(uploaded)
+    return check_rows(rows, actor=actor, formulas=formulas, today=today)
+
+
+def _units(codes, office):
+    """Units by code for every code in the file, in one query; units outside the office's subtree
+    are left out, so they read as unknown (an upload must not reveal what lies outside)."""
+    if not codes:
+        return {}
+    found = OrgUnit.objects.filter(code__in=codes, path__startswith=office.path).only("id", "code", "name", "path")
+    return {unit.code: unit for unit in found}
+
+
+def check_rows(rows, *, actor, formulas=frozenset(), today=None):
+    """Check every row against the file and the org tree the actor can see. Writes nothing."""
+    plan = Plan(rows=len(rows))
+    today = today or timezone.localdate()
+    office = actor.org_unit
+    codes = set()
+    for _number, cells in rows:
+        codes.add(cells["unit"])
+        codes.update(parse_codes(cells["co_units"]))
+    units = _units(codes - {""}, office)
+    keys = {cells["key"] for _n, cells in rows if cells["key"]}
+    existing = set(
+        Checklist.objects.filter(issuing_unit=office, import_key__in=keys).values_list("import_key", flat=True)
+    )
+    firsts = {}  # list key → (row, {field: value})
+    contents = {}  # (list key, content) → row
+    errors = plan.errors
+
+    def error(number, key, reason):
+        errors.append(RowError(number, title(key), reason))
+
+    for number, cells in rows:
+        bad, errors_before = set(), len(errors)
+        for key, value in cells.items():
+            if value.startswith("=") or (number, key) in formulas:
+                error(number, key, _("Formulas are not allowed."))
+                bad.add(key)
+            elif key in LIMITS and len(value) > LIMITS[key]:
+                error(number, key, _("Longer than %(n)d characters.") % {"n": LIMITS[key]})
+                bad.add(key)
+        key = cells["key"]
+        if not key and "key" not in bad:
+            error(number, "key", _("The list key is empty."))
+        if "content" not in bad and not cells["content"]:
+            error(number, "content", _("The item content is empty."))
+        deep = cells["deep"].strip().lower()
+        if "deep" not in bad and deep not in YES | NO:
+            error(number, "deep", _("Write 是 or 否."))
+        deadline = None
+        if "deadline" not in bad:
+            deadline = parse_date(cells["deadline"])
+            if deadline is None:
+                error(
+                    number,
+                    "deadline",
+                    _("“%(value)s” is not a date; write it as 2026-09-30.") % {"value": cells["deadline"]}
+                    if cells["deadline"]
+                    else _("The deadline is empty."),
+                )
+            elif deadline < today and key not in existing:
+                error(
+                    number,
+                    "deadline",
+                    _("The deadline %(day)s has already passed.") % {"day": deadline.isoformat()},
+                )
+        # The list's own columns: given on its first row; later rows may leave them empty or repeat them.
+        values = {name: cells[name] for name in LIST_FIELDS}
+        first = firsts.get(key) if key else None
+        if key and first is None:
+            firsts[key] = (number, values)
+            if not values["title"] and "title" not in bad:
+                error(number, "title", _("The list title is empty."))
+            if not values["unit"] and "unit" not in bad:
+                error(number, "unit", _("The responsible unit code is empty."))
+        elif first is not None:
+            for name in LIST_FIELDS:
+                if values[name] and values[name] != first[1][name] and name not in bad:
+                    error(
+                        number,
+                        name,
+                        _("Differs from row %(row)d of the same list (“%(value)s”).")
+                        % {"row": first[0], "value": first[1][name]},
+                    )
+                    bad.add(name)
+        if first is None:
+            if values["unit"] and "unit" not in bad and values["unit"] not in units:
+                error(
+                    number,
+                    "unit",
+                    _("No unit with the code “%(code)s” in your organisation.") % {"code": values["unit"]},
+                )
+            if "co_units" not in bad:
+                for code in parse_codes(values["co_units"]):
+                    if code not in units:
+                        error(
+                            number,
+                            "co_units",
+                            _("No unit with the code “%(code)s” in your organisation.") % {"code": code},
+                        )
+                    elif code == values["unit"]:
+                        error(number, "co_units", _("The responsible unit cannot also be a co-unit."))
+        if key and cells["content"] and "content" not in bad:
+            seen = contents.setdefault((key, cells["content"]), number)
+            if seen != number:
+                error(
+                    number,
+                    "content",
+                    _("The same item already appears in row %(row)d of this list.") % {"row": seen},
+                )
+        if key and first is None and len(errors) == errors_before:
+            plan.lists[key] = PlannedList(
+                key=key,
+                row=number,
+                title=values["title"],
+                unit=units[values["unit"]],
+                co_units=[units[c] for c in dict.fromkeys(parse_codes(values["co_units"]))],
+                doc_number=values["doc_number"],
+                category=values["category"],
+                exists=key in existing,
+            )
+        if key in plan.lists and deadline is not None:
+            plan.lists[key].items.append(
+                {
+                    "content": cells["content"],
+                    "standard": cells["standard"],
+                    "deadline": deadline,
+                    "deep_review_required": deep in YES,
+                    "person_in_charge": cells["person"],
+                }
+            )
+    errors.sort(key=lambda e: (e.row, [t for _k, t, _o in COLUMNS].index(e.column)))
+    if plan.ok:
+        known = set(Category.objects.filter(owner_unit=office).values_list("name", flat=True))
+        plan.new_categories = sorted({p.category for p in plan.new_lists if p.category and p.category not in known})
+        plan.load_warnings = load_warnings(plan, today)
+    return plan
+
+
+def unit_loads(unit_ids, today=None, days=30):
+    """Items each unit received in the last ``days`` days, in one query (``services.unit_load`` for many)."""
+    today = today or timezone.localdate()
+    rows = (
+        Item.objects.filter(responsible_unit_id__in=unit_ids, checklist__issued_on__gt=today - timedelta(days=days))
+        .values("responsible_unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["responsible_unit_id"]: row["n"] for row in rows}
+
+
+def load_warnings(plan, today):
+    limit = settings.QINGDAN_UNIT_LOAD_WARNING
+    units = plan.units
+    loads = unit_loads([unit.pk for unit, _lists, _items in units], today)
+    warnings = [LoadWarning(unit, loads.get(unit.pk, 0), n, limit) for unit, _lists, n in units]
+    return [w for w in warnings if w.total > limit]
+
+
+def apply_import(uploaded, *, actor, progress=None, request=None, today=None):
+    """Check the file again and, only if every row is valid, issue its new lists in one transaction.
+
+    Lists whose key was imported before are skipped. Returns the plan; when ``plan.errors`` is
+    not empty nothing was written.
+    """
+    with transaction.atomic():
+        plan = read_and_check(uploaded, actor=actor, today=today)
+        if not plan.ok:
+            return plan
+        office = actor.org_unit
+        categories = {c.name: c for c in Category.objects.filter(owner_unit=office)}
+        for name in plan.new_categories:
+            categories[name] = services.category(office_unit=office, name=name, actor=actor)
+        new = plan.new_lists
+        for done, planned in enumerate(new, start=1):
+            checklist = services.issue_checklist(
+                actor=actor,
+                responsible_unit=planned.unit,
+                title=planned.title,
+                items=planned.items,
+                category=categories.get(planned.category),
+                doc_number=planned.doc_number,
+                co_units=planned.co_units,
+                import_key=planned.key,
+            )
+            if checklist is not None:  # None: a list of this key appeared meanwhile
+                plan.created_lists += 1
+                plan.created_items += len(planned.items)
+            if progress:
+                progress(done, len(new))
+        record(
+            action="checklists.imported",
+            actor=actor,
+            object_type="checklists.checklist",
+            org_unit=office,
+            after={
+                "file": getattr(uploaded, "name", ""),
+                "lists": plan.created_lists,
+                "items": plan.created_items,
+                "skipped": len(plan.skipped_lists),
+            },
+            request=request,
+        )
+    return plan
+
+
+def template_rows(office, today=None):
+    """Two example rows for the template, with real unit codes below the office."""
+    today = today or timezone.localdate()
+    units = list(OrgUnit.objects.filter(parent=office).order_by("code").values_list("code", flat=True)[:2])
+    first = units[0] if units else "单位编码"
+    second = units[1] if len(units) > 1 else first
+    deadline = (today + timedelta(days=90)).isoformat()
+    return [
+        ["QD-001", "技术工人队伍建设责任清单", first, second, "", "产业工人队伍建设", "改善技术人才居住条件", "人才公寓改造完成并入住", deadline, "否", "张三"],
+        ["QD-001", "", "", "", "", "", "开展职工技能竞赛", "全年不少于2场", deadline, "是", "张三"],
+    ]

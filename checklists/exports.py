@@ -1,5 +1,6 @@
 """Lists and items as .xlsx in the import layout, so an export can be edited and uploaded again."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklists import imports
@@ -46,7 +47,7 @@ def items_xlsx(checklists):
                 item.original_deadline,
                 item.urgings,
                 item.rectifications,
-                item.closed_at.date() if item.closed_at else None,
+                timezone.localtime(item.closed_at).date() if item.closed_at else None,
             ]
 
     return write_workbook(_("Lists"), [*imports.header(), *EXTRA], rows())

@@ -18,6 +18,11 @@ LIBRARY_SHOWN = 100
 COLOUR_NAMES = {Colour.BLUE: _("Blue"), Colour.YELLOW: _("Yellow"), Colour.RED: _("Red")}
 
 
+def status_word(status):
+    """The status label. "Closed" alone is also the surveys' 已截止 in the catalogue; an item is 已销号."""
+    return _("Closed out") if status == ItemStatus.CLOSED else ItemStatus(status).label
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -32,6 +37,18 @@ class UnitChoiceField(forms.ModelChoiceField):
         return "\u3000" * max(obj.depth - self.base_depth, 0) + obj.name
 
 
+NO_CATEGORY = "none"
+
+
+class CategoryField(forms.ModelChoiceField):
+    """A category of the catalogue, or ``none`` for items whose list has no category."""
+
+    def to_python(self, value):
+        if value == NO_CATEGORY:
+            return NO_CATEGORY
+        return super().to_python(value)
+
+
 def _ancestor_paths(unit):
     parts = [p for p in unit.path.split("/") if p]
     return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts))]
@@ -39,10 +56,14 @@ def _ancestor_paths(unit):
 
 class ItemFilterForm(StyledForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All statuses")), *ItemStatus.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *((s, status_word(s)) for s in ItemStatus.values)],
+        required=False,
+    )
     unit = UnitChoiceField(label=_("Responsible unit"), queryset=OrgUnit.objects.none(), required=False)
     below = forms.BooleanField(label=_("and units below it"), required=False)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    category = CategoryField(label=_("Category"), queryset=Category.objects.none(), required=False)
     deadline_from = forms.DateField(label=_("Deadline from"), required=False, widget=DateInput)
     deadline_to = forms.DateField(label=_("Deadline to"), required=False, widget=DateInput)
     colour = forms.ChoiceField(
@@ -56,6 +77,8 @@ class ItemFilterForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("below", "mine"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
         unit = user.org_unit
         units = visible_units(user).only("id", "name", "depth", "path")
         field = self.fields["unit"]
@@ -77,6 +100,7 @@ class ItemFilterForm(StyledForm):
         field.empty_label = _("All categories")
         field.widget.choices = [
             ("", field.empty_label),
+            (NO_CATEGORY, _("No category")),
             *((c.pk, c.name) for c in categories.order_by("owner_unit__path", "position", "id")[:CHOICES_SHOWN]),
         ]
 
@@ -95,7 +119,9 @@ class ExtensionForm(VersionForm):
 class VerifyForm(VersionForm):
     """Pass or fail. Passing an item that requires deep review needs the evaluator."""
 
-    opinion = forms.CharField(label=_("Verification opinion"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = forms.CharField(
+        label=_("Verification opinion"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DeepReviewForm(VerifyForm):
@@ -123,7 +149,10 @@ class FailForm(VerifyForm):
 
 class EvaluationForm(VersionForm):
     report_notes = forms.CharField(
-        label=_("Hearing the report (听汇报)"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Hearing the report (听汇报)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     ledger_notes = forms.CharField(
         label=_("Checking the ledgers (查台账)"),
@@ -146,6 +175,10 @@ class EvaluationForm(VersionForm):
         label=_("New deadline if it goes back to rectification"), required=False, widget=DateInput
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conclusion"].widget.attrs["class"] = "form-check-input"
+
 
 class DecideExtensionForm(VersionForm):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -159,9 +192,7 @@ class UrgeForm(VersionForm):
 class ApplyForm(VersionForm):
     """The close-out application: the report, new files and files already in the unit's library."""
 
-    report = forms.CharField(
-        label=_("Completion report"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
-    )
+    report = forms.CharField(label=_("Completion report"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
     library = forms.ModelMultipleChoiceField(
         label=_("From your unit's evidence library"),
         queryset=Evidence.objects.none(),

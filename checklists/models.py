@@ -64,7 +64,7 @@ class ItemStatus(models.TextChoices):
     APPLIED = "applied", _("Applied")
     RECTIFYING = "rectifying", _("Rectifying")
     DEEP_REVIEW = "deep_review", _("Deep review")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Closed out")
 
 
 OPEN_STATUSES = frozenset({ItemStatus.ISSUED, ItemStatus.APPLIED, ItemStatus.RECTIFYING, ItemStatus.DEEP_REVIEW})

@@ -1,3 +1,121 @@
-"""Pages of the close-out area (filled in by its own module)."""
+"""The figures page (统计): key numbers, charts and the table behind them, grouped by unit,
+category, issuing office or month; every number links to the items it counts. And the load
+each unit carries (基层减负)."""
 
-urlpatterns = []
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from checklists import figures
+from checklists.queries import visible_items
+from orgs.models import Role
+from qingdan.pages import PAGE_SIZE, xlsx_response
+from qingdan.permissions import role_required
+from qingdan.spreadsheets import write_workbook
+from qingdan.templatetags.qd import percent, thousands
+
+VIEWERS = (Role.OFFICE, Role.LEADER, Role.REVIEWER)
+LOAD_ROWS = 50
+# The figures of a row, in table order: (figure, title).
+COLUMNS = (
+    ("issued", "下达事项"),
+    ("applied", "申请销号"),
+    ("closed", "已销号"),
+    ("close_rate", "销号率"),
+    ("first_pass", "一次通过"),
+    ("first_pass_rate", "一次通过率"),
+    ("overdue", "当前逾期"),
+    ("urgings", "催办次数"),
+    ("rectifications", "整改次数"),
+    ("satisfaction", "平均满意度"),
+)
+RATES = {"close_rate", "first_pass_rate", "satisfaction"}
+
+
+def _group(request):
+    group = request.GET.get("group", "")
+    return group if group in figures.GROUPS else figures.DEFAULT_GROUP
+
+
+def _cells(row, base):
+    """``[(figure, text, link to the items behind it)]`` in table order."""
+    cells = []
+    for name, _title in COLUMNS:
+        params = row.filters(name)
+        value = getattr(row, name)
+        text = percent(value) if name in RATES else thousands(value)
+        cells.append((name, text, f"{base}?{urlencode(params)}" if params else base))
+    row.link = {name: link for name, _text, link in cells}
+    row.text = {name: text for name, text, _link in cells}
+    return cells
+
+
+def _percent(value):
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+@role_required(*VIEWERS)
+def figures_page(request):
+    group = _group(request)
+    today = timezone.localdate()
+    items = visible_items(request.user)
+    total = figures.totals(items, today)
+    rows = figures.grouped(items, group, today)
+    base = reverse("checklists:items")
+    total.cells = _cells(total, base)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row.cells = _cells(row, base)
+    days = int(request.GET["days"]) if request.GET.get("days") in ("30", "90") else figures.LOAD_PERIODS[0]
+    load = figures.load(request.user, days, today)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "checklists/figures.html",
+        {
+            "group": group,
+            "groups": list(figures.GROUPS.items()),
+            "group_label": figures.GROUPS[group],
+            "total": total,
+            "page": page,
+            "query": params.urlencode(),
+            "charts": figures.chart_data(rows, group),
+            "load": load[:LOAD_ROWS],
+            "load_units": len(load),
+            "days": days,
+            "periods": figures.LOAD_PERIODS,
+            "columns": COLUMNS,
+        },
+    )
+
+
+@role_required(*VIEWERS)
+def figures_export(request):
+    group = _group(request)
+    today = timezone.localdate()
+    items = visible_items(request.user)
+    rows = figures.grouped(items, group, today)
+    total = figures.totals(items, today)
+    total.label = _("Total")
+
+    def cells(row):
+        values = []
+        for name, _title in COLUMNS:
+            value = getattr(row, name)
+            values.append(_percent(value) if name in RATES else value)
+        return [row.label, *values]
+
+    header = [str(figures.GROUPS[group]), *(title for _n, title in COLUMNS)]
+    content = write_workbook(_("Figures"), header, [*(cells(r) for r in rows), cells(total)])
+    return xlsx_response(content, _("list-figures"))
+
+
+urlpatterns = [
+    path("figures/", figures_page, name="figures"),
+    path("figures/export/", figures_export, name="figures_export"),
+]

@@ -1,16 +1,566 @@
-"""The item pages: detail with timeline and actions (filled in by its own module)."""
+"""The item pages: the filtered item list and its export; the item with its timeline and the
+actions this user may take now; the phone-friendly close-out application.
 
+Every change goes through ``checklists.workflow``; the pages only mirror its rules to decide
+which buttons to show, and a form always carries the item version it was opened with, so a
+second person acting on the same item gets a conflict message instead of overwriting.
+"""
+
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from checklists.queries import get_item
+from checklists import figures, services, workflow
+from checklists.forms_items import (
+    COLOUR_NAMES,
+    NO_CATEGORY,
+    ApplyForm,
+    DecideExtensionForm,
+    DeepReviewForm,
+    EvaluationForm,
+    ExtensionForm,
+    FailForm,
+    ItemFilterForm,
+    UrgeForm,
+    VerifyForm,
+    status_word,
+)
+from checklists.inbox import Task, mine_filter, task_filter
+from checklists.models import (
+    DocumentKind,
+    EventKind,
+    ExtensionStatus,
+    ItemStatus,
+)
+from checklists.queries import Colour, colour_filter, get_item, supervision_colour, visible_items
+from orgs.models import Role
+from orgs.queries import visible_units
+from qingdan.pages import paginate, query_without_page, xlsx_response
+from qingdan.spreadsheets import write_workbook
+
+
+def conflict_message():
+    return _("Someone else has dealt with this item; reload the page and try again.")
+
+
+# --- the item list -------------------------------------------------------------------------
+
+
+def _filtered_items(request):
+    """The filter form and the items it selects, within what the user may see."""
+    user = request.user
+    form = ItemFilterForm(request.GET or None, user=user)
+    items = visible_items(user).select_related("checklist", "responsible_unit")
+    today = timezone.localdate()
+    data = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
+    if status := data.get("status"):
+        items = items.filter(status=status)
+    if unit := data.get("unit"):
+        if data.get("below"):
+            items = items.filter(responsible_unit__path__startswith=unit.path)
+        else:
+            items = items.filter(responsible_unit=unit)
+    if category := data.get("category"):
+        if category == NO_CATEGORY:
+            items = items.filter(checklist__category__isnull=True)
+        else:
+            items = items.filter(checklist__category=category)
+    if start := data.get("deadline_from"):
+        items = items.filter(deadline__gte=start)
+    if end := data.get("deadline_to"):
+        items = items.filter(deadline__lte=end)
+    if colour := data.get("colour"):
+        items = items.filter(colour_filter(colour, today))
+    if q := (data.get("q") or "").strip():
+        items = items.filter(
+            Q(content__icontains=q)
+            | Q(standard__icontains=q)
+            | Q(checklist__title__icontains=q)
+            | Q(checklist__doc_number__icontains=q)
+        )
+    if data.get("mine"):
+        items = items.filter(mine_filter(user, today))
+    if task := data.get("task"):
+        items = items.filter(task_filter(user, task, today))
+    # The figures link here with their own filters (issuing office, month of issue, flags).
+    items = figures.filter_items(items, _figure_params(request), today)
+    descending = data.get("sort") == "-deadline"
+    return form, items.order_by(*(("-deadline", "-id") if descending else ("deadline", "id")))
+
+
+FIGURE_FLAGS = {
+    "applied": gettext_lazy("Applied for close-out at least once"),
+    "closed": gettext_lazy("Closed out"),
+    "first_pass": gettext_lazy("Closed at the first application"),
+    "overdue": gettext_lazy("Overdue now"),
+    "urged": gettext_lazy("Urged at least once"),
+    "rectified": gettext_lazy("Rectified at least once"),
+    "rated": gettext_lazy("With a satisfaction rate"),
+}
+
+
+def _figure_params(request):
+    return {k: v for k, v in request.GET.items() if k in ("office", "month", *FIGURE_FLAGS)}
+
+
+def _figure_filters(request):
+    """What the figures' filters in the address mean, as (parameter, value, words) for the page."""
+    params = _figure_params(request)
+    shown = []
+    if (office := params.get("office", "")).isdigit():
+        unit = visible_units(request.user).filter(pk=int(office)).only("name").first()
+        if unit is not None:
+            shown.append(("office", office, _("Issued by %(unit)s") % {"unit": unit.name}))
+    if month := params.get("month"):
+        shown.append(("month", month, _("Issued in %(month)s") % {"month": month}))
+    for name, words in FIGURE_FLAGS.items():
+        if params.get(name) in ("1", "true", "on"):
+            shown.append((name, params[name], words))
+    return shown
+
+
+def _colour_of(item, today):
+    colour = supervision_colour(item, today)
+    item.colour = colour
+    item.colour_name = COLOUR_NAMES[colour] if colour else ""
+    item.colour_label = Colour.LABELS[colour] if colour else ""
+    return item
+
+
+@login_required
+def item_list(request):
+    form, items = _filtered_items(request)
+    page = paginate(request, items)
+    today = timezone.localdate()
+    for item in page:
+        _colour_of(item, today)
+        item.overdue = item.status in workflow.URGEABLE and item.deadline < today
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["sort"] = "" if params.get("sort") == "-deadline" else "-deadline"
+    task = form.cleaned_data.get("task") if form.is_valid() else ""
+    return render(
+        request,
+        "checklists/item_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "sort_query": params.urlencode(),
+            "descending": request.GET.get("sort") == "-deadline",
+            "task_label": Task.LABELS.get(task) if task else "",
+            "figure_filters": _figure_filters(request),
+        },
+    )
+
+
+@login_required
+def item_export(request):
+    """Exactly the rows of the list's filters, as .xlsx."""
+    _form, items = _filtered_items(request)
+    today = timezone.localdate()
+
+    def rows():
+        for item in items.iterator(chunk_size=2000):
+            colour = supervision_colour(item, today)
+            yield [
+                item.checklist.title,
+                item.checklist.doc_number,
+                item.responsible_unit.name,
+                item.content,
+                item.standard,
+                f"{item.deadline:%Y-%m-%d}",
+                str(status_word(item.status)),
+                item.urgings,
+                str(COLOUR_NAMES[colour]) if colour else "",
+            ]
+
+    header = [
+        _("List"),
+        _("Document number"),
+        _("Responsible unit"),
+        _("Item content"),
+        _("Completion standard"),
+        _("Deadline"),
+        _("Status"),
+        _("Urgings"),
+        _("Supervision colour"),
+    ]
+    return xlsx_response(write_workbook(_("Items"), header, rows()), _("items"))
+
+
+# --- the item: facts, timeline, actions ----------------------------------------------------
+
+
+def _within(user, unit):
+    return user.org_unit is not None and unit.path.startswith(user.org_unit.path)
+
+
+def available_actions(user, item, today, pending=None):
+    """The actions ``user`` may take on ``item`` now: the workflow's rules, mirrored for the buttons."""
+    actions = set()
+    if user.has_role(Role.REPORTER) and _within(user, item.responsible_unit) and item.status in workflow.URGEABLE:
+        actions.add("apply")
+        if item.deadline >= today and pending is None:
+            actions.add("extend")
+    if (
+        user.has_role(Role.REVIEWER, Role.OFFICE)
+        and _within(user, item.responsible_unit)
+        and item.status == ItemStatus.APPLIED
+    ):
+        actions.add("verify")
+    if user.has_role(Role.EVALUATOR) and item.evaluator_id == user.pk and item.status == ItemStatus.DEEP_REVIEW:
+        actions.add("evaluate")
+    office = user.has_role(Role.OFFICE) and _within(user, item.checklist.issuing_unit)
+    if office and pending is not None:
+        actions.add("decide")
+    if office and item.status in workflow.URGEABLE and item.deadline < today and item.last_urged_on != today:
+        actions.add("urge")
+    return actions
+
+
+def _pending_extension(item):
+    return item.extensions.filter(status=ExtensionStatus.PENDING).select_related("requested_by").first()
+
+
+def _event_note(event):
+    """The facts an event carries besides its opinion, in a few words."""
+    data = event.data or {}
+    if event.kind == EventKind.APPLIED and data.get("attempt"):
+        return _("Application no. %(n)d") % {"n": data["attempt"]}
+    if event.kind == EventKind.URGED and data.get("urging"):
+        return _("Urging no. %(n)d, %(days)d days overdue") % {"n": data["urging"], "days": data.get("days_overdue", 0)}
+    if event.kind == EventKind.FAILED and data.get("deadline"):
+        return _("New deadline: %(day)s") % {"day": data["deadline"]}
+    extension = (EventKind.EXTENSION_REQUESTED, EventKind.EXTENSION_APPROVED, EventKind.EXTENSION_REFUSED)
+    if event.kind in extension and data.get("new_deadline"):
+        return _("New deadline: %(day)s") % {"day": data["new_deadline"]}
+    if event.kind == EventKind.DEEP_REVIEW and data.get("evaluator"):
+        return _("Evaluator: %(name)s") % {"name": data["evaluator"]}
+    if event.kind == EventKind.EVALUATED:
+        rate = data.get("satisfaction")
+        return _("Conclusion: %(conclusion)s; satisfaction %(rate)s") % {
+            "conclusion": _("Passed") if data.get("conclusion") == "pass" else _("Failed"),
+            "rate": "—" if rate is None else f"{rate * 100:.1f}%",
+        }
+    return ""
+
+
+def _timeline(item):
+    evidence = {e.pk: e for e in item.evidence.all()}
+    evaluations = {e.pk: e for e in item.evaluations.all()}
+    events = list(item.events.select_related("actor", "document").order_by("-at", "-id"))
+    for event in events:
+        data = event.data or {}
+        pieces = data.get("evidence", [])
+        if not isinstance(pieces, list):
+            pieces = [pieces]
+        event.evidence_list = [evidence[pk] for pk in pieces if pk in evidence]
+        event.evaluation = evaluations.get(data.get("evaluation"))
+        event.note = _event_note(event)
+    return events, list(evidence.values())
+
+
+def _action_forms(request, item, bound):
+    """One form per action the user may take, unbound with the item's version unless ``bound`` has it."""
+    user = request.user
+    initial = {"version": item.version}
+
+    def form(key, cls, **kwargs):
+        if key in bound:
+            return bound[key]
+        return cls(initial=initial, auto_id=f"id_{key}_%s", **kwargs)
+
+    return {
+        "extend": form("extend", ExtensionForm),
+        "pass": form("pass", DeepReviewForm, user=user) if item.deep_review_required else form("pass", VerifyForm),
+        "deep": form("deep", DeepReviewForm, user=user),
+        "fail": form("fail", FailForm),
+        "evaluate": form("evaluate", EvaluationForm),
+        "decide": form("decide", DecideExtensionForm),
+        "urge": form("urge", UrgeForm),
+    }
+
+
+def _render_item(request, item, bound=None):
+    bound = bound or {}
+    user = request.user
+    today = timezone.localdate()
+    pending = _pending_extension(item)
+    actions = available_actions(user, item, today, pending)
+    events, evidence = _timeline(item)
+    satisfaction = item.satisfaction
+    if satisfaction is None and item.status == ItemStatus.DEEP_REVIEW and item.satisfaction_poll_id:
+        satisfaction = workflow.satisfaction_of(item)
+    poll = item.satisfaction_poll if item.satisfaction_poll_id else None
+    context = {
+        "item": _colour_of(item, today),
+        "checklist": item.checklist,
+        "co_units": list(item.checklist.co_units.all()),
+        "actions": actions,
+        "forms": _action_forms(request, item, bound),
+        "opened": next(iter(bound), ""),
+        "pending": pending,
+        "events": events,
+        "evidence": evidence,
+        "documents": list(item.documents.all()),
+        "satisfaction": satisfaction,
+        "threshold": settings.QINGDAN_SATISFACTION_THRESHOLD,
+        "poll": poll,
+        "poll_link": poll is not None and user.has_role(Role.OFFICE) and _within(user, poll.owner_unit),
+        "overdue": item.status in workflow.URGEABLE and item.deadline < today,
+        "deadline_changed": item.deadline != item.original_deadline,
+    }
+    return render(request, "checklists/item_detail.html", context)
 
 
 @login_required
 def item_detail(request, pk):
+    return _render_item(request, get_item(request.user, pk))
+
+
+def _act(request, pk, key, form, run):
+    """Validate ``form``, call ``run(data)`` (a workflow function); on success redirect to the item
+    with the message ``run`` returns. A refusal keeps what was typed; a conflict changes nothing."""
     item = get_item(request.user, pk)
-    return render(request, "checklists/item_detail.html", {"item": item})
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: correct the marked fields."))
+        return _render_item(request, item, {key: form})
+    try:
+        message = run(item, form.cleaned_data)
+    except workflow.Conflict:
+        messages.error(request, conflict_message())
+        return redirect("checklists:item", pk=item.pk)
+    except workflow.Refused as refused:
+        messages.error(request, refused.message)
+        return _render_item(request, get_item(request.user, pk), {key: form})
+    if message:
+        messages.success(request, message)
+    return redirect("checklists:item", pk=item.pk)
 
 
-urlpatterns = [path("items/<int:pk>/", item_detail, name="item")]
+def _check_version(item, data):
+    """For the actions the workflow runs without a version (urging, deciding an extension)."""
+    if data["version"] != item.version:
+        raise workflow.Conflict
+
+
+@login_required
+@require_POST
+def item_extend(request, pk):
+    def run(item, data):
+        workflow.request_extension(
+            item=item,
+            actor=request.user,
+            new_deadline=data["new_deadline"],
+            reason=data["reason"],
+            version=data["version"],
+        )
+        return _("The extension request was sent to the office.")
+
+    return _act(request, pk, "extend", ExtensionForm(request.POST, auto_id="id_extend_%s"), run)
+
+
+@login_required
+@require_POST
+def item_verify(request, pk):
+    decision = request.POST.get("decision")
+    if decision not in ("pass", "deep", "fail"):
+        raise Http404
+    item = get_item(request.user, pk)
+    auto_id = f"id_{decision}_%s"
+    if decision == "fail":
+        form = FailForm(request.POST, auto_id=auto_id)
+    elif decision == "deep" or item.deep_review_required:
+        form = DeepReviewForm(request.POST, auto_id=auto_id, user=request.user)
+    else:
+        form = VerifyForm(request.POST, auto_id=auto_id)
+
+    def run(item, data):
+        if decision == "fail":
+            item = workflow.verify(
+                item=item,
+                actor=request.user,
+                passed=False,
+                opinion=data["opinion"],
+                findings=data["findings"],
+                fixes=data["fixes"],
+                new_deadline=data["new_deadline"],
+                version=data["version"],
+            )
+            letter = item.documents.filter(kind=DocumentKind.RECTIFICATION).order_by("-id").first()
+            return _("Verification failed; the rectification opinion letter %(number)s was issued.") % {
+                "number": letter.number
+            }
+        item = workflow.verify(
+            item=item,
+            actor=request.user,
+            passed=True,
+            opinion=data["opinion"],
+            deep_review=decision == "deep",
+            evaluator=data.get("evaluator"),
+            version=data["version"],
+        )
+        if item.status == ItemStatus.CLOSED:
+            return _("Verification passed; the item is closed out.")
+        return _("Verification passed; the item goes to deep review by %(name)s.") % {
+            "name": item.evaluator.display_name
+        }
+
+    return _act(request, pk, decision, form, run)
+
+
+@login_required
+@require_POST
+def item_evaluate(request, pk):
+    def run(item, data):
+        item = workflow.record_evaluation(
+            item=item,
+            actor=request.user,
+            conclusion=data["conclusion"],
+            opinion=data["opinion"],
+            report_notes=data["report_notes"],
+            ledger_notes=data["ledger_notes"],
+            site_notes=data["site_notes"],
+            symposium_notes=data["symposium_notes"],
+            new_deadline=data["new_deadline"],
+            version=data["version"],
+        )
+        if item.status == ItemStatus.CLOSED:
+            return _("The deep review was recorded; the item is closed out.")
+        return _("The deep review was recorded; the item goes back to rectification.")
+
+    return _act(request, pk, "evaluate", EvaluationForm(request.POST, auto_id="id_evaluate_%s"), run)
+
+
+@login_required
+@require_POST
+def item_decide_extension(request, pk):
+    def run(item, data):
+        _check_version(item, data)
+        pending = _pending_extension(item)
+        if pending is None:
+            raise workflow.Refused(_("No extension request is waiting for a decision."))
+        workflow.decide_extension(extension=pending, actor=request.user, approve=data["approve"], note=data["note"])
+        if data["approve"]:
+            return _("The extension was approved; the new deadline is %(day)s.") % {
+                "day": f"{pending.new_deadline:%Y-%m-%d}"
+            }
+        return _("The extension was refused.")
+
+    return _act(request, pk, "decide", DecideExtensionForm(request.POST, auto_id="id_decide_%s"), run)
+
+
+@login_required
+@require_POST
+def item_urge(request, pk):
+    def run(item, data):
+        _check_version(item, data)
+        document = workflow.urge(item=item, actor=request.user)
+        if document is None:
+            return _("This item was already urged today.")
+        return _("Urging notice %(number)s was issued.") % {"number": document.number}
+
+    return _act(request, pk, "urge", UrgeForm(request.POST, auto_id="id_urge_%s"), run)
+
+
+# --- applying for close-out (phone-friendly, one screen) -----------------------------------
+
+
+@login_required
+def item_apply(request, pk):
+    """The completion report, new files and files from the unit's library, on one screen."""
+    user = request.user
+    item = get_item(user, pk)
+    if "apply" not in available_actions(user, item, timezone.localdate()):
+        if request.method == "POST":
+            # Stale page: the item moved on since the form was opened.
+            posted = request.POST.get("version", "")
+            if posted.isdigit() and int(posted) != item.version:
+                messages.error(request, conflict_message())
+                return redirect("checklists:item", pk=item.pk)
+        messages.error(request, _("You cannot apply for close-out of this item now."))
+        return redirect("checklists:item", pk=item.pk)
+    problems, checked = [], set()
+    if request.method == "POST":
+        form = ApplyForm(request.POST, user=user)
+        files = request.FILES.getlist("files")
+        checked = {int(v) for v in request.POST.getlist("library") if v.isdigit()}
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["version"] != item.version:
+                messages.error(request, conflict_message())
+                return redirect("checklists:item", pk=item.pk)
+            # Every file is checked before any is kept: one bad file keeps none.
+            for uploaded in files:
+                try:
+                    services.sniff_evidence(uploaded)
+                except workflow.Refused as refused:
+                    problems.append(refused.message)
+            if not problems:
+                evidence = list(data["library"])
+                try:
+                    for uploaded in files:
+                        piece = services.add_evidence(uploaded=uploaded, actor=user)
+                        checked.add(piece.pk)
+                        evidence.append(piece)
+                    workflow.apply_for_closeout(
+                        item=item,
+                        actor=user,
+                        report=data["report"],
+                        evidence={piece.pk: piece for piece in evidence}.values(),
+                        version=data["version"],
+                    )
+                except workflow.Conflict:
+                    messages.error(request, conflict_message())
+                    return redirect("checklists:item", pk=item.pk)
+                except workflow.Refused as refused:
+                    problems.append(refused.message)
+                else:
+                    messages.success(
+                        request, _("The application for close-out was sent; it now waits for verification.")
+                    )
+                    return redirect("checklists:item", pk=item.pk)
+            # The files kept before a refusal stay in the library, ticked for the next try.
+            form = ApplyForm(request.POST, user=user)
+    else:
+        form = ApplyForm(initial={"version": item.version}, user=user)
+    attached = set(item.evidence.values_list("pk", flat=True))
+    return render(
+        request,
+        "checklists/item_apply.html",
+        {
+            "item": item,
+            "form": form,
+            "problems": problems,
+            "checked": checked,
+            "attached": attached,
+            "accept": ",".join(services.EVIDENCE_TYPES),
+            "max_mb": settings.QINGDAN_MAX_EVIDENCE_BYTES // 1048576,
+        },
+    )
+
+
+# --- documents and evidence ----------------------------------------------------------------
+
+
+urlpatterns = [
+    path("items/", item_list, name="items"),
+    path("items/export/", item_export, name="items_export"),
+    path("items/<int:pk>/", item_detail, name="item"),
+    path("items/<int:pk>/apply/", item_apply, name="item_apply"),
+    path("items/<int:pk>/extend/", item_extend, name="item_extend"),
+    path("items/<int:pk>/verify/", item_verify, name="item_verify"),
+    path("items/<int:pk>/evaluate/", item_evaluate, name="item_evaluate"),
+    path("items/<int:pk>/extension/", item_decide_extension, name="item_decide_extension"),
+    path("items/<int:pk>/urge/", item_urge, name="item_urge"),
+]

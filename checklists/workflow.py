@@ -209,7 +209,7 @@ def verify(
             if deep:
                 _start_deep_review(item, evaluator, actor)
                 item.status = to
-                _event(item, EventKind.DEEP_REVIEW, actor, opinion.strip(), evaluator=evaluator.username)
+                _event(item, EventKind.DEEP_REVIEW, actor, opinion.strip(), evaluator=evaluator.display_name)
                 _save(item, before, actor, "sent_to_deep_review", ["status", "evaluator", "satisfaction_poll"])
                 transaction.on_commit(
                     lambda: notify(

@@ -6,6 +6,9 @@ from orgs.models import Role
 # (label, url name, icon, roles that see it; None = every signed-in user)
 NAVIGATION = [
     (_("Workbench"), "home", "bi-house", None),
+    (_("Responsibility lists"), "checklists:lists", "bi-card-checklist", (Role.OFFICE, Role.LEADER)),
+    (_("Items"), "checklists:items", "bi-list-check", None),
+    (_("Figures"), "checklists:figures", "bi-bar-chart", (Role.OFFICE, Role.LEADER, Role.REVIEWER)),
     (_("Surveys"), "surveys:questionnaires", "bi-ui-checks", (Role.OFFICE, Role.LEADER)),
     (_("Survey distributions"), "surveys:distribution_list", "bi-send", (Role.OFFICE,)),
     (_("Worker polls"), "surveys:poll_list", "bi-phone", (Role.OFFICE,)),

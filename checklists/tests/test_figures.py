@@ -1,0 +1,221 @@
+"""Figures against an independent count in the test; every number's link selects the items it
+counts; the load table; the page, its charts data and export; other county sees nothing of A."""
+
+import io
+import random
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from checklists import figures, services, workflow
+from checklists.models import Item, ItemStatus
+from checklists.queries import visible_items
+from orgs.models import OrgKind, Role
+from orgs.tests.factories import OrgUnitFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
+
+
+@pytest.fixture
+def spread(office, dept_a, county_a, city):
+    """Items of three units, two categories, two offices and two months, in every state."""
+    rng = random.Random(4)
+    town = OrgUnitFactory(code="A-T1", name="滨城镇工会", kind=OrgKind.TOWN, parent=county_a)
+    firm = OrgUnitFactory(code="A-E1", name="滨海港务公司", kind=OrgKind.ENTERPRISE, parent=town)
+    city_office = UserFactory(username="city-office", org_unit=city, roles=[Role.OFFICE])
+    reform = services.category(office_unit=county_a, name="产业工人队伍建设", actor=office)
+    homes = services.category(office_unit=county_a, name="职工之家建设", actor=office)
+    today = TODAY()
+    for n in range(12):
+        actor = city_office if n % 4 == 3 else office
+        issued_on = today - timedelta(days=45 if n % 2 else 3)
+        services.issue_checklist(
+            actor=actor,
+            responsible_unit=(dept_a, town, firm)[n % 3],
+            title=f"清单{n}",
+            category=(reform, homes, None)[n % 3] if actor is office else None,
+            issued_on=issued_on,
+            items=[
+                {"content": f"事项{n}-{k}", "deadline": issued_on + timedelta(days=rng.choice((10, 20, 90)))}
+                for k in range(1 + n % 4)
+            ],
+        )
+    for item in Item.objects.all():
+        status = rng.choice(list(ItemStatus))
+        Item.objects.filter(pk=item.pk).update(
+            status=status,
+            applications=0 if status == ItemStatus.ISSUED else rng.randint(1, 3),
+            rectifications=rng.choice((0, 0, 1, 2)) if status != ItemStatus.ISSUED else 0,
+            urgings=rng.choice((0, 1, 2)),
+            satisfaction=rng.choice((None, 0.75, 0.9)) if status == ItemStatus.CLOSED else None,
+        )
+    return {"office": office, "city_office": city_office}
+
+
+def expected(items, today):
+    """The figures counted one item at a time, independently of the aggregate queries."""
+    closed = [i for i in items if i.status == ItemStatus.CLOSED]
+    rated = [i.satisfaction for i in items if i.satisfaction is not None]
+    return {
+        "issued": len(items),
+        "applied": sum(1 for i in items if i.applications > 0),
+        "closed": len(closed),
+        "first_pass": sum(1 for i in closed if i.rectifications == 0),
+        "overdue": sum(1 for i in items if i.status in ("issued", "rectifying") and i.deadline < today),
+        "urgings": sum(i.urgings for i in items),
+        "rectifications": sum(i.rectifications for i in items),
+        "satisfaction": pytest.approx(sum(rated) / len(rated)) if rated else None,
+        "close_rate": pytest.approx(len(closed) / len(items)) if items else None,
+        "first_pass_rate": pytest.approx(sum(1 for i in closed if i.rectifications == 0) / len(closed))
+        if closed
+        else None,
+    }
+
+
+def actual(row):
+    return {
+        **{name: getattr(row, name) for name in figures.MEASURES},
+        "close_rate": row.close_rate,
+        "first_pass_rate": row.first_pass_rate,
+    }
+
+
+KEYS = {
+    "unit": lambda i: i.responsible_unit_id,
+    "category": lambda i: i.checklist.category_id,
+    "office": lambda i: i.checklist.issuing_unit_id,
+    "month": lambda i: i.checklist.issued_on.replace(day=1),
+}
+
+
+@pytest.mark.parametrize("group", ["unit", "category", "office", "month"])
+def test_grouped_figures_match_an_independent_count(spread, office, group):
+    today = TODAY()
+    everything = list(Item.objects.select_related("checklist"))
+    assert actual(figures.totals(visible_items(office), today)) == expected(everything, today)
+    rows = figures.grouped(visible_items(office), group, today)
+    by_key = {}
+    for item in everything:
+        by_key.setdefault(KEYS[group](item), []).append(item)
+    assert {r.key for r in rows} == set(by_key)
+    for row in rows:
+        assert actual(row) == expected(by_key[row.key], today), row.label
+
+
+@pytest.mark.parametrize("group", ["unit", "category", "office", "month"])
+def test_every_figure_links_to_exactly_the_items_it_counts(spread, office, group):
+    today = TODAY()
+    items = visible_items(office)
+    for row in figures.grouped(items, group, today):
+        for name in ("issued", "applied", "closed", "first_pass", "overdue"):
+            assert figures.filter_items(items, row.filters(name), today).count() == getattr(row, name), (
+                row.label,
+                name,
+            )
+        urged = figures.filter_items(items, row.filters("urgings"), today)
+        assert sum(urged.values_list("urgings", flat=True)) == row.urgings
+        rectified = figures.filter_items(items, row.filters("rectifications"), today)
+        assert sum(rectified.values_list("rectifications", flat=True)) == row.rectifications
+        assert figures.filter_items(items, row.filters("satisfaction"), today).count() == sum(
+            1 for i in figures.filter_items(items, row.params, today) if i.satisfaction is not None
+        )
+
+
+def test_the_close_out_rate_reads_like_the_seed(office, dept_a):
+    checklist = services.issue_checklist(
+        actor=office,
+        responsible_unit=dept_a,
+        title="清单",
+        items=[{"content": f"事项{i}", "deadline": TODAY() + timedelta(days=9)} for i in range(100)],
+    )
+    Item.objects.filter(checklist=checklist, position__lte=91).update(status=ItemStatus.CLOSED)
+    total = figures.totals(visible_items(office))
+    assert (total.issued, total.closed, f"{total.close_rate:.1%}") == (100, 91, "91.0%")
+
+
+def test_the_page_shows_cards_charts_table_and_links(client_for, spread, office):
+    client = client_for(office)
+    response = client.get("/lists/figures/")
+    text = response.content.decode()
+    total = figures.totals(visible_items(office))
+    assert f'data-testid="card-issued">{total.issued}<' in text
+    assert f'data-testid="card-close-rate">{total.close_rate * 100:.1f}%<' in text
+    assert 'href="/lists/items/?overdue=1"' in text and 'href="/lists/items/?closed=1"' in text
+    dept = spread["office"].org_unit.children.get(code="A-D1")
+    assert f'href="/lists/items/?unit={dept.pk}&amp;first_pass=1"' in text
+    assert "vendor/echarts/echarts.min.js" in text
+    data = response.context["charts"]
+    assert '<script id="chart-data" type="application/json">{"line": false' in text
+    assert data["names"][0] == response.context["page"][0].label
+    month = client.get("/lists/figures/", {"group": "month"})
+    assert month.context["charts"]["line"] is True
+    assert f'href="/lists/items/?month={TODAY():%Y-%m}"' in month.content.decode()
+    category = client.get("/lists/figures/", {"group": "category"}).content.decode()
+    assert "产业工人队伍建设" in category and "未分类" in category
+
+
+def test_the_figures_page_takes_the_same_queries_whatever_the_items(client_for, spread, office, dept_a):
+    client = client_for(office)
+    client.get("/lists/figures/")
+    with CaptureQueriesContext(connection) as before:
+        client.get("/lists/figures/")
+    for n in range(5):
+        services.issue_checklist(
+            actor=office,
+            responsible_unit=dept_a,
+            title=f"更多{n}",
+            items=[{"content": f"x{k}", "deadline": TODAY() + timedelta(days=5)} for k in range(20)],
+        )
+    with CaptureQueriesContext(connection) as after:
+        client.get("/lists/figures/")
+    assert len(after) == len(before) <= 14
+
+
+def test_the_table_exports_to_excel(client_for, spread, office):
+    response = client_for(office).get("/lists/figures/export/", {"group": "office"})
+    rows = [
+        [c.value for c in r]
+        for r in load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0].iter_rows()
+    ]
+    assert rows[0][:5] == ["下达单位", "下达事项", "申请销号", "已销号", "销号率"]
+    total = figures.totals(visible_items(office))
+    assert rows[-1][:5] == ["合计", total.issued, total.applied, total.closed, f"{total.close_rate * 100:.1f}%"]
+    assert {r[0] for r in rows[1:-1]} == {"滨海县总工会", "示范市总工会"}
+
+
+def test_the_load_table_counts_what_each_unit_received(client_for, office, dept_a, reporter, settings):
+    today = TODAY()
+    old = services.issue_checklist(
+        actor=office,
+        responsible_unit=dept_a,
+        title="两个月前的清单",
+        issued_on=today - timedelta(days=60),
+        items=[{"content": "早先事项", "deadline": today - timedelta(days=5)}],
+    )
+    services.issue_checklist(
+        actor=office,
+        responsible_unit=dept_a,
+        title="本月清单",
+        items=[{"content": f"事项{k}", "deadline": today + timedelta(days=20)} for k in range(3)],
+    )
+    workflow.urge(item=old.items.get(), actor=office)
+    settings.QINGDAN_UNIT_LOAD_WARNING = 2
+    rows = figures.load(office, 30)
+    assert [(r.unit, r.lists, r.items, r.urgings, r.documents, r.over) for r in rows] == [(dept_a, 1, 3, 1, 1, True)]
+    rows = figures.load(office, 90)
+    assert [(r.lists, r.items, r.urgings, r.documents, r.over) for r in rows] == [(2, 4, 1, 1, False)]
+    text = client_for(office).get("/lists/figures/", {"days": "90"}).content.decode()
+    assert 'data-testid="load-row"><td>县交通运输局' in text and "近90天" in text
+
+
+def test_another_county_sees_none_of_these_figures(client_for, spread, outsider, reporter):
+    assert figures.totals(visible_items(outsider)).issued == 0
+    client = client_for(outsider)
+    text = client.get("/lists/figures/").content.decode()
+    assert 'data-testid="card-issued">0<' in text and "县交通运输局" not in text
+    assert client_for(reporter).get("/lists/figures/").status_code == 403

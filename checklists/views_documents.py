@@ -1,0 +1,126 @@
+"""Official documents of items (.docx and printable) and evidence downloads, scoped like the items."""
+
+from datetime import date
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from checklists.models import Document, DocumentKind, Evidence
+from checklists.queries import visible_items
+from documents.official import DOCX_CONTENT_TYPE, OfficialDocument, cn_date, render_docx, render_html
+
+
+def _document(user, pk):
+    document = (
+        Document.objects.filter(item__in=visible_items(user).values("pk"), pk=pk)
+        .select_related("item__checklist", "item__responsible_unit", "issuing_unit")
+        .first()
+    )
+    if document is None:
+        raise Http404
+    return document
+
+
+def official(document):
+    """The official document (公文) of a Document row. Always in Chinese: it is sent as a notice."""
+    item, body = document.item, document.body or {}
+    issued_on = timezone.localtime(document.created_at).date()
+    with translation.override(settings.LANGUAGE_CODE):
+        number = item.checklist.doc_number
+        subject = _("“%(content)s” in the list “%(list)s”%(number)s") % {
+            "content": item.content,
+            "list": item.checklist.title,
+            "number": (_(" (%(number)s)") % {"number": number}) if number else "",
+        }
+        deadline = item.deadline
+        if document.kind == DocumentKind.URGING:
+            deadline = date.fromisoformat(body["deadline"]) if body.get("deadline") else item.deadline
+            paragraphs = [
+                _("The item %(subject)s assigned to your unit was due on %(deadline)s.")
+                % {"subject": subject, "deadline": cn_date(deadline)},
+                _(
+                    "As of %(today)s it is %(days)s days overdue and no application for close-out has been "
+                    "received. This is urging notice no. %(n)s for this item."
+                )
+                % {"today": cn_date(issued_on), "days": body.get("days_overdue", ""), "n": body.get("urging", "")},
+                _("Please report how the item is being handled within 5 working days of receiving this notice."),
+            ]
+        elif document.kind == DocumentKind.RECTIFICATION:
+            deadline = date.fromisoformat(body["deadline"]) if body.get("deadline") else item.deadline
+            paragraphs = [
+                _("The item %(subject)s assigned to your unit did not pass verification.") % {"subject": subject},
+                _("Findings: %(text)s") % {"text": body.get("findings", "")},
+                _("What to fix: %(text)s") % {"text": body.get("fixes", "")},
+                _("Please complete the rectification by %(deadline)s and apply for close-out again.")
+                % {"deadline": cn_date(deadline)},
+            ]
+        else:
+            paragraphs = [
+                _("The item %(subject)s assigned to your unit has passed verification and is closed out.")
+                % {"subject": subject},
+            ]
+            if body.get("opinion"):
+                paragraphs.append(_("Verification opinion: %(text)s") % {"text": body["opinion"]})
+        return OfficialDocument(
+            title=str(DocumentKind(document.kind).label),
+            number=document.number,
+            addressee=item.responsible_unit.name + "：",
+            paragraphs=paragraphs,
+            issuer=document.issuing_unit.name,
+            issued_on=issued_on,
+            table=[
+                [_("Item content"), _("Completion standard"), _("Deadline")],
+                [item.content, item.standard, cn_date(deadline)],
+            ],
+        )
+
+
+@login_required
+def document_download(request, pk):
+    document = _document(request.user, pk)
+    content = render_docx(official(document))
+    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
+    name = f"{document.get_kind_display()}-{document.number}.docx"
+    response["Content-Disposition"] = f"attachment; filename=\"document.docx\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+def document_print(request, pk):
+    document = _document(request.user, pk)
+    return render(
+        request,
+        "checklists/document_print.html",
+        {"document": document, "html": render_html(official(document)), "item": document.item},
+    )
+
+
+@login_required
+def evidence_download(request, pk):
+    """Evidence of an item the user sees, or of the user's own unit's library."""
+    user = request.user
+    linked = Evidence.items.through.objects.filter(
+        evidence_id=OuterRef("pk"), item_id__in=visible_items(user).values("pk")
+    )
+    evidence = Evidence.objects.filter(Q(owner_unit_id=user.org_unit_id) | Q(Exists(linked)), pk=pk).first()
+    if evidence is None:
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type)
+
+
+urlpatterns = [
+    path("documents/<int:pk>/", document_download, name="document"),
+    path("documents/<int:pk>/print/", document_print, name="document_print"),
+    path("evidence/<int:pk>/", evidence_download, name="evidence"),
+]

@@ -1,0 +1,1 @@
+"""Official documents (公文): .docx and printable HTML rendering shared by every area."""

@@ -38,6 +38,7 @@ from checklists.inbox import Task, mine_filter, task_filter
 from checklists.models import (
     DocumentKind,
     EventKind,
+    Evidence,
     ExtensionStatus,
     ItemStatus,
 )
@@ -220,6 +221,10 @@ def available_actions(user, item, today, pending=None):
         actions.add("verify")
     if user.has_role(Role.EVALUATOR) and item.evaluator_id == user.pk and item.status == ItemStatus.DEEP_REVIEW:
         actions.add("evaluate")
+    if user.has_role(Role.REPORTER) and item.is_open and (
+        _within(user, item.responsible_unit) or any(_within(user, unit) for unit in item.checklist.co_units.all())
+    ):
+        actions.add("evidence")  # the responsible unit and the co-units contribute evidence
     office = user.has_role(Role.OFFICE) and _within(user, item.checklist.issuing_unit)
     if office and pending is not None:
         actions.add("decide")
@@ -550,7 +555,31 @@ def item_apply(request, pk):
     )
 
 
-# --- documents and evidence ----------------------------------------------------------------
+@login_required
+@require_POST
+def item_evidence(request, pk):
+    """Add evidence to an open item without applying: new files, or files from the unit's library."""
+    user = request.user
+    item = get_item(user, pk)
+    if "evidence" not in available_actions(user, item, timezone.localdate()):
+        messages.error(request, _("You cannot add evidence to this item now."))
+        return redirect("checklists:item", pk=item.pk)
+    library = Evidence.objects.filter(owner_unit=user.org_unit, pk__in=[v for v in request.POST.getlist("library") if v.isdigit()])
+    files = request.FILES.getlist("files")
+    try:
+        for uploaded in files:
+            services.sniff_evidence(uploaded)  # every file is checked before any is kept
+        pieces = [services.add_evidence(uploaded=uploaded, actor=user) for uploaded in files] + list(library)
+        if not pieces:
+            raise workflow.Refused(_("Choose a file to upload or one from your unit's library."))
+        for piece in pieces:
+            services.attach_evidence(item=item, evidence=piece, actor=user)
+    except workflow.Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("%(n)d files added to the item.") % {"n": len(pieces)})
+    return redirect("checklists:item", pk=item.pk)
+
 
 
 urlpatterns = [
@@ -563,4 +592,5 @@ urlpatterns = [
     path("items/<int:pk>/evaluate/", item_evaluate, name="item_evaluate"),
     path("items/<int:pk>/extension/", item_decide_extension, name="item_decide_extension"),
     path("items/<int:pk>/urge/", item_urge, name="item_urge"),
+    path("items/<int:pk>/evidence/", item_evidence, name="item_evidence"),
 ]

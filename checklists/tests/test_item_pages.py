@@ -484,3 +484,18 @@ def test_the_figures_filters_select_the_items_behind_a_figure(client_for, office
     assert "开展职工技能竞赛" in page and "改善技术人才居住条件" in page
     export = client.get("/lists/items/export/", {"overdue": "1"})
     assert len(list(load_workbook(io.BytesIO(export.content)).active.values)) == 2
+
+
+def test_a_co_unit_adds_evidence_but_cannot_apply(client_for, co_reporter, item):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(co_reporter)
+    page = client.get(f"/lists/items/{item.pk}/").content.decode()
+    assert 'data-testid="add-evidence"' in page and 'data-testid="apply"' not in page
+    pdf = SimpleUploadedFile("协办材料.pdf", b"%PDF-1.4\n%%EOF\n")
+    page = client.post(f"/lists/items/{item.pk}/evidence/", {"files": pdf}, follow=True).content.decode()
+    assert "已为该事项添加 1 个文件。" in page
+    assert list(item.evidence.values_list("name", flat=True)) == ["协办材料.pdf"]
+    assert client.get(f"/lists/items/{item.pk}/apply/", follow=True).status_code == 200
+    item.refresh_from_db()
+    assert item.status == "issued"

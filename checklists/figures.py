@@ -132,7 +132,9 @@ def grouped(items, group, today=None):
             pk = row["group_key"]
             label = names[pk] if pk else str(_("No category"))
             result.append(
-                _figures(row, key=pk, label=label, code=label, params={"category": str(pk) if pk else "none"})
+                _figures(
+                    row, key=pk, label=label, code=label, params={"category": str(pk)} if pk else {"uncategorised": "1"}
+                )
             )
         result.sort(key=lambda f: (f.key is None, order.get(f.key, 0)))
     else:
@@ -150,7 +152,7 @@ def chart_data(rows, group, limit=20):
     """What the charts draw: the first ``limit`` groups (all months)."""
     shown = rows if group == "month" else rows[:limit]
     return {
-        "line": group == "month",
+        "line": group == "month" and len(shown) > 1,
         "names": [r.label for r in shown],
         "issued": [r.issued for r in shown],
         "closed": [r.closed for r in shown],
@@ -165,8 +167,8 @@ def _flag(params, name):
 
 def filter_items(items, params, today=None):
     """Apply the item-list filters that figures link with (``params`` is request.GET or a dict):
-    status, unit, office, category (an id or ``none``), month (YYYY-MM of issue), and the flags
-    applied, closed, first_pass, overdue, urged, rectified, rated (=1)."""
+    status, unit, office, category (ids), month (YYYY-MM of issue), and the flags applied, closed,
+    first_pass, overdue, urged, rectified, rated, uncategorised (=1)."""
     today = today or timezone.localdate()
     if (status := params.get("status")) in ItemStatus.values:
         items = items.filter(status=status)
@@ -174,10 +176,7 @@ def filter_items(items, params, today=None):
         value = params.get(name)
         if value and value.isdigit():
             items = items.filter(**{lookup: int(value)})
-    category = params.get("category")
-    if category == "none":
-        items = items.filter(checklist__category__isnull=True)
-    elif category and category.isdigit():
+    if (category := params.get("category")) and category.isdigit():
         items = items.filter(checklist__category_id=int(category))
     if month := _month(params.get("month")):
         following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
@@ -190,6 +189,7 @@ def filter_items(items, params, today=None):
         "urged": Q(urgings__gt=0),
         "rectified": Q(rectifications__gt=0),
         "rated": Q(satisfaction__isnull=False),
+        "uncategorised": Q(checklist__category__isnull=True),
     }
     for name, condition in flags.items():
         if _flag(params, name):

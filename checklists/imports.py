@@ -181,7 +181,7 @@ def formula_cells(data):
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        if not any(FORMULA_XML.search(archive.read(name)) for name in sheets):
+        if not any(_has_formula(archive, name) for name in sheets):
             return set()
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -198,6 +198,17 @@ def formula_cells(data):
         return found
     finally:
         workbook.close()
+
+
+def _has_formula(archive, name, chunk=1 << 20):
+    """Scan a worksheet's XML a megabyte at a time (a sheet may unpack to far more than its upload)."""
+    tail = b""
+    with archive.open(name) as stream:
+        while block := stream.read(chunk):
+            if FORMULA_XML.search(tail + block):
+                return True
+            tail = block[-16:]
+    return False
 
 
 def read(uploaded):

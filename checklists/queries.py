@@ -32,8 +32,9 @@ def visible_checklists(user):
     unit = getattr(user, "org_unit", None)
     if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
         return Checklist.objects.none()
+    co = Checklist.co_units.through.objects.filter(checklist_id=OuterRef("pk"), orgunit__path__startswith=unit.path)
     return Checklist.objects.filter(
-        Q(responsible_unit__path__startswith=unit.path) | Q(issuing_unit__path__startswith=unit.path)
+        Q(responsible_unit__path__startswith=unit.path) | Q(issuing_unit__path__startswith=unit.path) | Exists(co)
     )
 
 

@@ -33,6 +33,26 @@ def category(*, office_unit, name, actor):
     return found
 
 
+def rename_category(*, category, name, actor):
+    """Rename a category of the actor's office."""
+    name = name.strip()
+    if category.name == name:
+        return category
+    before = category.name
+    with transaction.atomic():
+        category.name = name
+        category.save(update_fields=["name"])
+        record(
+            action="checklists.category_renamed",
+            actor=actor,
+            obj=category,
+            org_unit=category.owner_unit,
+            before={"name": before},
+            after={"name": name},
+        )
+    return category
+
+
 def unit_load(unit, *, days=30, today=None):
     """Items a unit received in the last ``days`` days (the load the office places on it)."""
     today = today or timezone.localdate()

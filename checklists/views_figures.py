@@ -19,7 +19,7 @@ from qingdan.spreadsheets import write_workbook
 from qingdan.templatetags.qd import percent, thousands
 
 VIEWERS = (Role.OFFICE, Role.LEADER, Role.REVIEWER)
-LOAD_ROWS = 50
+LOAD_ROWS = 20
 # The figures of a row, in table order: (figure, title).
 COLUMNS = (
     ("issued", "下达事项"),

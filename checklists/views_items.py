@@ -106,6 +106,7 @@ FIGURE_FLAGS = {
     "urged": gettext_lazy("Urged at least once"),
     "rectified": gettext_lazy("Rectified at least once"),
     "rated": gettext_lazy("With a satisfaction rate"),
+    "uncategorised": gettext_lazy("No category"),
 }
 
 

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from audit.services import record
 from checklists import exports, imports, services
 from checklists.forms_lists import (
     CategoryForm,
@@ -39,26 +38,6 @@ TEMPLATE_UNIT_CODES = 5000  # unit codes listed in the template's second sheet
 # --- categories --------------------------------------------------------------------------
 
 
-def rename_category(*, category, name, actor):
-    """Rename a category of the actor's office (an audited change; belongs in services)."""
-    name = name.strip()
-    if category.name == name:
-        return category
-    before = category.name
-    with transaction.atomic():
-        category.name = name
-        category.save(update_fields=["name"])
-        record(
-            action="checklists.category_renamed",
-            actor=actor,
-            obj=category,
-            org_unit=category.owner_unit,
-            before={"name": before},
-            after={"name": name},
-        )
-    return category
-
-
 @role_required(Role.OFFICE)
 def categories(request):
     """The office's catalogue (e.g. the 26 reform contents): add and rename."""
@@ -73,7 +52,7 @@ def categories(request):
                 raise Http404
             try:
                 with transaction.atomic():
-                    rename_category(category=category, name=rename_form.cleaned_data["name"], actor=request.user)
+                    services.rename_category(category=category, name=rename_form.cleaned_data["name"], actor=request.user)
             except IntegrityError:
                 messages.error(request, _("A category of that name already exists."))
             else:

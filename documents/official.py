@@ -309,15 +309,19 @@ def _add_page_number(section) -> None:
     run(" —")
 
 
-def _column_widths(rows: list[list[str]], *, total: int) -> list[int]:
-    """Share the text width by the longest line in each column, within 4..20 characters.
+def _column_weights(rows: list[list[str]]) -> list[int]:
+    """Column shares by the longest line in each column, within 4..20 characters.
 
     Equal columns would squeeze a long 事项 next to a short 完成时限.
     """
-    weights = [
-        min(max(max(len(line) for cell in column for line in (cell.split("\n") or [""])), 4), 20)
+    return [
+        min(max(max(len(line) for cell in column for line in cell.split("\n")), 4), 20)
         for column in zip(*rows, strict=True)
     ]
+
+
+def _column_widths(rows: list[list[str]], *, total: int) -> list[int]:
+    weights = _column_weights(rows)
     widths = [int(total * weight / sum(weights)) for weight in weights]
     widths[-1] = int(total) - sum(widths[:-1])
     return widths
@@ -513,7 +517,8 @@ _STYLE = (
     ".official-document .od-table{width:100%;border-collapse:collapse;margin:28pt 0 0;font-size:14pt;"
     "line-height:22pt}"
     ".official-document .od-table th,.official-document .od-table td{border:1px solid #000;"
-    "padding:2pt 4pt;vertical-align:middle;text-align:left}"
+    # Word's Table Grid cell margins (0 top/bottom, 0.19cm sides), so print matches the .docx.
+    "padding:0 5.4pt;vertical-align:middle;text-align:left}"
     ".official-document .od-table th{text-align:center;font-weight:bold}"
     ".official-document .od-signature{margin-top:56pt;text-align:right;padding-right:2em;"
     "break-inside:avoid}"
@@ -537,7 +542,16 @@ def _html_table(rows: list[list[str]]) -> SafeString:
         "<tr>{}</tr>",
         ((format_html_join("", "<td>{}</td>", ((linebreaksbr(cell),) for cell in row)),) for row in rows[1:]),
     )
-    return format_html('<table class="od-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', header, body)
+    weights = _column_weights(rows)
+    cols = format_html_join(
+        "", '<col style="width:{}%">', ((f"{100 * weight / sum(weights):.1f}",) for weight in weights)
+    )
+    return format_html(
+        '<table class="od-table"><colgroup>{}</colgroup><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+        cols,
+        header,
+        body,
+    )
 
 
 def render_html(doc: OfficialDocument) -> str:

@@ -386,7 +386,7 @@ def test_a_bad_row_is_shown_with_row_column_and_reason_and_nothing_is_written(cl
     response = client_for(office).post(f"/surveys/q/{questionnaire.pk}/import/", {"file": xlsx(rows)})
     page = page_text(response)
     assert "发现 2 个问题，未导入任何内容。" in page
-    cells = re.findall(r'<tr class="qd-row-error text-danger"><td>(\d+)</td><td>(.*?)</td><td>(.*?)</td></tr>', page)
+    cells = re.findall(r'<tr class="qd-row-error"><td>(\d+)</td><td>(.*?)</td><td>(.*?)</td></tr>', page)
     assert cells == [("3", "题型", "未知的题型“填空题”。"), ("4", "题号", "题号 Q1 与第 2 行重复。")]
     assert "确认导入" not in page
     assert shape(questionnaire) == before

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from checklists import figures, services, workflow
 from checklists.models import Conclusion, Evidence, Extension, ExtensionStatus, ItemStatus
@@ -208,10 +208,10 @@ class ItemPage(Schema):
 class ItemFilters(Schema):
     status: ItemStatus | None = None
     unit: str | None = None  # unit code
-    category: int | None = None
+    category: int | None = Field(None, ge=1, le=2**62)
     overdue: bool | None = None
-    limit: int = 100
-    offset: int = 0
+    limit: int = Field(100, ge=1, le=10**6)
+    offset: int = Field(0, ge=0, le=2**62)
 
 
 class ApplyIn(Schema):

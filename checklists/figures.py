@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import Category, Document, EventKind, ItemEvent, ItemStatus
+from checklists.queries import is_id as _is_id
 from checklists.queries import visible_checklists, visible_items
 from checklists.workflow import URGEABLE
 from orgs.models import OrgUnit
@@ -174,9 +175,9 @@ def filter_items(items, params, today=None):
         items = items.filter(status=status)
     for name, lookup in (("unit", "responsible_unit_id"), ("office", "checklist__issuing_unit_id")):
         value = params.get(name)
-        if value and value.isdigit():
+        if value and _is_id(value):
             items = items.filter(**{lookup: int(value)})
-    if (category := params.get("category")) and category.isdigit():
+    if (category := params.get("category")) and _is_id(category):
         items = items.filter(checklist__category_id=int(category))
     if month := _month(params.get("month")):
         following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checklists.inbox import Task
 from checklists.models import Category, Conclusion, Evidence, ItemStatus
-from checklists.queries import Colour
+from checklists.queries import Colour, is_id
 from orgs.models import OrgUnit, Role, User
 from orgs.queries import visible_units, visible_users
 from qingdan.forms import StyledForm
@@ -88,7 +88,7 @@ class ItemFilterForm(StyledForm):
         # The select shows the nearby levels; any visible unit is accepted (links from the figures).
         shown = list(units.filter(depth__lte=unit.depth + 2).order_by("path")[:CHOICES_SHOWN])
         picked = self.data.get("unit") if self.is_bound else None
-        if picked and str(picked).isdigit() and all(str(u.pk) != str(picked) for u in shown):
+        if picked and is_id(picked) and all(str(u.pk) != str(picked) for u in shown):
             shown += list(units.filter(pk=picked))
         field.widget.choices = [("", field.empty_label), *((u.pk, field.label_from_instance(u)) for u in shown)]
 

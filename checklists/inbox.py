@@ -41,7 +41,17 @@ class Task:
 
 
 def _own_unit(user):
-    return Q(responsible_unit__path__startswith=user.org_unit.path)
+    """The reporter's own unit (workflow.is_unit_reporter)."""
+    return Q(responsible_unit_id=user.org_unit_id)
+
+
+def _verifiable(user):
+    """Lists of an office on the user's line, for units outside the user's own (workflow.can_verify;
+    the rule that the applicant never verifies is left to the item page)."""
+    own = user.org_unit
+    ancestors = [int(i) for i in own.path.strip("/").split("/")]
+    on_line = Q(checklist__issuing_unit__path__startswith=own.path) | Q(checklist__issuing_unit_id__in=ancestors)
+    return on_line & ~Q(responsible_unit_id__in=ancestors)
 
 
 def _office(user):
@@ -61,7 +71,7 @@ def task_filter(user, task, today=None):
     if task == Task.OVERDUE:
         return _own_unit(user) & Q(status__in=URGEABLE, deadline__lt=today)
     if task == Task.VERIFY:
-        return _own_unit(user) & Q(status=ItemStatus.APPLIED)
+        return _verifiable(user) & Q(status=ItemStatus.APPLIED)
     if task == Task.EVALUATE:
         return Q(status=ItemStatus.DEEP_REVIEW, evaluator=user)
     if task == Task.URGE:

@@ -9,23 +9,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import Checklist, Item, ItemStatus
+from orgs.models import OrgUnit, Role
 
 
 def visible_items(user):
-    """Items of the user's subtree: as responsible unit, co-unit or issuing office, or assigned
-    to the user for deep review."""
+    """Items of the user's subtree — as responsible unit (an issuing office's lists only go to units
+    inside it, so its items are covered too) or as co-unit — and items assigned to the user for deep
+    review. A user who is only a third-party evaluator sees the assigned items and nothing else."""
     unit = getattr(user, "org_unit", None)
     if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
         return Item.objects.none()
-    co = Checklist.co_units.through.objects.filter(
-        checklist_id=OuterRef("checklist_id"), orgunit__path__startswith=unit.path
-    )
-    return Item.objects.filter(
-        Q(responsible_unit__path__startswith=unit.path)
-        | Q(checklist__issuing_unit__path__startswith=unit.path)
-        | Q(evaluator=user)
-        | Exists(co)
-    )
+    if user.role_set == {Role.EVALUATOR}:
+        return Item.objects.filter(evaluator=user)
+    units = OrgUnit.objects.filter(path__startswith=unit.path).values("pk")
+    co = Checklist.co_units.through.objects.filter(checklist_id=OuterRef("checklist_id"), orgunit_id__in=units)
+    return Item.objects.filter(Q(responsible_unit_id__in=units) | Q(evaluator=user) | Exists(co))
 
 
 def visible_checklists(user):
@@ -58,8 +56,8 @@ class Colour:
 def supervision_colour(item, today=None):
     """Blue when the deadline is near, yellow after the first urging, red after the second or when
     long overdue; nothing for closed items or items far from their deadline."""
-    if item.status == ItemStatus.CLOSED:
-        return None
+    if item.status not in (ItemStatus.ISSUED, ItemStatus.RECTIFYING):
+        return None  # applied or in review: the unit has done its part
     today = today or timezone.localdate()
     if item.urgings >= 2 or (today - item.deadline).days > settings.QINGDAN_LONG_OVERDUE_DAYS:
         return Colour.RED
@@ -74,7 +72,7 @@ def colour_filter(colour, today=None):
     """The same rule as a query filter, for list pages and figures."""
     today = today or timezone.localdate()
     long_overdue = Q(deadline__lt=today - timedelta(days=settings.QINGDAN_LONG_OVERDUE_DAYS))
-    open_ = ~Q(status=ItemStatus.CLOSED)
+    open_ = Q(status__in=(ItemStatus.ISSUED, ItemStatus.RECTIFYING))
     red = open_ & (Q(urgings__gte=2) | long_overdue)
     if colour == Colour.RED:
         return red
@@ -86,3 +84,9 @@ def colour_filter(colour, today=None):
         & ~long_overdue
         & Q(deadline__gte=today, deadline__lte=today + timedelta(days=settings.QINGDAN_DUE_SOON_DAYS))
     )
+
+
+def is_id(value):
+    """A database id typed in an address or form: ASCII digits of a sane length (not "²", not 10**30)."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= 18

@@ -77,6 +77,16 @@ def issue_checklist(
             raise Refused(_("%(unit)s is outside your organisation.") % {"unit": unit.name})
     if not title.strip():
         raise Refused(_("Give the list a title."))
+    too_long = [
+        (len(title.strip()) > 200, _("title")),
+        (len(doc_number) > 60, _("document number")),
+        (len(import_key) > 60, _("list key")),
+        *[(len(i.get("person_in_charge", "")) > 50, _("person responsible")) for i in items],
+        *[(len(i["content"]) > 1000 or len(i.get("standard", "")) > 1000, _("content")) for i in items],
+    ]
+    for over, what in too_long:
+        if over:
+            raise Refused(_("The %(field)s is too long.") % {"field": what})
     if not items:
         raise Refused(_("A list needs at least one item."))
     today = timezone.localdate()
@@ -85,6 +95,24 @@ def issue_checklist(
             raise Refused(_("Every item needs its content."))
         if item["deadline"] < (issued_on or today):
             raise Refused(_("A deadline (%(day)s) lies before the issue date.") % {"day": item["deadline"]})
+    try:
+        return _issue(
+            actor,
+            office,
+            responsible_unit,
+            title,
+            items,
+            category,
+            doc_number,
+            co_units,
+            issued_on or today,
+            import_key,
+        )
+    except IntegrityError:  # the same list key sent twice at once: the other request issued it
+        return None
+
+
+def _issue(actor, office, responsible_unit, title, items, category, doc_number, co_units, issued_on, import_key):
     with transaction.atomic():
         if import_key and Checklist.objects.filter(issuing_unit=office, import_key=import_key).exists():
             return None
@@ -94,7 +122,7 @@ def issue_checklist(
             title=title.strip(),
             doc_number=doc_number,
             category=category,
-            issued_on=issued_on or today,
+            issued_on=issued_on,
             import_key=import_key,
             created_by=actor,
         )
@@ -221,9 +249,20 @@ def issue_problem_lists(*, actor, findings, deadline, title, doc_number="", cate
     with transaction.atomic():
         for unit, group in sorted(by_unit.items(), key=lambda pair: pair[0].path):
             checklist = issue_checklist(
-                actor=actor, responsible_unit=unit, title=title, doc_number=doc_number, category=category,
-                items=[{"content": f.note, "standard": _("Problem found by the survey “%(survey)s”; solved and verified.")
-                        % {"survey": f.questionnaire.title}, "deadline": deadline} for f in group],
+                actor=actor,
+                responsible_unit=unit,
+                title=title,
+                doc_number=doc_number,
+                category=category,
+                items=[
+                    {
+                        "content": f.note,
+                        "standard": _("Problem found by the survey “%(survey)s”; solved and verified.")
+                        % {"survey": f.questionnaire.title},
+                        "deadline": deadline,
+                    }
+                    for f in group
+                ],
             )
             for item, finding in zip(checklist.items.order_by("position"), group, strict=True):
                 item.finding = finding

@@ -33,13 +33,14 @@ def official(document):
     item, body = document.item, document.body or {}
     issued_on = timezone.localtime(document.created_at).date()
     with translation.override(settings.LANGUAGE_CODE):
-        number = item.checklist.doc_number
+        number = body.get("list_number", item.checklist.doc_number)
+        content, standard = body.get("content", item.content), body.get("standard", item.standard)
         subject = _("“%(content)s” in the list “%(list)s”%(number)s") % {
-            "content": item.content,
-            "list": item.checklist.title,
+            "content": content,
+            "list": body.get("list", item.checklist.title),
             "number": (_(" (%(number)s)") % {"number": number}) if number else "",
         }
-        deadline = item.deadline
+        deadline = date.fromisoformat(body["item_deadline"]) if body.get("item_deadline") else item.deadline
         if document.kind == DocumentKind.URGING:
             deadline = date.fromisoformat(body["deadline"]) if body.get("deadline") else item.deadline
             paragraphs = [
@@ -71,13 +72,13 @@ def official(document):
         return OfficialDocument(
             title=str(DocumentKind(document.kind).label),
             number=document.number,
-            addressee=item.responsible_unit.name + "：",
+            addressee=body.get("unit", item.responsible_unit.name) + "：",
             paragraphs=paragraphs,
-            issuer=document.issuing_unit.name,
+            issuer=body.get("issuer", document.issuing_unit.name),
             issued_on=issued_on,
             table=[
                 [_("Item content"), _("Completion standard"), _("Deadline")],
-                [item.content, item.standard, cn_date(deadline)],
+                [content, standard, cn_date(deadline)],
             ],
         )
 

@@ -6,7 +6,6 @@ which buttons to show, and a form always carries the item version it was opened 
 second person acting on the same item gets a conflict message instead of overwriting.
 """
 
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -43,6 +42,7 @@ from checklists.models import (
     ItemStatus,
 )
 from checklists.queries import Colour, colour_filter, get_item, supervision_colour, visible_items
+from checklists.queries import is_id as _is_id
 from orgs.models import Role
 from orgs.queries import visible_units
 from qingdan.pages import paginate, query_without_page, xlsx_response
@@ -118,7 +118,7 @@ def _figure_filters(request):
     """What the figures' filters in the address mean, as (parameter, value, words) for the page."""
     params = _figure_params(request)
     shown = []
-    if (office := params.get("office", "")).isdigit():
+    if _is_id(office := params.get("office", "")):
         unit = visible_units(request.user).filter(pk=int(office)).only("name").first()
         if unit is not None:
             shown.append(("office", office, _("Issued by %(unit)s") % {"unit": unit.name}))
@@ -208,29 +208,25 @@ def _within(user, unit):
 
 
 def available_actions(user, item, today, pending=None):
-    """The actions ``user`` may take on ``item`` now: the workflow's rules, mirrored for the buttons."""
+    """The actions ``user`` may take on ``item`` now: the workflow's own rules, asked for the buttons."""
     actions = set()
-    if user.has_role(Role.REPORTER) and _within(user, item.responsible_unit) and item.status in workflow.URGEABLE:
+    if workflow.is_unit_reporter(user, item) and item.status in workflow.URGEABLE:
         actions.add("apply")
         if item.deadline >= today and pending is None:
             actions.add("extend")
-    if (
-        user.has_role(Role.REVIEWER, Role.OFFICE)
-        and _within(user, item.responsible_unit)
-        and item.status == ItemStatus.APPLIED
-    ):
+    if item.status == ItemStatus.APPLIED and workflow.can_verify(user, item):
         actions.add("verify")
     if user.has_role(Role.EVALUATOR) and item.evaluator_id == user.pk and item.status == ItemStatus.DEEP_REVIEW:
         actions.add("evaluate")
-    if user.has_role(Role.REPORTER) and item.is_open and (
-        _within(user, item.responsible_unit) or any(_within(user, unit) for unit in item.checklist.co_units.all())
-    ):
+    if item.is_open and (workflow.is_unit_reporter(user, item) or workflow.is_co_unit_reporter(user, item)):
         actions.add("evidence")  # the responsible unit and the co-units contribute evidence
-    office = user.has_role(Role.OFFICE) and _within(user, item.checklist.issuing_unit)
+    office = workflow.is_issuing_office(user, item)
     if office and pending is not None:
         actions.add("decide")
-    if office and item.status in workflow.URGEABLE and item.deadline < today and item.last_urged_on != today:
-        actions.add("urge")
+    if office and item.status in workflow.URGEABLE and item.deadline < today and pending is None:
+        last = item.last_urged_on
+        if last is None or (today - last).days >= settings.QINGDAN_URGE_INTERVAL_DAYS:
+            actions.add("urge")
     return actions
 
 
@@ -491,7 +487,7 @@ def item_apply(request, pk):
         if request.method == "POST":
             # Stale page: the item moved on since the form was opened.
             posted = request.POST.get("version", "")
-            if posted.isdigit() and int(posted) != item.version:
+            if _is_id(posted) and int(posted) != item.version:
                 messages.error(request, conflict_message())
                 return redirect("checklists:item", pk=item.pk)
         messages.error(request, _("You cannot apply for close-out of this item now."))
@@ -500,7 +496,7 @@ def item_apply(request, pk):
     if request.method == "POST":
         form = ApplyForm(request.POST, user=user)
         files = request.FILES.getlist("files")
-        checked = {int(v) for v in request.POST.getlist("library") if v.isdigit()}
+        checked = {int(v) for v in request.POST.getlist("library") if _is_id(v)}
         if form.is_valid():
             data = form.cleaned_data
             if data["version"] != item.version:
@@ -565,7 +561,9 @@ def item_evidence(request, pk):
     if "evidence" not in available_actions(user, item, timezone.localdate()):
         messages.error(request, _("You cannot add evidence to this item now."))
         return redirect("checklists:item", pk=item.pk)
-    library = Evidence.objects.filter(owner_unit=user.org_unit, pk__in=[v for v in request.POST.getlist("library") if v.isdigit()])
+    library = Evidence.objects.filter(
+        owner_unit=user.org_unit, pk__in=[v for v in request.POST.getlist("library") if _is_id(v)]
+    )
     files = request.FILES.getlist("files")
     try:
         for uploaded in files:
@@ -580,7 +578,6 @@ def item_evidence(request, pk):
     else:
         messages.success(request, _("%(n)d files added to the item.") % {"n": len(pieces)})
     return redirect("checklists:item", pk=item.pk)
-
 
 
 urlpatterns = [

@@ -52,7 +52,9 @@ def categories(request):
                 raise Http404
             try:
                 with transaction.atomic():
-                    services.rename_category(category=category, name=rename_form.cleaned_data["name"], actor=request.user)
+                    services.rename_category(
+                        category=category, name=rename_form.cleaned_data["name"], actor=request.user
+                    )
             except IntegrityError:
                 messages.error(request, _("A category of that name already exists."))
             else:

@@ -17,20 +17,29 @@ from surveys.queries import get_questionnaire, visible_findings
 def problem_lists(request, questionnaire_pk):
     questionnaire = get_questionnaire(request.user, questionnaire_pk)
     findings = visible_findings(request.user).filter(questionnaire=questionnaire).prefetch_related("tracked_items")
-    form = ProblemListForm(request.POST or None, findings=findings.filter(tracked_items__isnull=True),
-                           initial={"title": _("Problem list of “%(survey)s”") % {"survey": questionnaire.title}})
+    form = ProblemListForm(
+        request.POST or None,
+        findings=findings.filter(tracked_items__isnull=True),
+        initial={"title": _("Problem list of “%(survey)s”") % {"survey": questionnaire.title}},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            issued = services.issue_problem_lists(actor=request.user, findings=data["findings"], title=data["title"],
-                                                  deadline=data["deadline"], doc_number=data["doc_number"])
+            issued = services.issue_problem_lists(
+                actor=request.user,
+                findings=data["findings"],
+                title=data["title"],
+                deadline=data["deadline"],
+                doc_number=data["doc_number"],
+            )
         except Refused as refused:
             form.add_error(None, refused.message)
         else:
             messages.success(request, _("%(n)d problem lists issued.") % {"n": len(issued)})
             return redirect("checklists:problems", questionnaire_pk=questionnaire.pk)
-    return render(request, "checklists/problems.html",
-                  {"questionnaire": questionnaire, "form": form, "findings": findings})
+    return render(
+        request, "checklists/problems.html", {"questionnaire": questionnaire, "form": form, "findings": findings}
+    )
 
 
 urlpatterns = [path("problems/<int:questionnaire_pk>/", problem_lists, name="problems")]

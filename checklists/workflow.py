@@ -91,6 +91,36 @@ def _within(actor, unit):
     return actor.org_unit is not None and unit.path.startswith(actor.org_unit.path)
 
 
+# Who may act on an item — the one statement of each rule; pages and inboxes ask these too.
+
+
+def is_unit_reporter(user, item):
+    """The responsible unit's own reporter (not a unit above it, not a co-unit)."""
+    return user.has_role(Role.REPORTER) and user.org_unit_id == item.responsible_unit_id
+
+
+def is_co_unit_reporter(user, item):
+    return user.has_role(Role.REPORTER) and any(u.pk == user.org_unit_id for u in item.checklist.co_units.all())
+
+
+def can_verify(user, item):
+    """A reviewer (or office clerk) on the issuing office's line — the office itself, above it or
+    within it — but never inside the responsible unit, and never the one who applied."""
+    if not user.has_role(Role.REVIEWER, Role.OFFICE) or user.org_unit is None:
+        return False
+    office, own = item.checklist.issuing_unit, user.org_unit
+    on_office_line = office.path.startswith(own.path) or own.path.startswith(office.path)
+    inside_unit = own.path.startswith(item.responsible_unit.path)
+    applied_last = (
+        item.events.filter(kind=EventKind.APPLIED).order_by("-at", "-id").values_list("actor_id", flat=True).first()
+    )
+    return on_office_line and not inside_unit and applied_last != user.pk
+
+
+def is_issuing_office(user, item):
+    return user.has_role(Role.OFFICE) and _within(user, item.checklist.issuing_unit)
+
+
 def _require(actor, roles, allowed=True):
     if actor is not None and (not actor.has_role(*roles) or not allowed):
         raise Refused(_("Your roles or your organisation do not allow this action on this item."))
@@ -134,6 +164,17 @@ def issue_document(*, item, kind, body, actor):
     ) + 1
     prefix = office.document_prefix or office.name.removesuffix("总工会")
     number = f"{prefix}{DOCUMENT_MARKS[kind]}〔{year}〕{sequence}号"
+    # The document as issued: later renames or edits must not rewrite an archived notice.
+    body = {
+        "unit": item.responsible_unit.name,
+        "issuer": office.name,
+        "list": item.checklist.title,
+        "list_number": item.checklist.doc_number,
+        "content": item.content,
+        "standard": item.standard,
+        "item_deadline": item.deadline.isoformat(),
+        **body,
+    }
     document = Document.objects.create(
         item=item, kind=kind, issuing_unit=office, year=year, sequence=sequence, number=number, body=body
     )
@@ -160,10 +201,16 @@ def apply_for_closeout(*, item, actor, report, evidence=(), version=None):
         raise Refused(_("Write the completion report."))
     with transaction.atomic():
         item = _lock(item, version)
-        _require(actor, (Role.REPORTER,), actor is None or _within(actor, item.responsible_unit))
+        _require(actor, (Role.REPORTER,), actor is None or is_unit_reporter(actor, item))
         to, before = _move(item, "apply"), item.status
         item.status = to
         item.applications += 1
+        # Applying makes a pending extension request moot.
+        item.extensions.filter(status=ExtensionStatus.PENDING).update(
+            status=ExtensionStatus.REFUSED,
+            decided_at=timezone.now(),
+            decision_note=_("Withdrawn: the unit applied for close-out."),
+        )
         evidence = list(evidence)
         for piece in evidence:
             piece.items.add(item)
@@ -201,7 +248,7 @@ def verify(
         raise Refused(_("Write the verification opinion."))
     with transaction.atomic():
         item = _lock(item, version)
-        _require(actor, (Role.REVIEWER, Role.OFFICE), actor is None or _within(actor, item.responsible_unit))
+        _require(actor, (Role.REVIEWER, Role.OFFICE), actor is None or can_verify(actor, item))
         before = item.status
         if passed:
             deep = deep_review or item.deep_review_required
@@ -421,11 +468,15 @@ def urge(*, item, actor, today=None):
     today = today or timezone.localdate()
     with transaction.atomic():
         item = _lock(item, None)
-        _require(actor, (Role.OFFICE,), actor is None or _within(actor, item.checklist.issuing_unit))
+        _require(actor, (Role.OFFICE,), actor is None or is_issuing_office(actor, item))
         if item.status not in URGEABLE or item.deadline >= today:
             raise Refused(_("Only an item past its deadline with no application is urged."))
-        if item.last_urged_on == today:
-            return None
+        if item.last_urged_on is not None and item.last_urged_on > today - timedelta(
+            days=settings.QINGDAN_URGE_INTERVAL_DAYS
+        ):
+            return None  # urged within the interval (a second scan, or a second click)
+        if item.extensions.filter(status=ExtensionStatus.PENDING).exists():
+            return None  # an extension asked for in time waits for its decision
         days = (today - item.deadline).days
         document = issue_document(
             item=item,
@@ -449,8 +500,10 @@ def due_for_urging(today=None):
     interval = timedelta(days=settings.QINGDAN_URGE_INTERVAL_DAYS)
     from django.db.models import Q
 
-    return Item.objects.filter(status__in=URGEABLE, deadline__lt=today).filter(
-        Q(last_urged_on__isnull=True) | Q(last_urged_on__lte=today - interval)
+    return (
+        Item.objects.filter(status__in=URGEABLE, deadline__lt=today)
+        .filter(Q(last_urged_on__isnull=True) | Q(last_urged_on__lte=today - interval))
+        .exclude(extensions__status=ExtensionStatus.PENDING)
     )
 
 
@@ -463,7 +516,7 @@ def request_extension(*, item, actor, new_deadline, reason, version=None):
         raise Refused(_("Give the reason for the extension."))
     with transaction.atomic():
         item = _lock(item, version)
-        _require(actor, (Role.REPORTER,), actor is None or _within(actor, item.responsible_unit))
+        _require(actor, (Role.REPORTER,), actor is None or is_unit_reporter(actor, item))
         today = timezone.localdate()
         if item.status not in URGEABLE or item.deadline < today:
             raise Refused(
@@ -486,10 +539,12 @@ def decide_extension(*, extension, actor, approve, note=""):
     """The issuing office approves (the deadline moves; the original stays on record) or refuses."""
     with transaction.atomic():
         item = _lock(extension.item, None)
-        _require(actor, (Role.OFFICE,), actor is None or _within(actor, item.checklist.issuing_unit))
+        _require(actor, (Role.OFFICE,), actor is None or is_issuing_office(actor, item))
         extension = Extension.objects.select_for_update().get(pk=extension.pk)
         if extension.status != ExtensionStatus.PENDING:
             raise Refused(_("This extension request has already been decided."))
+        if item.status not in URGEABLE:
+            raise Refused(_("The item has been applied for since; the extension request no longer applies."))
         extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
         extension.decided_by, extension.decided_at, extension.decision_note = actor, timezone.now(), note.strip()
         extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])

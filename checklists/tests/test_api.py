@@ -289,3 +289,33 @@ def test_a_co_unit_reads_the_items_it_helps_with(created, county_a):
 def test_the_openapi_schema_describes_the_routes(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/lists", "/api/v1/items", "/api/v1/items/{item_id}/verify", "/api/v1/figures"} <= set(paths)
+
+
+@pytest.mark.parametrize("query", ["?offset=100000000000000000000", "?unit=²", "?category=99999999999999999999999"])
+def test_odd_numbers_in_the_address_are_not_a_server_error(office, query):
+    from django.test import Client
+
+    from orgs import services as org_services
+
+    raw = org_services.create_api_token(user=office, name="t", actor=office)[1]
+    response = Client().get(f"/api/v1/items{query}", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code in (200, 422)
+
+
+def test_an_over_long_title_is_refused_not_a_server_error(office, dept_a):
+    import json
+
+    from django.test import Client
+
+    from orgs import services as org_services
+
+    raw = org_services.create_api_token(user=office, name="t", actor=office)[1]
+    body = {
+        "title": "长" * 201,
+        "responsible_unit": dept_a.code,
+        "items": [{"content": "事项", "deadline": "2099-01-01"}],
+    }
+    response = Client().post(
+        "/api/v1/lists", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
+    assert response.status_code == 422

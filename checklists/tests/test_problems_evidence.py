@@ -19,20 +19,27 @@ def test_findings_become_problem_lists_one_per_unit_linked_back(client_for, offi
 
     town = OrgUnitFactory(code="A-T7", name="五汛镇工会", parent=county_a)
     notes = [("未配备专职工会干部", dept_a), ("职工之家未开放", town), ("经费未足额拨缴", dept_a)]
-    findings = [survey_services.add_finding(questionnaire=questionnaire, note=n, suggested_unit=u, actor=office)
-                for n, u in notes]
+    findings = [
+        survey_services.add_finding(questionnaire=questionnaire, note=n, suggested_unit=u, actor=office)
+        for n, u in notes
+    ]
     client = client_for(office)
     deadline = (timezone.localdate() + timedelta(days=60)).isoformat()
-    response = client.post(f"/lists/problems/{questionnaire.pk}/", {
-        "findings": [f.pk for f in findings], "title": "基层工会建设问题清单", "deadline": deadline})
+    response = client.post(
+        f"/lists/problems/{questionnaire.pk}/",
+        {"findings": [f.pk for f in findings], "title": "基层工会建设问题清单", "deadline": deadline},
+    )
     assert response.status_code == 302
     items = Item.objects.filter(finding__in=findings).select_related("checklist__responsible_unit")
-    assert sorted((i.checklist.responsible_unit.name, i.content) for i in items) == sorted((u.name, n) for n, u in notes)
+    assert sorted((i.checklist.responsible_unit.name, i.content) for i in items) == sorted(
+        (u.name, n) for n, u in notes
+    )
     assert items.values("checklist").distinct().count() == 2
     page = client.get(f"/surveys/q/{questionnaire.pk}/findings/").content.decode()
     assert page.count("已下达") >= 3  # each finding shows its item's status
-    again = client.post(f"/lists/problems/{questionnaire.pk}/", {
-        "findings": [findings[0].pk], "title": "重复", "deadline": deadline}).content.decode()
+    again = client.post(
+        f"/lists/problems/{questionnaire.pk}/", {"findings": [findings[0].pk], "title": "重复", "deadline": deadline}
+    ).content.decode()
     assert "选择一个有效的选项" in again and Item.objects.filter(finding__isnull=False).count() == 3
 
 
@@ -40,8 +47,9 @@ def test_findings_become_problem_lists_one_per_unit_linked_back(client_for, offi
 def test_a_finding_without_a_unit_cannot_be_issued(office, questionnaire):
     finding = survey_services.add_finding(questionnaire=questionnaire, note="问题", actor=office)
     with pytest.raises(workflow.Refused, match="建议责任单位"):
-        services.issue_problem_lists(actor=office, findings=[finding], title="t",
-                                     deadline=timezone.localdate() + timedelta(days=5))
+        services.issue_problem_lists(
+            actor=office, findings=[finding], title="t", deadline=timezone.localdate() + timedelta(days=5)
+        )
 
 
 @pytest.mark.django_db
@@ -97,15 +105,26 @@ def test_two_reviewers_verifying_at_once_exactly_one_wins(item, reporter, review
     def verify(actor, passed):
         barrier.wait()
         try:
-            workflow.verify(item=item, actor=actor, passed=passed, opinion="意见", version=version, findings="f",
-                            fixes="x", new_deadline=timezone.localdate() + timedelta(days=9))
+            workflow.verify(
+                item=item,
+                actor=actor,
+                passed=passed,
+                opinion="意见",
+                version=version,
+                findings="f",
+                fixes="x",
+                new_deadline=timezone.localdate() + timedelta(days=9),
+            )
             results.append("ok")
         except (workflow.Conflict, workflow.Refused) as lost:
             results.append(type(lost).__name__)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=verify, args=(reviewer, True)), threading.Thread(target=verify, args=(second, False))]
+    threads = [
+        threading.Thread(target=verify, args=(reviewer, True)),
+        threading.Thread(target=verify, args=(second, False)),
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -86,7 +86,7 @@ def test_procedure_2_urging_issued_once_per_run_and_colours(item, office, report
 
 
 def test_blue_when_the_deadline_is_near(deep_item):
-    assert supervision_colour(deep_item) is None or deep_item.deadline > TODAY() + timedelta(days=7)
+    assert deep_item.deadline == TODAY() + timedelta(days=10) and supervision_colour(deep_item) is None
     Item.objects.filter(pk=deep_item.pk).update(deadline=TODAY() + timedelta(days=3))
     deep_item.refresh_from_db()
     assert supervision_colour(deep_item) == Colour.BLUE
@@ -212,3 +212,62 @@ def test_a_stale_version_is_a_conflict(item, reporter, reviewer):
     with pytest.raises(workflow.Conflict):
         workflow.verify(item=item, actor=reviewer, passed=True, opinion="ok", version=0)
     assert Item.objects.get(pk=item.pk).status == ItemStatus.APPLIED
+
+
+def test_the_responsible_unit_never_verifies_its_own_application(item, reporter, dept_a):
+    from orgs.models import Role
+    from orgs.tests.factories import UserFactory
+
+    workflow.apply_for_closeout(item=item, actor=reporter, report="已完成。")
+    own_reviewer = UserFactory(username="own-reviewer", org_unit=dept_a, roles=[Role.REVIEWER])
+    with pytest.raises(workflow.Refused, match="不允许"):
+        workflow.verify(item=item, actor=own_reviewer, passed=True, opinion="自己验收")
+    both = UserFactory(username="both", org_unit=item.checklist.issuing_unit, roles=[Role.REVIEWER, Role.REPORTER])
+    assert not workflow.can_verify(both, item) or both.org_unit_id != item.responsible_unit_id
+    assert Item.objects.get(pk=item.pk).status == ItemStatus.APPLIED
+
+
+def test_a_reporter_above_the_unit_cannot_apply(item, county_a):
+    from orgs.models import Role
+    from orgs.tests.factories import UserFactory
+
+    county_reporter = UserFactory(username="county-reporter", org_unit=county_a, roles=[Role.REPORTER])
+    with pytest.raises(workflow.Refused, match="不允许"):
+        workflow.apply_for_closeout(item=item, actor=county_reporter, report="代为申请")
+
+
+def test_an_evaluator_sees_only_assigned_items(item, evaluator, county_a):
+    from checklists.queries import visible_items
+    from orgs.models import Role
+    from orgs.tests.factories import UserFactory
+
+    county_evaluator = UserFactory(username="evaluator-c", org_unit=county_a, roles=[Role.EVALUATOR])
+    assert not visible_items(county_evaluator).exists()
+    Item.objects.filter(pk=item.pk).update(evaluator=county_evaluator)
+    assert list(visible_items(county_evaluator)) == [item]
+
+
+def test_a_pending_extension_stops_urging_and_lapses_when_the_unit_applies(item, reporter, office):
+    extension = workflow.request_extension(
+        item=item, actor=reporter, new_deadline=item.deadline + timedelta(days=9), reason="资金未到位"
+    )
+    Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=2))
+    call_command("scan_deadlines")
+    assert Item.objects.get(pk=item.pk).urgings == 0
+    workflow.apply_for_closeout(item=Item.objects.get(pk=item.pk), actor=reporter, report="已完成。")
+    extension.refresh_from_db()
+    assert extension.status == ExtensionStatus.REFUSED
+    with pytest.raises(workflow.Refused, match="已经处理"):
+        workflow.decide_extension(extension=extension, actor=office, approve=True)
+
+
+def test_red_when_overdue_more_than_thirty_days_and_no_colour_while_applied(item, reporter, settings):
+    Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=settings.QINGDAN_LONG_OVERDUE_DAYS + 1))
+    item.refresh_from_db()
+    assert supervision_colour(item) == Colour.RED
+    from checklists.queries import colour_filter
+
+    assert Item.objects.filter(colour_filter(Colour.RED), pk=item.pk).exists()
+    workflow.apply_for_closeout(item=item, actor=reporter, report="已完成。")
+    item.refresh_from_db()
+    assert supervision_colour(item) is None and not Item.objects.filter(colour_filter(Colour.RED), pk=item.pk).exists()

@@ -5,6 +5,7 @@ import mimetypes
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +13,7 @@ from audit.services import record
 from checklists.models import Category, Checklist, EventKind, Evidence, Item, ItemEvent
 from checklists.workflow import Refused
 from orgs.models import Role
+from orgs.services import notify, unit_people
 
 # Extension → (content types it may have, how the file must begin). Office files are zip archives.
 EVIDENCE_TYPES = {
@@ -142,6 +144,10 @@ def _issue(actor, office, responsible_unit, title, items, category, doc_number, 
             for i, row in enumerate(items, start=1)
         )
         ItemEvent.objects.bulk_create(ItemEvent(item=item, kind=EventKind.ISSUED, actor=actor) for item in created)
+        reporters = list(unit_people(responsible_unit, Role.REPORTER))
+        text = _("New responsibility list: %(title)s (%(n)d items)") % {"title": checklist.title, "n": len(created)}
+        url = reverse("checklists:list", args=[checklist.pk])
+        transaction.on_commit(lambda: notify(users=reporters, text=text, url=url))
         record(
             action="checklists.issued",
             actor=actor,
@@ -267,5 +273,12 @@ def issue_problem_lists(*, actor, findings, deadline, title, doc_number="", cate
             for item, finding in zip(checklist.items.order_by("position"), group, strict=True):
                 item.finding = finding
                 item.save(update_fields=["finding"])
+                record(
+                    action="checklists.finding_tracked",
+                    actor=actor,
+                    obj=item,
+                    org_unit=unit,
+                    after={"finding": finding.pk},
+                )
             issued.append(checklist)
     return issued

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record
@@ -334,7 +334,8 @@ def satisfaction_questionnaire(office_unit, actor):
     from surveys import services as survey_services
     from surveys.models import Questionnaire, QuestionnaireKind
 
-    title = _("Close-out satisfaction poll")
+    with translation.override(settings.LANGUAGE_CODE):  # one questionnaire whatever language the reviewer uses
+        title = _("Close-out satisfaction poll")
     found = Questionnaire.objects.filter(owner_unit=office_unit, kind=QuestionnaireKind.WORKER, title=title).first()
     if found is not None:
         return found
@@ -365,6 +366,13 @@ def satisfaction_of(item):
     return stats.satisfaction_rate(stats.final_responses(poll.questionnaire, poll=poll), question)
 
 
+def satisfaction_answers(item):
+    from surveys import stats
+
+    poll = item.satisfaction_poll
+    return 0 if poll is None else stats.final_responses(poll.questionnaire, poll=poll).count()
+
+
 def record_evaluation(
     *,
     item,
@@ -392,7 +400,13 @@ def record_evaluation(
         reasons = []
         if conclusion != Conclusion.PASS:
             reasons.append(_("the evaluation did not pass"))
-        if rate is None or rate < threshold:
+        answers = satisfaction_answers(item)
+        if answers < settings.QINGDAN_POLL_MIN_ANSWERS:
+            reasons.append(
+                _("only %(n)d workers answered the satisfaction poll (at least %(min)d are needed)")
+                % {"n": answers, "min": settings.QINGDAN_POLL_MIN_ANSWERS}
+            )
+        elif rate is None or rate < threshold:
             reasons.append(
                 _("satisfaction %(rate)s is below %(threshold)s")
                 % {"rate": "—" if rate is None else f"{rate * 100:.1f}%", "threshold": f"{threshold * 100:.0f}%"}
@@ -415,6 +429,10 @@ def record_evaluation(
             satisfaction=rate,
         )
         item.satisfaction = rate
+        if item.satisfaction_poll is not None:
+            from surveys import services as survey_services
+
+            survey_services.close_poll(poll=item.satisfaction_poll, actor=actor)
         _event(
             item,
             EventKind.EVALUATED,

@@ -141,6 +141,7 @@ QINGDAN_LONG_OVERDUE_DAYS = env.get_int("LONG_OVERDUE_DAYS", 30, minimum=1)
 QINGDAN_URGE_INTERVAL_DAYS = env.get_int("URGE_INTERVAL_DAYS", 7, minimum=1)
 QINGDAN_POLL_DAYS = env.get_int("POLL_DAYS", 14, minimum=1)
 QINGDAN_POLL_TOKENS = env.get_int("POLL_TOKENS", 30, minimum=1)
+QINGDAN_POLL_MIN_ANSWERS = env.get_int("POLL_MIN_ANSWERS", 10, minimum=1)  # fewer answers cannot close an item
 QINGDAN_UNIT_LOAD_WARNING = env.get_int("UNIT_LOAD_WARNING", 30, minimum=1)  # items received in 30 days
 QINGDAN_MAX_EVIDENCE_BYTES = env.get_int("MAX_EVIDENCE_BYTES", 20 * 1024 * 1024, minimum=1024)
 

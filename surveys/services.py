@@ -478,6 +478,16 @@ def create_poll(*, questionnaire, title, subject_unit, closes_at, actor, mode=Po
     return poll
 
 
+def close_poll(*, poll, actor):
+    """Stop a poll taking answers now (e.g. when the deep review it serves is recorded)."""
+    with transaction.atomic():
+        updated = Poll.objects.filter(pk=poll.pk, closes_at__gt=timezone.now()).update(closes_at=timezone.now())
+        if updated:
+            record(action="surveys.poll_closed", actor=actor, obj=poll, org_unit=poll.subject_unit)
+    poll.refresh_from_db()
+    return poll
+
+
 def device_hash(device_id):
     return hashlib.sha256(device_id.encode()).hexdigest() if device_id else ""
 

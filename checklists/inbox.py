@@ -93,7 +93,8 @@ def mine_filter(user, today=None):
 
 
 def items(user):
-    """A list of ``{"label", "count", "url", "overdue"}``, overdue first; one query."""
+    """A list of ``{"label", "count", "url", "overdue"}``: one query for the counts, and one more per
+    task with a single item, whose link then opens that item."""
     from checklists.models import Item
 
     if not getattr(user, "is_authenticated", False) or getattr(user, "org_unit", None) is None:
@@ -108,8 +109,14 @@ def items(user):
         union |= q
     counts = Item.objects.filter(union).aggregate(**{task: Count("pk", filter=q) for task, q in filters.items()})
     url = reverse("checklists:items")
-    return [
-        {"label": str(label), "count": counts[task], "url": f"{url}?task={task}", "overdue": overdue}
-        for task, label, _roles, overdue in Task.ALL
-        if task in counts and counts[task]
-    ]
+    tasks = []
+    for task, label, _roles, overdue in Task.ALL:
+        if not counts.get(task):
+            continue
+        link = f"{url}?task={task}"
+        if counts[task] == 1:  # one item waiting: straight to it (a reporter's phone journey stays three screens)
+            link = reverse(
+                "checklists:item", args=[Item.objects.filter(filters[task]).values_list("pk", flat=True).get()]
+            )
+        tasks.append({"label": str(label), "count": counts[task], "url": link, "overdue": overdue})
+    return tasks

@@ -242,7 +242,12 @@ def _event_note(event):
     if event.kind == EventKind.URGED and data.get("urging"):
         return _("Urging no. %(n)d, %(days)d days overdue") % {"n": data["urging"], "days": data.get("days_overdue", 0)}
     if event.kind == EventKind.FAILED and data.get("deadline"):
-        return _("New deadline: %(day)s") % {"day": data["deadline"]}
+        letter = event.document.body if event.document_id else {}
+        return _("Findings: %(findings)s; what to fix: %(fixes)s; new deadline: %(day)s") % {
+            "findings": letter.get("findings", "—"),
+            "fixes": letter.get("fixes", "—"),
+            "day": data["deadline"],
+        }
     extension = (EventKind.EXTENSION_REQUESTED, EventKind.EXTENSION_APPROVED, EventKind.EXTENSION_REFUSED)
     if event.kind in extension and data.get("new_deadline"):
         return _("New deadline: %(day)s") % {"day": data["new_deadline"]}

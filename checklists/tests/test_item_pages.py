@@ -87,7 +87,8 @@ def test_waiting_for_me_and_inbox_links_show_the_counted_rows(client_for, office
     assert tasks["已逾期"]["count"] == 1 and tasks["已逾期"]["overdue"]
     assert tasks["待申请销号"]["count"] == 1
     client = client_for(reporter)
-    page = _page(client.get(tasks["待申请销号"]["url"]))
+    assert tasks["待申请销号"]["url"] == f"/lists/items/{item.pk}/"  # one item waiting: straight to it
+    page = _page(client.get("/lists/items/", {"task": "apply"}))
     assert "改善技术人才居住条件" in page and "开展职工技能竞赛" not in page and "待申请销号" in page
     page = _page(client.get("/lists/items/", {"mine": "on"}))
     assert "改善技术人才居住条件" in page and "开展职工技能竞赛" in page
@@ -95,8 +96,8 @@ def test_waiting_for_me_and_inbox_links_show_the_counted_rows(client_for, office
     assert _page(client_for(reviewer).get("/lists/items/", {"mine": "on"})).count("没有符合条件的事项") == 1
     _applied(item, reporter)
     tasks = {t["label"]: t for t in inbox.items(reviewer)}
-    assert tasks["待验收"]["count"] == 1
-    page = _page(client_for(reviewer).get(tasks["待验收"]["url"]))
+    assert tasks["待验收"]["count"] == 1 and tasks["待验收"]["url"] == f"/lists/items/{item.pk}/"
+    page = _page(client_for(reviewer).get("/lists/items/", {"task": "verify"}))
     assert "改善技术人才居住条件" in page and "开展职工技能竞赛" not in page
     office_tasks = {t["label"]: t["count"] for t in inbox.items(office)}
     assert office_tasks == {"已逾期待催办": 1}

@@ -273,14 +273,16 @@ def test_red_when_overdue_more_than_thirty_days_and_no_colour_while_applied(item
     assert supervision_colour(item) is None and not Item.objects.filter(colour_filter(Colour.RED), pk=item.pk).exists()
 
 
-def test_too_few_poll_answers_cannot_close_and_the_poll_closes_at_evaluation(deep_item, reporter, reviewer, evaluator,
-                                                                              settings):
+def test_too_few_poll_answers_cannot_close_and_the_poll_closes_at_evaluation(
+    deep_item, reporter, reviewer, evaluator, settings
+):
     settings.QINGDAN_POLL_TOKENS = 10
     workflow.apply_for_closeout(item=deep_item, actor=reporter, report="已完成。")
     item = workflow.verify(item=deep_item, actor=reviewer, passed=True, opinion="深度验收", evaluator=evaluator)
     _answer_poll(item, 3, 3)  # 100% of only three workers
-    item = workflow.record_evaluation(item=item, actor=evaluator, conclusion="pass", opinion="材料齐全",
-                                      new_deadline=TODAY() + timedelta(days=10))
+    item = workflow.record_evaluation(
+        item=item, actor=evaluator, conclusion="pass", opinion="材料齐全", new_deadline=TODAY() + timedelta(days=10)
+    )
     assert item.status == ItemStatus.RECTIFYING
     assert "仅有 3 名职工作答" in item.events.filter(kind=EventKind.FAILED).get().opinion
     assert item.satisfaction_poll.is_closed()

@@ -188,7 +188,7 @@ def issue_document(*, item, kind, body, actor):
     return document
 
 
-DOCUMENT_MARKS = {DocumentKind.URGING: "催", DocumentKind.RECTIFICATION: "改", DocumentKind.CONFIRMATION: "销"}
+DOCUMENT_MARKS = {DocumentKind.URGING: "催", DocumentKind.RECTIFICATION: "整改", DocumentKind.CONFIRMATION: "销"}
 
 
 # --- 1. apply (主动申请销号) ------------------------------------------------------------------

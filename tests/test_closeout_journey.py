@@ -243,7 +243,7 @@ def reporter_reads_the_letter(page: Page, site, item, screenshots_dir):
     expect(letter).to_be_visible()
     assert page_overflow(page) <= 0, "the item page scrolls sideways on a phone"
     page.screenshot(path=screenshots_dir / "closeout-rectify-phone.png", full_page=True)
-    letter.get_by_role("link", name="打印").tap()
+    letter.get_by_role("link", name="查看/打印").tap()
     expect(page.get_by_text(FINDINGS)).to_be_visible()
     expect(page.get_by_text(FIXES)).to_be_visible()
     assert page_overflow(page) <= 0, "the printable letter scrolls sideways on a phone"

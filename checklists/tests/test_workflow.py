@@ -49,7 +49,7 @@ def test_procedure_3_fail_rectify_reapply_second_verification(item, reporter, re
     assert (item.status, item.deadline, item.rectifications) == (ItemStatus.RECTIFYING, new_deadline, 1)
     assert item.original_deadline == TODAY() + timedelta(days=30)
     letter = item.documents.get(kind=DocumentKind.RECTIFICATION)
-    assert letter.body["fixes"] == "补充入住人员名单和照片" and letter.number.startswith("滨产改办改〔")
+    assert letter.body["fixes"] == "补充入住人员名单和照片" and letter.number.startswith("滨产改办整改〔")
     item = workflow.apply_for_closeout(item=item, actor=reporter, report="已补充名单。")
     assert (item.status, item.applications) == (ItemStatus.APPLIED, 2)
     item = workflow.verify(item=item, actor=reviewer, passed=True, opinion="二次验收通过。")

@@ -36,6 +36,18 @@ def visible_checklists(user):
     )
 
 
+def get_checklist(user, pk):
+    checklist = (
+        visible_checklists(user)
+        .select_related("responsible_unit", "issuing_unit", "category", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if checklist is None:
+        raise Http404
+    return checklist
+
+
 def get_item(user, pk):
     item = (
         visible_items(user)

@@ -24,11 +24,11 @@ from checklists.forms_lists import (
     UploadForm,
 )
 from checklists.models import Category, Item, ItemStatus
-from checklists.queries import visible_checklists
+from checklists.queries import get_checklist, visible_checklists
 from checklists.workflow import Refused
 from orgs.models import Role
 from orgs.queries import visible_units
-from qingdan.pages import drop_kept_upload, keep_upload, open_kept_upload, paginate, query_without_page, xlsx_response
+from qingdan.pages import check_upload, drop_kept_upload, open_kept_upload, paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import SheetError
 
@@ -209,18 +209,6 @@ def checklist_new(request):
     )
 
 
-def get_checklist(user, pk):
-    checklist = (
-        visible_checklists(user)
-        .select_related("responsible_unit", "issuing_unit", "category", "created_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if checklist is None:
-        raise Http404
-    return checklist
-
-
 @login_required
 def checklist_detail(request, pk):
     checklist = get_checklist(request.user, pk)
@@ -279,17 +267,13 @@ def checklist_import(request):
         context["plan"] = plan
     elif request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            uploaded = form.cleaned_data["file"]
-            try:
-                plan = imports.read_and_check(uploaded, actor=request.user)
-            except SheetError as problem:
-                form.add_error("file", problem.message)
-            else:
-                context["plan"] = plan
-                if plan.ok:
-                    uploaded.seek(0)
-                    context["token"] = keep_upload(request, IMPORT_SESSION_KEY, uploaded)
+        context["plan"], context["token"] = check_upload(
+            request,
+            form,
+            check=lambda f: imports.read_and_check(f, actor=request.user),
+            valid=lambda plan: plan.ok,
+            session_key=IMPORT_SESSION_KEY,
+        )
     context["form"] = form
     return render(request, "checklists/import.html", context)
 

@@ -24,9 +24,8 @@ from orgs.forms import (
 from orgs.imports import apply_import, read_and_check
 from orgs.models import ApiToken, OrgUnit, Role, User
 from orgs.queries import get_visible_or_404, visible_units, visible_users
-from qingdan.pages import drop_kept_upload, keep_upload, open_kept_upload, paginate, query_without_page, xlsx_response
+from qingdan.pages import check_upload, drop_kept_upload, open_kept_upload, paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
-from qingdan.spreadsheets import SheetError
 
 USER_ADMINS = (Role.SYSADMIN, Role.SECADMIN)
 IMPORT_SESSION_KEY = "orgs_import"
@@ -117,17 +116,13 @@ def unit_import(request):
         context["plan"] = plan
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            uploaded = form.cleaned_data["file"]
-            try:
-                plan = read_and_check(uploaded, actor=request.user)
-            except SheetError as problem:
-                form.add_error("file", problem.message)
-            else:
-                context["plan"] = plan
-                if plan.ok:
-                    uploaded.seek(0)
-                    context["token"] = keep_upload(request, IMPORT_SESSION_KEY, uploaded)
+        context["plan"], context["token"] = check_upload(
+            request,
+            form,
+            check=lambda f: read_and_check(f, actor=request.user),
+            valid=lambda plan: plan.ok,
+            session_key=IMPORT_SESSION_KEY,
+        )
     context["form"] = form
     return render(request, "orgs/unit_import.html", context)
 

@@ -64,3 +64,26 @@ def drop_kept_upload(request, key):
     kept = request.session.pop(key, None)
     if kept:
         (_pending_dir() / f"{kept['token']}.xlsx").unlink(missing_ok=True)
+
+
+def check_upload(request, form, *, check, valid, session_key):
+    """The first step of every spreadsheet import: read and check the uploaded file.
+
+    Returns ``(result, token)``: ``result`` is what ``check(file)`` returned (None when the file
+    itself could not be read — the form then carries the reason), and ``token`` names the kept
+    file for the confirmation step when ``valid(result)`` (None otherwise).
+    """
+    from qingdan.spreadsheets import SheetError
+
+    if not form.is_valid():
+        return None, None
+    uploaded = form.cleaned_data["file"]
+    try:
+        result = check(uploaded)
+    except SheetError as problem:
+        form.add_error("file", problem.message)
+        return None, None
+    if not valid(result):
+        return result, None
+    uploaded.seek(0)
+    return result, keep_upload(request, session_key, uploaded)

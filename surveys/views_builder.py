@@ -13,7 +13,7 @@ from django.utils.translation import override
 from django.views.decorators.http import require_POST
 
 from orgs.models import Role
-from qingdan.pages import drop_kept_upload, keep_upload, open_kept_upload, paginate, query_without_page, xlsx_response
+from qingdan.pages import check_upload, drop_kept_upload, open_kept_upload, paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import SheetError, write_workbook
 from surveys import services
@@ -275,24 +275,20 @@ def questionnaire_import(request, pk):
     elif request.method == "POST":
         form = QuestionnaireUploadForm(request.POST, request.FILES)
         context["form"] = form
-        if form.is_valid():
-            uploaded = form.cleaned_data["file"]
-            try:
-                questions, errors = read_and_check(uploaded)
-            except SheetError as problem:
-                form.add_error("file", problem.message)
+        checked, context["token"] = check_upload(
+            request, form, check=read_and_check, valid=lambda result: not result[1], session_key=session_key
+        )
+        if checked is not None:
+            questions, errors = checked
+            if errors:
+                context["errors"] = errors
             else:
-                if errors:
-                    context["errors"] = errors
-                else:
-                    counts = Counter(q["section_title"] for q in questions)
-                    context["preview"] = {
-                        "dimensions": list(counts.items()),
-                        "total": len(questions),
-                        "replaced": questionnaire.questions.count(),
-                    }
-                    uploaded.seek(0)
-                    context["token"] = keep_upload(request, session_key, uploaded)
+                counts = Counter(q["section_title"] for q in questions)
+                context["preview"] = {
+                    "dimensions": list(counts.items()),
+                    "total": len(questions),
+                    "replaced": questionnaire.questions.count(),
+                }
     return render(request, "surveys/questionnaire_import.html", context)
 
 

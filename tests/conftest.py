@@ -20,8 +20,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
-# Expect assertions retry until this many milliseconds have passed.
-expect.set_options(timeout=10_000)
+# Expect assertions retry until this many milliseconds have passed (CI machines are shared and slow).
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")

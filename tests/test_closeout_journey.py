@@ -317,7 +317,8 @@ def reviewer_passes(page: Page, site, item):
     passing = page.locator("#act-pass")
     expect(passing).to_be_visible()
     passing.get_by_label("验收意见").fill(PASS_OPINION)
-    passing.get_by_role("button", name="确认通过").click()
+    with page.expect_navigation():
+        passing.get_by_role("button", name="确认通过").click()
 
     expect(alert(page)).to_have_text("验收通过，事项已销号。")
     expect(status(page)).to_have_text("已销号")

@@ -265,6 +265,8 @@ class Evaluation(models.Model):
     conclusion = models.CharField(_("conclusion"), max_length=8, choices=Conclusion.choices)
     opinion = models.TextField(_("opinion"))
     satisfaction = models.FloatField(null=True, blank=True)
+    # Minutes, photos of the site, sign-in sheets of the symposium: kept in the evaluator's library.
+    attachments = models.ManyToManyField(Evidence, blank=True, related_name="evaluations")
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

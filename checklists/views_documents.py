@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from checklists.models import Document, DocumentKind, Evidence
+from checklists.models import Document, DocumentKind, Evaluation, Evidence
 from checklists.queries import visible_items
 from documents.official import DOCX_CONTENT_TYPE, OfficialDocument, cn_date, render_docx, render_html
 
@@ -105,12 +105,18 @@ def document_print(request, pk):
 
 @login_required
 def evidence_download(request, pk):
-    """Evidence of an item the user sees, or of the user's own unit's library."""
+    """Evidence of an item the user sees (the unit's files and the evaluator's), or of the user's own
+    unit's library."""
     user = request.user
     linked = Evidence.items.through.objects.filter(
         evidence_id=OuterRef("pk"), item_id__in=visible_items(user).values("pk")
     )
-    evidence = Evidence.objects.filter(Q(owner_unit_id=user.org_unit_id) | Q(Exists(linked)), pk=pk).first()
+    in_review = Evaluation.attachments.through.objects.filter(
+        evidence_id=OuterRef("pk"), evaluation__item_id__in=visible_items(user).values("pk")
+    )
+    evidence = Evidence.objects.filter(
+        Q(owner_unit_id=user.org_unit_id) | Q(Exists(linked)) | Q(Exists(in_review)), pk=pk
+    ).first()
     if evidence is None:
         raise Http404
     try:

@@ -263,8 +263,10 @@ def _event_note(event):
 
 
 def _timeline(item):
+    evaluations = {e.pk: e for e in item.evaluations.prefetch_related("attachments")}
     evidence = {e.pk: e for e in item.evidence.all()}
-    evaluations = {e.pk: e for e in item.evaluations.all()}
+    for evaluation in evaluations.values():  # the evaluator's files show with the deep review
+        evidence.update({e.pk: e for e in evaluation.attachments.all()})
     events = list(item.events.select_related("actor", "document").order_by("-at", "-id"))
     for event in events:
         data = event.data or {}
@@ -430,7 +432,12 @@ def item_verify(request, pk):
 @require_POST
 def item_evaluate(request, pk):
     def run(item, data):
+        files = request.FILES.getlist("attachments")
+        for uploaded in files:
+            services.sniff_evidence(uploaded)  # every file is checked before any is kept
+        attachments = [services.add_evidence(uploaded=uploaded, actor=request.user) for uploaded in files]
         item = workflow.record_evaluation(
+            attachments=attachments,
             item=item,
             actor=request.user,
             conclusion=data["conclusion"],

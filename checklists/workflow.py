@@ -385,6 +385,7 @@ def record_evaluation(
     symposium_notes="",
     new_deadline=None,
     version=None,
+    attachments=(),
 ):
     """The assigned evaluator records the deep review. The item closes only when the evaluation
     passes and the workers' satisfaction reaches the threshold (default 80%); otherwise it goes
@@ -428,6 +429,8 @@ def record_evaluation(
             opinion=opinion.strip(),
             satisfaction=rate,
         )
+        attachments = list(attachments)
+        evaluation.attachments.set(attachments)
         item.satisfaction = rate
         if item.satisfaction_poll is not None:
             from surveys import services as survey_services
@@ -441,6 +444,7 @@ def record_evaluation(
             conclusion=conclusion,
             satisfaction=rate,
             evaluation=evaluation.pk,
+            evidence=[e.pk for e in attachments],
         )
         if not reasons:
             _close(item, actor, opinion.strip())

@@ -330,12 +330,17 @@ def test_deep_review_closes_at_the_threshold(client_for, reporter, reviewer, eva
     assert "深度验收中" in page
     item = Item.objects.get(pk=item.pk)
     _answer_poll(item, 8, 10)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    minutes = SimpleUploadedFile("座谈会记录.pdf", b"%PDF-1.4\n%%EOF\n")
     page = _follow(
         client_for(evaluator),
         f"/lists/items/{item.pk}/evaluate/",
-        {"conclusion": "pass", "opinion": "符合要求", "version": item.version},
+        {"conclusion": "pass", "opinion": "符合要求", "version": item.version, "attachments": minutes},
     )
     assert "深度验收已记录，事项已销号" in page and "80.0%" in page
+    assert "座谈会记录.pdf" in page
+    assert list(item.evaluations.get().attachments.values_list("name", flat=True)) == ["座谈会记录.pdf"]
 
 
 def test_extension_requested_and_decided_through_the_pages(client_for, reporter, office, item):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checklists.models import Category, Document, EventKind, ItemEvent, ItemStatus
 from checklists.queries import is_id as _is_id
-from checklists.queries import visible_checklists, visible_items
+from checklists.queries import responsible_items, visible_checklists
 from checklists.workflow import URGEABLE
 from orgs.models import OrgUnit
 
@@ -225,7 +225,7 @@ def load(user, days=30, today=None):
     today = today or timezone.localdate()
     since_day = today - timedelta(days=days)  # issued after this day, as services.unit_load counts
     since = timezone.make_aware(datetime.combine(since_day + timedelta(days=1), time.min))
-    items = visible_items(user)
+    items = responsible_items(user)
     counts = {}
 
     def add(rows, name):

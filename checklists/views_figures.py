@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklists import figures
-from checklists.queries import visible_items
+from checklists.queries import responsible_items
 from orgs.models import Role
 from qingdan.pages import PAGE_SIZE, xlsx_response
 from qingdan.permissions import role_required
@@ -62,7 +62,7 @@ def _percent(value):
 def figures_page(request):
     group = _group(request)
     today = timezone.localdate()
-    items = visible_items(request.user)
+    items = responsible_items(request.user)
     total = figures.totals(items, today)
     rows = figures.grouped(items, group, today)
     base = reverse("checklists:items")
@@ -98,7 +98,7 @@ def figures_page(request):
 def figures_export(request):
     group = _group(request)
     today = timezone.localdate()
-    items = visible_items(request.user)
+    items = responsible_items(request.user)
     rows = figures.grouped(items, group, today)
     total = figures.totals(items, today)
     total.label = _("Total")

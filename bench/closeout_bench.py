@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import closeout_data  # noqa: E402 - needs the path above
-from bench.closeout_data import BenchError  # noqa: E402
+from bench.pg import BenchError  # noqa: E402
 
 FIGURES_RATIO_GOAL = 2.0
 PAGE_P95_GOAL_MS = 300.0

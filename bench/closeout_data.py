@@ -32,10 +32,11 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.pg import BenchError, prepare_database  # noqa: E402 - needs the path above
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/qingdan_closeout_bench"
 PROVINCE_CODE = "BQ"
@@ -55,10 +56,6 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "建华"]
 
 
-class BenchError(Exception):
-    """Setting up the benchmark failed; the message says why."""
-
-
 @dataclass
 class Scope:
     """What the benchmark measures: the measured county with its users, the province office."""
@@ -71,31 +68,6 @@ class Scope:
 
 
 # --- database -------------------------------------------------------------------------------------------
-
-
-def prepare_database(url, keep):
-    """Create the database if missing; drop it first unless ``keep``. Returns its name."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise BenchError(f"--database must be a postgresql:// URL, not {url!r}")
-    name = parts.path.lstrip("/")
-    if not name or name in ("postgres", "template0", "template1"):
-        raise BenchError(f"--database must name a database of its own, not {name!r}")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if exists and not keep:
-                conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-                exists = None
-            if not exists:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as error:
-        raise BenchError(f"cannot prepare the database {name!r}: {error}") from error
-    return name
 
 
 def setup_django(url):

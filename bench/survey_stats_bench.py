@@ -28,10 +28,11 @@ import time
 from datetime import datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.pg import BenchError, prepare_database  # noqa: E402 - needs the path above
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/qingdan_bench"
 TITLE = "基层工会建设情况调查（性能测试）"
@@ -46,10 +47,6 @@ TEXTS = [
     "制度已起草，待职代会审议通过",
     "企业规模较小，与邻近单位联建",
 ]
-
-
-class BenchError(Exception):
-    """Setting up or running the benchmark failed; the message says why."""
 
 
 def parse_args():
@@ -69,31 +66,6 @@ def parse_args():
 
 
 # --- database -------------------------------------------------------------------------------------------
-
-
-def prepare_database(url, keep):
-    """Create the database if missing; drop it first unless ``keep``."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise BenchError(f"--database must be a postgresql:// URL, not {url!r}")
-    name = parts.path.lstrip("/")
-    if not name or name in ("postgres", "template0", "template1"):
-        raise BenchError(f"--database must name a database of its own, not {name!r}")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if exists and not keep:
-                conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-                exists = None
-            if not exists:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as error:
-        raise BenchError(f"cannot prepare the database {name!r}: {error}") from error
-    return name
 
 
 def setup_django(url):
@@ -175,8 +147,14 @@ def generate(count, seed):
             county = counties[(n - 1) % COUNTIES]
             path = f"{county.path}{pk:0{PATH_DIGITS}d}/"
             name = f"{county.name}第{(n - 1) // COUNTIES + 1}基层工会"
-            lines.append(f"{pk}\tHLJ-G{n:06d}\t{name}\t{OrgKind.GRASSROOTS}\t{county.pk}\t{path}\t{county.depth + 1}\n")
-        copy_rows(cursor, "COPY orgs_orgunit (id, code, name, kind, parent_id, path, depth) FROM STDIN", lines)
+            lines.append(
+                f"{pk}\tHLJ-G{n:06d}\t{name}\t{OrgKind.GRASSROOTS}\t{county.pk}\t{path}\t{county.depth + 1}\t\n"
+            )
+        copy_rows(
+            cursor,
+            "COPY orgs_orgunit (id, code, name, kind, parent_id, path, depth, document_prefix) FROM STDIN",
+            lines,
+        )
 
     today = timezone.localdate()
     opens_on, closes_on = today - timedelta(days=40), today - timedelta(days=10)
@@ -363,7 +341,7 @@ def normalise_app(result):
         questions[item.question.pk] = (
             item.answered,
             item.mean,
-            {option.pk: count for option, count, _share in item.options if count},
+            {option.pk: count for option, count, _share in item.options if count and hasattr(option, "pk")},
             item.texts,
         )
     return questions, overall, by_unit

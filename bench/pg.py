@@ -1,0 +1,32 @@
+"""What the PostgreSQL benchmarks share: their error type and a database of their own."""
+
+from urllib.parse import urlsplit, urlunsplit
+
+
+class BenchError(Exception):
+    """Setting up the benchmark failed; the message says why."""
+
+
+def prepare_database(url, keep):
+    """Create the database if missing; drop it first unless ``keep``. Returns its name."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise BenchError(f"--database must be a postgresql:// URL, not {url!r}")
+    name = parts.path.lstrip("/")
+    if not name or name in ("postgres", "template0", "template1"):
+        raise BenchError(f"--database must name a database of its own, not {name!r}")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if exists and not keep:
+                conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+                exists = None
+            if not exists:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error as error:
+        raise BenchError(f"cannot prepare the database {name!r}: {error}") from error
+    return name

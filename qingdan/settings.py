@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "surveys",
     "documents",
     "checklists",
+    "scoring",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("surveys/", include("surveys.urls")),
     path("lists/", include("checklists.urls")),
+    path("assessment/", include("scoring.urls")),
     path("p/", include("surveys.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

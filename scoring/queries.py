@@ -1,0 +1,78 @@
+"""Read paths of the assessment area, scoped by the org tree.
+
+The office running a round (its unit's subtree) sees everything in it. An assessed unit, and the
+units below it, see the round and their own result; the other units' results only once published
+(the bulletin circulates them). Rubrics are read by the office that owns them and by the units
+below it, who are assessed by them.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+
+from scoring.models import RecordedEvent, Result, Round, RoundStatus, Rubric
+
+
+def _ancestor_paths(unit):
+    parts = unit.path.strip("/").split("/")
+    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
+
+
+def visible_rubrics(user):
+    unit = getattr(user, "org_unit", None)
+    if unit is None or not user.is_active:
+        return Rubric.objects.none()
+    return Rubric.objects.filter(
+        Q(owner_unit__path__startswith=unit.path) | Q(owner_unit__path__in=_ancestor_paths(unit))
+    ).select_related("owner_unit")
+
+
+def visible_rounds(user):
+    unit = getattr(user, "org_unit", None)
+    if unit is None or not user.is_active:
+        return Round.objects.none()
+    assessed = Result.objects.filter(unit__path__in=_ancestor_paths(unit)).values("round")
+    return Round.objects.filter(Q(owner_unit__path__startswith=unit.path) | Q(pk__in=assessed)).select_related(
+        "rubric", "owner_unit"
+    )
+
+
+def get_rubric(user, pk):
+    try:
+        return visible_rubrics(user).get(pk=pk)
+    except (Rubric.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def get_round(user, pk):
+    try:
+        return visible_rounds(user).get(pk=pk)
+    except (Round.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def runs(user, round):
+    """The user belongs to the office side of the round (its owner unit or above)."""
+    return round.owner_unit.is_within(user.org_unit)
+
+
+def visible_results(user, round):
+    """All results for the office side and, once published, for everyone who sees the round; before that an
+    assessed unit sees only its own."""
+    results = round.results.select_related("unit")
+    if runs(user, round) or round.status == RoundStatus.PUBLISHED:
+        return results
+    return results.filter(unit__path__in=_ancestor_paths(user.org_unit))
+
+
+def get_result(user, round, unit_pk):
+    try:
+        return visible_results(user, round).get(unit_id=unit_pk)
+    except (Result.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def visible_events(user):
+    unit = getattr(user, "org_unit", None)
+    if unit is None or not user.is_active:
+        return RecordedEvent.objects.none()
+    return RecordedEvent.objects.filter(unit__path__startswith=unit.path).select_related("unit", "recorded_by")

@@ -1,0 +1,6 @@
+from scoring import views_events, views_results, views_rounds, views_rubrics
+
+app_name = "scoring"
+urlpatterns = (
+    views_rubrics.urlpatterns + views_events.urlpatterns + views_rounds.urlpatterns + views_results.urlpatterns
+)

@@ -1,0 +1,560 @@
+"""Every change of an assessment round: one function each, atomic, audited, notifications on commit.
+
+A round goes draft → self-assessment → review → published (``TRANSITIONS``). Computing fills every
+criterion the platform can score from its records and may run again any time before publication with
+the same result for the same records. Units enter only the criteria judged by hand (自评); reviewers
+of the office review them (初审); the office adjusts any score with a reason. After publication the
+results are frozen: a change or a recompute needs a recorded reason.
+"""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record
+from orgs.models import Role
+from orgs.services import notify, unit_people
+from qingdan import metrics
+from scoring import engine
+from scoring.models import FundMethod, Kind, Result, Round, RoundStatus, Score, ScoreChange, Stage
+
+
+class Refused(Exception):
+    """The rules do not allow this; ``message`` says why. Nothing was changed."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class Conflict(Exception):
+    """The score or round changed since it was read; nothing was overwritten."""
+
+
+TRANSITIONS = {
+    "open_self_assessment": ({RoundStatus.DRAFT}, RoundStatus.SELF_ASSESSMENT),
+    "start_review": ({RoundStatus.SELF_ASSESSMENT}, RoundStatus.REVIEW),
+    "publish": ({RoundStatus.REVIEW}, RoundStatus.PUBLISHED),
+}
+SELF_STATUSES = frozenset({RoundStatus.SELF_ASSESSMENT})
+REVIEW_STATUSES = frozenset({RoundStatus.SELF_ASSESSMENT, RoundStatus.REVIEW})
+
+
+# ---------------------------------------------------------------------------- who may
+
+
+def is_round_office(user, round):
+    """Office staff of the unit that runs the round (or a unit above it)."""
+    return user.has_role(Role.OFFICE) and round.owner_unit.is_within(user.org_unit)
+
+
+def is_round_reviewer(user, round):
+    return user.has_role(Role.REVIEWER, Role.OFFICE) and round.owner_unit.is_within(user.org_unit)
+
+
+def is_self_assessor(user, result):
+    """Office staff or reporters of the assessed unit itself."""
+    return user.org_unit_id == result.unit_id and user.has_role(Role.OFFICE, Role.REPORTER)
+
+
+def _require(allowed, message):
+    if not allowed:
+        raise Refused(message)
+
+
+# ---------------------------------------------------------------------------- rounds
+
+
+def _points(value, label):
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise Refused(_("%(label)s must be a number.") % {"label": label}) from None
+    if not number.is_finite():
+        raise Refused(_("%(label)s must be a number.") % {"label": label})
+    return number
+
+
+def create_round(*, actor, rubric, name, period_start, period_end, units):
+    """A round of ``rubric`` over ``units`` for the period; freezes the rubric."""
+    from scoring import rubrics
+
+    _require(actor.has_role(Role.OFFICE), _("Only office staff start assessment rounds."))
+    if not rubric.owner_unit.is_within(actor.org_unit) and not actor.org_unit.is_within(rubric.owner_unit):
+        raise Refused(_("This rubric belongs to another organisation."))
+    if not isinstance(period_start, date) or not isinstance(period_end, date) or period_end < period_start:
+        raise Refused(_("The period must end on or after its first day."))
+    units = list(units)
+    if not units:
+        raise Refused(_("Choose the units to assess."))
+    outside = [unit.name for unit in units if not unit.is_within(actor.org_unit) or unit.pk == actor.org_unit_id]
+    if outside:
+        raise Refused(_("Only units below your own can be assessed: %(names)s") % {"names": "、".join(outside[:5])})
+    with transaction.atomic():
+        rubric.__class__.objects.select_for_update().get(pk=rubric.pk)
+        rubrics.freeze(rubric)
+        round = Round.objects.create(
+            rubric=rubric,
+            owner_unit=actor.org_unit,
+            name=name,
+            period_start=period_start,
+            period_end=period_end,
+            created_by=actor,
+        )
+        Result.objects.bulk_create(Result(round=round, unit=unit) for unit in units)
+        record(
+            action="scoring.round_created",
+            actor=actor,
+            obj=round,
+            org_unit=actor.org_unit,
+            after={"rubric": rubric.pk, "units": len(units), "from": period_start, "to": period_end},
+        )
+    return round
+
+
+def _lock_round(round, version=None):
+    locked = Round.objects.select_for_update().select_related("rubric", "owner_unit").get(pk=round.pk)
+    if version is not None and locked.version != int(version):
+        raise Conflict
+    return locked
+
+
+def set_funds(*, round, actor, method, per_grade=None, pool=None, base=None, floor=None, reason=""):
+    """Choose the fund formula of a round; checked against the round's units before it is kept."""
+    from scoring import funds
+
+    _require(is_round_office(actor, round), _("Only the office running the round sets its funds."))
+    if method not in FundMethod.values:
+        raise Refused(_("Unknown fund allocation."))
+    with transaction.atomic():
+        round = _lock_round(round)
+        _after_publication(round, reason)
+        try:
+            if method == FundMethod.PER_GRADE:
+                round.fund_per_grade = funds.clean_per_grade(per_grade or {})
+            elif method == FundMethod.POOL:
+                round.fund_pool, round.fund_base, _floor = funds.clean_pool(
+                    pool=pool, base=base, floor=floor, units=round.results.count()
+                )
+                round.fund_floor = _points(floor or 0, _("The score floor"))
+        except funds.FundError as error:
+            raise Refused(error.message) from None
+        round.fund_method = method
+        round.version += 1
+        round.save()
+        _settle(round)
+        record(
+            action="scoring.funds_set",
+            actor=actor,
+            obj=round,
+            org_unit=round.owner_unit,
+            after={"method": method, "pool": round.fund_pool, "base": round.fund_base, "reason": reason},
+        )
+    return round
+
+
+def _after_publication(round, reason):
+    if round.status == RoundStatus.PUBLISHED and not (reason or "").strip():
+        raise Refused(_("The results are published: give the reason for this change."))
+
+
+def _transition(name, *, round, actor, version=None):
+    sources, target = TRANSITIONS[name]
+    _require(is_round_office(actor, round), _("Only the office running the round can do this."))
+    with transaction.atomic():
+        round = _lock_round(round, version)
+        if round.status not in sources:
+            raise Refused(
+                _("The round is “%(status)s”; this step is not possible now.") % {"status": round.get_status_display()}
+            )
+        before = round.status
+        if name == "publish":
+            _compute(round)
+            round.published_at = timezone.now()
+            round.bulletin_number = _bulletin_number(round)
+        round.status = target
+        round.version += 1
+        round.save()
+        record(
+            action=f"scoring.{name}",
+            actor=actor,
+            obj=round,
+            org_unit=round.owner_unit,
+            before={"status": before},
+            after={"status": target},
+        )
+    return round
+
+
+def _bulletin_number(round):
+    from documents.official import document_number
+
+    year = timezone.localdate().year
+    prefix = round.owner_unit.document_prefix or round.owner_unit.name
+    sequence = (
+        Round.objects.filter(owner_unit=round.owner_unit, published_at__year=year).exclude(pk=round.pk).count() + 1
+    )
+    return document_number(prefix + "考", year, sequence)
+
+
+def open_self_assessment(*, round, actor, version=None):
+    """Computes the round and asks each unit for its criteria judged by hand."""
+    round = _transition("open_self_assessment", round=round, actor=actor, version=version)
+    with transaction.atomic():
+        _compute(_lock_round(round))
+    units = list(round.results.values_list("unit", flat=True))
+    url = reverse("scoring:round", args=[round.pk])
+    text = _("Assessment “%(name)s” is open for your self-assessment.") % {"name": round.name}
+
+    def send():
+        for result in round.results.select_related("unit"):
+            notify(users=unit_people(result.unit, Role.OFFICE, Role.REPORTER), text=text, url=url)
+
+    if units:
+        transaction.on_commit(send)
+    return round
+
+
+def start_review(*, round, actor, version=None):
+    return _transition("start_review", round=round, actor=actor, version=version)
+
+
+def publish(*, round, actor, version=None):
+    """Computes a last time, freezes the results and numbers the bulletin."""
+    round = _transition("publish", round=round, actor=actor, version=version)
+    url = reverse("scoring:round", args=[round.pk])
+    text = _("The results of “%(name)s” are published.") % {"name": round.name}
+
+    def send():
+        for result in round.results.select_related("unit"):
+            notify(users=unit_people(result.unit, Role.OFFICE, Role.REPORTER, Role.LEADER), text=text, url=url)
+
+    transaction.on_commit(send)
+    return round
+
+
+# ---------------------------------------------------------------------------- computing
+
+
+def compute(*, round, actor, reason=""):
+    """Fill in every computed criterion from the records, then totals, ranks, grades and funds.
+
+    Safe to run again: the same records give the same scores. After publication it needs a reason."""
+    _require(is_round_office(actor, round), _("Only the office running the round can compute it."))
+    with transaction.atomic():
+        round = _lock_round(round)
+        _after_publication(round, reason)
+        changed = _compute(round)
+        record(
+            action="scoring.computed",
+            actor=actor,
+            obj=round,
+            org_unit=round.owner_unit,
+            after={"changed": changed, "reason": reason},
+        )
+    return changed
+
+
+def _compute(round):
+    """Write the computed scores of every unit and settle the results; returns how many scores changed."""
+    from scoring.rubrics import all_criteria
+
+    criteria = all_criteria(round.rubric)
+    results = list(round.results.select_related("unit"))
+    units = [r.unit for r in results]
+    values = {}
+    for key in {c.metric for c in criteria if c.metric}:
+        entry = metrics.get(key)
+        values[key] = entry(units, round.period_start, round.period_end) if entry is not None else {}
+    existing = {(s.unit_id, s.criterion_id): s for s in Score.objects.filter(round=round)}
+    new, dirty = [], []
+    for unit in units:
+        for criterion in criteria:
+            score = existing.get((unit.pk, criterion.pk))
+            if score is None:
+                score = Score(round=round, unit=unit, criterion=criterion)
+                new.append(score)
+            if not criterion.metric:
+                continue
+            value = values[criterion.metric].get(unit.pk)
+            points, vetoed = engine.computed_points(criterion, value)
+            fields = {
+                "numerator": value.numerator if value is not None else None,
+                "denominator": value.denominator if value is not None else None,
+                "day": value.day if value is not None else None,
+                "computed": points,
+            }
+            if criterion.kind == Kind.VETO:
+                fields["vetoed"] = vetoed
+            if score.pk is not None and all(getattr(score, k) == v for k, v in fields.items()):
+                continue
+            for k, v in fields.items():
+                setattr(score, k, v)
+            if score.pk is not None:
+                dirty.append(score)
+    Score.objects.bulk_create(new, batch_size=2000)
+    Score.objects.bulk_update(dirty, ["numerator", "denominator", "day", "computed", "vetoed"], batch_size=2000)
+    round.computed_at = timezone.now()
+    Round.objects.filter(pk=round.pk).update(computed_at=round.computed_at)
+    _settle(round, criteria=criteria, results=results)
+    return len(new) + len(dirty)
+
+
+def _settle(round, criteria=None, results=None):
+    """Points of every score, then per unit the section totals, total, rank, grade and fund amount."""
+    from scoring import funds
+    from scoring.rubrics import all_criteria, tree
+
+    nodes = tree(round.rubric)
+    criteria = criteria or all_criteria(round.rubric)
+    by_id = {c.pk: c for c in criteria}
+    results = results or list(round.results.select_related("unit"))
+    scores = {}
+    changed = []
+    for score in Score.objects.filter(round=round):
+        points, vetoed = engine.score_points(by_id[score.criterion_id], score)
+        if score.points != points:
+            score.points = points
+            changed.append(score)
+        scores[(score.unit_id, score.criterion_id)] = (points, vetoed)
+    Score.objects.bulk_update(changed, ["points"], batch_size=2000)
+    for result in results:
+        sections, total = engine.section_totals(nodes, lambda c, u=result.unit_id: scores.get((u, c.pk), (0, 0))[0])
+        result.section_points = {str(k): str(v) for k, v in sections.items()}
+        result.total = total
+        result.vetoed = any(scores.get((result.unit_id, c.pk), (0, False))[1] for c in criteria)
+        result.grade = engine.grade(round.rubric, total, result.vetoed)
+    ranks = engine.ranks({r.unit_id: r.total for r in results})
+    for result in results:
+        result.rank = ranks[result.unit_id]
+    try:
+        allocation = funds.allocate(round, results)
+    except funds.FundError as error:
+        raise Refused(error.message) from None
+    for result in results:
+        result.fund_amount, result.fund_note = allocation[result.unit_id]
+    Result.objects.bulk_update(
+        results, ["section_points", "total", "vetoed", "grade", "rank", "fund_amount", "fund_note"], batch_size=2000
+    )
+
+
+# ---------------------------------------------------------------------------- scores
+
+
+def _lock_score(score, version):
+    locked = Score.objects.select_for_update().select_related("criterion", "round", "unit").get(pk=score.pk)
+    if version is not None and locked.version != int(version):
+        raise Conflict
+    return locked
+
+
+def _change(score, *, stage, before, after, reason, actor):
+    ScoreChange.objects.create(score=score, stage=stage, before=before, after=after, reason=reason, actor=actor)
+    record(
+        action=f"scoring.score_{stage}",
+        actor=actor,
+        obj=score.round,
+        org_unit=score.unit,
+        before={"criterion": score.criterion.name, "points": before},
+        after={"points": after, "reason": reason},
+    )
+
+
+def _check_manual(criterion, points, reason):
+    if points < 0 or points > criterion.max_points:
+        raise Refused(
+            _("“%(name)s” takes 0 to %(max)s points; %(points)s is outside.")
+            % {"name": criterion.name, "max": criterion.max_points, "points": points}
+        )
+    if criterion.reason_required and not (reason or "").strip():
+        raise Refused(_("Give the reason for the points of “%(name)s”.") % {"name": criterion.name})
+
+
+def self_assess(*, score, actor, reason, points=None, met_on=None, evidence=(), version=None):
+    """The unit's own score of a criterion judged by hand, with its reason and evidence from its library.
+
+    A condition judged by hand takes the day it was met (``met_on``) instead of points."""
+    result = Result.objects.get(round=score.round_id, unit=score.unit_id)
+    _require(is_self_assessor(actor, result), _("Only the assessed unit enters its self-assessment."))
+    with transaction.atomic():
+        score = _lock_score(score, version)
+        criterion = score.criterion
+        if score.round.status not in SELF_STATUSES:
+            raise Refused(_("Self-assessment is not open in this round."))
+        if criterion.is_computed or criterion.kind == Kind.VETO:
+            raise Refused(_("“%(name)s” is computed from the records; nothing to enter.") % {"name": criterion.name})
+        before = score.self_points
+        if criterion.kind == Kind.CONDITION:
+            if met_on is not None and not isinstance(met_on, date):
+                raise Refused(_("Give the day the condition was met."))
+            if not (reason or "").strip():
+                raise Refused(_("Give the reason for the points of “%(name)s”.") % {"name": criterion.name})
+            score.self_day = met_on
+            points = criterion.max_points if met_on is not None and met_on <= criterion.condition_by else Decimal(0)
+        else:
+            points = _points(points, _("Points"))
+            _check_manual(criterion, points, reason)
+        for item in evidence:
+            if item.owner_unit_id != actor.org_unit_id:
+                raise Refused(_("Only your own unit's evidence can be attached."))
+        score.self_points = points
+        score.self_reason = reason.strip()
+        score.version += 1
+        score.save()
+        score.evidence.add(*evidence)
+        _change(score, stage=Stage.SELF, before=before, after=points, reason=score.self_reason, actor=actor)
+        _settle(score.round)
+    return score
+
+
+def submit_self_assessment(*, result, actor):
+    """The unit says its self-assessment is complete; every criterion judged by hand must have a score."""
+    _require(is_self_assessor(actor, result), _("Only the assessed unit submits its self-assessment."))
+    with transaction.atomic():
+        result = Result.objects.select_for_update().select_related("round").get(pk=result.pk)
+        if result.round.status not in SELF_STATUSES:
+            raise Refused(_("Self-assessment is not open in this round."))
+        missing = [
+            score.criterion.name
+            for score in Score.objects.filter(round=result.round, unit=result.unit_id, self_points__isnull=True)
+            .select_related("criterion")
+            .order_by("criterion__section__position", "criterion__position")
+            if not score.criterion.is_computed and score.criterion.kind != Kind.VETO
+        ]
+        if missing:
+            raise Refused(_("Still to score: %(names)s") % {"names": "、".join(missing[:5])})
+        result.self_submitted_at = timezone.now()
+        result.save(update_fields=["self_submitted_at"])
+        record(action="scoring.self_submitted", actor=actor, obj=result.round, org_unit=result.unit)
+    return result
+
+
+def review(*, score, actor, reason, points=None, vetoed=None, version=None):
+    """A reviewer's score (初审) of a criterion judged by hand, or the call on a veto with no metric."""
+    with transaction.atomic():
+        score = _lock_score(score, version)
+        round, criterion = score.round, score.criterion
+        _require(is_round_reviewer(actor, round), _("Only the round's reviewers review scores."))
+        if round.status not in REVIEW_STATUSES:
+            raise Refused(_("Scores are reviewed during self-assessment and review, not now."))
+        if criterion.is_computed:
+            raise Refused(
+                _("“%(name)s” is computed from the records; adjust it with a reason instead.")
+                % {"name": criterion.name}
+            )
+        before = score.reviewed
+        if criterion.kind == Kind.VETO:
+            if not (reason or "").strip():
+                raise Refused(_("Give the reason for the points of “%(name)s”.") % {"name": criterion.name})
+            score.vetoed = bool(vetoed)
+            after = None
+        else:
+            after = _points(points, _("Points"))
+            _check_manual(criterion, after, reason)
+            score.reviewed = after
+        score.review_reason = reason.strip()
+        score.version += 1
+        score.save()
+        _change(score, stage=Stage.REVIEW, before=before, after=after, reason=score.review_reason, actor=actor)
+        _settle(round)
+    return score
+
+
+def adjust(*, score, actor, points, reason, version=None):
+    """The office sets a score by hand, with a reason, whatever its kind; after publication this is a recorded
+    change (更正) and the published results move with it."""
+    with transaction.atomic():
+        score = _lock_score(score, version)
+        round, criterion = score.round, score.criterion
+        _require(is_round_office(actor, round), _("Only the office running the round adjusts scores."))
+        if round.status == RoundStatus.DRAFT:
+            raise Refused(_("Open the round before adjusting its scores."))
+        if not (reason or "").strip():
+            if round.status == RoundStatus.PUBLISHED:
+                raise Refused(_("The results are published: give the reason for this change."))
+            raise Refused(_("An adjustment needs its reason."))
+        if criterion.kind == Kind.VETO:
+            raise Refused(_("A veto has no points; review it instead."))
+        after = _points(points, _("Points"))
+        low = -(criterion.cap or Decimal(10**6)) if (criterion.points_each or 0) < 0 else Decimal(0)
+        high = criterion.max_points
+        if not low <= after <= high:
+            raise Refused(
+                _("“%(name)s” takes %(low)s to %(max)s points; %(points)s is outside.")
+                % {"name": criterion.name, "low": max(low, Decimal(-999999)), "max": high, "points": after}
+            )
+        before = score.points
+        score.adjusted = after
+        score.adjust_reason = reason.strip()
+        score.version += 1
+        score.save()
+        stage = Stage.AFTER_PUBLICATION if round.status == RoundStatus.PUBLISHED else Stage.ADJUST
+        _change(score, stage=stage, before=before, after=after, reason=score.adjust_reason, actor=actor)
+        _settle(round)
+    return score
+
+
+def criteria_for_self_assessment(round):
+    """The criteria a unit is asked for: only those judged by hand (基层减负)."""
+    from scoring.rubrics import all_criteria
+
+    return [c for c in all_criteria(round.rubric) if not c.is_computed and c.kind != Kind.VETO]
+
+
+# ---------------------------------------------------------------------------- events recorded by hand
+
+
+def record_event(*, actor, unit, kind, level, happened_on, title, source="", evidence=()):
+    """Record praise, a media report, training attended or an incident for per-occurrence criteria."""
+    from scoring.models import EventKind, Level, RecordedEvent
+
+    _require(actor.has_role(Role.OFFICE), _("Only office staff record events."))
+    if not unit.is_within(actor.org_unit):
+        raise Refused(_("Only units within your own organisation can be named."))
+    if kind not in EventKind.values or int(level) not in Level.values:
+        raise Refused(_("Choose the kind and level of the event."))
+    if not (title or "").strip():
+        raise Refused(_("Give the event a title."))
+    if not isinstance(happened_on, date) or happened_on > timezone.localdate():
+        raise Refused(_("The date of the event must be a day that has passed."))
+    with transaction.atomic():
+        event = RecordedEvent.objects.create(
+            unit=unit,
+            kind=kind,
+            level=int(level),
+            happened_on=happened_on,
+            title=title.strip(),
+            source=(source or "").strip(),
+            recorded_by=actor,
+        )
+        event.evidence.add(*evidence)
+        record(
+            action="scoring.event_recorded",
+            actor=actor,
+            obj=event,
+            org_unit=unit,
+            after={"kind": kind, "level": level, "title": title, "on": happened_on},
+        )
+    return event
+
+
+def withdraw_event(*, event, actor, reason):
+    """Take back an event recorded in error; it stays on record, with the reason, and stops counting."""
+    _require(
+        actor.has_role(Role.OFFICE) and event.unit.is_within(actor.org_unit), _("Only office staff withdraw events.")
+    )
+    if not (reason or "").strip():
+        raise Refused(_("Give the reason for withdrawing the event."))
+    with transaction.atomic():
+        updated = (
+            type(event)
+            .objects.filter(pk=event.pk, withdrawn_at__isnull=True)
+            .update(withdrawn_at=timezone.now(), withdrawn_reason=reason.strip()[:300])
+        )
+        if not updated:
+            raise Refused(_("This event has already been withdrawn."))
+        record(action="scoring.event_withdrawn", actor=actor, obj=event, org_unit=event.unit, after={"reason": reason})

@@ -29,6 +29,23 @@ def visible_items(user):
     return Item.objects.filter(pk__in=own.union(co, assigned))
 
 
+def visible_items_of_unit(user, unit, *, below=False):
+    """``visible_items(user)`` narrowed to the items ``unit`` is responsible for (with ``below``, its
+    whole subtree's). The same rows, found faster: when the unit lies within the user's own subtree
+    (and the user is not only an evaluator), every such item is visible through the first branch of
+    the union, so a plain filter on the unit replaces the union (bench/closeout_bench.py)."""
+    mine = getattr(user, "org_unit", None)
+    lookup = {"responsible_unit__path__startswith": unit.path} if below else {"responsible_unit": unit}
+    plain = (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and mine is not None
+        and user.role_set != {Role.EVALUATOR}
+        and unit.path.startswith(mine.path)
+    )
+    return Item.objects.filter(**lookup) if plain else visible_items(user).filter(**lookup)
+
+
 def responsible_items(user):
     """The items the user's subtree is responsible for: what its figures count (co-unit help and
     assigned deep reviews are not part of a subtree's own close-out rate)."""

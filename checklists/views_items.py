@@ -41,7 +41,14 @@ from checklists.models import (
     ExtensionStatus,
     ItemStatus,
 )
-from checklists.queries import Colour, colour_filter, get_item, supervision_colour, visible_items
+from checklists.queries import (
+    Colour,
+    colour_filter,
+    get_item,
+    supervision_colour,
+    visible_items,
+    visible_items_of_unit,
+)
 from checklists.queries import is_id as _is_id
 from orgs.models import Role
 from orgs.queries import visible_units
@@ -60,16 +67,15 @@ def _filtered_items(request):
     """The filter form and the items it selects, within what the user may see."""
     user = request.user
     form = ItemFilterForm(request.GET or None, user=user)
-    items = visible_items(user).select_related("checklist", "responsible_unit")
     today = timezone.localdate()
     data = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
+    if unit := data.get("unit"):
+        items = visible_items_of_unit(user, unit, below=bool(data.get("below")))
+    else:
+        items = visible_items(user)
+    items = items.select_related("checklist", "responsible_unit")
     if status := data.get("status"):
         items = items.filter(status=status)
-    if unit := data.get("unit"):
-        if data.get("below"):
-            items = items.filter(responsible_unit__path__startswith=unit.path)
-        else:
-            items = items.filter(responsible_unit=unit)
     if category := data.get("category"):
         if category == NO_CATEGORY:
             items = items.filter(checklist__category__isnull=True)

@@ -1,0 +1,73 @@
+"""The fast read paths give the same rows as the general ones: the item list narrowed to a unit,
+and the lists of the load table."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+
+from checklists import figures, services
+from checklists.models import Item
+from checklists.queries import visible_checklists, visible_items, visible_items_of_unit
+from orgs.models import Role
+from orgs.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def across(city, dept_a, dept_b, office, outsider):
+    """A city list to county A's department with county B's department helping, and a county list."""
+    city_office = UserFactory(username="city-office", org_unit=city, roles=[Role.OFFICE])
+    deadline = timezone.localdate() + timedelta(days=20)
+    services.issue_checklist(
+        actor=city_office,
+        responsible_unit=dept_a,
+        title="市级清单",
+        co_units=[dept_b],
+        items=[{"content": f"市级事项{k}", "deadline": deadline} for k in range(3)],
+    )
+    services.issue_checklist(
+        actor=office, responsible_unit=dept_a, title="县级清单", items=[{"content": "县级事项", "deadline": deadline}]
+    )
+    return city_office
+
+
+def ids(items):
+    return sorted(items.values_list("pk", flat=True))
+
+
+def test_items_of_a_unit_are_the_visible_items_of_that_unit_for_every_kind_of_user(across, office, outsider, county_a):
+    evaluator = UserFactory(username="assessor", org_unit=county_a, roles=[Role.EVALUATOR])
+    Item.objects.filter(content="市级事项0").update(evaluator=evaluator)
+    dept_a = Item.objects.first().responsible_unit
+    for user in (office, outsider, across, evaluator):
+        for unit, below in ((dept_a, False), (county_a, True), (county_a, False)):
+            expected = visible_items(user).filter(
+                **({"responsible_unit__path__startswith": unit.path} if below else {"responsible_unit": unit})
+            )
+            assert ids(visible_items_of_unit(user, unit, below=below)) == ids(expected), (user, unit, below)
+    assert len(ids(visible_items_of_unit(outsider, dept_a))) == 3  # as a co-unit: the city list only
+    assert len(ids(visible_items_of_unit(evaluator, dept_a))) == 1  # the assigned item only
+
+
+def test_the_item_list_filtered_to_a_unit_shows_the_same_items(client_for, across, office, outsider):
+    dept_a = Item.objects.first().responsible_unit
+    for user, count in ((office, 4), (outsider, 3)):
+        page = client_for(user).get("/lists/items/", {"unit": dept_a.pk})
+        assert page.context["page"].paginator.count == count
+
+
+def test_the_load_counts_the_lists_visible_checklists_gives(across, office, outsider):
+    for user in (office, outsider, across):
+        since = timezone.localdate() - timedelta(days=30)
+        expected = dict(
+            visible_checklists(user)
+            .filter(issued_on__gt=since)
+            .values("responsible_unit")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("responsible_unit", "n")
+        )
+        assert {row.unit.pk: row.lists for row in figures.load(user, 30) if row.lists} == expected, user

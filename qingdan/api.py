@@ -80,11 +80,13 @@ def _invalid(request, exc):
 def register_routers():
     from checklists.api import router as checklists_router
     from orgs.api import router as orgs_router
+    from scoring.api import router as scoring_router
     from surveys.api import router as surveys_router
 
     api.add_router("/", orgs_router)
     api.add_router("/", surveys_router)
     api.add_router("/", checklists_router)
+    api.add_router("/", scoring_router)
 
 
 register_routers()

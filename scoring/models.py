@@ -166,7 +166,8 @@ class FundMethod(models.TextChoices):
 class Grade(models.TextChoices):
     EXCELLENT = "excellent", _("Excellent")
     GOOD = "good", _("Good")
-    PASS = "pass", _("Pass")
+    # Not "Pass": that msgid means 通过验收 in the close-out area; a grade reads 合格.
+    PASS = "pass", _("Satisfactory")
     FAIL = "fail", _("Fail")
 
 

@@ -94,7 +94,7 @@ def add_section(*, rubric, actor, name, max_points, parent=None, floor=None):
         if low > 0:
             raise Refused(_("The lowest score of a section is 0 or below."))
     with transaction.atomic():
-        Rubric.objects.select_for_update().get(pk=rubric.pk)
+        _editable(Rubric.objects.select_for_update().get(pk=rubric.pk))  # a round may have frozen it meanwhile
         _check_room(rubric, parent, points)
         position = Section.objects.filter(rubric=rubric, parent=parent).count()
         section = Section.objects.create(
@@ -179,7 +179,7 @@ def add_criterion(*, section, actor, name, description="", reason_required=True,
     _editable(rubric)
     fields = clean_criterion(**declaration)
     with transaction.atomic():
-        Rubric.objects.select_for_update().get(pk=rubric.pk)
+        _editable(Rubric.objects.select_for_update().get(pk=rubric.pk))  # a round may have frozen it meanwhile
         criterion = Criterion(
             section=section, name=name, description=description, reason_required=reason_required, **fields
         )

@@ -1,9 +1,213 @@
-from django.http import HttpResponse
+"""Events recorded by hand for the per-occurrence criteria (加减分事项): praise by leaders, media reports,
+training attended, serious incidents. The list of the user's subtree with its filters; office staff record
+one (with evidence into their office's library) and withdraw one recorded in error, with a reason: it
+stays on record, struck through, and stops counting.
+
+Every change goes through ``scoring.workflow.record_event`` / ``withdraw_event``.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.models import AuditEvent
+from checklists import services as evidence_services
+from checklists.models import Evidence
+from checklists.workflow import Refused as EvidenceRefused
+from orgs.models import Role
+from qingdan import metrics
+from qingdan.pages import paginate, query_without_page
+from qingdan.permissions import role_required
+from scoring import workflow
+from scoring.forms_events import EventFilterForm, EventForm, WithdrawForm
+from scoring.models import RecordedEvent
+from scoring.queries import visible_events
 
 
+def get_event(user, pk):
+    try:
+        return visible_events(user).get(pk=pk)
+    except (RecordedEvent.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def may_withdraw(user, event):
+    return event.withdrawn_at is None and user.has_role(Role.OFFICE) and event.unit.is_within(user.org_unit)
+
+
+@login_required
+def event_list(request):
+    form = EventFilterForm(request.GET or None, user=request.user)
+    events = visible_events(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["kind"]:
+            events = events.filter(kind=data["kind"])
+        if data["unit"]:
+            events = events.filter(unit__path__startswith=data["unit"].path)
+        if data["year"]:
+            events = events.filter(happened_on__year=data["year"])
+    events = events.annotate(evidence_count=Count("evidence")).order_by("-happened_on", "-id")
+    page = paginate(request, events)
+    return render(
+        request,
+        "scoring/event_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "can_record": request.user.has_role(Role.OFFICE),
+        },
+    )
+
+
+def _drop_stored_files(pieces):
+    """After a rollback: the files of evidence rows that no longer exist (a file already in the library stays)."""
+    kept = set(Evidence.objects.filter(pk__in=[p.pk for p in pieces]).values_list("pk", flat=True))
+    for piece in pieces:
+        if piece.pk not in kept:
+            piece.file.delete(save=False)
+
+
+@role_required(Role.OFFICE)
+def event_new(request):
+    """The event and its evidence: every file is checked before any is kept, and a refusal keeps none."""
+    user = request.user
+    form = EventForm(request.POST or None, user=user)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        files = request.FILES.getlist("files")
+        for uploaded in files:
+            try:
+                evidence_services.sniff_evidence(uploaded)
+            except EvidenceRefused as refused:
+                problems.append(refused.message)
+        if not problems:
+            evidence = []
+            try:
+                with transaction.atomic():
+                    for uploaded in files:  # into the office's own library, where its staff find them again
+                        evidence.append(
+                            evidence_services.add_evidence(uploaded=uploaded, actor=user, unit=user.org_unit)
+                        )
+                    event = workflow.record_event(
+                        actor=user,
+                        unit=data["unit"],
+                        kind=data["kind"],
+                        level=data["level"],
+                        happened_on=data["happened_on"],
+                        title=data["title"],
+                        source=data["source"],
+                        evidence=evidence,
+                    )
+            except (workflow.Refused, EvidenceRefused) as refused:
+                problems.append(refused.message)
+                _drop_stored_files(evidence)
+            else:
+                messages.success(request, _("The event is recorded."))
+                return redirect("scoring:event", pk=event.pk)
+    return render(
+        request,
+        "scoring/event_form.html",
+        {
+            "form": form,
+            "problems": problems,
+            "accept": ",".join(evidence_services.EVIDENCE_TYPES),
+        },
+    )
+
+
+def _counted_by(event):
+    """The recorded-event metrics that count this event (asked of the metrics themselves)."""
+    if event.withdrawn_at is not None:
+        return []
+    found = []
+    for entry in metrics.available().values():
+        if entry.area != "scoring" or entry.kind != metrics.COUNT or entry.records_of is None:
+            continue
+        page = entry.records_of(event.unit, event.happened_on, event.happened_on)
+        wanted = f"/events/{event.pk}/"
+        if any(row.url.endswith(wanted) for row in page.rows):
+            found.append(entry.label)  # the label: a metric is callable, which a template would call
+    return found
+
+
+def _render_event(request, event, withdraw_form=None, status=200):
+    user = request.user
+    can_withdraw = may_withdraw(user, event)
+    if can_withdraw and withdraw_form is None:
+        withdraw_form = WithdrawForm()
+    withdrawal = None
+    if event.withdrawn_at is not None:
+        withdrawal = (
+            AuditEvent.objects.filter(
+                object_type=RecordedEvent._meta.label_lower, object_id=str(event.pk), action="scoring.event_withdrawn"
+            )
+            .select_related("actor")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    return render(
+        request,
+        "scoring/event_detail.html",
+        {
+            "event": event,
+            "evidence": list(event.evidence.order_by("uploaded_at", "id")),
+            "counted_by": _counted_by(event),
+            "withdrawal": withdrawal,
+            "can_withdraw": can_withdraw,
+            "withdraw_form": withdraw_form,
+        },
+        status=status,
+    )
+
+
+@login_required
 def event_detail(request, pk):
-    return HttpResponse("")
+    return _render_event(request, get_event(request.user, pk))
 
 
-urlpatterns = [path("events/<int:pk>/", event_detail, name="event")]
+@role_required(Role.OFFICE)
+@require_POST
+def event_withdraw(request, pk):
+    event = get_event(request.user, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _render_event(request, event, withdraw_form=form)
+    try:
+        workflow.withdraw_event(event=event, actor=request.user, reason=form.cleaned_data["reason"])
+    except workflow.Refused as refused:
+        messages.error(request, refused.message)
+        return redirect("scoring:event", pk=event.pk)
+    messages.success(request, _("The event is withdrawn; it no longer counts."))
+    return redirect("scoring:event", pk=event.pk)
+
+
+@login_required
+def event_evidence(request, pk, evidence_pk):
+    """A file of an event the user sees (it lives in the recording office's library)."""
+    event = get_event(request.user, pk)
+    evidence = Evidence.objects.filter(pk__in=event.evidence.values("pk")).filter(pk=evidence_pk).first()
+    if evidence is None:
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type)
+
+
+urlpatterns = [
+    path("events/", event_list, name="events"),
+    path("events/new/", event_new, name="event_new"),
+    path("events/<int:pk>/", event_detail, name="event"),
+    path("events/<int:pk>/withdraw/", event_withdraw, name="event_withdraw"),
+    path("events/<int:pk>/evidence/<int:evidence_pk>/", event_evidence, name="event_evidence"),
+]

@@ -146,7 +146,7 @@ def set_funds(*, round, actor, method, per_grade=None, pool=None, base=None, flo
         round.fund_method = method
         round.version += 1
         round.save()
-        _settle(round)
+        _settle(round, strict=round.status == RoundStatus.PUBLISHED)
         record(
             action="scoring.funds_set",
             actor=actor,
@@ -173,7 +173,7 @@ def _transition(name, *, round, actor, version=None):
             )
         before = round.status
         if name == "publish":
-            _compute(round)
+            _compute(round, strict=True)  # published amounts must add up to the pool
             round.published_at = timezone.now()
             round.bulletin_number = _bulletin_number(round)
         round.status = target
@@ -259,7 +259,7 @@ def compute(*, round, actor, reason=""):
     return changed
 
 
-def _compute(round):
+def _compute(round, strict=False):
     """Write the computed scores of every unit and settle the results; returns how many scores changed."""
     from scoring.rubrics import all_criteria
 
@@ -279,7 +279,7 @@ def _compute(round):
                 score = Score(round=round, unit=unit, criterion=criterion)
                 new.append(score)
             if not criterion.metric:
-                continue
+                continue  # judged by hand: 0 points until someone enters them, as Score's default says
             value = values[criterion.metric].get(unit.pk)
             points, vetoed = engine.computed_points(criterion, value)
             fields = {
@@ -294,18 +294,38 @@ def _compute(round):
                 continue
             for k, v in fields.items():
                 setattr(score, k, v)
+            # Its points too, written with it, so that settling finds nothing more to write.
+            score.points = engine.score_points(criterion, score)[0]
             if score.pk is not None:
                 dirty.append(score)
     Score.objects.bulk_create(new, batch_size=2000)
-    Score.objects.bulk_update(dirty, ["numerator", "denominator", "day", "computed", "vetoed"], batch_size=2000)
+    Score.objects.bulk_update(
+        dirty, ["numerator", "denominator", "day", "computed", "vetoed", "points"], batch_size=WRITE_BATCH
+    )
     round.computed_at = timezone.now()
     Round.objects.filter(pk=round.pk).update(computed_at=round.computed_at)
-    _settle(round, criteria=criteria, results=results)
+    _settle(
+        round,
+        criteria=criteria,
+        results=results,
+        scores=[*existing.values(), *new],
+        strict=strict or round.status == RoundStatus.PUBLISHED,
+    )
     return len(new) + len(dirty)
 
 
-def _settle(round, criteria=None, results=None):
-    """Points of every score, then per unit the section totals, total, rank, grade and fund amount."""
+RESULT_FIELDS = ["section_points", "total", "vetoed", "grade", "rank", "fund_amount", "fund_note"]
+# bulk_update sends one CASE per field with a branch per row, which the database walks for every row:
+# the cost grows with the square of the batch, so the batches are kept small.
+WRITE_BATCH = 250
+
+
+def _settle(round, criteria=None, results=None, strict=None, scores=None):
+    """Points of every score, then per unit the section totals, total, rank, grade and fund amount.
+
+    While scores are still being entered a pool may not be splittable yet (no unit at the floor): the
+    amounts stay empty with the reason as their note. ``strict`` (publication, and any change once
+    published) refuses instead."""
     from scoring import funds
     from scoring.rubrics import all_criteria, tree
 
@@ -313,15 +333,17 @@ def _settle(round, criteria=None, results=None):
     criteria = criteria or all_criteria(round.rubric)
     by_id = {c.pk: c for c in criteria}
     results = results or list(round.results.select_related("unit"))
+    before = {r.pk: tuple(getattr(r, f) for f in RESULT_FIELDS) for r in results}
+    rows = Score.objects.filter(round=round) if scores is None else scores  # _compute has them in hand
     scores = {}
     changed = []
-    for score in Score.objects.filter(round=round):
+    for score in rows:
         points, vetoed = engine.score_points(by_id[score.criterion_id], score)
         if score.points != points:
             score.points = points
             changed.append(score)
         scores[(score.unit_id, score.criterion_id)] = (points, vetoed)
-    Score.objects.bulk_update(changed, ["points"], batch_size=2000)
+    Score.objects.bulk_update(changed, ["points"], batch_size=WRITE_BATCH)
     for result in results:
         sections, total = engine.section_totals(nodes, lambda c, u=result.unit_id: scores.get((u, c.pk), (0, 0))[0])
         result.section_points = {str(k): str(v) for k, v in sections.items()}
@@ -331,15 +353,20 @@ def _settle(round, criteria=None, results=None):
     ranks = engine.ranks({r.unit_id: r.total for r in results})
     for result in results:
         result.rank = ranks[result.unit_id]
+    if strict is None:
+        strict = round.status == RoundStatus.PUBLISHED
     try:
         allocation = funds.allocate(round, results)
     except funds.FundError as error:
-        raise Refused(error.message) from None
+        if strict:
+            raise Refused(error.message) from None
+        allocation = {r.unit_id: (None, error.message[:300]) for r in results}
     for result in results:
         result.fund_amount, result.fund_note = allocation[result.unit_id]
-    Result.objects.bulk_update(
-        results, ["section_points", "total", "vetoed", "grade", "rank", "fund_amount", "fund_note"], batch_size=2000
-    )
+    # One score entered by hand moves a few results, not all: write only those (bulk_update builds a
+    # CASE per field and row, the bulk of the time of a settle).
+    changed = [r for r in results if tuple(getattr(r, f) for f in RESULT_FIELDS) != before[r.pk]]
+    Result.objects.bulk_update(changed, RESULT_FIELDS, batch_size=WRITE_BATCH)
 
 
 # ---------------------------------------------------------------------------- scores
@@ -408,6 +435,7 @@ def self_assess(*, score, actor, reason, points=None, met_on=None, evidence=(), 
         score.evidence.add(*evidence)
         _change(score, stage=Stage.SELF, before=before, after=points, reason=score.self_reason, actor=actor)
         _settle(score.round)
+        score.refresh_from_db(fields=["points"])  # settled just now
     return score
 
 
@@ -461,6 +489,7 @@ def review(*, score, actor, reason, points=None, vetoed=None, version=None):
         score.save()
         _change(score, stage=Stage.REVIEW, before=before, after=after, reason=score.review_reason, actor=actor)
         _settle(round)
+        score.refresh_from_db(fields=["points"])  # settled just now
     return score
 
 
@@ -495,6 +524,7 @@ def adjust(*, score, actor, points, reason, version=None):
         stage = Stage.AFTER_PUBLICATION if round.status == RoundStatus.PUBLISHED else Stage.ADJUST
         _change(score, stage=stage, before=before, after=after, reason=score.adjust_reason, actor=actor)
         _settle(round)
+        score.refresh_from_db(fields=["points"])  # settled just now
     return score
 
 

@@ -1,0 +1,601 @@
+"""Assessment in the API: rubrics with their section tree, rounds, results with the drill-down from
+every score to its metric value and records, and the round's actions. Every read goes through
+``scoring.queries`` (outside the user's organisation: 404); every change calls ``scoring.workflow``:
+a refusal is 422 ``refused`` with the reason, a stale ``version`` is 409 ``conflict``.
+
+Points and amounts are decimal strings ("12.50") so no figure is rounded on the way."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from checklists.models import Evidence
+from qingdan import metrics
+from qingdan.api import ApiError
+from scoring import explain, queries, rubrics, workflow
+from scoring.models import Kind, Result, Score, Section
+
+router = Router(tags=["scoring"])
+
+
+def _refused(refused):
+    return ApiError(422, "refused", refused.message)
+
+
+def _conflict(what):
+    if what == "round":
+        return ApiError(409, "conflict", _("The round changed since you read it; read it again and retry."))
+    return ApiError(409, "conflict", _("The score changed since you read it; read it again and retry."))
+
+
+def _act(action, what="score"):
+    try:
+        return action()
+    except workflow.Conflict:
+        raise _conflict(what) from None
+    except workflow.Refused as refused:
+        raise _refused(refused) from None
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+
+class RubricOut(Schema):
+    id: int
+    name: str
+    year: int
+    owner_unit: str
+    full_marks: Decimal
+    excellent_from: Decimal
+    good_from: Decimal
+    pass_from: Decimal
+    max_manual_share: Decimal | None
+    frozen: bool
+    copied_from: int | None
+
+    @staticmethod
+    def resolve_owner_unit(rubric):
+        return rubric.owner_unit.code
+
+    @staticmethod
+    def resolve_frozen(rubric):
+        return rubric.frozen_at is not None
+
+    @staticmethod
+    def resolve_copied_from(rubric):
+        return rubric.copied_from_id
+
+
+class CriterionOut(Schema):
+    id: int
+    name: str
+    description: str
+    kind: Kind
+    kind_label: str
+    max_points: Decimal
+    computed: bool  # filled in from records, never asked of the unit
+    metric: str
+    metric_label: str
+    tiers: list[dict]
+    points_each: Decimal | None
+    cap: Decimal | None
+    condition_by: date | None
+    reason_required: bool
+
+
+class SectionOut(Schema):
+    id: int
+    name: str
+    max_points: Decimal
+    floor: Decimal | None
+    criteria: list[CriterionOut]
+    children: list["SectionOut"]
+
+
+class RubricDetail(RubricOut):
+    computed_points: Decimal
+    manual_points: Decimal
+    computed_share: float  # percent of full marks
+    manual_share: float
+    problems: list[str]
+    sections: list[SectionOut]
+
+    @staticmethod
+    def resolve_sections(rubric):
+        return rubric.sections_tree
+
+
+class FundsOut(Schema):
+    method: str
+    per_grade: dict
+    pool: Decimal | None
+    base: Decimal | None
+    floor: Decimal | None
+
+
+class RoundOut(Schema):
+    id: int
+    name: str
+    rubric: int
+    rubric_name: str
+    owner_unit: str
+    period_start: date
+    period_end: date
+    status: str
+    status_label: str
+    computed_at: datetime | None
+    published_at: datetime | None
+    bulletin_number: str
+    version: int
+
+    @staticmethod
+    def resolve_rubric(round):
+        return round.rubric_id
+
+    @staticmethod
+    def resolve_rubric_name(round):
+        return str(round.rubric)
+
+    @staticmethod
+    def resolve_owner_unit(round):
+        return round.owner_unit.code
+
+    @staticmethod
+    def resolve_status_label(round):
+        return str(round.get_status_display())
+
+
+class RoundDetail(RoundOut):
+    units: int
+    funds: FundsOut
+    steps: list[str]  # the steps possible from the round's status
+
+    @staticmethod
+    def resolve_units(round):
+        return round.results.count()
+
+    @staticmethod
+    def resolve_funds(round):
+        return {
+            "method": round.fund_method,
+            "per_grade": round.fund_per_grade,
+            "pool": round.fund_pool,
+            "base": round.fund_base,
+            "floor": round.fund_floor,
+        }
+
+    @staticmethod
+    def resolve_steps(round):
+        return [name for name, (sources, _target) in workflow.TRANSITIONS.items() if round.status in sources]
+
+
+class SectionPoints(Schema):
+    section: int
+    name: str
+    points: Decimal
+
+
+class ResultOut(Schema):
+    rank: int | None
+    unit: str
+    unit_name: str
+    sections: list[SectionPoints]
+    total: Decimal
+    grade: str
+    grade_label: str
+    vetoed: bool
+    fund_amount: Decimal | None
+    fund_note: str
+    self_submitted_at: datetime | None
+
+
+class RecordOut(Schema):
+    day: date | None
+    text: str
+    url: str
+    counted: bool
+
+
+class ChangeOut(Schema):
+    stage: str
+    stage_label: str
+    before: Decimal | None
+    after: Decimal | None
+    reason: str
+    actor: str
+    at: datetime
+
+
+class ScoreOut(Schema):
+    id: int
+    section: int
+    section_name: str
+    criterion: int
+    criterion_name: str
+    kind: Kind
+    max_points: Decimal
+    computed_from_records: bool
+    metric: str
+    metric_label: str
+    numerator: int | None
+    denominator: int | None
+    count: int | None
+    rate: float | None
+    day: date | None
+    computed: Decimal | None
+    self_points: Decimal | None
+    self_reason: str
+    self_day: date | None
+    reviewed: Decimal | None
+    review_reason: str
+    adjusted: Decimal | None
+    adjust_reason: str
+    vetoed: bool
+    points: Decimal
+    how: list[str]  # how the points follow from the value or the entries, line by line
+    source: str  # where the points that count came from: computed, self, review, adjust or none
+    records: list[RecordOut]
+    records_total: int
+    records_url: str
+    evidence: list[int]
+    history: list[ChangeOut]
+    version: int
+
+
+class UnitResultOut(ResultOut):
+    round: int
+    scores: list[ScoreOut]
+
+
+class ComputeIn(Schema):
+    reason: str = ""  # needed once the results are published
+
+
+class ComputeOut(Schema):
+    changed: int
+    round: RoundOut
+
+
+class StepIn(Schema):
+    version: int | None = None
+
+
+class SelfIn(Schema):
+    points: Decimal | None = None
+    met_on: date | None = None  # a condition judged by hand: the day it was met (none: not met)
+    reason: str = ""
+    evidence: list[int] = []  # ids from the unit's evidence library
+    version: int
+
+
+class ReviewIn(Schema):
+    points: Decimal | None = None
+    vetoed: bool | None = None  # a veto with no metric: whether it triggers
+    reason: str = ""
+    version: int
+
+
+class AdjustIn(Schema):
+    points: Decimal
+    reason: str = ""
+    version: int
+
+
+# --- rubrics ---------------------------------------------------------------------------------
+
+
+def _metric_label(key):
+    if not key:
+        return ""
+    entry = metrics.get(key)
+    return str(entry.label) if entry is not None else key
+
+
+def _criterion(criterion):
+    return {
+        "id": criterion.pk,
+        "name": criterion.name,
+        "description": criterion.description,
+        "kind": criterion.kind,
+        "kind_label": str(criterion.get_kind_display()),
+        "max_points": criterion.max_points,
+        "computed": criterion.is_computed,
+        "metric": criterion.metric,
+        "metric_label": _metric_label(criterion.metric),
+        "tiers": criterion.tiers,
+        "points_each": criterion.points_each,
+        "cap": criterion.cap,
+        "condition_by": criterion.condition_by,
+        "reason_required": criterion.reason_required,
+    }
+
+
+def _sections(nodes):
+    return [
+        {
+            "id": section.pk,
+            "name": section.name,
+            "max_points": section.max_points,
+            "floor": section.floor,
+            "criteria": [_criterion(c) for c in criteria],
+            "children": _sections(children),
+        }
+        for section, criteria, children in nodes
+    ]
+
+
+@router.get("/scoring/rubrics", response=list[RubricOut])
+def list_rubrics(request):
+    """Rubrics of the user's office and of the offices above it (by which it is assessed)."""
+    return list(queries.visible_rubrics(request.user))
+
+
+@router.get("/scoring/rubrics/{rubric_id}", response=RubricDetail)
+def read_rubric(request, rubric_id: int):
+    """A rubric with its section tree and criteria, the points computed from records and judged by
+    hand, and what keeps it from being used (``problems``)."""
+    rubric = queries.get_rubric(request.user, rubric_id)
+    computed, manual = rubrics.shares(rubric)
+    full = rubric.full_marks or Decimal(1)
+    rubric.computed_points, rubric.manual_points = computed, manual
+    rubric.computed_share = round(float(computed * 100 / full), 1)
+    rubric.manual_share = round(float(manual * 100 / full), 1)
+    rubric.problems = rubrics.problems(rubric)
+    rubric.sections_tree = _sections(rubrics.tree(rubric))
+    return rubric
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+
+@router.get("/scoring/rounds", response=list[RoundOut])
+def list_rounds(request):
+    """Rounds the user's office runs and rounds that assess the user's unit or a unit above it."""
+    return list(queries.visible_rounds(request.user))
+
+
+@router.get("/scoring/rounds/{round_id}", response=RoundDetail)
+def read_round(request, round_id: int):
+    return queries.get_round(request.user, round_id)
+
+
+def _section_names(round):
+    return {s.pk: s.name for s in Section.objects.filter(rubric=round.rubric_id, parent__isnull=True)}
+
+
+def _result(result, top):
+    return {
+        "rank": result.rank,
+        "unit": result.unit.code,
+        "unit_name": result.unit.name,
+        "sections": [
+            {"section": pk, "name": name, "points": Decimal(result.section_points.get(str(pk), "0"))}
+            for pk, name in top.items()
+        ],
+        "total": result.total,
+        "grade": result.grade,
+        "grade_label": explain.grade_word(result.grade) if result.grade else "",
+        "vetoed": result.vetoed,
+        "fund_amount": result.fund_amount,
+        "fund_note": result.fund_note,
+        "self_submitted_at": result.self_submitted_at,
+    }
+
+
+@router.get("/scoring/rounds/{round_id}/results", response=list[ResultOut])
+def list_results(request, round_id: int):
+    """The results by rank: points of each top section, total, grade, veto, fund amount and how it was
+    worked out. Before publication an assessed unit sees only its own row."""
+    round = queries.get_round(request.user, round_id)
+    top = _section_names(round)
+    return [_result(r, top) for r in queries.visible_results(request.user, round).order_by("rank", "unit__path")]
+
+
+def _score(score, criterion, section_name, records=None):
+    entry = metrics.get(criterion.metric) if criterion.metric else None
+    if records is None and entry is not None and entry.records_of is not None:
+        records = entry.records_of(score.unit, score.round.period_start, score.round.period_end)
+    has_value = criterion.is_computed and score.computed is not None
+    rate = None
+    if criterion.kind in (Kind.RATIO, Kind.TIERED) and score.denominator:
+        rate = score.numerator / score.denominator
+    return {
+        "id": score.pk,
+        "section": criterion.section_id,
+        "section_name": section_name,
+        "criterion": criterion.pk,
+        "criterion_name": criterion.name,
+        "kind": criterion.kind,
+        "max_points": criterion.max_points,
+        "computed_from_records": criterion.is_computed,
+        "metric": criterion.metric,
+        "metric_label": _metric_label(criterion.metric),
+        "numerator": score.numerator,
+        "denominator": score.denominator,
+        "count": score.numerator if has_value and criterion.kind in (Kind.PER_OCCURRENCE, Kind.VETO) else None,
+        "rate": rate,
+        "day": score.day,
+        "computed": score.computed,
+        "self_points": score.self_points,
+        "self_reason": score.self_reason,
+        "self_day": score.self_day,
+        "reviewed": score.reviewed,
+        "review_reason": score.review_reason,
+        "adjusted": score.adjusted,
+        "adjust_reason": score.adjust_reason,
+        "vetoed": score.vetoed,
+        "points": score.points,
+        "how": explain.steps(criterion, score),
+        "source": explain.source(criterion, score)[0],
+        "records": [
+            {"day": r.day, "text": r.text, "url": r.url, "counted": r.counted}
+            for r in (records.rows if records else [])
+        ],
+        "records_total": records.total if records else 0,
+        "records_url": records.url if records else "",
+        "evidence": sorted(e.pk for e in score.evidence.all()),
+        "history": [
+            {
+                "stage": change.stage,
+                "stage_label": str(change.get_stage_display()),
+                "before": change.before,
+                "after": change.after,
+                "reason": change.reason,
+                "actor": change.actor.display_name,
+                "at": change.at,
+            }
+            for change in score.changes.all()
+        ],
+        "version": score.version,
+    }
+
+
+def _unit_result(user, round, unit_code):
+    try:
+        result = queries.visible_results(user, round).get(unit__code=unit_code)
+    except Result.DoesNotExist:
+        raise Http404 from None
+    top = _section_names(round)
+    names = {s.pk: s.name for s in Section.objects.filter(rubric=round.rubric_id)}
+    order = {c.pk: n for n, c in enumerate(rubrics.all_criteria(round.rubric))}
+    scores = sorted(
+        Score.objects.filter(round=round, unit=result.unit_id)
+        .select_related("criterion", "unit", "round")
+        .prefetch_related("evidence", "changes__actor"),
+        key=lambda s: order.get(s.criterion_id, len(order)),
+    )
+    return {
+        **_result(result, top),
+        "round": round.pk,
+        "scores": [_score(s, s.criterion, names.get(s.criterion.section_id, "")) for s in scores],
+    }
+
+
+@router.get("/scoring/rounds/{round_id}/results/{unit}", response=UnitResultOut)
+def read_result(request, round_id: int, unit: str):
+    """One unit's result (``unit`` is its code) with every score: the metric value, how the points follow,
+    the records behind it and the history of every hand-entered change."""
+    round = queries.get_round(request.user, round_id)
+    return _unit_result(request.user, round, unit)
+
+
+def _visible_score(user, score_id):
+    """The score if the user sees its round and its unit's result; else 404."""
+    score = Score.objects.filter(pk=score_id).only("round", "unit").first()
+    if score is None:
+        raise Http404
+    round = queries.get_round(user, score.round_id)
+    queries.get_result(user, round, score.unit_id)
+    return Score.objects.select_related("criterion__section", "unit", "round").get(pk=score_id)
+
+
+def _score_out(score_id):
+    score = (
+        Score.objects.select_related("criterion__section", "unit", "round")
+        .prefetch_related("evidence", "changes__actor")
+        .get(pk=score_id)
+    )
+    return _score(score, score.criterion, score.criterion.section.name)
+
+
+@router.get("/scoring/scores/{score_id}", response=ScoreOut)
+def read_score(request, score_id: int):
+    """One score's drill-down: metric value, how the points follow, the records and the history."""
+    _visible_score(request.user, score_id)
+    return _score_out(score_id)
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+@router.post("/scoring/rounds/{round_id}/compute", response=ComputeOut)
+def compute(request, round_id: int, payload: ComputeIn):
+    """Fill in every criterion computed from records, then totals, ranks, grades and funds (office of the
+    round). Running it again on the same records changes nothing (``changed``: 0)."""
+    round = queries.get_round(request.user, round_id)
+    changed = _act(lambda: workflow.compute(round=round, actor=request.user, reason=payload.reason))
+    return {"changed": changed, "round": queries.get_round(request.user, round_id)}
+
+
+STEPS = {
+    "open_self_assessment": workflow.open_self_assessment,
+    "start_review": workflow.start_review,
+    "publish": workflow.publish,
+}
+
+
+@router.post("/scoring/rounds/{round_id}/steps/{step}", response=RoundDetail)
+def step(request, round_id: int, step: Literal["open_self_assessment", "start_review", "publish"], payload: StepIn):
+    """Move the round on: ``open_self_assessment`` (computes and asks the units), ``start_review``, ``publish``
+    (computes a last time, freezes the results and numbers the bulletin). ``version`` from the round read."""
+    round = queries.get_round(request.user, round_id)
+    _act(lambda: STEPS[step](round=round, actor=request.user, version=payload.version), "round")
+    return queries.get_round(request.user, round_id)
+
+
+@router.post("/scoring/rounds/{round_id}/self-assessment/submit", response=ResultOut)
+def submit_self_assessment(request, round_id: int):
+    """The signed-in user's unit says its self-assessment is complete."""
+    round = queries.get_round(request.user, round_id)
+    result = round.results.select_related("unit").filter(unit=request.user.org_unit_id).first()
+    if result is None:
+        raise Http404
+    _act(lambda: workflow.submit_self_assessment(result=result, actor=request.user))
+    result.refresh_from_db()
+    return _result(result, _section_names(round))
+
+
+@router.post("/scoring/scores/{score_id}/self", response=ScoreOut)
+def self_assess(request, score_id: int, payload: SelfIn):
+    """The assessed unit scores a criterion judged by hand, with its reason and evidence from its library;
+    a condition takes the day it was met (``met_on``) instead of points."""
+    score = _visible_score(request.user, score_id)
+    evidence = list(Evidence.objects.filter(owner_unit=request.user.org_unit_id, pk__in=payload.evidence))
+    if len(evidence) != len(set(payload.evidence)):
+        raise ApiError(422, "refused", _("Only your own unit's evidence can be attached."))
+    _act(
+        lambda: workflow.self_assess(
+            score=score,
+            actor=request.user,
+            reason=payload.reason,
+            points=payload.points,
+            met_on=payload.met_on,
+            evidence=evidence,
+            version=payload.version,
+        )
+    )
+    return _score_out(score_id)
+
+
+@router.post("/scoring/scores/{score_id}/review", response=ScoreOut)
+def review(request, score_id: int, payload: ReviewIn):
+    """A reviewer of the round's office scores a criterion judged by hand (初审), or decides a veto."""
+    score = _visible_score(request.user, score_id)
+    _act(
+        lambda: workflow.review(
+            score=score,
+            actor=request.user,
+            reason=payload.reason,
+            points=payload.points,
+            vetoed=payload.vetoed,
+            version=payload.version,
+        )
+    )
+    return _score_out(score_id)
+
+
+@router.post("/scoring/scores/{score_id}/adjust", response=ScoreOut)
+def adjust(request, score_id: int, payload: AdjustIn):
+    """The office sets any score with a reason; after publication this is a recorded change and the
+    published results move with it."""
+    score = _visible_score(request.user, score_id)
+    _act(
+        lambda: workflow.adjust(
+            score=score, actor=request.user, points=payload.points, reason=payload.reason, version=payload.version
+        )
+    )
+    return _score_out(score_id)

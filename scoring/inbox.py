@@ -1,0 +1,83 @@
+"""What waits for a user in the assessment area, for the workbench (工作台).
+
+Each task is a filter of the round list (``?task=…``), so the count on the workbench is the number of
+rounds the user finds behind its link; a single round links straight to its page (for a unit, to its
+self-assessment form). Every filter stays within what ``queries.visible_rounds`` shows: the assessed
+unit's own results, or rounds run by the user's unit or one below it.
+"""
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Role
+from scoring.models import Result, Round, RoundStatus
+
+
+class Task:
+    SELF = "self"
+    REVIEW = "review"
+    START_REVIEW = "start_review"
+    PUBLISH = "publish"
+
+    # (task, label, roles it is for), in the order the workbench shows them
+    ALL = [
+        (SELF, _("Self-assessments to fill in"), (Role.OFFICE, Role.REPORTER)),
+        (REVIEW, _("Assessments to review"), (Role.REVIEWER,)),
+        (START_REVIEW, _("Self-assessments all submitted: start the review"), (Role.OFFICE,)),
+        (PUBLISH, _("Assessments reviewed and ready to publish"), (Role.OFFICE,)),
+    ]
+    LABELS = {task: label for task, label, _roles in ALL}
+
+
+def _runs(user):
+    return Q(owner_unit__path__startswith=user.org_unit.path)
+
+
+def task_filter(user, task):
+    """The rounds of ``task`` for ``user`` as a Q; nothing when the task is not the user's."""
+    roles = next((roles for t, _label, roles in Task.ALL if t == task), None)
+    if roles is None or getattr(user, "org_unit", None) is None or not user.has_role(*roles):
+        return Q(pk__in=[])
+    if task == Task.SELF:
+        waiting = Result.objects.filter(round=OuterRef("pk"), unit=user.org_unit_id, self_submitted_at__isnull=True)
+        return Q(status=RoundStatus.SELF_ASSESSMENT) & Q(Exists(waiting))
+    if task == Task.START_REVIEW:
+        waiting = Result.objects.filter(round=OuterRef("pk"), self_submitted_at__isnull=True)
+        return _runs(user) & Q(status=RoundStatus.SELF_ASSESSMENT) & ~Q(Exists(waiting))
+    # Review and publish: the round is in review; the reviewers score, the office publishes.
+    return _runs(user) & Q(status=RoundStatus.REVIEW)
+
+
+def user_tasks(user):
+    return [task for task, _label, roles in Task.ALL if user.has_role(*roles)]
+
+
+def items(user):
+    """A list of ``{"label", "count", "url", "overdue"}``: one query for the counts, and one more per task
+    with a single round, whose link then opens it."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "org_unit", None) is None:
+        return []
+    tasks = user_tasks(user)
+    if not tasks:
+        return []
+    filters = {task: task_filter(user, task) for task in tasks}
+    union = Q(pk__in=[])
+    for q in filters.values():
+        union |= q
+    # Keys of their own: "self" cannot be a keyword of aggregate().
+    counts = Round.objects.filter(union).aggregate(
+        **{f"n_{task}": Count("pk", filter=q) for task, q in filters.items()}
+    )
+    url = reverse("scoring:rounds")
+    found = []
+    for task, label, _roles in Task.ALL:
+        count = counts.get(f"n_{task}")
+        if not count:
+            continue
+        link = f"{url}?task={task}"
+        if count == 1:
+            pk = Round.objects.filter(filters[task]).values_list("pk", flat=True).get()
+            link = reverse("scoring:self_assessment" if task == Task.SELF else "scoring:round", args=[pk])
+        found.append({"label": str(label), "count": count, "url": link, "overdue": False})
+    return found

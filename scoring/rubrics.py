@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from orgs.models import Role
 from qingdan import metrics
 from scoring.models import Criterion, Kind, Rubric, Section
 from scoring.workflow import Refused
@@ -31,6 +32,17 @@ def _points(value, label, *, allow_negative=False):
     return number
 
 
+def is_rubric_office(user, rubric):
+    """Office staff of the rubric's own office or an office above it: the people who may change it."""
+    return user.has_role(Role.OFFICE) and rubric.owner_unit.is_within(user.org_unit)
+
+
+def _may_change(actor, rubric):
+    if not is_rubric_office(actor, rubric):
+        raise Refused(_("Only the office that owns this rubric can change it."))
+    _editable(rubric)
+
+
 def _editable(rubric):
     if rubric.frozen_at is not None:
         raise Refused(_("This rubric is used by an assessment round and can no longer change; copy it instead."))
@@ -38,6 +50,8 @@ def _editable(rubric):
 
 def create_rubric(*, actor, name, year, full_marks, excellent_from, good_from, pass_from, max_manual_share=None):
     """A new, empty rubric of the actor's office."""
+    if not actor.has_role(Role.OFFICE):
+        raise Refused(_("Only office staff write rubrics."))
     full = _points(full_marks, _("Full marks"))
     if full <= 0:
         raise Refused(_("Full marks must be more than 0."))
@@ -84,7 +98,7 @@ def _check_room(rubric, parent, adding, exclude_section=None):
 
 def add_section(*, rubric, actor, name, max_points, parent=None, floor=None):
     """A section (or a subsection under ``parent``); refused when it would exceed the points above it."""
-    _editable(rubric)
+    _may_change(actor, rubric)
     points = _points(max_points, _("Section points"))
     if parent is not None and parent.rubric_id != rubric.pk:
         raise Refused(_("That section belongs to another rubric."))
@@ -176,7 +190,7 @@ def clean_criterion(*, kind, max_points=0, metric="", tiers=(), points_each=None
 def add_criterion(*, section, actor, name, description="", reason_required=True, **declaration):
     """A criterion in ``section``; refused when its points would exceed the section's."""
     rubric = section.rubric
-    _editable(rubric)
+    _may_change(actor, rubric)
     fields = clean_criterion(**declaration)
     with transaction.atomic():
         _editable(Rubric.objects.select_for_update().get(pk=rubric.pk))  # a round may have frozen it meanwhile
@@ -200,7 +214,7 @@ def add_criterion(*, section, actor, name, description="", reason_required=True,
 
 
 def remove_section(*, section, actor):
-    _editable(section.rubric)
+    _may_change(actor, section.rubric)
     with transaction.atomic():
         record(action="scoring.section_removed", actor=actor, obj=section.rubric, before={"section": section.name})
         section.delete()
@@ -208,7 +222,7 @@ def remove_section(*, section, actor):
 
 def remove_criterion(*, criterion, actor):
     rubric = criterion.section.rubric
-    _editable(rubric)
+    _may_change(actor, rubric)
     with transaction.atomic():
         record(action="scoring.criterion_removed", actor=actor, obj=rubric, before={"criterion": criterion.name})
         criterion.delete()

@@ -27,14 +27,10 @@ from scoring import rubrics
 from scoring.forms_rubrics import CopyForm, CriterionForm, RemoveForm, RubricForm, SectionForm, metric_groups
 from scoring.models import METRIC_KINDS, Criterion, Kind, Round, Section
 from scoring.queries import get_rubric, visible_rounds, visible_rubrics
+from scoring.rubrics import is_rubric_office
 from scoring.workflow import Refused
 
 ZERO = Decimal(0)
-
-
-def is_rubric_office(user, rubric):
-    """Office staff of the rubric's own office or an office above it: the people who may change it."""
-    return user.has_role(Role.OFFICE) and rubric.owner_unit.is_within(user.org_unit)
 
 
 # --- the declaration in words ----------------------------------------------------------------

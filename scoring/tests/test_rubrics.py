@@ -361,3 +361,18 @@ def test_removing_a_section_takes_its_subsections_and_criteria(city_office):
     )
     rubrics.remove_section(section=rubric.sections.get(name="业务工作"), actor=city_office)
     assert not Section.objects.filter(rubric=rubric).exists() and not Criterion.objects.exists()
+
+
+def test_only_office_staff_write_a_rubric_and_only_the_owning_office_changes_it(city_office, reporter, outsider):
+    with refused("Only office staff write rubrics."):
+        empty(reporter)
+    rubric = build_rubric(city_office, simple_rubric_spec())
+    Rubric.objects.filter(pk=rubric.pk).update(full_marks=200)
+    rubric.refresh_from_db()
+    # outsider is office staff of 临河 below the city: the city's rubric is not theirs to change.
+    with refused("Only the office that owns this rubric can change it."):
+        rubrics.add_section(rubric=rubric, actor=outsider, name="加分项目", max_points=10)
+    section = rubric.sections.first()
+    with refused("Only the office that owns this rubric can change it."):
+        rubrics.remove_section(section=section, actor=outsider)
+    assert rubric.sections.count() == 2

@@ -4,16 +4,13 @@ The items of a period are those of lists issued within it; urgings and rectifica
 notices and failed verifications dated within it. Each unit's value covers its whole subtree.
 """
 
-from urllib.parse import urlencode
-
 from django.db.models import Count, F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import EventKind, Item, ItemEvent, ItemStatus
-from qingdan.metrics import COUNT, RATE, Record, RecordPage, common_path, metric, subtree_rollup
-
-PAGE = 200
+from qingdan.metrics import COUNT, RATE, RECORDS_SHOWN, Record, RecordPage, common_path, metric, subtree_rollup
 
 
 def _items(units, start, end):
@@ -52,12 +49,8 @@ def _events(units, start, end, kind):
     return subtree_rollup(units, rows)
 
 
-def _list_url(unit, **flags):
-    return reverse("checklists:items") + "?" + urlencode({"unit": unit.pk, "below": "1", **flags})
-
-
-def _item_rows(unit, start, end, counted, flags, denominator=None):
-    items = _items([unit], start, end).filter(responsible_unit__path__startswith=unit.path)
+def _item_rows(unit, start, end, counted, denominator=None):
+    items = _items([unit], start, end)
     if denominator is not None:
         items = items.filter(denominator)
     items = (
@@ -72,12 +65,12 @@ def _item_rows(unit, start, end, counted, flags, denominator=None):
             url=reverse("checklists:item", args=[item.pk]),
             counted=bool(item.counted),
         )
-        for item in items[:PAGE]
+        for item in items[:RECORDS_SHOWN]
     ]
-    return RecordPage(rows=rows, total=items.count(), url=_list_url(unit, **flags))
+    return RecordPage(rows=rows, total=items.count())
 
 
-def _event_rows(unit, start, end, kind, flags):
+def _event_rows(unit, start, end, kind):
     events = (
         ItemEvent.objects.filter(
             kind=kind, item__responsible_unit__path__startswith=unit.path, at__date__range=(start, end)
@@ -86,16 +79,21 @@ def _event_rows(unit, start, end, kind, flags):
         .order_by("at", "id")
     )
     rows = []
-    for event in events[:PAGE]:
+    for event in events[:RECORDS_SHOWN]:
         number = event.document.number if event.document_id else ""
         text = " · ".join(part for part in (number, event.item.responsible_unit.name, event.item.content[:60]) if part)
-        rows.append(Record(day=event.at.date(), text=text, url=reverse("checklists:item", args=[event.item_id])))
-    return RecordPage(rows=rows, total=events.count(), url=_list_url(unit, **flags))
+        day = timezone.localdate(event.at)
+        rows.append(Record(day=day, text=text, url=reverse("checklists:item", args=[event.item_id])))
+    return RecordPage(rows=rows, total=events.count())
 
 
 CLOSED = Q(status=ItemStatus.CLOSED)
 FIRST_PASS = Q(status=ItemStatus.CLOSED, rectifications=0)
-ON_TIME = Q(status=ItemStatus.CLOSED, closed_at__date__lte=F("deadline"))
+# A failed verification moves ``deadline`` to the rectification date, an approved extension moves it too:
+# an item never sent back is on time by its (possibly extended) deadline, one sent back only by the first.
+ON_TIME = Q(status=ItemStatus.CLOSED) & (
+    Q(rectifications=0, closed_at__date__lte=F("deadline")) | Q(closed_at__date__lte=F("original_deadline"))
+)
 
 
 @metric(
@@ -110,14 +108,17 @@ def close_out_rate(units, start, end):
 
 @close_out_rate.records
 def _close_out_records(unit, start, end):
-    return _item_rows(unit, start, end, CLOSED, {"closed": "1"})
+    return _item_rows(unit, start, end, CLOSED)
 
 
 @metric(
     "on_time_rate",
     _("On-time close-out rate"),
     kind=RATE,
-    doc=_("Items closed out by their deadline (an approved extension counts) ÷ items issued in the period."),
+    doc=_(
+        "Items closed out by their deadline ÷ items issued in the period; an approved extension counts, "
+        "a rectification's new deadline does not."
+    ),
 )
 def on_time_rate(units, start, end):
     return _rate(units, start, end, ON_TIME)
@@ -125,7 +126,7 @@ def on_time_rate(units, start, end):
 
 @on_time_rate.records
 def _on_time_records(unit, start, end):
-    return _item_rows(unit, start, end, ON_TIME, {"closed": "1"})
+    return _item_rows(unit, start, end, ON_TIME)
 
 
 @metric(
@@ -140,7 +141,7 @@ def first_pass_rate(units, start, end):
 
 @first_pass_rate.records
 def _first_pass_records(unit, start, end):
-    return _item_rows(unit, start, end, FIRST_PASS, {"first_pass": "1"}, denominator=CLOSED)
+    return _item_rows(unit, start, end, FIRST_PASS, denominator=CLOSED)
 
 
 @metric(
@@ -158,7 +159,7 @@ def urgings_received(units, start, end):
 
 @urgings_received.records
 def _urging_records(unit, start, end):
-    return _event_rows(unit, start, end, EventKind.URGED, {"urged": "1"})
+    return _event_rows(unit, start, end, EventKind.URGED)
 
 
 @metric(
@@ -173,4 +174,4 @@ def rectifications(units, start, end):
 
 @rectifications.records
 def _rectification_records(unit, start, end):
-    return _event_rows(unit, start, end, EventKind.FAILED, {"rectified": "1"})
+    return _event_rows(unit, start, end, EventKind.FAILED)

@@ -21,6 +21,8 @@ from django.apps import apps
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
+RECORDS_SHOWN = 200  # rows a drill-down lists; the total says how many more there are
+
 RATE = "rate"  # numerator ÷ denominator, 0..1
 COUNT = "count"  # events counted in the period
 DATE = "date"  # the day a condition came to hold, or none
@@ -57,8 +59,8 @@ class Record:
 @dataclass
 class RecordPage:
     rows: list[Record] = field(default_factory=list)
-    total: int = 0  # rows beyond the page are in the area's own list, at ``url``
-    url: str = ""
+    total: int = 0  # all the records, of which ``rows`` shows the first ``RECORDS_SHOWN``
+    url: str = ""  # the area's own list of exactly these records, where it has one
 
 
 @dataclass

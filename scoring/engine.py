@@ -33,11 +33,8 @@ def computed_points(criterion, value: Value | None):
             return ZERO, False
         if kind == Kind.RATIO:
             return q(criterion.max_points * min(rate, Decimal(1))), False
-        percent = rate * 100
-        for tier in criterion.tiers:
-            if percent >= Decimal(tier["from"]):
-                return q(Decimal(tier["points"])), False
-        return ZERO, False
+        tier = tier_for(criterion, rate * 100)
+        return (q(Decimal(tier["points"])) if tier else ZERO), False
     if kind == Kind.PER_OCCURRENCE:
         count = value.count if value is not None else 0
         points = criterion.points_each * count
@@ -50,6 +47,11 @@ def computed_points(criterion, value: Value | None):
     if kind == Kind.VETO:
         return ZERO, value is not None and value.count > 0
     raise ValueError(kind)
+
+
+def tier_for(criterion, percent):
+    """The highest tier whose threshold ``percent`` reaches (tiers are kept highest first), or None."""
+    return next((tier for tier in criterion.tiers if percent >= Decimal(tier["from"])), None)
 
 
 def score_points(criterion, score):

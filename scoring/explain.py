@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from qingdan import metrics
+from scoring import engine
 from scoring.models import Grade, Kind
 
 MINUS = "\u2212"  # a real minus sign: "−2 分" reads better than "-2 分"
@@ -121,7 +122,7 @@ def computed_steps(criterion, score):
         )
         lines = [_("Tiers: %(tiers)s") % {"tiers": tiers}]
         value = Decimal(score.numerator or 0) * 100 / Decimal(score.denominator)
-        hit = next((t for t in criterion.tiers if value >= Decimal(t["from"])), None)
+        hit = engine.tier_for(criterion, value)
         if hit is None:
             lines.append(_("%(rate)s is below every tier: 0 points") % {"rate": rate})
         else:

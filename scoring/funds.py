@@ -48,7 +48,17 @@ def clean_pool(*, pool, base, floor, units):
             _("The pool of ¥%(pool)s cannot pay the base of ¥%(base)s to %(n)s units (¥%(need)s).")
             % {"pool": f"{pool:,.2f}", "base": f"{base:,.2f}", "n": units, "need": f"{base * units:,.2f}"}
         )
-    return pool, base, Decimal(floor or 0)
+    return pool, base, _floor(floor)
+
+
+def _floor(value):
+    try:
+        floor = Decimal(str(value or 0))
+    except (InvalidOperation, ValueError):
+        floor = None
+    if floor is None or not floor.is_finite() or not 0 <= floor < 10**6:
+        raise FundError(_("The score floor must be a number of points from 0 to 999,999."))
+    return floor
 
 
 def allocate(round, results):

@@ -5,7 +5,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.metrics import COUNT, Record, RecordPage, common_path, metric, subtree_rollup
+from qingdan.metrics import COUNT, RECORDS_SHOWN, Record, RecordPage, common_path, metric, subtree_rollup
 from scoring.models import EventKind, Level, RecordedEvent
 
 PRAISE = Q(kind__in=[EventKind.COMMENDATION, EventKind.MEDIA])
@@ -38,16 +38,15 @@ def _counter(condition):
                 ),
                 url=reverse("scoring:event", args=[event.pk]),
             )
-            for event in events
+            for event in events[:RECORDS_SHOWN]
         ]
-        return RecordPage(rows=rows, total=len(rows))
+        return RecordPage(rows=rows, total=events.count())
 
     return compute, records
 
 
 def _register(key, label, doc, condition):
     compute, records = _counter(condition)
-    compute.__module__ = __name__
     metric(key, label, kind=COUNT, doc=doc)(compute).records(records)
 
 

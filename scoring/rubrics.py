@@ -17,19 +17,9 @@ from audit.services import record
 from orgs.models import Role
 from qingdan import metrics
 from scoring.models import Criterion, Kind, Rubric, Section
-from scoring.workflow import Refused
+from scoring.workflow import Refused, to_points
 
 ZERO = Decimal(0)
-
-
-def _points(value, label, *, allow_negative=False):
-    try:
-        number = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise Refused(_("%(label)s must be a number.") % {"label": label}) from None
-    if not number.is_finite() or (number < 0 and not allow_negative) or abs(number) >= 10**6:
-        raise Refused(_("%(label)s must be a number from 0 to 999,999.") % {"label": label})
-    return number
 
 
 def is_rubric_office(user, rubric):
@@ -52,15 +42,15 @@ def create_rubric(*, actor, name, year, full_marks, excellent_from, good_from, p
     """A new, empty rubric of the actor's office."""
     if not actor.has_role(Role.OFFICE):
         raise Refused(_("Only office staff write rubrics."))
-    full = _points(full_marks, _("Full marks"))
+    full = to_points(full_marks, _("Full marks"))
     if full <= 0:
         raise Refused(_("Full marks must be more than 0."))
-    grades = [_points(v, _("A grade threshold")) for v in (excellent_from, good_from, pass_from)]
+    grades = [to_points(v, _("A grade threshold")) for v in (excellent_from, good_from, pass_from)]
     if not full >= grades[0] > grades[1] > grades[2] >= 0:
         raise Refused(_("Grade thresholds must fall from excellent to pass, within full marks."))
     share = None
     if max_manual_share not in (None, ""):
-        share = _points(max_manual_share, _("The share judged by hand"))
+        share = to_points(max_manual_share, _("The share judged by hand"))
         if share > 100:
             raise Refused(_("The share judged by hand is a percentage from 0 to 100."))
     if Rubric.objects.filter(owner_unit=actor.org_unit, name=name, year=year).exists():
@@ -99,12 +89,12 @@ def _check_room(rubric, parent, adding, exclude_section=None):
 def add_section(*, rubric, actor, name, max_points, parent=None, floor=None):
     """A section (or a subsection under ``parent``); refused when it would exceed the points above it."""
     _may_change(actor, rubric)
-    points = _points(max_points, _("Section points"))
+    points = to_points(max_points, _("Section points"))
     if parent is not None and parent.rubric_id != rubric.pk:
         raise Refused(_("That section belongs to another rubric."))
     low = None
     if floor not in (None, ""):
-        low = _points(floor, _("Lowest score"), allow_negative=True)
+        low = to_points(floor, _("Lowest score"), allow_negative=True)
         if low > 0:
             raise Refused(_("The lowest score of a section is 0 or below."))
     with transaction.atomic():
@@ -119,12 +109,16 @@ def add_section(*, rubric, actor, name, max_points, parent=None, floor=None):
 
 
 def _tiers(raw, max_points):
+    if not isinstance(raw, list | tuple):
+        raise Refused(_("Each tier needs a threshold (%) and its points."))
     tiers = []
-    for row in raw or ():
+    for row in raw:
         try:
             start, points = Decimal(str(row["from"])), Decimal(str(row["points"]))
         except (KeyError, TypeError, InvalidOperation):
             raise Refused(_("Each tier needs a threshold (%) and its points.")) from None
+        if not (start.is_finite() and points.is_finite()):
+            raise Refused(_("Each tier needs a threshold (%) and its points."))
         if not 0 <= start <= 100:
             raise Refused(_("A tier threshold is a percentage from 0 to 100."))
         if not 0 < points <= max_points:
@@ -158,7 +152,7 @@ def clean_criterion(*, kind, max_points=0, metric="", tiers=(), points_each=None
     if kind not in Kind.values:
         raise Refused(_("Unknown kind of criterion."))
     fields = {"kind": kind, "metric": "", "tiers": [], "points_each": None, "cap": None, "condition_by": None}
-    maximum = _points(max_points or 0, _("Criterion points"))
+    maximum = to_points(max_points or 0, _("Criterion points"))
     if kind in (Kind.MANUAL, Kind.RATIO, Kind.TIERED, Kind.CONDITION) and maximum <= 0:
         raise Refused(_("The criterion's points must be more than 0."))
     if kind in (Kind.RATIO, Kind.TIERED):
@@ -167,10 +161,10 @@ def clean_criterion(*, kind, max_points=0, metric="", tiers=(), points_each=None
         fields["tiers"] = _tiers(tiers, maximum)
     if kind == Kind.PER_OCCURRENCE:
         fields["metric"] = _metric_of(metric, {metrics.COUNT}).key
-        each = _points(points_each if points_each not in (None, "") else 0, _("Points each"), allow_negative=True)
+        each = to_points(points_each if points_each not in (None, "") else 0, _("Points each"), allow_negative=True)
         if each == 0:
             raise Refused(_("Points each must be above or below 0."))
-        limit = _points(cap, _("The cap")) if cap not in (None, "") else None
+        limit = to_points(cap, _("The cap")) if cap not in (None, "") else None
         if each > 0 and not limit:
             raise Refused(_("A bonus per occurrence needs a cap."))
         fields.update(points_each=each, cap=limit)

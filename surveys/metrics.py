@@ -5,12 +5,12 @@ A survey counts in the period its distribution closes in; a worker poll in the p
 
 from django.db.models import Count, F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.metrics import RATE, Record, RecordPage, common_path, metric, subtree_rollup
+from qingdan.metrics import RATE, RECORDS_SHOWN, Record, RecordPage, common_path, metric, subtree_rollup
 from surveys.models import SATISFIED_VALUES, Answer, QuestionKind, ResponseStatus, Target
 
-PAGE = 200
 SUBMITTED = Q(status=ResponseStatus.SUBMITTED)
 
 
@@ -49,7 +49,7 @@ def _completeness_records(unit, start, end):
             url=reverse("surveys:distribution_detail", args=[target.distribution_id]),
             counted=target.status == ResponseStatus.SUBMITTED,
         )
-        for target in targets[:PAGE]
+        for target in targets[:RECORDS_SHOWN]
     ]
     return RecordPage(rows=rows, total=targets.count())
 
@@ -97,11 +97,11 @@ def _satisfaction_records(unit, start, end):
     )
     rows = [
         Record(
-            day=poll["response__poll__closes_at"].date(),
+            day=timezone.localdate(poll["response__poll__closes_at"]),
             text=_("%(title)s: %(n)s satisfied of %(d)s answers")
             % {"title": poll["response__poll__title"], "n": poll["n"], "d": poll["d"]},
             url=reverse("surveys:poll_detail", args=[poll["response__poll"]]),
         )
-        for poll in polls[:PAGE]
+        for poll in polls[:RECORDS_SHOWN]
     ]
-    return RecordPage(rows=rows, total=len(rows))
+    return RecordPage(rows=rows, total=polls.count())

@@ -192,3 +192,10 @@ def test_funds_of_a_round_per_grade_and_pool_and_refusals(simple_round, city_off
     assert "60,001.00" in by_unit[county_a.pk].fund_note
     workflow.start_review(round=round, actor=city_office)
     assert workflow.publish(round=round, actor=city_office).status == RoundStatus.PUBLISHED
+
+
+@pytest.mark.parametrize("floor", ["abc", "NaN", "-1", "10000000"])
+def test_a_score_floor_that_is_not_a_number_of_points_is_refused(floor):
+    with pytest.raises(funds.FundError) as error:
+        funds.clean_pool(pool=1000, base=0, floor=floor, units=3)
+    assert error.value.message == zh("The score floor must be a number of points from 0 to 999,999.")

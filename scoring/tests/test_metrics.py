@@ -122,7 +122,7 @@ def test_the_records_behind_the_close_out_values(closeout_year, period, dept_a):
     page = entry.records_of(dept_a, *period)
     assert page.total == 5 and len(page.rows) == 5
     assert sum(r.counted for r in page.rows) == 3
-    assert all(r.url.startswith("/") for r in page.rows) and "unit=" in page.url
+    assert all(r.url.startswith("/lists/items/") for r in page.rows)
     first_pass = metrics.get("first_pass_rate").records_of(dept_a, *period)
     assert (first_pass.total, sum(r.counted for r in first_pass.rows)) == (3, 2)
     urgings = metrics.get("urgings_received").records_of(dept_a, *period)
@@ -299,3 +299,33 @@ def test_subtree_rollup_and_common_path(city, county_a, county_b, dept_a):
     assert got[dept_a.pk] == Value(2, 3) and got[county_b.pk] == Value(0, 4)
     assert common_path([dept_a, county_b]) == city.path
     assert common_path([dept_a]) == dept_a.path and common_path([]) == "/"
+
+
+def test_a_rectification_deadline_does_not_make_a_late_item_on_time(period, dept_a, office, reporter, reviewer):
+    """Sent back after its deadline had passed and closed by the rectification's date: late all the same."""
+    start, today = period
+    checklist = checklist_services.issue_checklist(
+        actor=office,
+        responsible_unit=dept_a,
+        title="整改清单",
+        issued_on=start,
+        items=[
+            {"content": "逾期后整改", "deadline": today - timedelta(days=3)},
+            {"content": "按期整改", "deadline": today + timedelta(days=5)},
+        ],
+    )
+    for item in checklist.items.order_by("position"):
+        item = closeout.apply_for_closeout(item=item, actor=reporter, report="完成")
+        item = closeout.verify(
+            item=item,
+            actor=reviewer,
+            passed=False,
+            opinion="不全",
+            findings="缺台账",
+            fixes="补台账",
+            new_deadline=today + timedelta(days=10),
+        )
+        item = closeout.apply_for_closeout(item=item, actor=reporter, report="已补台账")
+        closeout.verify(item=item, actor=reviewer, passed=True, opinion="通过")
+    got = value("on_time_rate", [dept_a], *period)[dept_a.pk]
+    assert (got.numerator, got.denominator) == (1, 2)

@@ -376,3 +376,20 @@ def test_only_office_staff_write_a_rubric_and_only_the_owning_office_changes_it(
     with refused("Only the office that owns this rubric can change it."):
         rubrics.remove_section(section=section, actor=outsider)
     assert rubric.sections.count() == 2
+
+
+@pytest.mark.parametrize("tiers", [[{"from": "NaN", "points": "1"}], [{"from": "Infinity", "points": "1"}], 5, "70:3"])
+def test_a_tier_table_that_is_not_numbers_is_refused(city_office, tiers):
+    rubric = empty(city_office)
+    section = rubrics.add_section(rubric=rubric, actor=city_office, name="业务工作", max_points=100)
+    with refused("Each tier needs a threshold (%) and its points."):
+        rubrics.add_criterion(
+            section=section,
+            actor=city_office,
+            name="建家率",
+            kind=Kind.TIERED,
+            max_points=3,
+            metric="close_out_rate",
+            tiers=tiers,
+        )
+    assert not Criterion.objects.exists()

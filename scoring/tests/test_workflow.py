@@ -13,6 +13,7 @@ from checklists import services as checklist_services
 from checklists import workflow as closeout
 from orgs.models import Notification, Role
 from orgs.tests.factories import UserFactory
+from qingdan import metrics
 from scoring import workflow
 from scoring.models import EventKind, Level, RecordedEvent, Result, RoundStatus, Score, ScoreChange, Stage
 from scoring.tests.conftest import build_rubric
@@ -119,6 +120,21 @@ def test_only_office_staff_start_a_round_over_units_below_them(
     assert made.status == RoundStatus.DRAFT and made.results.count() == 2
     # a county office may run a round of the city's rubric over its own departments
     assert make(office, [dept_a]).owner_unit == county_a
+    # a unit picked twice (two ways of choosing units overlap) is assessed once
+    assert make(city_office, [county_a, county_a, county_b]).results.count() == 2
+
+
+def test_opening_self_assessment_is_one_step_with_its_computation(round, city_office, monkeypatch):
+    """When computing fails, the round stays a draft: no unit is asked for a self-assessment of nothing."""
+
+    def broken(units, start, end):
+        raise RuntimeError("the close-out figures are unavailable")
+
+    monkeypatch.setattr(metrics.get("close_out_rate"), "compute", broken)
+    with pytest.raises(RuntimeError):
+        workflow.open_self_assessment(round=round, actor=city_office)
+    round.refresh_from_db()
+    assert round.status == RoundStatus.DRAFT and not Score.objects.filter(round=round).exists()
 
 
 # --- the steps --------------------------------------------------------------------------------
@@ -400,8 +416,12 @@ def test_events_are_recorded_by_office_staff_for_units_below_and_withdrawn_with_
 
     with refused("Only office staff record events."):
         event(reporter, county_a)
-    with refused("Only units within your own organisation can be named."):
+    with refused("Events are recorded for the units below your own."):
         event(outsider, county_a)
+    # An assessed county never records its own praise or clears its own incidents.
+    county_office = UserFactory(username="county_office", org_unit=county_a, roles=[Role.OFFICE])
+    with refused("Events are recorded for the units below your own."):
+        event(county_office, county_a)
     with refused("Choose the kind and level of the event."):
         event(city_office, county_a, kind="rumour")
     with refused("Give the event a title."):
@@ -410,8 +430,10 @@ def test_events_are_recorded_by_office_staff_for_units_below_and_withdrawn_with_
         event(city_office, county_a, happened_on=today + timedelta(days=1))
     assert not RecordedEvent.objects.exists()
     praise = event(city_office, county_a)
-    with refused("Only office staff withdraw events."):
+    with refused("Only the office that recorded the event, or one above it, withdraws it."):
         workflow.withdraw_event(event=praise, actor=outsider, reason="x")
+    with refused("Only the office that recorded the event, or one above it, withdraws it."):
+        workflow.withdraw_event(event=praise, actor=county_office, reason="不是我们的问题")
     with refused("Give the reason for withdrawing the event."):
         workflow.withdraw_event(event=praise, actor=city_office, reason="")
     workflow.withdraw_event(event=praise, actor=city_office, reason="录入重复")

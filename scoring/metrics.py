@@ -1,7 +1,7 @@
 """Metrics of the events the office records by hand (see ``qingdan.metrics``): praise, media reports,
 training attended and serious incidents, dated in the period. Withdrawn events do not count."""
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +22,7 @@ def _counter(condition):
         rows = (
             _events(common_path(units), start, end, condition)
             .values("unit")
-            .annotate(path=F("unit__path"), n=Count("id"))
+            .annotate(path=Min("unit__path"), n=Count("id"))
             .values_list("path", "n", "n")
             .order_by()
         )

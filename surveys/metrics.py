@@ -3,7 +3,7 @@
 A survey counts in the period its distribution closes in; a worker poll in the period it closes in.
 """
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +28,7 @@ def survey_completeness(units, start, end):
     rows = (
         _targets(common_path(units), start, end)
         .values("org_unit")
-        .annotate(path=F("org_unit__path"), n=Count("id", filter=SUBMITTED), d=Count("id"))
+        .annotate(path=Min("org_unit__path"), n=Count("id", filter=SUBMITTED), d=Count("id"))
         .values_list("path", "n", "d")
         .order_by()
     )
@@ -80,7 +80,7 @@ def satisfaction_rate(units, start, end):
     rows = (
         _poll_answers(common_path(units), start, end)
         .values("response__poll__subject_unit")
-        .annotate(path=F("response__poll__subject_unit__path"), n=Count("id", filter=SATISFIED), d=Count("id"))
+        .annotate(path=Min("response__poll__subject_unit__path"), n=Count("id", filter=SATISFIED), d=Count("id"))
         .values_list("path", "n", "d")
         .order_by()
     )

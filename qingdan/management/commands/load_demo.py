@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from checklists import demo as checklist_demo
 from orgs import demo as org_demo
 from orgs.models import OrgUnit
+from scoring import demo as scoring_demo
 from surveys import demo as survey_demo
 
 
@@ -20,10 +21,14 @@ class Command(BaseCommand):
             raise CommandError("QINGDAN_DEMO_PASSWORD is not accepted: " + " ".join(invalid.messages)) from invalid
         survey_demo.build()
         checklist_demo.build()
+        scoring_demo.build(password)
         self.stdout.write(
             f"Demo data ready: {OrgUnit.objects.count()} org units, demo surveys and a worker poll, "
             f"127 responsibility lists (close-out rate {checklist_demo.close_out_rate():.1%})."
         )
+        self.stdout.write(f"Assessment: {scoring_demo.summary()}.")
         self.stdout.write(f"Demo log-ins (password for all: {password})")
         for username, (full_name, role, unit, _phone) in org_demo.DEMO_USERS.items():
             self.stdout.write(f"  {username:<10} {role.label:<8} {full_name}  {unit}")
+        for line in scoring_demo.users():
+            self.stdout.write(f"  {line}")

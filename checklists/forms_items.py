@@ -9,7 +9,7 @@ from checklists.models import Category, Conclusion, Evidence, ItemStatus
 from checklists.queries import Colour, is_id
 from orgs.models import OrgUnit, Role, User
 from orgs.queries import visible_units, visible_users
-from qingdan.forms import StyledForm
+from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 
 # A select lists at most this many units or categories; a deeper one (from a link) is added.
 CHOICES_SHOWN = 500
@@ -21,20 +21,6 @@ COLOUR_NAMES = {Colour.BLUE: _("Blue"), Colour.YELLOW: _("Yellow"), Colour.RED: 
 def status_word(status):
     """The status label. "Closed" alone is also the surveys' 已截止 in the catalogue; an item is 已销号."""
     return _("Closed out") if status == ItemStatus.CLOSED else ItemStatus(status).label
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    base_depth = 0
-
-    def label_from_instance(self, obj):
-        return "\u3000" * max(obj.depth - self.base_depth, 0) + obj.name
 
 
 NO_CATEGORY = "none"

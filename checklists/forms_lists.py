@@ -8,17 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from checklists import imports
 from checklists.models import Category
-from qingdan.forms import StyledForm
+from qingdan.forms import DateInput, StyledForm
 
 # Above this many units a select would be unusable: units are typed by code instead.
 SELECT_LIMIT = 300
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def categories_for(user):

@@ -60,7 +60,6 @@ class Record:
 class RecordPage:
     rows: list[Record] = field(default_factory=list)
     total: int = 0  # all the records, of which ``rows`` shows the first ``RECORDS_SHOWN``
-    url: str = ""  # the area's own list of exactly these records, where it has one
 
 
 @dataclass

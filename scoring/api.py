@@ -3,20 +3,34 @@ every score to its metric value and records, and the round's actions. Every read
 ``scoring.queries`` (outside the user's organisation: 404); every change calls ``scoring.workflow``:
 a refusal is 422 ``refused`` with the reason, a stale ``version`` is 409 ``conflict``.
 
-Points and amounts are decimal strings ("12.50") so no figure is rounded on the way."""
+The shapes it answers and takes are in ``scoring.api_schemas``."""
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router
 
 from checklists.models import Evidence
 from qingdan import metrics
 from qingdan.api import ApiError
-from scoring import explain, queries, rubrics, workflow
+from scoring import drill, explain, queries, rubrics, workflow
+from scoring.api_schemas import (
+    AdjustIn,
+    ComputeIn,
+    ComputeOut,
+    ResultOut,
+    ReviewIn,
+    RoundDetail,
+    RoundOut,
+    RubricDetail,
+    RubricOut,
+    ScoreOut,
+    SelfIn,
+    StepIn,
+    UnitResultOut,
+)
 from scoring.models import Kind, Result, Score, Section
 
 router = Router(tags=["scoring"])
@@ -39,250 +53,6 @@ def _act(action, what="score"):
         raise _conflict(what) from None
     except workflow.Refused as refused:
         raise _refused(refused) from None
-
-
-# --- schemas ---------------------------------------------------------------------------------
-
-
-class RubricOut(Schema):
-    id: int
-    name: str
-    year: int
-    owner_unit: str
-    full_marks: Decimal
-    excellent_from: Decimal
-    good_from: Decimal
-    pass_from: Decimal
-    max_manual_share: Decimal | None
-    frozen: bool
-    copied_from: int | None
-
-    @staticmethod
-    def resolve_owner_unit(rubric):
-        return rubric.owner_unit.code
-
-    @staticmethod
-    def resolve_frozen(rubric):
-        return rubric.frozen_at is not None
-
-    @staticmethod
-    def resolve_copied_from(rubric):
-        return rubric.copied_from_id
-
-
-class CriterionOut(Schema):
-    id: int
-    name: str
-    description: str
-    kind: Kind
-    kind_label: str
-    max_points: Decimal
-    computed: bool  # filled in from records, never asked of the unit
-    metric: str
-    metric_label: str
-    tiers: list[dict]
-    points_each: Decimal | None
-    cap: Decimal | None
-    condition_by: date | None
-    reason_required: bool
-
-
-class SectionOut(Schema):
-    id: int
-    name: str
-    max_points: Decimal
-    floor: Decimal | None
-    criteria: list[CriterionOut]
-    children: list["SectionOut"]
-
-
-class RubricDetail(RubricOut):
-    computed_points: Decimal
-    manual_points: Decimal
-    computed_share: float  # percent of full marks
-    manual_share: float
-    problems: list[str]
-    sections: list[SectionOut]
-
-    @staticmethod
-    def resolve_sections(rubric):
-        return rubric.sections_tree
-
-
-class FundsOut(Schema):
-    method: str
-    per_grade: dict
-    pool: Decimal | None
-    base: Decimal | None
-    floor: Decimal | None
-
-
-class RoundOut(Schema):
-    id: int
-    name: str
-    rubric: int
-    rubric_name: str
-    owner_unit: str
-    period_start: date
-    period_end: date
-    status: str
-    status_label: str
-    computed_at: datetime | None
-    published_at: datetime | None
-    bulletin_number: str
-    version: int
-
-    @staticmethod
-    def resolve_rubric(round):
-        return round.rubric_id
-
-    @staticmethod
-    def resolve_rubric_name(round):
-        return str(round.rubric)
-
-    @staticmethod
-    def resolve_owner_unit(round):
-        return round.owner_unit.code
-
-    @staticmethod
-    def resolve_status_label(round):
-        return str(round.get_status_display())
-
-
-class RoundDetail(RoundOut):
-    units: int
-    funds: FundsOut
-    steps: list[str]  # the steps possible from the round's status
-
-    @staticmethod
-    def resolve_units(round):
-        return round.results.count()
-
-    @staticmethod
-    def resolve_funds(round):
-        return {
-            "method": round.fund_method,
-            "per_grade": round.fund_per_grade,
-            "pool": round.fund_pool,
-            "base": round.fund_base,
-            "floor": round.fund_floor,
-        }
-
-    @staticmethod
-    def resolve_steps(round):
-        return [name for name, (sources, _target) in workflow.TRANSITIONS.items() if round.status in sources]
-
-
-class SectionPoints(Schema):
-    section: int
-    name: str
-    points: Decimal
-
-
-class ResultOut(Schema):
-    rank: int | None
-    unit: str
-    unit_name: str
-    sections: list[SectionPoints]
-    total: Decimal
-    grade: str
-    grade_label: str
-    vetoed: bool
-    fund_amount: Decimal | None
-    fund_note: str
-    self_submitted_at: datetime | None
-
-
-class RecordOut(Schema):
-    day: date | None
-    text: str
-    url: str
-    counted: bool
-
-
-class ChangeOut(Schema):
-    stage: str
-    stage_label: str
-    before: Decimal | None
-    after: Decimal | None
-    reason: str
-    actor: str
-    at: datetime
-
-
-class ScoreOut(Schema):
-    id: int
-    section: int
-    section_name: str
-    criterion: int
-    criterion_name: str
-    kind: Kind
-    max_points: Decimal
-    computed_from_records: bool
-    metric: str
-    metric_label: str
-    numerator: int | None
-    denominator: int | None
-    count: int | None
-    rate: float | None
-    day: date | None
-    computed: Decimal | None
-    self_points: Decimal | None
-    self_reason: str
-    self_day: date | None
-    reviewed: Decimal | None
-    review_reason: str
-    adjusted: Decimal | None
-    adjust_reason: str
-    vetoed: bool
-    points: Decimal
-    how: list[str]  # how the points follow from the value or the entries, line by line
-    source: str  # where the points that count came from: computed, self, review, adjust or none
-    records: list[RecordOut]
-    records_total: int
-    records_url: str
-    evidence: list[int]
-    history: list[ChangeOut]
-    version: int
-
-
-class UnitResultOut(ResultOut):
-    round: int
-    scores: list[ScoreOut]
-
-
-class ComputeIn(Schema):
-    reason: str = ""  # needed once the results are published
-
-
-class ComputeOut(Schema):
-    changed: int
-    round: RoundOut
-
-
-class StepIn(Schema):
-    version: int | None = None
-
-
-class SelfIn(Schema):
-    points: Decimal | None = None
-    met_on: date | None = None  # a condition judged by hand: the day it was met (none: not met)
-    reason: str = ""
-    evidence: list[int] = []  # ids from the unit's evidence library
-    version: int
-
-
-class ReviewIn(Schema):
-    points: Decimal | None = None
-    vetoed: bool | None = None  # a veto with no metric: whether it triggers
-    reason: str = ""
-    version: int
-
-
-class AdjustIn(Schema):
-    points: Decimal
-    reason: str = ""
-    version: int
 
 
 # --- rubrics ---------------------------------------------------------------------------------
@@ -395,10 +165,15 @@ def list_results(request, round_id: int):
     return [_result(r, top) for r in queries.visible_results(request.user, round).order_by("rank", "unit__path")]
 
 
-def _score(score, criterion, section_name, records=None):
+def _score(score, criterion, section_name, *, round, shown, values=None):
+    """``shown``: the user may read the records and the evidence (``drill.records_visible``); ``values``:
+    today's metric values of the unit by key, when the caller has them already."""
     entry = metrics.get(criterion.metric) if criterion.metric else None
-    if records is None and entry is not None and entry.records_of is not None:
-        records = entry.records_of(score.unit, score.round.period_start, score.round.period_end)
+    records = changed = None
+    if shown and entry is not None and entry.records_of is not None:
+        records = entry.records_of(score.unit, round.period_start, round.period_end)
+        now = values[criterion.metric] if values is not None else drill.values_now(entry, score.unit, round)
+        changed = drill.drift(entry, score, now)
     has_value = criterion.is_computed and score.computed is not None
     rate = None
     if criterion.kind in (Kind.RATIO, Kind.TIERED) and score.denominator:
@@ -431,13 +206,22 @@ def _score(score, criterion, section_name, records=None):
         "points": score.points,
         "how": explain.steps(criterion, score),
         "source": explain.source(criterion, score)[0],
+        "records_shown": shown,
+        "records_note": "" if shown else str(drill.RECORDS_HIDDEN),
         "records": [
             {"day": r.day, "text": r.text, "url": r.url, "counted": r.counted}
             for r in (records.rows if records else [])
         ],
         "records_total": records.total if records else 0,
-        "records_url": records.url if records else "",
-        "evidence": sorted(e.pk for e in score.evidence.all()),
+        "records_changed": {
+            "then": changed.then,
+            "now": changed.now,
+            "counted_only": changed.counted_only,
+            "message": changed.message,
+        }
+        if changed
+        else None,
+        "evidence": sorted(e.pk for e in score.evidence.all()) if shown else [],
         "history": [
             {
                 "stage": change.stage,
@@ -468,10 +252,19 @@ def _unit_result(user, round, unit_code):
         .prefetch_related("evidence", "changes__actor"),
         key=lambda s: order.get(s.criterion_id, len(order)),
     )
+    shown = drill.records_visible(user, round, result.unit)
+    values = {}
+    if shown:  # each metric asked once for the unit, however many criteria read it
+        for key in {s.criterion.metric for s in scores if s.criterion.metric}:
+            entry = metrics.get(key)
+            values[key] = drill.values_now(entry, result.unit, round) if entry is not None else None
     return {
         **_result(result, top),
         "round": round.pk,
-        "scores": [_score(s, s.criterion, names.get(s.criterion.section_id, "")) for s in scores],
+        "scores": [
+            _score(s, s.criterion, names.get(s.criterion.section_id, ""), round=round, shown=shown, values=values)
+            for s in scores
+        ],
     }
 
 
@@ -493,20 +286,22 @@ def _visible_score(user, score_id):
     return Score.objects.select_related("criterion__section", "unit", "round").get(pk=score_id)
 
 
-def _score_out(score_id):
+def _score_out(user, score_id):
     score = (
-        Score.objects.select_related("criterion__section", "unit", "round")
+        Score.objects.select_related("criterion__section", "unit", "round__owner_unit")
         .prefetch_related("evidence", "changes__actor")
         .get(pk=score_id)
     )
-    return _score(score, score.criterion, score.criterion.section.name)
+    round = score.round
+    shown = drill.records_visible(user, round, score.unit)
+    return _score(score, score.criterion, score.criterion.section.name, round=round, shown=shown)
 
 
 @router.get("/scoring/scores/{score_id}", response=ScoreOut)
 def read_score(request, score_id: int):
     """One score's drill-down: metric value, how the points follow, the records and the history."""
     _visible_score(request.user, score_id)
-    return _score_out(score_id)
+    return _score_out(request.user, score_id)
 
 
 # --- actions ---------------------------------------------------------------------------------
@@ -568,7 +363,7 @@ def self_assess(request, score_id: int, payload: SelfIn):
             version=payload.version,
         )
     )
-    return _score_out(score_id)
+    return _score_out(request.user, score_id)
 
 
 @router.post("/scoring/scores/{score_id}/review", response=ScoreOut)
@@ -585,7 +380,7 @@ def review(request, score_id: int, payload: ReviewIn):
             version=payload.version,
         )
     )
-    return _score_out(score_id)
+    return _score_out(request.user, score_id)
 
 
 @router.post("/scoring/scores/{score_id}/adjust", response=ScoreOut)
@@ -598,4 +393,4 @@ def adjust(request, score_id: int, payload: AdjustIn):
             score=score, actor=request.user, points=payload.points, reason=payload.reason, version=payload.version
         )
     )
-    return _score_out(score_id)
+    return _score_out(request.user, score_id)

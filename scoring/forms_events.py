@@ -7,26 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from checklists.queries import is_id
 from orgs.models import OrgUnit
 from orgs.queries import visible_units
-from qingdan.forms import StyledForm
+from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 from scoring.models import EventKind, Level
 
 # A select lists at most this many units; one chosen deeper (from a link) is added.
 CHOICES_SHOWN = 500
 YEARS_SHOWN = 6
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    base_depth = 0
-
-    def label_from_instance(self, obj):
-        return "\u3000" * max(obj.depth - self.base_depth, 0) + obj.name
 
 
 def _unit_field(form, user, empty_label):

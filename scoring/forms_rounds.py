@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from checklists.models import Evidence
 from orgs.models import OrgKind, OrgUnit
 from orgs.queries import visible_units
-from qingdan.forms import StyledForm
+from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 from scoring import explain
 from scoring.models import FundMethod, Grade, RoundStatus, Rubric
 from scoring.queries import visible_rubrics
@@ -22,20 +22,6 @@ from scoring.queries import visible_rubrics
 # The evidence library offered beside a criterion: the most recent files of the unit.
 LIBRARY_SHOWN = 100
 REASON_MAX = 2000
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    base_depth = 0
-
-    def label_from_instance(self, obj):
-        return "\u3000" * max(obj.depth - self.base_depth, 0) + obj.name
 
 
 class RubricChoiceField(forms.ModelChoiceField):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qingdan import metrics
-from qingdan.forms import StyledForm
+from qingdan.forms import DateInput, StyledForm
 from scoring.models import Kind
 
 TIER_ROWS = 5
@@ -28,13 +28,6 @@ METRIC_KIND_NAMES = {
     metrics.COUNT: _("Count metrics"),
     metrics.DATE: _("Date metrics"),
 }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class PointsField(forms.DecimalField):

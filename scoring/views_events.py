@@ -8,7 +8,6 @@ Every change goes through ``scoring.workflow.record_event`` / ``withdraw_event``
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from scoring import workflow
 from scoring.forms_events import EventFilterForm, EventForm, WithdrawForm
 from scoring.models import RecordedEvent
 from scoring.queries import visible_events
+from scoring.uploads import check_uploads, keep_with
 
 
 def get_event(user, pk):
@@ -67,14 +67,6 @@ def event_list(request):
     )
 
 
-def _drop_stored_files(pieces):
-    """After a rollback: the files of evidence rows that no longer exist (a file already in the library stays)."""
-    kept = set(Evidence.objects.filter(pk__in=[p.pk for p in pieces]).values_list("pk", flat=True))
-    for piece in pieces:
-        if piece.pk not in kept:
-            piece.file.delete(save=False)
-
-
 @role_required(Role.OFFICE)
 def event_new(request):
     """The event and its evidence: every file is checked before any is kept, and a refusal keeps none."""
@@ -84,20 +76,15 @@ def event_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         files = request.FILES.getlist("files")
-        for uploaded in files:
-            try:
-                evidence_services.sniff_evidence(uploaded)
-            except EvidenceRefused as refused:
-                problems.append(refused.message)
+        problems = check_uploads(files)
         if not problems:
-            evidence = []
             try:
-                with transaction.atomic():
-                    for uploaded in files:  # into the office's own library, where its staff find them again
-                        evidence.append(
-                            evidence_services.add_evidence(uploaded=uploaded, actor=user, unit=user.org_unit)
-                        )
-                    event = workflow.record_event(
+                # The files go into the office's own library, where its staff find them again.
+                event = keep_with(
+                    files,
+                    actor=user,
+                    unit=user.org_unit,
+                    then=lambda evidence: workflow.record_event(
                         actor=user,
                         unit=data["unit"],
                         kind=data["kind"],
@@ -106,10 +93,10 @@ def event_new(request):
                         title=data["title"],
                         source=data["source"],
                         evidence=evidence,
-                    )
+                    ),
+                )
             except (workflow.Refused, EvidenceRefused) as refused:
                 problems.append(refused.message)
-                _drop_stored_files(evidence)
             else:
                 messages.success(request, _("The event is recorded."))
                 return redirect("scoring:event", pk=event.pk)

@@ -26,7 +26,7 @@ from qingdan import metrics
 from qingdan.forms import StyledForm
 from qingdan.pages import paginate, xlsx_response
 from qingdan.templatetags.qd import yuan
-from scoring import bulletin, exports, workflow
+from scoring import bulletin, drill, exports, workflow
 from scoring.explain import GRADE_COLOURS, grade_word, is_deduction, maximum, points, source, steps, value_words
 from scoring.models import FundMethod, Grade, Kind, RoundStatus, Score
 from scoring.queries import get_result, get_round, runs, visible_results
@@ -141,7 +141,7 @@ def _rows(round, page, sections, deductions):
     deductions section of one criterion), the grade badge and the fund text."""
     single = {pk: found[0].pk for pk, found in deductions.items() if len(found) == 1}
     units = [r.unit_id for r in page]
-    drill = {
+    drill_pks = {
         (unit, criterion): pk
         for unit, criterion, pk in Score.objects.filter(
             round=round, criterion_id__in=single.values(), unit_id__in=units
@@ -156,7 +156,7 @@ def _rows(round, page, sections, deductions):
             url = f"{unit_url}#section-{section.pk}"
             direct = False
             if section.pk in deductions and value != 0 and section.pk in single:
-                pk = drill.get((result.unit_id, single[section.pk]))
+                pk = drill_pks.get((result.unit_id, single[section.pk]))
                 if pk is not None:
                     url, direct = reverse("scoring:score", args=[pk]), True
             cells.append(
@@ -336,9 +336,11 @@ def _sections_of(criterion):
 def _render_score(request, score, round, result, form=None):
     criterion = score.criterion
     entry = metrics.get(criterion.metric) if criterion.metric else None
-    records = None
-    if entry is not None and entry.records_of is not None:
+    shown = drill.records_visible(request.user, round, score.unit)
+    records = changed = None
+    if shown and entry is not None and entry.records_of is not None:
         records = entry.records_of(score.unit, round.period_start, round.period_end)
+        changed = drill.drift(entry, score, drill.values_now(entry, score.unit, round))
     office = workflow.is_round_office(request.user, round)
     can_adjust = office and round.status != RoundStatus.DRAFT and criterion.kind != Kind.VETO
     if can_adjust and form is None:
@@ -366,7 +368,10 @@ def _render_score(request, score, round, result, form=None):
             "records": records,
             "counted": sum(1 for r in records.rows if r.counted) if records else 0,
             "denominator_only": any(not r.counted for r in records.rows) if records else False,
-            "evidence": list(score.evidence.all()),
+            "records_shown": shown,
+            "records_hidden": drill.RECORDS_HIDDEN,
+            "changed": changed,
+            "evidence": list(score.evidence.all()) if shown else [],
             "changes": list(score.changes.select_related("actor")),
             "form": form if can_adjust else None,
             "published": round.status == RoundStatus.PUBLISHED,

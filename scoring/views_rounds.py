@@ -1,47 +1,37 @@
-"""The round pages: the list and a new round; a round with its steps, recomputing and fund formula;
-a unit's self-assessment (自评) and the reviewers' page for one unit (初审).
+"""The round pages: the list and a new round; a round with its steps, recomputing and fund formula.
+A unit's self-assessment (自评) and the reviewers' page (初审) are in ``scoring.views_self``.
 
 Every change goes through ``scoring.workflow``; the pages only mirror its rules to decide which
-buttons to show. Forms carry the version of the round or score they were opened with, so a second
-person acting at the same time gets a conflict message instead of overwriting.
+buttons to show. Forms carry the version of the round they were opened with, so a second person
+acting at the same time gets a conflict message instead of overwriting.
 """
 
-from dataclasses import dataclass
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
-from checklists import services as evidence_services
-from checklists import workflow as checklist_workflow
-from checklists.models import Evidence
 from orgs.models import Role
-from qingdan import metrics
 from qingdan.pages import paginate, query_without_page
 from qingdan.permissions import role_required
 from scoring import explain, inbox, rubrics, workflow
 from scoring.forms_rounds import (
-    LIBRARY_SHOWN,
     METHOD_HELP,
     ComputeForm,
     FundsForm,
-    ReviewScoreForm,
     RoundFilterForm,
     RoundForm,
-    SelfScoreForm,
     VersionForm,
 )
-from scoring.models import FundMethod, Grade, Kind, RoundStatus, Score
-from scoring.queries import get_result, get_round, runs, visible_results, visible_rounds
+from scoring.models import FundMethod, Grade, RoundStatus
+from scoring.queries import get_round, runs, visible_results, visible_rounds
 
 PREVIEW_NAMES = 100
 
@@ -86,15 +76,11 @@ TIMELINE_ACTIONS = {
 TIMELINE_SHOWN = 30
 
 
-def score_conflict():
-    return _("The score changed since you opened it; reload the page and try again.")
-
-
 def round_conflict():
     return _("The round changed since you opened it; reload the page and try again.")
 
 
-def _badge(round):
+def badge(round):
     round.badge = STATUS_BADGES.get(round.status, "text-bg-secondary")
     return round
 
@@ -120,7 +106,7 @@ def round_list(request):
             task = ""
     page = paginate(request, rounds.order_by("-period_end", "-id"))
     for round in page:
-        _badge(round)
+        badge(round)
     return render(
         request,
         "scoring/round_list.html",
@@ -200,7 +186,7 @@ def _funds_summary(round):
 @login_required
 def round_detail(request, pk):
     user = request.user
-    round = _badge(get_round(user, pk))
+    round = badge(get_round(user, pk))
     office = workflow.is_round_office(user, round)
     reviewer = workflow.is_round_reviewer(user, round)
     office_side = runs(user, round)
@@ -326,7 +312,7 @@ def round_funds(request, pk):
         request,
         "scoring/round_funds.html",
         {
-            "round": _badge(round),
+            "round": badge(round),
             "form": form,
             "methods": methods,
             "grade_fields": [form[name] for name in ("excellent", "good", "pass_", "fail")],
@@ -337,289 +323,6 @@ def round_funds(request, pk):
     )
 
 
-# --- the rows of one unit's scores -------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    section: str
-    criterion: object
-    score: object
-    form: object = None
-    problems: tuple = ()
-
-    @property
-    def computed(self):
-        return self.criterion.is_computed
-
-    @property
-    def judged_veto(self):
-        return self.criterion.kind == Kind.VETO and not self.criterion.metric
-
-    @property
-    def manual(self):
-        return not self.criterion.is_computed and self.criterion.kind != Kind.VETO
-
-    @property
-    def condition(self):
-        return self.criterion.kind == Kind.CONDITION
-
-
-def metric_text(criterion, score):
-    """What the metric said, in the words of the results pages: ``销号率 45 / 50 = 90.0%``."""
-    entry = metrics.get(criterion.metric) if criterion.metric else None
-    if entry is None:
-        return ""
-    return f"{entry.label} {explain.value_words(criterion, score)}"
-
-
-def _rows(round, unit):
-    """The unit's scores in the rubric's reading order, each with its section's trail."""
-    scores = {s.criterion_id: s for s in Score.objects.filter(round=round, unit=unit).prefetch_related("evidence")}
-    rows = []
-
-    def walk(nodes, trail):
-        for section, criteria, children in nodes:
-            here = [*trail, section.name]
-            for criterion in criteria:
-                score = scores.get(criterion.pk)
-                if score is None:
-                    continue
-                score.criterion = criterion
-                score.metric_text = metric_text(criterion, score)
-                rows.append(Row(section=" › ".join(here), criterion=criterion, score=score))
-            walk(children, here)
-
-    walk(rubrics.tree(round.rubric), [])
-    return rows
-
-
-def _library(unit):
-    return list(Evidence.objects.filter(owner_unit=unit).order_by("-uploaded_at", "-id")[:LIBRARY_SHOWN])
-
-
-def _score_anchor(view, round_pk, score, *args):
-    return reverse(view, args=[round_pk, *args]) + f"#c{score.criterion_id}"
-
-
-# --- self-assessment ------------------------------------------------------------------------------
-
-
-def _own_result(user, round):
-    """The signed-in unit's result in the round; any other unit's self-assessment is not there (404)."""
-    result = round.results.select_related("unit").filter(unit=user.org_unit_id).first()
-    if result is None or not workflow.is_self_assessor(user, result):
-        raise Http404
-    return result
-
-
-def _self_form(score, unit, data=None):
-    initial = {
-        "version": score.version,
-        "points": score.self_points,
-        "met_on": score.self_day,
-        "reason": score.self_reason,
-    }
-    return SelfScoreForm(data, prefix=f"s{score.pk}", unit=unit, criterion=score.criterion, initial=initial)
-
-
-def _self_page(request, round, result, bound=None, status=200):
-    rows = _rows(round, result.unit)
-    open_now = round.status in workflow.SELF_STATUSES
-    for row in rows:
-        if bound and bound[0] == row.score.pk:
-            row.form, row.problems = (bound[1] if open_now else None), bound[2]
-        elif row.manual and open_now:
-            row.form = _self_form(row.score, result.unit)
-    manual = [r for r in rows if r.manual]
-    return render(
-        request,
-        "scoring/self_assessment.html",
-        {
-            "round": _badge(round),
-            "result": result,
-            "computed": [r for r in rows if r.computed],
-            "manual": manual,
-            "vetoes": [r for r in rows if r.judged_veto],
-            "open": open_now,
-            "missing": sum(1 for r in manual if r.score.self_points is None),
-            "library": _library(result.unit) if open_now and manual else [],
-            "accept": ",".join(evidence_services.EVIDENCE_TYPES),
-            "max_mb": settings.QINGDAN_MAX_EVIDENCE_BYTES // 1048576,
-        },
-        status=status,
-    )
-
-
-@role_required(Role.OFFICE, Role.REPORTER)
-def self_assessment(request, pk):
-    """The unit's own page: computed criteria already filled in, the criteria judged by hand to enter."""
-    round = get_round(request.user, pk)
-    return _self_page(request, round, _own_result(request.user, round))
-
-
-def _own_score(user, pk):
-    score = get_object_or_404(Score.objects.select_related("criterion"), pk=pk, unit=user.org_unit_id)
-    round = get_round(user, score.round_id)
-    return score, round, _own_result(user, round)
-
-
-@role_required(Role.OFFICE, Role.REPORTER)
-@require_POST
-def self_score(request, pk):
-    user = request.user
-    score, round, result = _own_score(user, pk)
-    form = _self_form(score, result.unit, request.POST)
-    problems = []
-    if form.is_valid():
-        data = form.cleaned_data
-        files = request.FILES.getlist(f"s{score.pk}-files")
-        # Every file is checked before any is kept: one bad file keeps none.
-        for uploaded in files:
-            try:
-                evidence_services.sniff_evidence(uploaded)
-            except checklist_workflow.Refused as refused:
-                problems.append(refused.message)
-        if not problems:
-            evidence = list(data["library"])
-            try:
-                for uploaded in files:
-                    evidence.append(evidence_services.add_evidence(uploaded=uploaded, actor=user))
-                workflow.self_assess(
-                    score=score,
-                    actor=user,
-                    reason=data["reason"],
-                    points=data["points"],
-                    met_on=data["met_on"],
-                    evidence=evidence,
-                    version=data["version"],
-                )
-            except workflow.Conflict:
-                messages.error(request, score_conflict())
-                return redirect(_score_anchor("scoring:self_assessment", round.pk, score))
-            except (workflow.Refused, checklist_workflow.Refused) as refused:
-                problems.append(refused.message)
-            else:
-                messages.success(request, _("Saved: %(name)s.") % {"name": score.criterion.name})
-                return redirect(_score_anchor("scoring:self_assessment", round.pk, score))
-    return _self_page(request, round, result, bound=(score.pk, form, problems))
-
-
-@role_required(Role.OFFICE, Role.REPORTER)
-@require_POST
-def self_submit(request, pk):
-    round = get_round(request.user, pk)
-    result = _own_result(request.user, round)
-    try:
-        workflow.submit_self_assessment(result=result, actor=request.user)
-    except workflow.Refused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Your self-assessment was submitted to %(office)s.") % {"office": round.owner_unit})
-    return redirect("scoring:self_assessment", pk=round.pk)
-
-
-@login_required
-def score_evidence(request, pk, evidence_pk):
-    """A file attached to a score: for the office side of the round and the assessed unit itself."""
-    user = request.user
-    score = get_object_or_404(Score, pk=pk)
-    round = get_round(user, score.round_id)
-    if not (runs(user, round) or score.unit_id == user.org_unit_id):
-        raise Http404
-    evidence = get_object_or_404(score.evidence.all(), pk=evidence_pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type)
-
-
-# --- review ----------------------------------------------------------------------------------------
-
-
-def _review_form(score, data=None):
-    initial = {
-        "version": score.version,
-        "points": score.reviewed if score.reviewed is not None else score.self_points,
-        "reason": score.review_reason,
-        "vetoed": "1" if score.vetoed else ("0" if score.review_reason else None),
-    }
-    return ReviewScoreForm(data, prefix=f"s{score.pk}", criterion=score.criterion, initial=initial)
-
-
-def _review_page(request, round, result, bound=None):
-    rows = _rows(round, result.unit)
-    open_now = round.status in workflow.REVIEW_STATUSES
-    for row in rows:
-        if bound and bound[0] == row.score.pk:
-            row.form, row.problems = (bound[1] if open_now else None), bound[2]
-        elif (row.manual or row.judged_veto) and open_now:
-            row.form = _review_form(row.score)
-    return render(
-        request,
-        "scoring/review_unit.html",
-        {
-            "round": _badge(round),
-            "result": result,
-            "manual": [r for r in rows if r.manual],
-            "vetoes": [r for r in rows if r.judged_veto],
-            "computed": [r for r in rows if r.computed],
-            "open": open_now,
-        },
-    )
-
-
-def _reviewable(user, round_pk, unit_pk):
-    round = get_round(user, round_pk)
-    result = get_result(user, round, unit_pk)
-    if not workflow.is_round_reviewer(user, round):
-        raise PermissionDenied
-    return round, result
-
-
-@role_required(Role.REVIEWER, Role.OFFICE)
-def review_unit(request, pk, unit_pk):
-    """The reviewers' page for one unit: its own points and reasons, and the reviewed points to enter."""
-    round, result = _reviewable(request.user, pk, unit_pk)
-    return _review_page(request, round, result)
-
-
-@role_required(Role.REVIEWER, Role.OFFICE)
-@require_POST
-def review_score(request, pk):
-    user = request.user
-    score = get_object_or_404(Score.objects.select_related("criterion"), pk=pk)
-    round, result = _reviewable(user, score.round_id, score.unit_id)
-    form = _review_form(score, request.POST)
-    problems = []
-    back = _score_anchor("scoring:review", round.pk, score, score.unit_id)
-    if form.is_valid():
-        data = form.cleaned_data
-        veto = score.criterion.kind == Kind.VETO
-        if veto and data["vetoed"] in (None, ""):
-            problems.append(_("Say whether the veto is triggered."))
-        else:
-            try:
-                workflow.review(
-                    score=score,
-                    actor=user,
-                    reason=data["reason"],
-                    points=data["points"],
-                    vetoed=data["vetoed"] if veto else None,
-                    version=data["version"],
-                )
-            except workflow.Conflict:
-                messages.error(request, score_conflict())
-                return redirect(back)
-            except workflow.Refused as refused:
-                problems.append(refused.message)
-            else:
-                messages.success(request, _("Reviewed: %(name)s.") % {"name": score.criterion.name})
-                return redirect(back)
-    return _review_page(request, round, result, bound=(score.pk, form, problems))
-
-
 urlpatterns = [
     path("rounds/", round_list, name="rounds"),
     path("rounds/new/", round_new, name="round_new"),
@@ -627,10 +330,4 @@ urlpatterns = [
     path("rounds/<int:pk>/step/<str:step>/", round_step, name="round_step"),
     path("rounds/<int:pk>/compute/", round_compute, name="round_compute"),
     path("rounds/<int:pk>/funds/", round_funds, name="round_funds"),
-    path("rounds/<int:pk>/self/", self_assessment, name="self_assessment"),
-    path("rounds/<int:pk>/self/submit/", self_submit, name="self_submit"),
-    path("rounds/scores/<int:pk>/self/", self_score, name="self_score"),
-    path("rounds/scores/<int:pk>/evidence/<int:evidence_pk>/", score_evidence, name="score_evidence"),
-    path("rounds/<int:pk>/units/<int:unit_pk>/review/", review_unit, name="review"),
-    path("rounds/scores/<int:pk>/review/", review_score, name="review_score"),
 ]

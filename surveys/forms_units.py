@@ -7,23 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgKind, OrgUnit
 from orgs.queries import visible_units
-from qingdan.forms import StyledForm
+from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 from surveys.models import ResponseStatus
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class RootChoiceField(forms.ModelChoiceField):
-    base_depth = 0
-
-    def label_from_instance(self, obj):
-        # Indent by depth so the select reads as the tree it is.
-        return "\u3000" * max(obj.depth - self.base_depth, 0) + obj.name
 
 
 class DistributeForm(StyledForm):
@@ -31,7 +16,7 @@ class DistributeForm(StyledForm):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind of target unit"), choices=OrgKind.choices)
-    root = RootChoiceField(
+    root = UnitChoiceField(
         label=_("Within"),
         queryset=OrgUnit.objects.none(),
         help_text=_("The chosen unit and every unit below it."),

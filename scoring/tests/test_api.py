@@ -245,7 +245,6 @@ def test_compute_fills_the_computed_criteria_and_a_second_compute_changes_nothin
     assert ratio["records_total"] == 2
     assert [(r["counted"], "建成职工之家" in r["text"]) for r in ratio["records"]] == [(True, True), (False, False)]
     assert all(r["url"].startswith("/items/") or "/items/" in r["url"] for r in ratio["records"])
-    assert "unit=" in ratio["records_url"]
     assert call("get", f"/scores/{ratio['id']}").json() == ratio
 
 
@@ -388,6 +387,58 @@ def test_self_assessment_takes_only_the_units_own_evidence(round_now, city_offic
     assert _manual(round_now, county_a).version == 0
     done = call("post", f"/scores/{manual.pk}/self", {**body, "evidence": [ours.pk]})
     assert done.status_code == 200 and done.json()["evidence"] == [ours.pk]
+
+
+def test_after_publication_another_county_reads_the_points_but_not_the_records(
+    round_now, city_office, office, outsider, county_a
+):
+    workflow.open_self_assessment(round=round_now, actor=city_office)
+    manual = _manual(round_now, county_a)
+    ledger = checklist_services.add_evidence(uploaded=SimpleUploadedFile("a.pdf", b"%PDF-1.4 a"), actor=office)
+    workflow.self_assess(score=manual, actor=office, points="50", reason="学习记录", evidence=[ledger])
+    workflow.start_review(round=round_now, actor=city_office)
+    workflow.publish(round=round_now, actor=city_office)
+    ratio = score_of(round_now, county_a, "清单销号率")
+
+    theirs = api(outsider)("get", f"/scores/{ratio.pk}").json()  # county B reading county A
+    assert (theirs["points"], theirs["numerator"], theirs["denominator"]) == ("20.00", 1, 2)
+    assert theirs["how"] and "50.0%" in theirs["how"][0]
+    assert theirs["records_shown"] is False
+    assert theirs["records_note"] == zh(
+        "The records are shown only to the office running the assessment and to the assessed unit."
+    )
+    assert (theirs["records"], theirs["records_total"]) == ([], 0)
+    assert theirs["records_changed"] is None
+    result = api(outsider)("get", f"/rounds/{round_now.pk}/results/A").json()
+    assert all(not s["records"] and not s["evidence"] and not s["records_shown"] for s in result["scores"])
+    assert api(outsider)("get", f"/scores/{manual.pk}").json()["evidence"] == []
+
+    ours = api(office)("get", f"/scores/{ratio.pk}").json()  # county A's own staff, and the city running it
+    assert ours["records_shown"] is True and ours["records_note"] == "" and ours["records_total"] == 2
+    assert "建成职工之家" in ours["records"][0]["text"] and ours["records_changed"] is None
+    assert api(office)("get", f"/scores/{manual.pk}").json()["evidence"] == [ledger.pk]
+    assert api(city_office)("get", f"/scores/{ratio.pk}").json()["records_total"] == 2
+    assert api(outsider)("get", f"/rounds/{round_now.pk}/results/B").json()["scores"][1]["records_shown"] is True
+
+
+def test_a_record_changed_after_publication_is_flagged(round_now, city_office, office, reporter, county_a):
+    workflow.open_self_assessment(round=round_now, actor=city_office)
+    workflow.start_review(round=round_now, actor=city_office)
+    workflow.publish(round=round_now, actor=city_office)
+    ratio = score_of(round_now, county_a, "清单销号率")
+    assert api(office)("get", f"/scores/{ratio.pk}").json()["records_changed"] is None
+    checklist_services.issue_checklist(  # a list issued to county A after publication, within the period
+        actor=city_office,
+        responsible_unit=county_a,
+        title="补充清单",
+        items=[{"content": "补充事项", "deadline": timezone.localdate() + timedelta(days=20)}],
+    )
+    body = api(office)("get", f"/scores/{ratio.pk}").json()
+    assert body["points"] == "20.00" and body["records_total"] == 3
+    message = zh("The records changed since the points were computed: %(then)s then, %(now)s now.", then="2", now="3")
+    assert body["records_changed"] == {"then": 2, "now": 3, "counted_only": False, "message": message}
+    unit = api(office)("get", f"/rounds/{round_now.pk}/results/A").json()
+    assert unit["scores"][1]["records_changed"] == body["records_changed"]
 
 
 def test_a_veto_is_decided_by_review_and_bars_excellent(city_office, city_reviewer, county_a, county_b):

@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from checklists.models import Evidence
+from orgs.models import OrgKind
+from orgs.tests.factories import OrgUnitFactory
 from scoring import workflow
 from scoring.models import EventKind, Level, RecordedEvent
 
@@ -65,8 +67,10 @@ def test_list_shows_the_events_of_the_subtree_with_withdrawn_ones_struck_through
 
 
 def test_list_filters_by_kind_unit_and_year(client_for, office, dept_a, county_a):
+    # An office records events for the units below it only: the second department sits beside dept_a.
+    dept_a2 = OrgUnitFactory(code="A-D2", name="县人社局", kind=OrgKind.DEPARTMENT, parent=county_a)
     _event(office, dept_a)
-    _event(office, county_a, title="市报报道", kind=EventKind.MEDIA, level=Level.CITY, happened_on=date(2025, 5, 1))
+    _event(office, dept_a2, title="市报报道", kind=EventKind.MEDIA, level=Level.CITY, happened_on=date(2025, 5, 1))
     client = client_for(office)
     page = _page(client.get("/assessment/events/", {"kind": EventKind.MEDIA}))
     assert "市报报道" in page and "省委领导批示" not in page

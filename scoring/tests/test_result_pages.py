@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -14,12 +15,15 @@ from checklists import workflow as closeout
 from checklists.models import Document, DocumentKind
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
-from scoring import explain, workflow
-from scoring.models import Criterion, Kind, Score, ScoreChange, Stage
+from qingdan import metrics
+from qingdan.metrics import Value
+from scoring import drill, explain, workflow
+from scoring.models import Criterion, EventKind, Kind, Level, Score, ScoreChange, Stage
 from scoring.tests.conftest import build_rubric
 from scoring.views_results import _region_paths
 
 URGED = "未按要求报告督办事项"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def zh(text, **values):
@@ -211,7 +215,8 @@ def test_the_deduction_cell_leads_straight_to_the_urgings_counted(client_for, of
         assert explain.computed_steps(score.criterion, score)[0] in drill
         assert _("%(n)s times") % {"n": 2} in drill
     assert "每次扣2分" in drill  # the criterion's standard
-    assert 'data-testid="records-list"' in drill  # the full list in the close-out area
+    assert 'data-testid="records-changed"' not in drill  # the records are those the points came from
+    assert 'data-testid="records-more"' not in drill  # both urgings are listed, none left out
 
 
 def test_one_units_result_shows_every_criterion_with_value_source_and_points(client_for, office, published, units):
@@ -408,3 +413,115 @@ def test_the_results_page_runs_the_same_queries_for_any_number_of_units(
         return len(queries)
 
     assert measure(3) == measure(12)
+
+
+# ---------------------------------------------------------------------------- records after publication
+
+
+def test_after_publication_another_unit_sees_the_points_but_not_the_records(
+    client_for, office, reporter, open_round, units
+):
+    dept_a, d2, _d3 = units
+    d2_reporter = UserFactory(org_unit=d2, roles=[Role.REPORTER])
+    ledger = services.add_evidence(uploaded=SimpleUploadedFile("人社局学习台账.pdf", PDF), actor=d2_reporter)
+    workflow.self_assess(
+        score=_manual(open_round, d2), actor=d2_reporter, reason="见台账。", points=30, evidence=[ledger]
+    )
+    workflow.start_review(round=open_round, actor=office)
+    workflow.publish(round=open_round, actor=office)
+    urging = Document.objects.get(kind=DocumentKind.URGING, item__responsible_unit=d2)
+    hidden = zh("The records are shown only to the office running the assessment and to the assessed unit.")
+
+    client = client_for(reporter)  # dept_a, reading 县人社局's deduction and its manual criterion
+    page = _page_of(client, _urging_score(open_round, d2))
+    assert urging.number not in page and "逾期事项" not in page and 'data-testid="record"' not in page
+    assert 'data-testid="records-hidden"' in page and hidden in page
+    assert 'data-testid="points-line"' in page and "−2.00" in page.replace("-", "−")  # the points and how
+    manual = _page_of(client, _manual(open_round, d2))
+    assert "人社局学习台账.pdf" not in manual and 'data-testid="evidence-hidden"' in manual
+
+    # The assessed unit itself, and the office running the round, read them.
+    d2_page = _page_of(client_for(d2_reporter), _urging_score(open_round, d2))
+    assert urging.number in d2_page and 'data-testid="records-hidden"' not in d2_page
+    assert "人社局学习台账.pdf" in _page_of(client_for(d2_reporter), _manual(open_round, d2))
+    office_page = _page_of(client_for(office), _urging_score(open_round, d2))
+    assert urging.number in office_page and "人社局学习台账.pdf" in _page_of(
+        client_for(office), _manual(open_round, d2)
+    )
+    own = _page_of(client, _urging_score(open_round, dept_a))
+    assert 'data-testid="record"' in own and 'data-testid="records-hidden"' not in own
+
+
+def _page_of(client, score):
+    response = client.get(f"/assessment/scores/{score.pk}/")
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def test_a_withdrawn_event_after_publication_is_flagged_under_the_frozen_points(client_for, office, reporter, dept_a):
+    rubric = build_rubric(
+        office,
+        [
+            (
+                "加分项目",
+                10,
+                [
+                    {
+                        "name": "市级以上表扬",
+                        "kind": "per_occurrence",
+                        "points_each": 5,
+                        "cap": 10,
+                        "metric": "praise_city",
+                    }
+                ],
+            )
+        ],
+        name="表扬加分办法",
+        full_marks=10,
+        excellent_from=9,
+        good_from=8,
+        pass_from=6,
+    )
+    start, end = _period()
+    event = workflow.record_event(
+        actor=office,
+        unit=dept_a,
+        kind=EventKind.MEDIA,
+        level=Level.CITY,
+        happened_on=end - timedelta(days=5),
+        title="市报报道职工之家建设",
+    )
+    round = workflow.create_round(
+        actor=office, rubric=rubric, name="表扬加分", period_start=start, period_end=end, units=[dept_a]
+    )
+    workflow.open_self_assessment(round=round, actor=office)
+    workflow.start_review(round=round, actor=office)
+    workflow.publish(round=round, actor=office)
+    score = Score.objects.get(round=round, unit=dept_a)
+    assert (score.numerator, score.points) == (1, Decimal("5.00"))
+    page = _page_of(client_for(office), score)
+    assert 'data-testid="records-changed"' not in page and "市报报道职工之家建设" in page
+
+    workflow.withdraw_event(event=event, actor=office, reason="重复登记")
+    for person in (office, reporter):
+        page = _page_of(client_for(person), score)
+        warning = zh(
+            "The records changed since the points were computed: %(then)s then, %(now)s now.", then="1", now="0"
+        )
+        assert 'data-testid="records-changed"' in page and warning in page
+        assert 'data-testid="record"' not in page  # the list as it stands now
+        assert "5.00" in page  # under the points as published
+    score.refresh_from_db()
+    assert score.points == Decimal("5.00")
+
+
+def test_a_rate_with_as_many_records_but_more_counted_is_flagged_too():
+    rate = metrics.get("close_out_rate")
+    score = Score(numerator=1, denominator=4)
+    assert drill.drift(rate, score, Value(numerator=1, denominator=4)) is None
+    changed = drill.drift(rate, score, Value(numerator=2, denominator=4))
+    assert (changed.then, changed.now, changed.counted_only) == (1, 2, True)
+    assert drill.drift(rate, score, Value(numerator=1, denominator=1234)).message == zh(
+        "The records changed since the points were computed: %(then)s then, %(now)s now.", then="4", now="1,234"
+    )
+    assert drill.drift(rate, Score(), Value(numerator=1, denominator=1)) is None  # never computed

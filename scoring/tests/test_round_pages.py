@@ -514,6 +514,31 @@ def test_a_bad_upload_keeps_nothing(client_for, reporter, opened):
     assert not Evidence.objects.exists()
 
 
+def test_a_refused_self_assessment_keeps_none_of_its_uploads(client_for, reporter, opened, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(reporter)
+    score = _score(opened, reporter.org_unit, "理论学习")
+    page = _page(_post_self(client, score, points="35", reason="超额完成", files=SimpleUploadedFile("签到表.pdf", PDF)))
+    assert 'data-testid="problem"' in page  # 35 is over the 30 available
+    assert not Evidence.objects.exists()
+    assert not [f for f in tmp_path.rglob("*") if f.is_file()]  # nor the file on disk
+    # A stale form is refused the same way.
+    response = _post_self(
+        client, score, points="20", reason="见附件", version=score.version + 1, files=SimpleUploadedFile("b.pdf", PDF)
+    )
+    assert response.status_code == 302
+    assert not Evidence.objects.exists() and not [f for f in tmp_path.rglob("*") if f.is_file()]
+    assert _score(opened, reporter.org_unit, "理论学习").self_points is None
+
+
+def test_a_refused_self_assessment_keeps_a_file_already_in_the_library(client_for, reporter, opened):
+    kept = checklist_services.add_evidence(uploaded=SimpleUploadedFile("学习台账.pdf", PDF), actor=reporter)
+    score = _score(opened, reporter.org_unit, "理论学习")
+    again = SimpleUploadedFile("学习台账.pdf", PDF)  # the same file uploaded again is the same evidence
+    _page(_post_self(client_for(reporter), score, points="35", reason="超额完成", files=again))
+    assert list(Evidence.objects.all()) == [kept] and kept.file.storage.exists(kept.file.name)
+
+
 def test_condition_judged_by_hand_takes_the_day_it_was_met(client_for, reporter, opened):
     client = client_for(reporter)
     score = _score(opened, reporter.org_unit, "困难职工脱困")

@@ -14,7 +14,12 @@ NAVIGATION = [
     (_("Worker polls"), "surveys:poll_list", "bi-phone", (Role.OFFICE,)),
     (_("My survey tasks"), "surveys:task_list", "bi-pencil-square", (Role.REPORTER,)),
     # 量化考核: reporters reach their unit's self-assessment from the workbench.
-    (_("Assessment rounds"), "scoring:rounds", "bi-clipboard-data", (Role.OFFICE, Role.LEADER, Role.REVIEWER)),
+    (
+        _("Assessment rounds"),
+        "scoring:rounds",
+        "bi-clipboard-data",
+        (Role.OFFICE, Role.LEADER, Role.REVIEWER, Role.REPORTER),
+    ),
     (_("Rubrics"), "scoring:rubrics", "bi-journal-check", (Role.OFFICE,)),
     (_("Recorded bonus and deduction events"), "scoring:events", "bi-award", (Role.OFFICE,)),
     (_("Org tree"), "orgs:list", "bi-diagram-3", None),

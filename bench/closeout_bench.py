@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import closeout_data  # noqa: E402 - needs the path above
+from bench import closeout_data, pg  # noqa: E402 - needs the path above
 from bench.pg import BenchError  # noqa: E402
 
 FIGURES_RATIO_GOAL = 2.0
@@ -630,17 +630,5 @@ def run(args):
     return 0 if ok else 1
 
 
-def main():
-    args = parse_args()
-    try:
-        return run(args)
-    except BenchError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 2
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pg.main(run, parse_args))

@@ -1,10 +1,24 @@
-"""What the PostgreSQL benchmarks share: their error type and a database of their own."""
+"""What the PostgreSQL benchmarks share: their error type, a database of their own, the entry point."""
 
+import sys
 from urllib.parse import urlsplit, urlunsplit
 
 
 class BenchError(Exception):
     """Setting up the benchmark failed; the message says why."""
+
+
+def main(run, parse_args):
+    """Run a benchmark: its own exit status (1 when a goal is missed), or 2 when setting up failed."""
+    args = parse_args()
+    try:
+        return run(args)
+    except BenchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 2
 
 
 def prepare_database(url, keep):

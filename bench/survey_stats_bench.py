@@ -32,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pg import BenchError, prepare_database  # noqa: E402 - needs the path above
+from bench import pg  # noqa: E402 - needs the path above
+from bench.pg import BenchError, prepare_database  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/qingdan_bench"
 TITLE = "基层工会建设情况调查（性能测试）"
@@ -511,17 +512,5 @@ def run(args):
     return 0 if ratio <= GOAL else 1
 
 
-def main():
-    args = parse_args()
-    try:
-        return run(args)
-    except BenchError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 2
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pg.main(run, parse_args))

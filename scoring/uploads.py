@@ -3,7 +3,7 @@ before any is kept, and a refused change keeps none of them, neither the evidenc
 
     problems = check_uploads(files)
     if not problems:
-        event = keep_with(files, actor=user, unit=user.org_unit, then=lambda pieces: workflow.record_event(...))
+        event = keep_with(files, actor=user, unit=user.org_unit, then=lambda pieces: events.record_event(...))
 """
 
 from django.db import transaction

@@ -3,7 +3,7 @@ training attended, serious incidents. The list of the user's subtree with its fi
 one (with evidence into their office's library) and withdraw one recorded in error, with a reason: it
 stays on record, struck through, and stops counting.
 
-Every change goes through ``scoring.workflow.record_event`` / ``withdraw_event``.
+Every change goes through ``scoring.events.record_event`` / ``withdraw_event``.
 """
 
 from django.contrib import messages
@@ -23,7 +23,7 @@ from orgs.models import Role
 from qingdan import metrics
 from qingdan.pages import paginate, query_without_page
 from qingdan.permissions import role_required
-from scoring import workflow
+from scoring import events, workflow
 from scoring.forms_events import EventFilterForm, EventForm, WithdrawForm
 from scoring.models import RecordedEvent
 from scoring.queries import visible_events
@@ -84,7 +84,7 @@ def event_new(request):
                     files,
                     actor=user,
                     unit=user.org_unit,
-                    then=lambda evidence: workflow.record_event(
+                    then=lambda evidence: events.record_event(
                         actor=user,
                         unit=data["unit"],
                         kind=data["kind"],
@@ -169,7 +169,7 @@ def event_withdraw(request, pk):
     if not form.is_valid():
         return _render_event(request, event, withdraw_form=form)
     try:
-        workflow.withdraw_event(event=event, actor=request.user, reason=form.cleaned_data["reason"])
+        events.withdraw_event(event=event, actor=request.user, reason=form.cleaned_data["reason"])
     except workflow.Refused as refused:
         messages.error(request, refused.message)
         return redirect("scoring:event", pk=event.pk)

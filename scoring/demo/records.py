@@ -13,7 +13,7 @@ from django.utils import timezone
 from checklists import services as checklist_services
 from checklists import workflow as checklist_workflow
 from orgs.models import OrgUnit
-from scoring import workflow
+from scoring import events
 from scoring.demo.people import STRENGTH
 from scoring.models import EventKind, Level
 from surveys import services as survey_services
@@ -290,7 +290,7 @@ EVENTS = [
 def _events(plan, office, towns):
     def record(t, kind, level, day, title, source):
         def run():
-            workflow.record_event(
+            events.record_event(
                 actor=office, unit=towns[t], kind=kind, level=level, happened_on=day, title=title, source=source
             )
 
@@ -300,7 +300,7 @@ def _events(plan, office, towns):
         plan.append((_at(day + timedelta(days=2), 16), n, record(t, kind, level, day, title, source)))
 
     def mistaken():  # entered twice by mistake and withdrawn: it stays on record and counts for nothing
-        event = workflow.record_event(
+        event = events.record_event(
             actor=office,
             unit=towns[5],
             kind=EventKind.MEDIA,
@@ -309,6 +309,6 @@ def _events(plan, office, towns):
             title="《示范日报》报道通榆镇暑期职工子女托管",
             source="示范日报",
         )
-        workflow.withdraw_event(event=event, actor=office, reason="重复录入")
+        events.withdraw_event(event=event, actor=office, reason="重复录入")
 
     plan.append((_at(date(2026, 8, 7), 17), 99, mistaken))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from checklists.models import Evidence
 from orgs.models import OrgKind
 from orgs.tests.factories import OrgUnitFactory
-from scoring import workflow
+from scoring import events
 from scoring.models import EventKind, Level, RecordedEvent
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def _page(response):
 def _event(
     office, unit, title="省委领导批示肯定欠薪调解工作", kind=EventKind.COMMENDATION, level=Level.PROVINCE, **extra
 ):
-    return workflow.record_event(
+    return events.record_event(
         actor=office,
         unit=unit,
         kind=kind,
@@ -58,7 +58,7 @@ def _form(unit, **fields):
 def test_list_shows_the_events_of_the_subtree_with_withdrawn_ones_struck_through(client_for, office, dept_a):
     _event(office, dept_a)
     wrong = _event(office, dept_a, title="误登的培训", kind=EventKind.TRAINING, level=Level.CITY)
-    workflow.withdraw_event(event=wrong, actor=office, reason="重复登记")
+    events.withdraw_event(event=wrong, actor=office, reason="重复登记")
     page = _page(client_for(office).get("/assessment/events/"))
     assert "省委领导批示肯定欠薪调解工作" in page and "县交通运输局" in page and "2026-03-15" in page
     assert "领导肯定性批示" in page and "省级" in page and "省委办公厅" in page
@@ -100,7 +100,7 @@ def test_list_reads_in_the_same_number_of_queries_for_more_events(client_for, of
     for n in range(6):
         event = _event(office, dept_a, title=f"报道{n}", kind=EventKind.MEDIA)
         if n % 2:
-            workflow.withdraw_event(event=event, actor=office, reason="误登")
+            events.withdraw_event(event=event, actor=office, reason="误登")
     with CaptureQueriesContext(connection) as many:
         page = _page(client.get("/assessment/events/"))
     assert page.count('data-testid="event-row"') == 7

@@ -15,7 +15,7 @@ from orgs.models import Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
 from qingdan import metrics
 from qingdan.metrics import Value, common_path, subtree_rollup
-from scoring import workflow
+from scoring import events
 from scoring.models import EventKind, Level
 from surveys import services as survey_services
 from surveys.models import ResponseStatus, Target
@@ -166,7 +166,7 @@ def test_recorded_event_metrics_against_hand_counts(period, city, city_office, c
     start, end = period
 
     def event(unit, kind, level, day=end, title="事件"):
-        return workflow.record_event(actor=city_office, unit=unit, kind=kind, level=level, happened_on=day, title=title)
+        return events.record_event(actor=city_office, unit=unit, kind=kind, level=level, happened_on=day, title=title)
 
     event(county_a, EventKind.COMMENDATION, Level.PROVINCE, day=start)  # provincial, on the first day
     event(dept_a, EventKind.MEDIA, Level.NATIONAL)  # national media, at the department: rolls up
@@ -174,7 +174,7 @@ def test_recorded_event_metrics_against_hand_counts(period, city, city_office, c
     event(county_a, EventKind.COMMENDATION, Level.COUNTY)  # county level: neither
     event(county_a, EventKind.COMMENDATION, Level.PROVINCE, day=start - timedelta(days=1))  # before the period
     wrong = event(county_a, EventKind.MEDIA, Level.PROVINCE)
-    workflow.withdraw_event(event=wrong, actor=city_office, reason="重复录入")  # withdrawn: never counts
+    events.withdraw_event(event=wrong, actor=city_office, reason="重复录入")  # withdrawn: never counts
     event(county_a, EventKind.TRAINING, Level.PROVINCE)
     event(county_a, EventKind.TRAINING, Level.CITY)
     event(dept_a, EventKind.INCIDENT, Level.COUNTY)

@@ -17,7 +17,7 @@ from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
 from qingdan import metrics
 from qingdan.metrics import Value
-from scoring import drill, explain, workflow
+from scoring import drill, events, explain, workflow
 from scoring.models import Criterion, EventKind, Kind, Level, Score, ScoreChange, Stage
 from scoring.tests.conftest import build_rubric
 from scoring.views_results import _region_paths
@@ -483,7 +483,7 @@ def test_a_withdrawn_event_after_publication_is_flagged_under_the_frozen_points(
         pass_from=6,
     )
     start, end = _period()
-    event = workflow.record_event(
+    event = events.record_event(
         actor=office,
         unit=dept_a,
         kind=EventKind.MEDIA,
@@ -502,7 +502,7 @@ def test_a_withdrawn_event_after_publication_is_flagged_under_the_frozen_points(
     page = _page_of(client_for(office), score)
     assert 'data-testid="records-changed"' not in page and "市报报道职工之家建设" in page
 
-    workflow.withdraw_event(event=event, actor=office, reason="重复登记")
+    events.withdraw_event(event=event, actor=office, reason="重复登记")
     for person in (office, reporter):
         page = _page_of(client_for(person), score)
         warning = zh(

@@ -14,7 +14,7 @@ from checklists import workflow as closeout
 from orgs.models import Notification, Role
 from orgs.tests.factories import UserFactory
 from qingdan import metrics
-from scoring import workflow
+from scoring import events, workflow
 from scoring.models import EventKind, Level, RecordedEvent, Result, RoundStatus, Score, ScoreChange, Stage
 from scoring.tests.conftest import build_rubric
 
@@ -405,7 +405,7 @@ def test_events_are_recorded_by_office_staff_for_units_below_and_withdrawn_with_
     today = timezone.localdate()
 
     def event(actor, unit, **kwargs):
-        return workflow.record_event(
+        return events.record_event(
             actor=actor,
             unit=unit,
             kind=kwargs.get("kind", EventKind.COMMENDATION),
@@ -431,14 +431,14 @@ def test_events_are_recorded_by_office_staff_for_units_below_and_withdrawn_with_
     assert not RecordedEvent.objects.exists()
     praise = event(city_office, county_a)
     with refused("Only the office that recorded the event, or one above it, withdraws it."):
-        workflow.withdraw_event(event=praise, actor=outsider, reason="x")
+        events.withdraw_event(event=praise, actor=outsider, reason="x")
     with refused("Only the office that recorded the event, or one above it, withdraws it."):
-        workflow.withdraw_event(event=praise, actor=county_office, reason="不是我们的问题")
+        events.withdraw_event(event=praise, actor=county_office, reason="不是我们的问题")
     with refused("Give the reason for withdrawing the event."):
-        workflow.withdraw_event(event=praise, actor=city_office, reason="")
-    workflow.withdraw_event(event=praise, actor=city_office, reason="录入重复")
+        events.withdraw_event(event=praise, actor=city_office, reason="")
+    events.withdraw_event(event=praise, actor=city_office, reason="录入重复")
     with refused("This event has already been withdrawn."):
-        workflow.withdraw_event(event=praise, actor=city_office, reason="录入重复")
+        events.withdraw_event(event=praise, actor=city_office, reason="录入重复")
     praise.refresh_from_db()
     assert praise.withdrawn_at is not None and praise.withdrawn_reason == "录入重复"
 

@@ -23,7 +23,7 @@ from orgs import services as org_services
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
 from qingdan import metrics
-from scoring import workflow
+from scoring import events, workflow
 from scoring.models import EventKind, Level, Result, Score
 from scoring.tests.conftest import build_rubric
 
@@ -346,7 +346,7 @@ def year_of_records(city, city_office, city_reviewer):
                     assert closeout.urge(item=item, actor=city_office, today=today + timedelta(days=7 * k)) is not None
 
         def event(kind, level, title, unit=unit):
-            return workflow.record_event(
+            return events.record_event(
                 actor=city_office, unit=unit, kind=kind, level=level, happened_on=today, title=title
             )
 
@@ -356,7 +356,7 @@ def year_of_records(city, city_office, city_reviewer):
             event(EventKind.COMMENDATION, Level.CITY, f"市领导批示{k + 1}")
         for _k in range(c.withdrawn_praise):
             wrong = event(EventKind.COMMENDATION, Level.PROVINCE, "误录的批示")
-            workflow.withdraw_event(event=wrong, actor=city_office, reason="录入错误")
+            events.withdraw_event(event=wrong, actor=city_office, reason="录入错误")
         for k in range(c.training):
             event(EventKind.TRAINING, Level.PROVINCE, f"省总工会培训班{k + 1}")
         if c.incident:

@@ -136,8 +136,12 @@ class CriterionForm(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for n in range(1, TIER_ROWS + 1):
+            outside = _("Tier %(n)s: a threshold is a percentage from 0 to 100.") % {"n": n}
             self.fields[f"tier_from_{n}"] = PointsField(
-                label=_("Tier %(n)s: rate from (%%)") % {"n": n}, min_value=0, max_value=100
+                label=_("Tier %(n)s: rate from (%%)") % {"n": n},
+                min_value=0,
+                max_value=100,
+                error_messages={"min_value": outside, "max_value": outside},
             )
             self.fields[f"tier_points_{n}"] = PointsField(label=_("Tier %(n)s: points") % {"n": n})
             for name in (f"tier_from_{n}", f"tier_points_{n}"):

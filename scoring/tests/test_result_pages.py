@@ -227,6 +227,7 @@ def test_one_units_result_shows_every_criterion_with_value_source_and_points(cli
     assert zh("%(n)s times", n=2) in page
     assert 'data-testid="deduction">−4.00 <span class="small">' + zh("deduction") in page
     assert 'data-source="computed"' in page and 'data-source="self"' in page
+    assert zh("lowest %(n)s", n="−20") in page  # the deductions' floor, with a real minus sign
     scores = Score.objects.filter(round=published, unit=dept_a)
     for score in scores:
         assert f"/assessment/scores/{score.pk}/" in page

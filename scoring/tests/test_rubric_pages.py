@@ -481,3 +481,18 @@ def test_rubric_freeze_after_the_page_was_opened_still_refuses_a_section(office,
     with pytest.raises(workflow.Refused):
         rubrics.add_section(rubric=stale, actor=office, name="迟到的项目", max_points=0)
     assert not Section.objects.filter(name="迟到的项目").exists()
+
+
+def test_a_tier_threshold_over_100_percent_names_its_tier(client_for, office):
+    rubric = build_rubric(office, [("业务工作", 100, [])])
+    section = _section(rubric, "业务工作")
+    fields = {
+        "kind": "tiered",
+        "max_points": "3",
+        "metric": "first_pass_rate",
+        "tier_from_2": "150",
+        "tier_points_2": "2",
+    }
+    page = _page(_add(client_for(office), section, name="建家率", **fields))
+    assert "第2档：下限是0至100之间的百分数。" in page
+    assert not Criterion.objects.filter(section=section).exists()

@@ -334,8 +334,11 @@ def _write(model, rows, names):
         cursor.executemany(sql, params)
 
 
-def _settle(round, criteria=None, results=None, strict=None, scores=None):
+def _settle(round, criteria=None, results=None, strict=None, scores=None, unit_id=None):
     """Points of every score, then per unit the section totals, total, rank, grade and fund amount.
+
+    With ``unit_id`` (a score entered by hand) only that unit's scores are read again: the other units'
+    totals stand, and the ranks and funds of all follow from them.
 
     While scores are still being entered a pool may not be splittable yet (no unit at the floor): the
     amounts stay empty with the reason as their note. ``strict`` (publication, and any change once
@@ -348,7 +351,10 @@ def _settle(round, criteria=None, results=None, strict=None, scores=None):
     by_id = {c.pk: c for c in criteria}
     results = results or list(round.results.select_related("unit"))
     before = {r.pk: tuple(getattr(r, f) for f in RESULT_FIELDS) for r in results}
-    rows = Score.objects.filter(round=round) if scores is None else scores  # _compute has them in hand
+    if scores is not None:
+        rows = scores  # _compute has them in hand
+    else:
+        rows = Score.objects.filter(round=round, **({"unit_id": unit_id} if unit_id is not None else {}))
     scores = {}
     changed = []
     for score in rows:
@@ -359,6 +365,8 @@ def _settle(round, criteria=None, results=None, strict=None, scores=None):
         scores[(score.unit_id, score.criterion_id)] = (points, vetoed)
     _write(Score, changed, ["points"])
     for result in results:
+        if unit_id is not None and result.unit_id != unit_id:
+            continue
         sections, total = engine.section_totals(nodes, lambda c, u=result.unit_id: scores.get((u, c.pk), (0, 0))[0])
         result.section_points = {str(k): str(v) for k, v in sections.items()}
         result.total = total
@@ -449,7 +457,7 @@ def self_assess(*, score, actor, reason, points=None, met_on=None, evidence=(), 
         score.save()
         score.evidence.add(*evidence)
         _change(score, stage=Stage.SELF, before=before, after=points, reason=score.self_reason, actor=actor)
-        _settle(score.round)
+        _settle(score.round, unit_id=score.unit_id)
         score.refresh_from_db(fields=["points"])  # settled just now
     return score
 
@@ -503,7 +511,7 @@ def review(*, score, actor, reason, points=None, vetoed=None, version=None):
         score.version += 1
         score.save()
         _change(score, stage=Stage.REVIEW, before=before, after=after, reason=score.review_reason, actor=actor)
-        _settle(round)
+        _settle(round, unit_id=score.unit_id)
         score.refresh_from_db(fields=["points"])  # settled just now
     return score
 
@@ -538,7 +546,7 @@ def adjust(*, score, actor, points, reason, version=None):
         score.save()
         stage = Stage.AFTER_PUBLICATION if round.status == RoundStatus.PUBLISHED else Stage.ADJUST
         _change(score, stage=stage, before=before, after=after, reason=score.adjust_reason, actor=actor)
-        _settle(round)
+        _settle(round, unit_id=score.unit_id)
         score.refresh_from_db(fields=["points"])  # settled just now
     return score
 

@@ -466,3 +466,15 @@ def test_a_pool_that_cannot_be_split_waits_while_scoring_and_refuses_publication
     assert Result.objects.get(round=opened, unit=county_a).fund_amount == 90_000
     assert Result.objects.get(round=opened, unit=county_b).fund_amount == 10_000
     assert workflow.publish(round=opened, actor=city_office).status == RoundStatus.PUBLISHED
+
+
+def test_a_score_entered_for_one_unit_moves_its_total_and_everyones_rank(opened, city_office, county_a, county_b):
+    """Settling after one entry reads that unit's scores again; the others' totals stand and all ranks follow."""
+    workflow.adjust(score=score(opened, county_b, "理论学习"), actor=city_office, points=20, reason="实地核查")
+    assert (total(opened, county_a), total(opened, county_b)) == (0, 20)
+    ranks = dict(Result.objects.filter(round=opened).values_list("unit__code", "rank"))
+    assert ranks == {"B": 1, "A": 2}
+    workflow.adjust(score=score(opened, county_a, "理论学习"), actor=city_office, points=35, reason="实地核查")
+    assert (total(opened, county_a), total(opened, county_b)) == (35, 20)
+    ranks = dict(Result.objects.filter(round=opened).values_list("unit__code", "rank"))
+    assert ranks == {"A": 1, "B": 2}

@@ -549,7 +549,9 @@ def breakdown(office, rubric, units, start, end):
     seconds, _score = timed(
         lambda: workflow.adjust(score=score, actor=office, points=score.points, reason="基准：复核")
     )
-    print(f"  one score adjusted by hand      {seconds * 1000:9.0f} ms (re-reads its unit, re-ranks all {len(units):,})")
+    print(
+        f"  one score adjusted by hand      {seconds * 1000:9.0f} ms (re-reads its unit, re-ranks all {len(units):,})"
+    )
     round.delete()
 
 

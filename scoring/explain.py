@@ -46,10 +46,6 @@ GRADE_COLOURS = {
 }
 
 
-def is_deduction(criterion):
-    return criterion.kind == Kind.PER_OCCURRENCE and (criterion.points_each or 0) < 0
-
-
 def metric_kind(criterion):
     entry = metrics.get(criterion.metric) if criterion.metric else None
     return entry.kind if entry is not None else None
@@ -200,7 +196,7 @@ def maximum(criterion):
         each = _("%(each)s points each") % {"each": points(criterion.points_each)}
         if criterion.cap is None:
             return each
-        if (criterion.points_each or 0) < 0:
+        if criterion.is_deduction:
             return _("%(each)s, at most %(cap)s deducted") % {"each": each, "cap": points(criterion.cap)}
         return _("%(each)s, at most %(cap)s") % {"each": each, "cap": points(criterion.cap)}
     return _("%(max)s points") % {"max": points(criterion.max_points)}

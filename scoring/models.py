@@ -102,6 +102,14 @@ class Criterion(models.Model):
         return self.kind in METRIC_KINDS or bool(self.metric)
 
     @property
+    def is_veto(self):
+        return self.kind == Kind.VETO
+
+    @property
+    def is_deduction(self):
+        return self.kind == Kind.PER_OCCURRENCE and (self.points_each or 0) < 0
+
+    @property
     def counts_to_full_marks(self):
         """The points this criterion adds to its section's maximum (deductions and vetoes add none)."""
         if self.kind == Kind.VETO:
@@ -205,6 +213,14 @@ class Round(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_draft(self):
+        return self.status == RoundStatus.DRAFT
+
+    @property
+    def in_self_assessment(self):
+        return self.status == RoundStatus.SELF_ASSESSMENT
 
 
 class Result(models.Model):

@@ -27,7 +27,7 @@ from qingdan.forms import StyledForm
 from qingdan.pages import paginate, xlsx_response
 from qingdan.templatetags.qd import yuan
 from scoring import bulletin, drill, exports, workflow
-from scoring.explain import GRADE_COLOURS, grade_word, is_deduction, maximum, points, source, steps, value_words
+from scoring.explain import GRADE_COLOURS, grade_word, maximum, points, source, steps, value_words
 from scoring.models import FundMethod, Grade, Kind, RoundStatus, Score
 from scoring.queries import get_result, get_round, runs, visible_results
 from scoring.rubrics import tree
@@ -64,7 +64,7 @@ def _deduction_sections(nodes):
     found = {}
     for node in nodes:
         scored = [c for c in _criteria_below(*node) if c.kind != Kind.VETO]
-        deductions = [c for c in scored if is_deduction(c)]
+        deductions = [c for c in scored if c.is_deduction]
         if deductions and len(deductions) == len(scored):
             found[node[0].pk] = deductions
     return found

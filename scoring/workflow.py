@@ -532,7 +532,7 @@ def adjust(*, score, actor, points, reason, version=None):
         if criterion.kind == Kind.VETO:
             raise Refused(_("A veto has no points; review it instead."))
         after = to_points(points, _("Points"), allow_negative=True)
-        low = -(criterion.cap or Decimal(10**6)) if (criterion.points_each or 0) < 0 else Decimal(0)
+        low = -(criterion.cap or Decimal(10**6)) if criterion.is_deduction else Decimal(0)
         high = criterion.max_points
         if not low <= after <= high:
             raise Refused(

@@ -7,6 +7,7 @@ separated duties; county B holds ``outsider``, an office clerk who must never se
 import pytest
 from django.test import Client
 
+from checklists import tally
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import PASSWORD, OrgUnitFactory, UserFactory
 
@@ -91,3 +92,12 @@ def client_for(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def kept_figures_checked(db):
+    """After the test, the close-out figures kept ahead of time (``checklists.tally``) equal those
+    computed again from the items, lists and documents: a change that forgot to count fails here.
+    A test that writes items straight into the table calls ``tally.rebuild()`` after."""
+    yield
+    assert tally.drift() == []

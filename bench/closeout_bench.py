@@ -147,12 +147,15 @@ def hand_items(unit_id):
 
 
 def module_figures(user, today):
-    """What the figures page computes for its cards and table: checklists.figures.table over the items
-    the user's subtree is responsible for."""
+    """What the figures page computes for its cards, charts and first page: checklists.figures.table
+    of the user's subtree (the kept rows and the items overdue now), and its first page of groups."""
     from checklists import figures
-    from checklists.queries import responsible_items
+    from orgs.queries import root_unit
+    from qingdan.pages import PAGE_SIZE
 
-    return figures.table(responsible_items(user), "unit", today)
+    total, rows = figures.table(root_unit(user), "unit", today)
+    rows[:PAGE_SIZE]
+    return total, rows
 
 
 def _close(a, b):
@@ -513,6 +516,7 @@ def run(args):
     htmx = {"HX-Request": "true"}
     county_load = page_getter(clients[county_user.pk], "/lists/figures/load/", htmx)
     province_load = page_getter(clients[province_user.pk], "/lists/figures/load/", htmx)
+    province_quarter = page_getter(clients[province_user.pk], "/lists/figures/load/?period=quarter", htmx)
 
     targets = [
         Target("county", f"figures page · {county.name}", county_page),
@@ -525,6 +529,7 @@ def run(args):
         Target("items_sql", "  hand-written queries", lambda: hand_items(unit.pk)),
         Target("county_load", f"load on units · {county.name}", county_load),
         Target("province_load", f"load on units · {province.name}", province_load),
+        Target("province_load_quarter", f"load on units · {province.name} · 近三个月", province_quarter),
     ]
     by_key = {t.key: t for t in targets}
 
@@ -559,7 +564,7 @@ def run(args):
             raise BenchError(f"the item list of {unit.name} does not show its {count:,} items or items {missing[:5]}")
         print(f"results agree: item list of {unit.name} (the busiest unit of the county), {count:,} items")
 
-    for key in ("county_load", "province_load"):  # warm up; nothing to compare
+    for key in ("county_load", "province_load", "province_load_quarter"):  # warm up; nothing to compare
         try:
             by_key[key].run()
         except TimedOut:
@@ -574,7 +579,7 @@ def run(args):
             print(f"{line}   0   timed out: a query ran past the {args.timeout:g} s statement timeout")
             continue
         line += f"{len(target.times):4}{target.p50:9.1f}{target.p95:9.1f}{max(target.times) * 1000:9.1f}"
-        if target.key.endswith("_load"):
+        if "_load" in target.key:
             pass  # no hand-written side: only the 300 ms goal
         elif not target.key.endswith(("_sql", "_module")):
             hand = by_key[f"{target.key}_sql"]
@@ -599,7 +604,7 @@ def run(args):
             f"Figures page · {by_key[key].label.split(' · ')[1]}: {ratio:.1f}× the hand-written query at p50"
             f" ({'within' if holds else 'NOT within'} the {FIGURES_RATIO_GOAL:.0f}× goal)"
         )
-    for key in ("county", "province", "items", "county_load", "province_load"):
+    for key in ("county", "province", "items", "county_load", "province_load", "province_load_quarter"):
         holds = by_key[key].p95 < PAGE_P95_GOAL_MS and not by_key[key].timed_out
         ok &= holds
         print(
@@ -608,7 +613,7 @@ def run(args):
         )
 
     print()
-    for key in ("county", "province", "items", "county_load", "province_load"):
+    for key in ("county", "province", "items", "county_load", "province_load", "province_load_quarter"):
         queries = page_queries(by_key[key].run)
         print(
             f"{by_key[key].label}: {len(queries)} queries, {sum(t for t, _s in queries) * 1000:.0f} ms in the"

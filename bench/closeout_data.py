@@ -574,6 +574,13 @@ def ensure_data(url, scale, seed, keep, stream=None):
     begin = time.perf_counter()
     scope = generate(scale, seed, stream)
     generated = time.perf_counter() - begin
+    from checklists import tally
+
+    begin = time.perf_counter()
+    tallies, loads = tally.rebuild()  # the rows were written with COPY: count the kept figures once
+    stream.write(
+        f"Kept figures: {tallies:,} rows, load on units: {loads:,} rows ({time.perf_counter() - begin:.1f} s)\n"
+    )
     vacuumed = vacuum()
     stream.write(f"Generated the data in {generated:.1f} s; VACUUM (ANALYZE) took {vacuumed:.1f} s\n")
     return scope, True

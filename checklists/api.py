@@ -17,7 +17,7 @@ from checklists import figures, services, workflow
 from checklists.models import Conclusion, Evidence, Extension, ExtensionStatus, ItemStatus
 from checklists.queries import get_item, visible_items
 from orgs.models import Role
-from orgs.queries import visible_units, visible_users
+from orgs.queries import root_unit, visible_units, visible_users
 from qingdan.api import ApiError
 
 router = Router(tags=["checklists"])
@@ -500,13 +500,10 @@ def _figure(row, key):
 
 @router.get("/figures", response=FiguresOut)
 def read_figures(request, group: Literal["unit", "category", "office", "month"] = "unit"):
-    """Close-out figures of the items the user may see, in total and per group (``key``: a unit
-    code, a category name, a month as 2026-09)."""
+    """Close-out figures of the items the user's subtree is responsible for, in total and per group
+    (``key``: a unit code, a category name, a month as 2026-09), as the figures page shows them."""
     if not request.user.has_role(*FIGURE_VIEWERS):
         raise PermissionDenied
-    items = visible_items(request.user)
-    today = timezone.localdate()
-    total = figures.totals(items, today)
+    total, rows = figures.table(root_unit(request.user), group, timezone.localdate())
     total.label = _("Total")
-    rows = figures.grouped(items, group, today)
     return {"group": group, "total": _figure(total, ""), "rows": [_figure(row, row.code) for row in rows]}

@@ -1,28 +1,31 @@
-"""Figures of the close-out area, each one aggregate query over the items a user may see.
+"""Figures of the close-out area over the items a unit's subtree is responsible for.
 
 issued, applied (items that ever applied), closed, close-out rate (closed ÷ issued), first-pass
 rate (closed with no rectification ÷ closed), overdue now, urgings sent, rectifications, mean
 satisfaction (over the items that have a value) — in total and grouped by responsible unit,
 category, issuing office or month of issue. Every figure names the item-list filters that
-select the items behind it (``FIGURE_FILTERS`` and ``group_params``; ``filter_items`` applies them).
+select the items behind it (``FIGURE_FILTERS``; ``filter_items`` applies them).
+
+All but "overdue now" are added up from the rows ``checklists.tally`` keeps; "overdue now" depends
+on today and is counted from the items, through the (status, deadline) index.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from checklists.models import Category, Checklist, Document, EventKind, ItemEvent, ItemStatus
+from checklists.models import Category, Item, ItemStatus, ItemTally, UnitLoad
 from checklists.queries import is_id as _is_id
-from checklists.queries import responsible_items
+from checklists.tally import TALLY_COUNTS
 from checklists.workflow import URGEABLE
 from orgs.models import OrgUnit
+from orgs.queries import holds_every_unit
 
 GROUPS = {
     "unit": _("Responsible unit"),
@@ -31,7 +34,6 @@ GROUPS = {
     "month": _("Month of issue"),
 }
 DEFAULT_GROUP = "unit"
-LOAD_PERIODS = (30, 90)
 
 # The item-list filters behind each figure (GET parameters of "checklists:items"), added to the group's.
 FIGURE_FILTERS = {
@@ -51,25 +53,6 @@ FIGURE_FILTERS = {
 def overdue_q(today):
     """Overdue now: past the deadline with no application pending (the items that get urged)."""
     return Q(status__in=URGEABLE, deadline__lt=today)
-
-
-def measures(today):
-    return {
-        "issued": Count("id"),
-        "applied": Count("id", filter=Q(applications__gt=0)),
-        "closed": Count("id", filter=Q(status=ItemStatus.CLOSED)),
-        "first_pass": Count("id", filter=Q(status=ItemStatus.CLOSED, rectifications=0)),
-        "overdue": Count("id", filter=overdue_q(today)),
-        "urgings": Coalesce(Sum("urgings"), 0),
-        "rectifications": Coalesce(Sum("rectifications"), 0),
-        "satisfaction": Avg("satisfaction"),
-    }
-
-
-def _group_measures(today):
-    """``measures`` with the satisfaction as a sum and a count, so that groups add up to the total."""
-    counts = {name: value for name, value in measures(today).items() if name != "satisfaction"}
-    return {**counts, "satisfaction_sum": Sum("satisfaction"), "rated": Count("satisfaction")}
 
 
 MEASURES = ("issued", "applied", "closed", "first_pass", "overdue", "urgings", "rectifications", "satisfaction")
@@ -103,10 +86,6 @@ class Figures:
         return {**self.params, **FIGURE_FILTERS[figure]}
 
 
-def _figures(values, **extra):
-    return Figures(**{name: values[name] or (0 if name != "satisfaction" else None) for name in MEASURES}, **extra)
-
-
 def _group_figures(row, **extra):
     rated = row["rated"]
     return Figures(
@@ -116,72 +95,121 @@ def _group_figures(row, **extra):
     )
 
 
-def totals(items, today=None):
+# The kept column and the item expression of each grouping.
+_KEYS = {
+    "unit": ("responsible_unit", F("responsible_unit")),
+    "category": ("category_key", Coalesce("checklist__category", 0)),
+    "office": ("issuing_unit", F("checklist__issuing_unit")),
+    "month": ("month", TruncMonth("checklist__issued_on")),
+}
+_GROUP_UNIT = ("unit", "office")  # groups labelled by a unit's name and code
+_SUMS = (*SUMMED, "rated", "satisfaction_sum")
+
+
+def table(unit, group, today=None):
+    """``(total, rows)``: the figures of the items ``unit``'s subtree is responsible for, in total
+    and per group (every item falls in exactly one group). ``unit`` None: nothing.
+
+    Categories and months come as a list. Units and offices come as ``UnitGroups``, heaviest first
+    and read a slice at a time: a province has 53,652 responsible units, a page shows 50."""
     today = today or timezone.localdate()
-    return _figures(items.aggregate(**measures(today)))
+    if unit is None:
+        return Figures(), []
+    column, expression = _KEYS[group]
+    scope = {} if holds_every_unit(unit) else {"responsible_unit__path__startswith": unit.path}
+    kept = (
+        ItemTally.objects.filter(**scope)
+        .values(group_key=F(column))
+        .annotate(**{name: Sum(name) for name in TALLY_COUNTS})
+        .order_by()
+    )
+    overdue = Item.objects.filter(overdue_q(today), **scope)
+    if group in _GROUP_UNIT:
+        rows = UnitGroups(kept, overdue, group)
+        return rows.total, rows
+    rows = list(kept)
+    late = _per_group(overdue, expression)
+    for row in rows:
+        row["overdue"] = late.get(row["group_key"], 0)
+    return _group_figures({name: sum(row[name] or 0 for row in rows) for name in _SUMS}), _labelled(rows, group)
 
 
-# The unit whose name and code label a group of units or offices, joined to the groups after the
-# aggregate (as the hand-written query of bench/closeout_bench.py does): grouping by the name and code
-# too made the grouping of a province's 2,000,000 items take half as long again.
-_GROUP_UNIT = {"unit": "responsible_unit", "office": "checklist__issuing_unit"}
+class UnitGroups:
+    """The groups of a unit or office grouping, by items issued (most first) then code, read a slice
+    at a time with their names (``Paginator`` and ``chart_data`` slice it; iterating reads them all).
+    The total and the number of groups come from one query over the grouped rows."""
 
+    def __init__(self, kept, overdue, group):
+        self.kept, self.overdue, self.group = kept, overdue, group
+        sums = ", ".join(f"sum(g.{name}) AS {name}" for name in TALLY_COUNTS)
+        (totals,) = self._select(f"SELECT count(*) AS groups, {sums} FROM ({{}}) g")  # noqa: S608 - column names
+        self.groups = totals.pop("groups")
+        # PostgreSQL sums sums as numeric (Decimal)
+        counts = {
+            name: float(value or 0) if name == "satisfaction_sum" else int(value or 0) for name, value in totals.items()
+        }
+        self.total = _group_figures({**counts, "overdue": overdue.count()})
+        self._window = (0, 0, [])  # the slice read last: a page, then the chart's first groups within it
 
-def _group_rows(items, group, today):
-    """One dict per group: ``group_key``, the measures of ``_group_measures`` and, for units and
-    offices, the unit's ``label`` and ``code``."""
-    key = {
-        "unit": F("responsible_unit"),
-        "category": F("checklist__category"),
-        "office": F("checklist__issuing_unit"),
-        "month": TruncMonth("checklist__issued_on"),
-    }[group]
-    rows = items.values(group_key=key).annotate(**_group_measures(today)).order_by()
-    if group not in _GROUP_UNIT:
-        return list(rows)
-    try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:  # items.none()
-        return []
-    unit = connections[rows.db].ops.quote_name(OrgUnit._meta.db_table)
-    with connections[rows.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT g.*, u.name AS label, u.code AS code FROM ({sql}) g JOIN {unit} u ON u.id = g.group_key",  # noqa: S608 - Django's own SQL and a table name
-            params,
+    def _select(self, template, params=()):
+        """Rows of ``template`` (SQL with ``{}`` where the grouped rows go) as dicts."""
+        sql, kept_params = self.kept.query.sql_with_params()
+        with connections[self.kept.db].cursor() as cursor:
+            cursor.execute(template.format(sql), (*kept_params, *params))
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def __len__(self):
+        return self.groups
+
+    def count(self):
+        return self.groups
+
+    def __iter__(self):
+        return iter(self[0 : self.groups])
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(self.groups)
+        first, last, rows = self._window
+        if not (first <= start and stop <= last):
+            first, last, rows = self._window = start, stop, self._read(start, stop)
+        return rows[start - first : stop - first]
+
+    def _read(self, start, stop):
+        unit = connections[self.kept.db].ops.quote_name(OrgUnit._meta.db_table)
+        rows = self._select(
+            f"SELECT g.*, u.name AS label, u.code AS code FROM ({{}}) g JOIN {unit} u ON u.id = g.group_key"  # noqa: S608 - Django's own SQL and a table name
+            " ORDER BY g.issued DESC, u.code LIMIT %s OFFSET %s",
+            (max(stop - start, 0), start),
         )
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        _column, expression = _KEYS[self.group]
+        late = _per_group(
+            self.overdue.filter(**{f"{expression.name}__in": [row["group_key"] for row in rows]}), expression
+        )
+        for row in rows:
+            row["overdue"] = late.get(row["group_key"], 0)
+        return _labelled(rows, self.group)
 
 
-def table(items, group, today=None):
-    """``(total, rows)``: ``grouped`` and the total of its groups, in one aggregate query (every item
-    falls in exactly one group, so the groups add up to ``totals``)."""
-    today = today or timezone.localdate()
-    rows = _group_rows(items, group, today)
-    sums = {name: sum(row[name] or 0 for row in rows) for name in (*SUMMED, "rated", "satisfaction_sum")}
-    return _group_figures(sums), _labelled(rows, group)
-
-
-def grouped(items, group, today=None):
-    """One ``Figures`` per group value: units and offices by name, categories in catalogue order,
-    months in time order."""
-    return table(items, group, today)[1]
+def _per_group(items, expression):
+    return dict(items.values_list(expression).annotate(n=Count("id")).order_by())
 
 
 def _labelled(rows, group):
     result = []
-    if group in ("unit", "office"):
+    if group in _GROUP_UNIT:
         param = "unit" if group == "unit" else "office"
         for row in rows:
             pk = row["group_key"]
             result.append(_group_figures(row, key=pk, label=row["label"], code=row["code"], params={param: str(pk)}))
-        result.sort(key=lambda f: (-f.issued, f.code))
     elif group == "category":
         keys = [row["group_key"] for row in rows]
         catalogue = list(Category.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name"))
         names, order = dict(catalogue), {pk: i for i, (pk, _name) in enumerate(catalogue)}
         for row in rows:
-            pk = row["group_key"]
+            pk = row["group_key"] or None
             label = names[pk] if pk else str(_("No category"))
             params = {"category": str(pk)} if pk else {"uncategorised": "1"}
             result.append(_group_figures(row, key=pk, label=label, code=label, params=params))
@@ -189,8 +217,6 @@ def _labelled(rows, group):
     else:
         for row in rows:
             month = row["group_key"]
-            if isinstance(month, datetime):
-                month = month.date()
             text = f"{month:%Y-%m}"
             result.append(_group_figures(row, key=month, label=text, code=text, params={"month": text}))
         result.sort(key=lambda f: f.key)
@@ -256,6 +282,14 @@ def _month(text):
 
 # --- the load on units (基层减负) -----------------------------------------------------------
 
+# period: (label, months back from the current one to the first counted, to the last counted)
+LOAD_PERIODS = {
+    "month": (_("This month"), 0, 0),
+    "previous": (_("Last month"), 1, 1),
+    "quarter": (_("Last three months"), 2, 0),
+}
+DEFAULT_LOAD_PERIOD = "month"
+
 
 @dataclass
 class Load:
@@ -267,66 +301,33 @@ class Load:
     over: bool = False
 
 
-def load(user, days=30, today=None):
-    """Per responsible unit, what it received in the last ``days`` days: lists, items, urging
-    notices and official documents; the heaviest first. ``over`` marks units past the warning line."""
-    today = today or timezone.localdate()
-    since_day = today - timedelta(days=days)  # issued after this day, as services.unit_load counts
-    since = timezone.make_aware(datetime.combine(since_day + timedelta(days=1), time.min))
-    unit = getattr(user, "org_unit", None)
-    if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
-        return []
-    items = responsible_items(user)
-    counts = {}
+def _months_back(month, n):
+    for _step in range(n):
+        month = (month - timedelta(days=1)).replace(day=1)
+    return month
 
-    def add(rows, name):
-        for unit_id, n in rows:
-            counts.setdefault(unit_id, {})[name] = n
 
-    # The lists of visible_checklists, as a union of index-friendly branches (its OR of three paths
-    # scans every list); each branch finds the recent lists through an (org unit, issued_on) index.
-    recent = Checklist.objects.filter(issued_on__gt=since_day).order_by()
-    own = recent.filter(responsible_unit__path__startswith=unit.path).values("pk")
-    issued = recent.filter(issuing_unit__path__startswith=unit.path).values("pk")
-    helped = recent.filter(co_units__path__startswith=unit.path).values("pk")
-    add(
-        Checklist.objects.filter(pk__in=own.union(issued, helped))
-        .values("responsible_unit")
-        .annotate(n=Count("id"))
+def load(unit, period=DEFAULT_LOAD_PERIOD, today=None, limit=20):
+    """``(rows, units)``: the ``limit`` units of ``unit``'s subtree that received the most items in
+    the period (calendar months), with the lists (as responsible unit or co-unit), items, urging
+    notices and official documents they received; and how many units received anything. ``over``
+    marks a unit past the warning line (``QINGDAN_UNIT_LOAD_WARNING`` items a month)."""
+    if unit is None:
+        return [], 0
+    _label, first, last = LOAD_PERIODS[period]
+    this_month = (today or timezone.localdate()).replace(day=1)
+    counts = (
+        UnitLoad.objects.filter(
+            unit__path__startswith=unit.path,
+            month__gte=_months_back(this_month, first),
+            month__lte=_months_back(this_month, last),
+        )
+        .values("unit")
+        .annotate(lists=Sum("lists"), items=Sum("items"), urgings=Sum("urgings"), documents=Sum("documents"))
         .order_by()
-        .values_list("responsible_unit", "n"),
-        "lists",
     )
-    # Through the subtree's recent lists rather than all its items.
-    add(
-        items.filter(checklist__in=own)
-        .values("responsible_unit")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("responsible_unit", "n"),
-        "items",
-    )
-    visible_ids = items.values("pk")
-    add(
-        ItemEvent.objects.filter(kind=EventKind.URGED, at__gte=since, item__in=visible_ids)
-        .values("item__responsible_unit")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("item__responsible_unit", "n"),
-        "urgings",
-    )
-    add(
-        Document.objects.filter(created_at__gte=since, item__in=visible_ids)
-        .values("item__responsible_unit")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("item__responsible_unit", "n"),
-        "documents",
-    )
-    units = OrgUnit.objects.in_bulk(list(counts))
-    limit = settings.QINGDAN_UNIT_LOAD_WARNING * days / 30
-    rows = [Load(unit=units[pk], **values) for pk, values in counts.items() if pk in units]
-    for row in rows:
-        row.over = row.items > limit
-    rows.sort(key=lambda r: (-r.items, -r.urgings, -r.documents, r.unit.code))
-    return rows
+    top = list(counts.order_by("-items", "-urgings", "-documents", "unit__code")[:limit])
+    units = OrgUnit.objects.in_bulk([row["unit"] for row in top])
+    line = settings.QINGDAN_UNIT_LOAD_WARNING * (first - last + 1)
+    rows = [Load(over=row["items"] > line, **{**row, "unit": units[row["unit"]]}) for row in top]
+    return rows, (len(rows) if len(rows) < limit else counts.count())

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from audit.services import record
-from checklists import services
+from checklists import services, tally
 from checklists.models import Category, Checklist, EventKind, Item, ItemEvent
 from checklists.workflow import Refused
 from orgs.models import OrgUnit, Role
@@ -467,6 +467,13 @@ def _issue(plan, actor, categories, progress, today):
         )
         ItemEvent.objects.bulk_create(
             (ItemEvent(item=item, kind=EventKind.ISSUED, actor=actor, at=now) for item in items), batch_size=BATCH
+        )
+        by_list = {}
+        for item in items:
+            by_list.setdefault(item.checklist_id, []).append(item)
+        tally.issued(
+            (checklist, by_list.get(checklist.pk, []), {unit.pk for unit in p.co_units})
+            for checklist, p in zip(lists, chunk, strict=True)
         )
         plan.created_lists += len(lists)
         plan.created_items += len(items)

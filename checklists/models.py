@@ -55,7 +55,7 @@ class Checklist(models.Model):
             ),
         ]
         indexes = [
-            # The lists a subtree received or issued lately (the load on units, figures.load).
+            # The lists a unit received or an office issued in a period (the load warning, a period's metrics).
             models.Index(fields=["responsible_unit", "issued_on"], name="checklists_list_unit_issued"),
             models.Index(fields=["issuing_unit", "issued_on"], name="checklists_list_office_issued"),
         ]
@@ -164,7 +164,7 @@ class ItemEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        # The urgings a subtree's items received lately, read from the index alone (figures.load).
+        # An item's events of one kind in a period (its timeline, the urgings a period counts).
         indexes = [models.Index(fields=["item", "kind", "at"], name="checklists_event_item_kind_at")]
 
     def __str__(self):
@@ -217,7 +217,7 @@ class Document(models.Model):
                 fields=["issuing_unit", "kind", "year", "sequence"], name="checklists_document_seq"
             ),
         ]
-        # The documents a subtree's items received lately, read from the index alone (figures.load).
+        # An item's documents in date order (its page and archive).
         indexes = [models.Index(fields=["item", "created_at"], name="checklists_document_item_at")]
 
     def __str__(self):
@@ -283,3 +283,52 @@ class Evaluation(models.Model):
 
     def __str__(self):
         return f"{self.item_id} {self.conclusion}"
+
+
+class ItemTally(models.Model):
+    """The close-out figures of the items of one responsible unit, issuing office, category and month
+    of issue, kept up to date in the transaction of every change (``checklists/tally.py``): the figures
+    page adds up these rows instead of every item (a province has 2,000,000). "Overdue now" depends on
+    today, so it is counted from the items."""
+
+    responsible_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    issuing_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    category_key = models.PositiveIntegerField(default=0)  # the category's id, 0 for none
+    month = models.DateField()  # the first day of the month the list was issued in
+    issued = models.IntegerField(default=0)
+    applied = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    first_pass = models.IntegerField(default=0)
+    urgings = models.IntegerField(default=0)
+    rectifications = models.IntegerField(default=0)
+    satisfaction_sum = models.FloatField(default=0)
+    rated = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["responsible_unit", "issuing_unit", "category_key", "month"], name="checklists_tally_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.responsible_unit_id} {self.month:%Y-%m}: {self.closed}/{self.issued}"
+
+
+class UnitLoad(models.Model):
+    """What one unit received in one month (基层减负): lists (as responsible unit or co-unit), items,
+    urging notices and official documents, kept up to date like ``ItemTally``."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    lists = models.IntegerField(default=0)
+    items = models.IntegerField(default=0)
+    urgings = models.IntegerField(default=0)
+    documents = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="checklists_load_key")]
+        indexes = [models.Index(fields=["month"], name="checklists_load_month")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.month:%Y-%m}: {self.items}"

@@ -10,14 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from checklists.models import Checklist, Item, ItemStatus
 from orgs.models import Role
+from orgs.queries import root_unit
 
 
 def visible_items(user):
     """Items of the user's subtree — as responsible unit (an issuing office's lists only go to units
     inside it, so its items are covered too) or as co-unit — and items assigned to the user for deep
     review. A user who is only a third-party evaluator sees the assigned items and nothing else."""
-    unit = getattr(user, "org_unit", None)
-    if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
+    unit = root_unit(user)
+    if unit is None:
         return Item.objects.none()
     if user.role_set == {Role.EVALUATOR}:
         return Item.objects.filter(evaluator=user)
@@ -34,30 +35,24 @@ def visible_items_of_unit(user, unit, *, below=False):
     whole subtree's). The same rows, found faster: when the unit lies within the user's own subtree
     (and the user is not only an evaluator), every such item is visible through the first branch of
     the union, so a plain filter on the unit replaces the union (bench/closeout_bench.py)."""
-    mine = getattr(user, "org_unit", None)
+    mine = root_unit(user)
     lookup = {"responsible_unit__path__startswith": unit.path} if below else {"responsible_unit": unit}
-    plain = (
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and mine is not None
-        and user.role_set != {Role.EVALUATOR}
-        and unit.path.startswith(mine.path)
-    )
+    plain = mine is not None and user.role_set != {Role.EVALUATOR} and unit.path.startswith(mine.path)
     return Item.objects.filter(**lookup) if plain else visible_items(user).filter(**lookup)
 
 
 def responsible_items(user):
     """The items the user's subtree is responsible for: what its figures count (co-unit help and
     assigned deep reviews are not part of a subtree's own close-out rate)."""
-    unit = getattr(user, "org_unit", None)
-    if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
+    unit = root_unit(user)
+    if unit is None:
         return Item.objects.none()
     return Item.objects.filter(responsible_unit__path__startswith=unit.path)
 
 
 def visible_checklists(user):
-    unit = getattr(user, "org_unit", None)
-    if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
+    unit = root_unit(user)
+    if unit is None:
         return Checklist.objects.none()
     co = Checklist.co_units.through.objects.filter(checklist_id=OuterRef("pk"), orgunit__path__startswith=unit.path)
     return Checklist.objects.filter(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from checklists import tally
 from checklists.models import Category, Checklist, EventKind, Evidence, Item, ItemEvent
 from checklists.workflow import Refused
 from orgs.models import Role
@@ -144,6 +145,7 @@ def _issue(actor, office, responsible_unit, title, items, category, doc_number, 
             for i, row in enumerate(items, start=1)
         )
         ItemEvent.objects.bulk_create(ItemEvent(item=item, kind=EventKind.ISSUED, actor=actor) for item in created)
+        tally.issued([(checklist, created, {unit.pk for unit in co_units})])
         reporters = list(unit_people(responsible_unit, Role.REPORTER))
         text = _("New responsibility list: %(title)s (%(n)d items)") % {"title": checklist.title, "n": len(created)}
         url = reverse("checklists:list", args=[checklist.pk])

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklists import figures
-from checklists.queries import responsible_items
 from orgs.models import Role
+from orgs.queries import root_unit
 from qingdan.pages import PAGE_SIZE, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import write_workbook
@@ -58,17 +58,17 @@ def _percent(value):
     return "" if value is None else f"{value * 100:.1f}%"
 
 
-def _days(request):
-    return int(request.GET["days"]) if request.GET.get("days") in ("30", "90") else figures.LOAD_PERIODS[0]
+def _period(request):
+    period = request.GET.get("period", "")
+    return period if period in figures.LOAD_PERIODS else figures.DEFAULT_LOAD_PERIOD
 
 
 @role_required(*VIEWERS)
 def figures_page(request):
     group = _group(request)
     today = timezone.localdate()
-    # The table and its total in one aggregate query; the load on units comes in its own request
-    # (figures_load), so the page costs about what the figures do (bench/closeout_bench.py).
-    total, rows = figures.table(responsible_items(request.user), group, today)
+    # The load on units comes in a request of its own (figures_load), once the figures are shown.
+    total, rows = figures.table(root_unit(request.user), group, today)
     base = reverse("checklists:items")
     total.cells = _cells(total, base)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -87,7 +87,7 @@ def figures_page(request):
             "page": page,
             "query": params.urlencode(),
             "charts": figures.chart_data(rows, group),
-            "days": _days(request),
+            "period": _period(request),
             "columns": COLUMNS,
         },
     )
@@ -97,8 +97,8 @@ def figures_page(request):
 def figures_load(request):
     """The load on units: the figures page fetches it with htmx once the figures are shown; without
     JavaScript it is a page of its own."""
-    days = _days(request)
-    load = figures.load(request.user, days, timezone.localdate())
+    period = _period(request)
+    load, units = figures.load(root_unit(request.user), period, timezone.localdate(), LOAD_ROWS)
     template = (
         "checklists/figures_load.html" if request.headers.get("HX-Request") else "checklists/figures_load_page.html"
     )
@@ -107,10 +107,10 @@ def figures_load(request):
         template,
         {
             "group": _group(request),
-            "load": load[:LOAD_ROWS],
-            "load_units": len(load),
-            "days": days,
-            "periods": figures.LOAD_PERIODS,
+            "load": load,
+            "load_units": units,
+            "period": period,
+            "periods": [(key, label) for key, (label, _first, _last) in figures.LOAD_PERIODS.items()],
         },
     )
 
@@ -119,7 +119,7 @@ def figures_load(request):
 def figures_export(request):
     group = _group(request)
     today = timezone.localdate()
-    total, rows = figures.table(responsible_items(request.user), group, today)
+    total, rows = figures.table(root_unit(request.user), group, today)
     total.label = _("Total")
 
     def cells(row):

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from checklists import tally
 from checklists.models import (
     Conclusion,
     Document,
@@ -64,6 +65,7 @@ def _lock(item, version):
     )
     if version is not None and locked.version != version:
         raise Conflict
+    locked.counted_before = tally.counted(locked)  # what it adds to the figures, for _save's difference
     return locked
 
 
@@ -133,6 +135,7 @@ def _event(item, kind, actor, opinion="", document=None, **data):
 def _save(item, before, actor, action, fields, **extra):
     item.version += 1
     item.save(update_fields=[*fields, "version"])
+    tally.changed(item, item.counted_before)
     record(
         action=f"checklists.{action}",
         actor=actor,
@@ -178,6 +181,7 @@ def issue_document(*, item, kind, body, actor):
     document = Document.objects.create(
         item=item, kind=kind, issuing_unit=office, year=year, sequence=sequence, number=number, body=body
     )
+    tally.document_issued(document)
     record(
         action="checklists.document_issued",
         actor=actor,

@@ -9,10 +9,19 @@ from django.http import Http404
 from orgs.models import OrgUnit, User
 
 
+def root_unit(user):
+    """The unit whose subtree the user sees: their own, or None for anyone signed out, inactive or
+    without a unit."""
+    unit = getattr(user, "org_unit", None)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return unit
+
+
 def visible_to(user, queryset, unit_field="org_unit"):
     """Restrict ``queryset`` to rows whose ``unit_field`` lies in the user's subtree."""
-    unit = getattr(user, "org_unit", None)
-    if not getattr(user, "is_authenticated", False) or not user.is_active or unit is None:
+    unit = root_unit(user)
+    if unit is None:
         return queryset.none()
     lookup = "path__startswith" if unit_field == "" else f"{unit_field}__path__startswith"
     return queryset.filter(**{lookup: unit.path})
@@ -36,6 +45,12 @@ def get_visible_or_404(user, queryset, unit_field="org_unit", **lookup):
 
 def subtree(unit):
     return OrgUnit.objects.filter(path__startswith=unit.path)
+
+
+def holds_every_unit(unit):
+    """Whether ``unit``'s subtree is the whole tree (it is the only root): a query over it needs no
+    filter on the path, which at a province's 300,000 units costs more than the query itself."""
+    return unit.parent_id is None and not OrgUnit.objects.filter(parent=None).exclude(pk=unit.pk).exists()
 
 
 def org_summary(user):

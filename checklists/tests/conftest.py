@@ -58,3 +58,8 @@ def item(checklist):
 @pytest.fixture
 def deep_item(checklist):
     return checklist.items.get(position=2)
+
+
+@pytest.fixture(autouse=True)
+def _kept_figures_match_the_records(kept_figures_checked):
+    """Every test here ends with the kept figures equal to the records (``kept_figures_checked``)."""

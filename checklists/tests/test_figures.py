@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from checklists import figures, services, workflow
+from checklists import figures, services, tally, workflow
 from checklists.models import Item, ItemStatus
 from checklists.queries import visible_items
 from orgs.models import OrgKind, Role
+from orgs.queries import holds_every_unit, root_unit
 from orgs.tests.factories import OrgUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,7 @@ def spread(office, dept_a, county_a, city):
             urgings=rng.choice((0, 1, 2)),
             satisfaction=rng.choice((None, 0.75, 0.9)) if status == ItemStatus.CLOSED else None,
         )
+    tally.rebuild()  # the states were set straight in the table: count them again
     return {"office": office, "city_office": city_office}
 
 
@@ -93,12 +95,17 @@ KEYS = {
 }
 
 
+def figures_of(user, group="unit", today=None):
+    total, rows = figures.table(root_unit(user), group, today or TODAY())
+    return total, list(rows)
+
+
 @pytest.mark.parametrize("group", ["unit", "category", "office", "month"])
 def test_grouped_figures_match_an_independent_count(spread, office, group):
     today = TODAY()
     everything = list(Item.objects.select_related("checklist"))
-    assert actual(figures.totals(visible_items(office), today)) == expected(everything, today)
-    rows = figures.grouped(visible_items(office), group, today)
+    total, rows = figures_of(office, group, today)
+    assert actual(total) == expected(everything, today)
     by_key = {}
     for item in everything:
         by_key.setdefault(KEYS[group](item), []).append(item)
@@ -108,35 +115,39 @@ def test_grouped_figures_match_an_independent_count(spread, office, group):
 
 
 @pytest.mark.parametrize("group", ["unit", "category", "office", "month"])
-def test_the_table_and_its_total_come_from_one_query_and_equal_the_separate_figures(spread, office, group):
-    today = TODAY()
-    items = visible_items(office)
-    with CaptureQueriesContext(connection) as captured:
-        total, rows = figures.table(items, group, today)
-    assert len(captured) == (2 if group == "category" else 1)  # the category names apart
-    separate = actual(figures.totals(items, today))
-    assert separate["satisfaction"] is not None
-    assert actual(total) == {**separate, "satisfaction": pytest.approx(separate["satisfaction"])}
-    assert [(r.key, r.label, r.code, actual(r)) for r in rows] == [
-        (r.key, r.label, r.code, actual(r)) for r in figures.grouped(items, group, today)
-    ]
+def test_the_total_is_the_sum_of_the_groups_and_a_slice_reads_the_same_rows(spread, office, group):
+    total, rows = figures.table(office.org_unit, group, TODAY())
+    every = list(rows)
+    assert len(rows) == len(every) >= 2
+    for name in figures.SUMMED:
+        assert getattr(total, name) == sum(getattr(r, name) for r in every), name
+    assert [actual(r) for r in rows[1:3]] == [actual(r) for r in every[1:3]]
+    assert rows[0].label == every[0].label
+    if group in ("unit", "office"):  # the heaviest first, then by code
+        assert [(-r.issued, r.code) for r in every] == sorted((-r.issued, r.code) for r in every)
+
+
+def test_the_province_sees_everything_without_a_filter_on_the_path(spread, office, city):
+    """The one root holds every unit: its figures skip the path filter and count the same items."""
+    assert holds_every_unit(city) and not holds_every_unit(office.org_unit)
+    assert actual(figures_of(UserFactory(username="province", org_unit=city, roles=[Role.OFFICE]))[0]) == expected(
+        list(Item.objects.all()), TODAY()
+    )
 
 
 def test_the_figures_of_a_user_without_a_unit_are_empty():
     from django.contrib.auth.models import AnonymousUser
 
-    from checklists.queries import responsible_items
-
-    total, rows = figures.table(responsible_items(AnonymousUser()), "unit")
+    total, rows = figures_of(AnonymousUser())
     assert (total.issued, total.satisfaction, rows) == (0, None, [])
-    assert figures.load(AnonymousUser()) == []
+    assert figures.load(root_unit(AnonymousUser())) == ([], 0)
 
 
 @pytest.mark.parametrize("group", ["unit", "category", "office", "month"])
 def test_every_figure_links_to_exactly_the_items_it_counts(spread, office, group):
     today = TODAY()
     items = visible_items(office)
-    for row in figures.grouped(items, group, today):
+    for row in figures_of(office, group, today)[1]:
         for name in ("issued", "applied", "closed", "first_pass", "overdue"):
             assert figures.filter_items(items, row.filters(name), today).count() == getattr(row, name), (
                 row.label,
@@ -159,7 +170,8 @@ def test_the_close_out_rate_reads_like_the_seed(office, dept_a):
         items=[{"content": f"事项{i}", "deadline": TODAY() + timedelta(days=9)} for i in range(100)],
     )
     Item.objects.filter(checklist=checklist, position__lte=91).update(status=ItemStatus.CLOSED)
-    total = figures.totals(visible_items(office))
+    tally.rebuild()
+    total = figures_of(office)[0]
     assert (total.issued, total.closed, f"{total.close_rate:.1%}") == (100, 91, "91.0%")
 
 
@@ -167,7 +179,7 @@ def test_the_page_shows_cards_charts_table_and_links(client_for, spread, office)
     client = client_for(office)
     response = client.get("/lists/figures/")
     text = response.content.decode()
-    total = figures.totals(visible_items(office))
+    total = figures_of(office)[0]
     assert f'data-testid="card-issued">{total.issued}<' in text
     assert f'data-testid="card-close-rate">{total.close_rate * 100:.1f}%<' in text
     assert 'href="/lists/items/?overdue=1"' in text and 'href="/lists/items/?closed=1"' in text
@@ -205,9 +217,9 @@ def test_the_figures_page_takes_the_same_queries_whatever_the_items(client_for, 
             items=[{"content": f"x{k}", "deadline": TODAY() + timedelta(days=5)} for k in range(20)],
         )
     after = queries()
-    # The page: session, user, roles and one aggregate for the table and its total; the load: its four
-    # counts and the units.
-    assert after == before and after[0] <= 5 and after[1] <= 9
+    # The page: session, user, roles; whether the unit holds every unit; the total and the number of
+    # groups, the overdue total, one page of groups and their overdue. The load: its rows, their units.
+    assert after == before and after[0] <= 8 and after[1] <= 6
 
 
 def test_the_table_exports_to_excel(client_for, spread, office):
@@ -217,19 +229,20 @@ def test_the_table_exports_to_excel(client_for, spread, office):
         for r in load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0].iter_rows()
     ]
     assert rows[0][:5] == ["下达单位", "下达事项", "申请销号", "已销号", "销号率"]
-    total = figures.totals(visible_items(office))
+    total = figures_of(office)[0]
     assert rows[-1][:5] == ["合计", total.issued, total.applied, total.closed, f"{total.close_rate * 100:.1f}%"]
     assert {r[0] for r in rows[1:-1]} == {"滨海县总工会", "示范市总工会"}
 
 
-def test_the_load_table_counts_what_each_unit_received(client_for, office, dept_a, reporter, settings):
+def test_the_load_table_counts_what_each_unit_received_by_calendar_month(client_for, office, dept_a, settings):
     today = TODAY()
+    last_month = today.replace(day=1) - timedelta(days=1)
     old = services.issue_checklist(
         actor=office,
         responsible_unit=dept_a,
-        title="两个月前的清单",
-        issued_on=today - timedelta(days=60),
-        items=[{"content": "早先事项", "deadline": today - timedelta(days=5)}],
+        title="上月清单",
+        issued_on=last_month,
+        items=[{"content": "上月事项", "deadline": today - timedelta(days=1)}],
     )
     services.issue_checklist(
         actor=office,
@@ -237,26 +250,45 @@ def test_the_load_table_counts_what_each_unit_received(client_for, office, dept_
         title="本月清单",
         items=[{"content": f"事项{k}", "deadline": today + timedelta(days=20)} for k in range(3)],
     )
-    workflow.urge(item=old.items.get(), actor=office)
-    settings.QINGDAN_UNIT_LOAD_WARNING = 2
-    rows = figures.load(office, 30)
-    assert [(r.unit, r.lists, r.items, r.urgings, r.documents, r.over) for r in rows] == [(dept_a, 1, 3, 1, 1, True)]
-    rows = figures.load(office, 90)
-    assert [(r.lists, r.items, r.urgings, r.documents, r.over) for r in rows] == [(2, 4, 1, 1, False)]
+    workflow.urge(item=old.items.get(), actor=office)  # this month: an urging notice, a document
+    settings.QINGDAN_UNIT_LOAD_WARNING = 2  # items a month
+    unit = office.org_unit
+
+    def load(period):
+        rows, units = figures.load(unit, period, today)
+        return units, [(r.unit, r.lists, r.items, r.urgings, r.documents, r.over) for r in rows]
+
+    assert load("month") == (1, [(dept_a, 1, 3, 1, 1, True)])
+    assert load("previous") == (1, [(dept_a, 1, 1, 0, 0, False)])
+    assert load("quarter") == (1, [(dept_a, 2, 4, 1, 1, False)])  # 4 items in three months: under 3 × 2
     client = client_for(office)
-    page = client.get("/lists/figures/", {"days": "90"}).content.decode()
-    assert 'hx-get="/lists/figures/load/?group=unit&amp;days=90"' in page and "load-row" not in page
-    text = client.get("/lists/figures/load/", {"days": "90"}, headers={"HX-Request": "true"}).content.decode()
-    assert 'data-testid="load-row"><td>县交通运输局' in text and "近90天" in text and "<html" not in text
-    alone = client.get("/lists/figures/load/", {"days": "90"}).content.decode()
-    assert "<html" in alone and 'data-testid="load-row"><td>县交通运输局' in alone
+    page = client.get("/lists/figures/", {"period": "quarter"}).content.decode()
+    assert 'hx-get="/lists/figures/load/?group=unit&amp;period=quarter"' in page and "load-row" not in page
+    text = client.get("/lists/figures/load/", {"period": "quarter"}, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="load-row"><td>县交通运输局' in text and "<html" not in text
+    assert 'aria-current="true">近三个月<' in text and "按自然月统计" in text
+    alone = client.get("/lists/figures/load/", {"period": "nonsense"}).content.decode()
+    assert "<html" in alone and 'aria-current="true">本月<' in alone and "超过提示线" in alone
+
+
+def test_the_load_table_shows_the_heaviest_units_first_and_how_many_there_are(office, county_a):
+    units = [OrgUnitFactory(code=f"A-T{n}", name=f"第{n}镇", kind=OrgKind.TOWN, parent=county_a) for n in range(4)]
+    for n, unit in enumerate(units):
+        services.issue_checklist(
+            actor=office,
+            responsible_unit=unit,
+            title=f"清单{n}",
+            items=[{"content": f"事项{k}", "deadline": TODAY() + timedelta(days=9)} for k in range(n + 1)],
+        )
+    rows, count = figures.load(county_a, "month", limit=2)
+    assert ([r.unit.name for r in rows], count) == (["第3镇", "第2镇"], 4)
 
 
 def test_another_county_sees_none_of_these_figures(client_for, spread, outsider, reporter):
-    assert figures.totals(visible_items(outsider)).issued == 0
+    assert figures_of(outsider)[0].issued == 0
     client = client_for(outsider)
     text = client.get("/lists/figures/").content.decode()
     assert 'data-testid="card-issued">0<' in text and "县交通运输局" not in text
-    assert "县交通运输局" not in client.get("/lists/figures/load/", {"days": "90"}).content.decode()
+    assert "县交通运输局" not in client.get("/lists/figures/load/", {"period": "quarter"}).content.decode()
     assert client_for(reporter).get("/lists/figures/").status_code == 403
     assert client_for(reporter).get("/lists/figures/load/").status_code == 403

@@ -296,7 +296,8 @@ def write_categories(cursor, tree):
 
 ITEM_COLUMNS = (
     "id, checklist_id, responsible_unit_id, position, content, standard, deadline, original_deadline,"
-    " deep_review_required, person_in_charge, status, applications, rectifications, urgings, last_urged_on,"
+    " deep_review_required, person_in_charge, status, applications, rectifications, urgings, deadline_urgings,"
+    " last_urged_on,"
     " evaluator_id, satisfaction, closed_at, version"
 )
 NULL = "\\N"
@@ -518,9 +519,11 @@ class ItemWriter:
         last_urged = (deadline + timedelta(days=1 + 7 * (urgings - 1))).isoformat() if urgings else NULL
         person = SURNAMES[rng.randrange(len(SURNAMES))] + GIVEN[rng.randrange(len(GIVEN))]
         version = applications + rectifications + urgings + (1 if status == "closed" else 0)
+        # urgings twice: every urging here is about the item's current deadline (deadline_urgings)
         self.items.append(
             f"{pk}\t{list_id}\t{unit.pk}\t{position}\t{text}\t{deadline.isoformat()}\t{original.isoformat()}\t"
-            f"{'t' if deep else 'f'}\t{person}\t{status}\t{applications}\t{rectifications}\t{urgings}\t{last_urged}\t"
+            f"{'t' if deep else 'f'}\t{person}\t{status}\t{applications}\t{rectifications}\t{urgings}\t{urgings}\t"
+            f"{last_urged}\t"
             f"{evaluator or NULL}\t{NULL if satisfaction is None else satisfaction}\t"
             f"{_at(end, 16) if status == 'closed' else NULL}\t{version}\n"
         )

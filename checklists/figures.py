@@ -26,6 +26,7 @@ from checklists.tally import TALLY_COUNTS
 from checklists.workflow import URGEABLE
 from orgs.models import OrgUnit
 from orgs.queries import holds_every_unit
+from qingdan.pages import PAGE_SIZE
 
 GROUPS = {
     "unit": _("Responsible unit"),
@@ -135,29 +136,17 @@ def table(unit, group, today=None):
 
 
 class UnitGroups:
-    """The groups of a unit or office grouping, by items issued (most first) then code, read a slice
-    at a time with their names (``Paginator`` and ``chart_data`` slice it; iterating reads them all).
-    The total and the number of groups come from one query over the grouped rows."""
+    """The groups of a unit or office grouping, by items issued (most first) then id, read a slice at
+    a time (``Paginator`` and ``chart_data`` slice it; iterating reads them all). The first slice
+    comes with the number of groups and their total, in the same query (``top``)."""
 
-    def __init__(self, kept, overdue, group):
+    ORDER = "g.issued DESC, g.group_key"
+
+    def __init__(self, kept, overdue, group, first=PAGE_SIZE):
         self.kept, self.overdue, self.group = kept, overdue, group
-        sums = ", ".join(f"sum(g.{name}) AS {name}" for name in TALLY_COUNTS)
-        (totals,) = self._select(f"SELECT count(*) AS groups, {sums} FROM ({{}}) g")  # noqa: S608 - column names
-        self.groups = totals.pop("groups")
-        # PostgreSQL sums sums as numeric (Decimal)
-        counts = {
-            name: float(value or 0) if name == "satisfaction_sum" else int(value or 0) for name, value in totals.items()
-        }
-        self.total = _group_figures({**counts, "overdue": overdue.count()})
-        self._window = (0, 0, [])  # the slice read last: a page, then the chart's first groups within it
-
-    def _select(self, template, params=()):
-        """Rows of ``template`` (SQL with ``{}`` where the grouped rows go) as dicts."""
-        sql, kept_params = self.kept.query.sql_with_params()
-        with connections[self.kept.db].cursor() as cursor:
-            cursor.execute(template.format(sql), (*kept_params, *params))
-            names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows, self.groups, sums = top(kept, self.ORDER, 0, first, TALLY_COUNTS)
+        self.total = _group_figures({**sums, "overdue": overdue.count()})
+        self._window = (0, first, self._labelled(rows))  # the slice read last: a page holds the chart's groups
 
     def __len__(self):
         return self.groups
@@ -174,23 +163,42 @@ class UnitGroups:
         start, stop, _step = index.indices(self.groups)
         first, last, rows = self._window
         if not (first <= start and stop <= last):
-            first, last, rows = self._window = start, stop, self._read(start, stop)
+            first, last, rows = self._window = start, stop, self._labelled(top(self.kept, self.ORDER, start, stop)[0])
         return rows[start - first : stop - first]
 
-    def _read(self, start, stop):
-        unit = connections[self.kept.db].ops.quote_name(OrgUnit._meta.db_table)
-        rows = self._select(
-            f"SELECT g.*, u.name AS label, u.code AS code FROM ({{}}) g JOIN {unit} u ON u.id = g.group_key"  # noqa: S608 - Django's own SQL and a table name
-            " ORDER BY g.issued DESC, u.code LIMIT %s OFFSET %s",
-            (max(stop - start, 0), start),
-        )
+    def _labelled(self, rows):
+        keys = [row["group_key"] for row in rows]
         _column, expression = _KEYS[self.group]
-        late = _per_group(
-            self.overdue.filter(**{f"{expression.name}__in": [row["group_key"] for row in rows]}), expression
-        )
+        late = _per_group(self.overdue.filter(**{f"{expression.name}__in": keys}), expression) if keys else {}
+        units = OrgUnit.objects.only("name", "code").in_bulk(keys)
         for row in rows:
-            row["overdue"] = late.get(row["group_key"], 0)
+            unit = units[row["group_key"]]
+            row.update(overdue=late.get(row["group_key"], 0), label=unit.name, code=unit.code)
         return _labelled(rows, self.group)
+
+
+def top(grouped, order, start, stop, sums=()):
+    """``(rows, groups, totals)``: rows ``start:stop`` of ``grouped`` (a ``values().annotate()``
+    queryset, as dicts) in ``order`` (SQL over its columns as ``g.column``), and, from the same query,
+    the number of groups and the ``sums`` columns added up over all of them (window functions, counted
+    before the LIMIT). A slice past the last group has no rows to carry them: ``groups`` is then 0."""
+    sql, params = grouped.query.sql_with_params()
+    windows = ", ".join(["count(*) OVER () AS all_groups", *(f"sum(g.{name}) OVER () AS all_{name}" for name in sums)])
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT g.*, {windows} FROM ({sql}) g ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608 - Django's SQL, column names
+            (*params, max(stop - start, 0), start),
+        )
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    windowed = rows[0] if rows else {}
+    groups = int(windowed.get("all_groups", 0))
+    # PostgreSQL adds up sums as numeric (Decimal)
+    totals = {name: (float if name == "satisfaction_sum" else int)(windowed.get(f"all_{name}") or 0) for name in sums}
+    for row in rows:
+        for name in ("groups", *sums):
+            row.pop(f"all_{name}")
+    return rows, groups, totals
 
 
 def _per_group(items, expression):
@@ -309,25 +317,25 @@ def _months_back(month, n):
 
 def load(unit, period=DEFAULT_LOAD_PERIOD, today=None, limit=20):
     """``(rows, units)``: the ``limit`` units of ``unit``'s subtree that received the most items in
-    the period (calendar months), with the lists (as responsible unit or co-unit), items, urging
-    notices and official documents they received; and how many units received anything. ``over``
-    marks a unit past the warning line (``QINGDAN_UNIT_LOAD_WARNING`` items a month)."""
+    the period (calendar months; ties: most urgings, most documents, then the first made), with the
+    lists (as responsible unit or co-unit), items, urging notices and official documents they
+    received; and how many units received anything. ``over`` marks a unit past the warning line
+    (``QINGDAN_UNIT_LOAD_WARNING`` items a month)."""
     if unit is None:
         return [], 0
     _label, first, last = LOAD_PERIODS[period]
     this_month = (today or timezone.localdate()).replace(day=1)
+    scope = {} if holds_every_unit(unit) else {"unit__path__startswith": unit.path}
     counts = (
         UnitLoad.objects.filter(
-            unit__path__startswith=unit.path,
-            month__gte=_months_back(this_month, first),
-            month__lte=_months_back(this_month, last),
+            month__gte=_months_back(this_month, first), month__lte=_months_back(this_month, last), **scope
         )
         .values("unit")
         .annotate(lists=Sum("lists"), items=Sum("items"), urgings=Sum("urgings"), documents=Sum("documents"))
         .order_by()
     )
-    top = list(counts.order_by("-items", "-urgings", "-documents", "unit__code")[:limit])
-    units = OrgUnit.objects.in_bulk([row["unit"] for row in top])
+    heaviest, units_counted, _sums = top(counts, "g.items DESC, g.urgings DESC, g.documents DESC, g.unit", 0, limit)
+    units = OrgUnit.objects.in_bulk([row["unit"] for row in heaviest])
     line = settings.QINGDAN_UNIT_LOAD_WARNING * (first - last + 1)
-    rows = [Load(over=row["items"] > line, **{**row, "unit": units[row["unit"]]}) for row in top]
-    return rows, (len(rows) if len(rows) < limit else counts.count())
+    rows = [Load(over=row["items"] > line, **{**row, "unit": units[row["unit"]]}) for row in heaviest]
+    return rows, units_counted

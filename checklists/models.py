@@ -95,6 +95,9 @@ class Item(models.Model):
     rectifications = models.PositiveSmallIntegerField(_("rectifications"), default=0)
     urgings = models.PositiveSmallIntegerField(_("urgings"), default=0)
     last_urged_on = models.DateField(null=True, blank=True)
+    # Urgings about the current deadline (a rectification's new deadline starts again at 0): what the
+    # supervision colour reads; ``urgings`` keeps the whole count for the figures.
+    deadline_urgings = models.PositiveSmallIntegerField(default=0)
     evaluator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("third-party evaluator"),

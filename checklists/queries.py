@@ -91,13 +91,14 @@ class Colour:
 
 def supervision_colour(item, today=None):
     """Blue when the deadline is near, yellow after the first urging, red after the second or when
-    long overdue; nothing for closed items or items far from their deadline."""
+    long overdue; nothing for closed items or items far from their deadline. Only the urgings about
+    the current deadline count: a new deadline (rectification, extension) starts the colour afresh."""
     if item.status not in (ItemStatus.ISSUED, ItemStatus.RECTIFYING):
         return None  # applied or in review: the unit has done its part
     today = today or timezone.localdate()
-    if item.urgings >= 2 or (today - item.deadline).days > settings.QINGDAN_LONG_OVERDUE_DAYS:
+    if item.deadline_urgings >= 2 or (today - item.deadline).days > settings.QINGDAN_LONG_OVERDUE_DAYS:
         return Colour.RED
-    if item.urgings >= 1:
+    if item.deadline_urgings >= 1:
         return Colour.YELLOW
     if today <= item.deadline <= today + timedelta(days=settings.QINGDAN_DUE_SOON_DAYS):
         return Colour.BLUE
@@ -109,14 +110,14 @@ def colour_filter(colour, today=None):
     today = today or timezone.localdate()
     long_overdue = Q(deadline__lt=today - timedelta(days=settings.QINGDAN_LONG_OVERDUE_DAYS))
     open_ = Q(status__in=(ItemStatus.ISSUED, ItemStatus.RECTIFYING))
-    red = open_ & (Q(urgings__gte=2) | long_overdue)
+    red = open_ & (Q(deadline_urgings__gte=2) | long_overdue)
     if colour == Colour.RED:
         return red
     if colour == Colour.YELLOW:
-        return open_ & Q(urgings=1) & ~long_overdue
+        return open_ & Q(deadline_urgings=1) & ~long_overdue
     return (
         open_
-        & Q(urgings=0)
+        & Q(deadline_urgings=0)
         & ~long_overdue
         & Q(deadline__gte=today, deadline__lte=today + timedelta(days=settings.QINGDAN_DUE_SOON_DAYS))
     )

@@ -2,6 +2,7 @@
 
 import hashlib
 import mimetypes
+import zipfile
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -27,6 +28,9 @@ EVIDENCE_TYPES = {
     ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
     ".xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
 }
+# Word and Excel files are ZIP archives: theirs holds its main part, so a renamed archive (or a
+# workbook named .docx) is refused. Reading the directory decompresses nothing.
+OFFICE_PARTS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
 
 
 def category(*, office_unit, name, actor):
@@ -182,9 +186,21 @@ def sniff_evidence(uploaded):
     uploaded.seek(0)
     head = uploaded.read(16)
     uploaded.seek(0)
-    if not any(head.startswith(signature) for signature in signatures):
+    part = OFFICE_PARTS.get(extension)
+    if not any(head.startswith(signature) for signature in signatures) or (part and not _holds(uploaded, part)):
         raise Refused(_("The content of “%(name)s” does not match its extension.") % {"name": name})
     return content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _holds(uploaded, part):
+    """Whether the upload is a ZIP archive with ``part`` in it."""
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            return part in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        uploaded.seek(0)
 
 
 def add_evidence(*, uploaded, actor, unit=None):

@@ -290,10 +290,17 @@ def verify(
                 "opinion": opinion.strip(),
             },
         )
-        item.status, item.deadline = to, new_deadline
+        item.status, item.deadline, item.deadline_urgings = to, new_deadline, 0
         item.rectifications += 1
         _event(item, EventKind.FAILED, actor, opinion.strip(), document=document, deadline=new_deadline.isoformat())
-        _save(item, before, actor, "failed", ["status", "deadline", "rectifications"], deadline=new_deadline)
+        _save(
+            item,
+            before,
+            actor,
+            "failed",
+            ["status", "deadline", "deadline_urgings", "rectifications"],
+            deadline=new_deadline,
+        )
         _notify_unit(
             item,
             _("Rectification required (%(number)s): %(item)s") % {"number": document.number, "item": item},
@@ -465,7 +472,7 @@ def record_evaluation(
                 "opinion": opinion.strip(),
             },
         )
-        item.status, item.deadline = to, new_deadline
+        item.status, item.deadline, item.deadline_urgings = to, new_deadline, 0
         item.rectifications += 1
         _event(item, EventKind.FAILED, actor, "；".join(reasons), document=document, deadline=new_deadline.isoformat())
         _save(
@@ -473,7 +480,7 @@ def record_evaluation(
             before,
             actor,
             "failed",
-            ["status", "deadline", "rectifications", "satisfaction"],
+            ["status", "deadline", "deadline_urgings", "rectifications", "satisfaction"],
             satisfaction=rate,
             deadline=new_deadline,
         )
@@ -511,9 +518,10 @@ def urge(*, item, actor, today=None):
             body={"deadline": item.deadline.isoformat(), "days_overdue": days, "urging": item.urgings + 1},
         )
         item.urgings += 1
+        item.deadline_urgings += 1
         item.last_urged_on = today
         _event(item, EventKind.URGED, actor, document=document, urging=item.urgings, days_overdue=days)
-        _save(item, item.status, actor, "urged", ["urgings", "last_urged_on"], urgings=item.urgings)
+        _save(item, item.status, actor, "urged", ["urgings", "deadline_urgings", "last_urged_on"], urgings=item.urgings)
         _notify_unit(
             item, _("Urging notice %(number)s: %(item)s") % {"number": document.number, "item": item}, Role.REPORTER
         )
@@ -576,7 +584,7 @@ def decide_extension(*, extension, actor, approve, note=""):
         extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         fields = []
         if approve:
-            item.deadline = extension.new_deadline
+            item.deadline = extension.new_deadline  # asked before the deadline: never urged about it
             fields.append("deadline")
         _event(
             item,

@@ -17,6 +17,7 @@ from checklists.models import DocumentKind, Evidence, Extension, ExtensionStatus
 from documents.official import plain_text
 from orgs.models import Role
 from orgs.tests.factories import UserFactory
+from qingdan.spreadsheets import write_workbook
 from surveys import services as survey_services
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_list_filters_by_status_text_colour_unit_deadline_and_sorts(client_for, 
     assert "改善技术人才居住条件" in page and "开展职工技能竞赛" not in page
     page = _page(client.get("/lists/items/", {"q": "技能竞赛"}))
     assert "开展职工技能竞赛" in page and "改善技术人才居住条件" not in page
-    Item.objects.filter(pk=deep_item.pk).update(urgings=1)
+    Item.objects.filter(pk=deep_item.pk).update(urgings=1, deadline_urgings=1)
     tally.rebuild()  # set straight in the table
     page = _page(client.get("/lists/items/", {"colour": "yellow"}))
     assert "开展职工技能竞赛" in page and "改善技术人才居住条件" not in page and "黄色" in page
@@ -148,7 +149,7 @@ def test_list_queries_do_not_grow_with_rows(client_for, office, dept_a, item):
         title="批量清单",
         items=[{"content": f"事项{n}", "deadline": TODAY() + timedelta(days=n)} for n in range(40)],
     )
-    Item.objects.filter(content__startswith="事项1").update(urgings=2)
+    Item.objects.filter(content__startswith="事项1").update(urgings=2, deadline_urgings=2)
     tally.rebuild()
     assert count() == few
 
@@ -409,7 +410,9 @@ def test_office_urges_an_overdue_item_and_the_notice_reads_right(client_for, off
 
 
 def test_apply_with_an_upload_and_a_library_file(client_for, reporter, item, deep_item):
-    library = services.add_evidence(uploaded=SimpleUploadedFile("职工名册.xlsx", b"PK\x03\x04rest"), actor=reporter)
+    library = services.add_evidence(
+        uploaded=SimpleUploadedFile("职工名册.xlsx", write_workbook("名册", ["姓名"], [["张三"]])), actor=reporter
+    )
     client = client_for(reporter)
     page = _page(client.get(f"/lists/items/{item.pk}/apply/"))
     assert "完成情况报告" in page and "职工名册.xlsx" in page and 'name="files"' in page

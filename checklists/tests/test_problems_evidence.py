@@ -1,6 +1,9 @@
+import io
 import threading
+import zipfile
 from datetime import timedelta
 
+import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -8,6 +11,7 @@ from django.utils import timezone
 
 from checklists import services, workflow
 from checklists.models import Evidence, Item, ItemStatus
+from qingdan.spreadsheets import write_workbook
 from surveys import services as survey_services
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -62,6 +66,13 @@ def test_evidence_is_checked_and_kept_once(reporter, item, deep_item):
     assert set(first.items.values_list("pk", flat=True)) == {item.pk, deep_item.pk}
 
 
+def zip_of(part):
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr(part, "<x/>")
+    return data.getvalue()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "content", "message"),
@@ -69,12 +80,26 @@ def test_evidence_is_checked_and_kept_once(reporter, item, deep_item):
         ("报告.pdf", b"MZ\x90\x00 this is an exe", "内容与其扩展名不符"),
         ("程序.exe", b"MZ\x90\x00", "类型不允许上传"),
         ("照片.png", b"\xff\xd8\xff\xe0 a jpeg named png", "内容与其扩展名不符"),
+        ("名册.xlsx", b"PK\x03\x04 a broken archive", "内容与其扩展名不符"),
+        ("材料.docx", zip_of("readme.txt"), "内容与其扩展名不符"),  # a renamed ZIP
+        ("报告.docx", zip_of("xl/workbook.xml"), "内容与其扩展名不符"),  # a workbook named .docx
+        ("名册.xlsx", zip_of("word/document.xml"), "内容与其扩展名不符"),
     ],
 )
 def test_bad_evidence_is_refused(reporter, name, content, message):
     with pytest.raises(workflow.Refused, match=message):
         services.add_evidence(uploaded=SimpleUploadedFile(name, content), actor=reporter)
     assert not Evidence.objects.exists()
+
+
+@pytest.mark.django_db
+def test_word_and_excel_files_are_accepted(reporter):
+    report = io.BytesIO()
+    docx.Document().save(report)
+    workbook = write_workbook("名册", ["姓名"], [["张三"]])
+    for name, content in (("报告.docx", report.getvalue()), ("名册.xlsx", workbook)):
+        evidence = services.add_evidence(uploaded=SimpleUploadedFile(name, content), actor=reporter)
+        assert evidence.name == name and evidence.size == len(content)
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from checklists import workflow
 from checklists.models import DocumentKind, EventKind, ExtensionStatus, Item, ItemStatus
-from checklists.queries import Colour, supervision_colour
+from checklists.queries import Colour, colour_filter, supervision_colour
 from orgs.models import Notification
 from surveys import services as survey_services
 
@@ -83,6 +83,25 @@ def test_procedure_2_urging_issued_once_per_run_and_colours(item, office, report
     assert item.urgings == 2 and supervision_colour(item) == Colour.RED
     numbers = list(item.documents.filter(kind=DocumentKind.URGING).values_list("number", flat=True))
     assert numbers == [f"滨产改办催〔{TODAY().year}〕1号", f"滨产改办催〔{later.year}〕2号"]
+
+
+def test_a_new_deadline_starts_the_colour_afresh_and_the_urgings_stay_counted(item, office, reporter, reviewer):
+    """Urged twice, the item is red; failed with a new deadline in three days, it is blue (deadline
+    near), not red; its two urgings still count in the figures and the colour filter agrees."""
+    Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=20))
+    workflow.urge(item=item, actor=office, today=TODAY() - timedelta(days=7))
+    workflow.urge(item=item, actor=office)
+    item.refresh_from_db()
+    assert (item.urgings, supervision_colour(item)) == (2, Colour.RED)
+    workflow.apply_for_closeout(item=item, actor=reporter, report="已完成")
+    workflow.verify(
+        item=item, actor=reviewer, passed=False, opinion="不合格", findings="缺台账", fixes="补台账",
+        new_deadline=TODAY() + timedelta(days=3),
+    )  # fmt: skip
+    item.refresh_from_db()
+    assert (item.urgings, item.deadline_urgings, supervision_colour(item)) == (2, 0, Colour.BLUE)
+    assert list(Item.objects.filter(colour_filter(Colour.BLUE))) == [item]
+    assert not Item.objects.filter(colour_filter(Colour.RED)).exists()
 
 
 def test_blue_when_the_deadline_is_near(deep_item):

@@ -125,14 +125,19 @@ def table(unit, group, today=None):
         .order_by()
     )
     overdue = Item.objects.filter(overdue_q(today), **scope)
+    # The items behind the total and every group but a unit's: those of the subtree (not the lists it
+    # helps on as a co-unit, which the item list shows too).
+    subtree = {"unit": str(unit.pk), "below": "1"}
     if group in _GROUP_UNIT:
-        rows = UnitGroups(kept, overdue, group)
+        rows = UnitGroups(kept, overdue, group, subtree)
+        rows.total.params = subtree
         return rows.total, rows
     rows = list(kept)
     late = _per_group(overdue, expression)
     for row in rows:
         row["overdue"] = late.get(row["group_key"], 0)
-    return _group_figures({name: sum(row[name] or 0 for row in rows) for name in _SUMS}), _labelled(rows, group)
+    total = _group_figures({name: sum(row[name] or 0 for row in rows) for name in _SUMS}, params=subtree)
+    return total, _labelled(rows, group, subtree)
 
 
 class UnitGroups:
@@ -142,8 +147,8 @@ class UnitGroups:
 
     ORDER = "g.issued DESC, g.group_key"
 
-    def __init__(self, kept, overdue, group, first=PAGE_SIZE):
-        self.kept, self.overdue, self.group = kept, overdue, group
+    def __init__(self, kept, overdue, group, subtree, first=PAGE_SIZE):
+        self.kept, self.overdue, self.group, self.subtree = kept, overdue, group, subtree
         rows, self.groups, sums = top(kept, self.ORDER, 0, first, TALLY_COUNTS)
         self.total = _group_figures({**sums, "overdue": overdue.count()})
         self._window = (0, first, self._labelled(rows))  # the slice read last: a page holds the chart's groups
@@ -174,7 +179,7 @@ class UnitGroups:
         for row in rows:
             unit = units[row["group_key"]]
             row.update(overdue=late.get(row["group_key"], 0), label=unit.name, code=unit.code)
-        return _labelled(rows, self.group)
+        return _labelled(rows, self.group, self.subtree)
 
 
 def top(grouped, order, start, stop, sums=()):
@@ -205,13 +210,13 @@ def _per_group(items, expression):
     return dict(items.values_list(expression).annotate(n=Count("id")).order_by())
 
 
-def _labelled(rows, group):
+def _labelled(rows, group, subtree):
     result = []
     if group in _GROUP_UNIT:
-        param = "unit" if group == "unit" else "office"
         for row in rows:
             pk = row["group_key"]
-            result.append(_group_figures(row, key=pk, label=row["label"], code=row["code"], params={param: str(pk)}))
+            params = {"unit": str(pk)} if group == "unit" else {**subtree, "office": str(pk)}
+            result.append(_group_figures(row, key=pk, label=row["label"], code=row["code"], params=params))
     elif group == "category":
         keys = [row["group_key"] for row in rows]
         catalogue = list(Category.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name"))
@@ -219,14 +224,14 @@ def _labelled(rows, group):
         for row in rows:
             pk = row["group_key"] or None
             label = names[pk] if pk else str(_("No category"))
-            params = {"category": str(pk)} if pk else {"uncategorised": "1"}
+            params = {**subtree, **({"category": str(pk)} if pk else {"uncategorised": "1"})}
             result.append(_group_figures(row, key=pk, label=label, code=label, params=params))
         result.sort(key=lambda f: (f.key is None, order.get(f.key, 0)))
     else:
         for row in rows:
             month = row["group_key"]
             text = f"{month:%Y-%m}"
-            result.append(_group_figures(row, key=month, label=text, code=text, params={"month": text}))
+            result.append(_group_figures(row, key=month, label=text, code=text, params={**subtree, "month": text}))
         result.sort(key=lambda f: f.key)
     return result
 
@@ -250,15 +255,19 @@ def _flag(params, name):
 
 def filter_items(items, params, today=None):
     """Apply the item-list filters that figures link with (``params`` is request.GET or a dict):
-    status, unit, office, category (ids), month (YYYY-MM of issue), and the flags applied, closed,
-    first_pass, overdue, urged, rectified, rated, uncategorised (=1)."""
+    status, unit (with below=1, its whole subtree), office, category (ids), month (YYYY-MM of issue),
+    and the flags applied, closed, first_pass, overdue, urged, rectified, rated, uncategorised (=1)."""
     today = today or timezone.localdate()
     if (status := params.get("status")) in ItemStatus.values:
         items = items.filter(status=status)
-    for name, lookup in (("unit", "responsible_unit_id"), ("office", "checklist__issuing_unit_id")):
-        value = params.get(name)
-        if value and _is_id(value):
-            items = items.filter(**{lookup: int(value)})
+    if (unit := params.get("unit")) and _is_id(unit):
+        if _flag(params, "below"):
+            path = OrgUnit.objects.filter(pk=int(unit)).values_list("path", flat=True).first() or "-"
+            items = items.filter(responsible_unit__path__startswith=path)
+        else:
+            items = items.filter(responsible_unit_id=int(unit))
+    if (office := params.get("office")) and _is_id(office):
+        items = items.filter(checklist__issuing_unit_id=int(office))
     if (category := params.get("category")) and _is_id(category):
         items = items.filter(checklist__category_id=int(category))
     if month := _month(params.get("month")):

@@ -182,7 +182,9 @@ def test_the_page_shows_cards_charts_table_and_links(client_for, spread, office)
     total = figures_of(office)[0]
     assert f'data-testid="card-issued">{total.issued}<' in text
     assert f'data-testid="card-close-rate">{total.close_rate * 100:.1f}%<' in text
-    assert 'href="/lists/items/?overdue=1"' in text and 'href="/lists/items/?closed=1"' in text
+    county = spread["office"].org_unit.pk
+    assert f'href="/lists/items/?unit={county}&amp;below=1&amp;overdue=1"' in text
+    assert f'href="/lists/items/?unit={county}&amp;below=1&amp;closed=1"' in text
     dept = spread["office"].org_unit.children.get(code="A-D1")
     assert f'href="/lists/items/?unit={dept.pk}&amp;first_pass=1"' in text
     assert "vendor/echarts/echarts.min.js" in text
@@ -191,7 +193,7 @@ def test_the_page_shows_cards_charts_table_and_links(client_for, spread, office)
     assert data["names"][0] == response.context["page"][0].label
     month = client.get("/lists/figures/", {"group": "month"})
     assert month.context["charts"]["line"] is True
-    assert f'href="/lists/items/?month={TODAY():%Y-%m}"' in month.content.decode()
+    assert f'href="/lists/items/?unit={county}&amp;below=1&amp;month={TODAY():%Y-%m}"' in month.content.decode()
     category = client.get("/lists/figures/", {"group": "category"}).content.decode()
     assert "产业工人队伍建设" in category and "未分类" in category
 

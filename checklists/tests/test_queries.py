@@ -68,3 +68,17 @@ def test_the_load_shows_only_the_viewers_units_and_counts_lists_received_as_a_co
     assert load(outsider) == [("B-D1", 1, 0)]
     assert load(office) == [("A-D1", 2, 4)]
     assert load(across) == [("A-D1", 2, 4), ("B-D1", 1, 0)]
+
+
+def test_the_figures_link_to_the_items_they_count_not_to_the_lists_helped_on(client_for, across, office, outsider):
+    """County B's department helps on the city's list: county B sees its 3 items in the item list,
+    but its figures count none of them, and the figures' links open exactly the items counted."""
+    assert client_for(outsider).get("/lists/items/").context["page"].paginator.count == 3
+    for user in (outsider, office, across):
+        for group in ("unit", "month"):
+            total, rows = figures.table(user.org_unit, group)
+            client = client_for(user)
+            for row in (total, *rows):
+                page = client.get("/lists/items/", row.filters("issued"))
+                assert page.context["page"].paginator.count == row.issued, (user, group, row.label)
+    assert figures.table(outsider.org_unit, "unit")[0].issued == 0

@@ -41,6 +41,7 @@ def test_reporter_on_a_phone_opens_the_org_tree_from_the_menu(page: Page, site):
     # On a phone the side menu is folded away behind the menu button.
     org_tree_link = page.locator("#qd-nav").get_by_role("link", name="组织机构")
     expect(org_tree_link).not_to_be_visible()
+    page.wait_for_load_state("load")  # the menu button works once Bootstrap's deferred script has run
     page.locator("header button[data-bs-target='#qd-nav']").click()
     expect(org_tree_link).to_be_in_viewport()
     org_tree_link.click()

@@ -147,8 +147,9 @@ class UnitGroups:
 
     ORDER = "g.issued DESC, g.group_key"
 
-    def __init__(self, kept, overdue, group, subtree, first=PAGE_SIZE):
+    def __init__(self, kept, overdue, group, subtree, first=None):
         self.kept, self.overdue, self.group, self.subtree = kept, overdue, group, subtree
+        first = first or PAGE_SIZE
         rows, self.groups, sums = top(kept, self.ORDER, 0, first, TALLY_COUNTS)
         self.total = _group_figures({**sums, "overdue": overdue.count()})
         self._window = (0, first, self._labelled(rows))  # the slice read last: a page holds the chart's groups
@@ -164,7 +165,8 @@ class UnitGroups:
 
     def __getitem__(self, index):
         if isinstance(index, int):
-            return self[index : index + 1][0]
+            position = index + self.groups if index < 0 else index
+            return self[position : position + 1][0]
         start, stop, _step = index.indices(self.groups)
         first, last, rows = self._window
         if not (first <= start and stop <= last):
@@ -174,8 +176,10 @@ class UnitGroups:
     def _labelled(self, rows):
         keys = [row["group_key"] for row in rows]
         _column, expression = _KEYS[self.group]
-        late = _per_group(self.overdue.filter(**{f"{expression.name}__in": keys}), expression) if keys else {}
-        units = OrgUnit.objects.only("name", "code").in_bulk(keys)
+        # A page asks for its own groups; reading them all (an export) counts every group at once.
+        overdue = self.overdue.filter(**{f"{expression.name}__in": keys}) if len(keys) <= PAGE_SIZE else self.overdue
+        late = _per_group(overdue, expression) if keys else {}
+        units = OrgUnit.objects.only("name", "code").order_by().in_bulk(keys)
         for row in rows:
             unit = units[row["group_key"]]
             row.update(overdue=late.get(row["group_key"], 0), label=unit.name, code=unit.code)
@@ -254,22 +258,13 @@ def _flag(params, name):
 
 
 def filter_items(items, params, today=None):
-    """Apply the item-list filters that figures link with (``params`` is request.GET or a dict):
-    status, unit (with below=1, its whole subtree), office, category (ids), month (YYYY-MM of issue),
-    and the flags applied, closed, first_pass, overdue, urged, rectified, rated, uncategorised (=1)."""
+    """Apply the item-list filters that only figures link with (``params`` is request.GET or a dict):
+    office (an id), month (YYYY-MM of issue) and the flags applied, closed, first_pass, overdue,
+    urged, rectified, rated, uncategorised (=1). The unit (with below=1 its subtree) and the category
+    are the item list's own filters (``ItemFilterForm``)."""
     today = today or timezone.localdate()
-    if (status := params.get("status")) in ItemStatus.values:
-        items = items.filter(status=status)
-    if (unit := params.get("unit")) and _is_id(unit):
-        if _flag(params, "below"):
-            path = OrgUnit.objects.filter(pk=int(unit)).values_list("path", flat=True).first() or "-"
-            items = items.filter(responsible_unit__path__startswith=path)
-        else:
-            items = items.filter(responsible_unit_id=int(unit))
     if (office := params.get("office")) and _is_id(office):
         items = items.filter(checklist__issuing_unit_id=int(office))
-    if (category := params.get("category")) and _is_id(category):
-        items = items.filter(checklist__category_id=int(category))
     if month := _month(params.get("month")):
         following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
         items = items.filter(checklist__issued_on__gte=month, checklist__issued_on__lt=following)
@@ -339,12 +334,14 @@ def load(unit, period=DEFAULT_LOAD_PERIOD, today=None, limit=20):
         UnitLoad.objects.filter(
             month__gte=_months_back(this_month, first), month__lte=_months_back(this_month, last), **scope
         )
-        .values("unit")
+        .values(unit_key=F("unit"))
         .annotate(lists=Sum("lists"), items=Sum("items"), urgings=Sum("urgings"), documents=Sum("documents"))
         .order_by()
     )
-    heaviest, units_counted, _sums = top(counts, "g.items DESC, g.urgings DESC, g.documents DESC, g.unit", 0, limit)
-    units = OrgUnit.objects.in_bulk([row["unit"] for row in heaviest])
+    order = "g.items DESC, g.urgings DESC, g.documents DESC, g.unit_key"
+    heaviest, units_counted, _sums = top(counts, order, 0, limit)
+    keys = [row.pop("unit_key") for row in heaviest]
+    units = OrgUnit.objects.order_by().in_bulk(keys)
     line = settings.QINGDAN_UNIT_LOAD_WARNING * (first - last + 1)
-    rows = [Load(over=row["items"] > line, **{**row, "unit": units[row["unit"]]}) for row in heaviest]
+    rows = [Load(unit=units[key], over=row["items"] > line, **row) for key, row in zip(keys, heaviest, strict=True)]
     return rows, units_counted

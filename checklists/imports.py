@@ -425,6 +425,7 @@ def _issue(plan, actor, categories, progress, today):
     ``services.issue_checklist`` writes for one list (list, co-units, items, an "issued" event each)."""
     office, now = actor.org_unit, timezone.now()
     new = plan.new_lists
+    issued = []  # counted once, at the end: the kept figures' rows stay locked only until the commit
     through = Checklist.co_units.through
     for start in range(0, len(new), CHUNK):
         chunk = new[start : start + CHUNK]
@@ -468,17 +469,12 @@ def _issue(plan, actor, categories, progress, today):
         ItemEvent.objects.bulk_create(
             (ItemEvent(item=item, kind=EventKind.ISSUED, actor=actor, at=now) for item in items), batch_size=BATCH
         )
-        by_list = {}
-        for item in items:
-            by_list.setdefault(item.checklist_id, []).append(item)
-        tally.issued(
-            (checklist, by_list.get(checklist.pk, []), {unit.pk for unit in p.co_units})
-            for checklist, p in zip(lists, chunk, strict=True)
-        )
+        issued.extend((c, len(p.items), {u.pk for u in p.co_units}) for c, p in zip(lists, chunk, strict=True))
         plan.created_lists += len(lists)
         plan.created_items += len(items)
         if progress:
             progress(start + len(chunk), len(new))
+    tally.issued(issued)
 
 
 def template_rows(office, today=None):

@@ -41,15 +41,6 @@ def visible_items_of_unit(user, unit, *, below=False):
     return Item.objects.filter(**lookup) if plain else visible_items(user).filter(**lookup)
 
 
-def responsible_items(user):
-    """The items the user's subtree is responsible for: what its figures count (co-unit help and
-    assigned deep reviews are not part of a subtree's own close-out rate)."""
-    unit = root_unit(user)
-    if unit is None:
-        return Item.objects.none()
-    return Item.objects.filter(responsible_unit__path__startswith=unit.path)
-
-
 def visible_checklists(user):
     unit = root_unit(user)
     if unit is None:

@@ -149,7 +149,7 @@ def _issue(actor, office, responsible_unit, title, items, category, doc_number, 
             for i, row in enumerate(items, start=1)
         )
         ItemEvent.objects.bulk_create(ItemEvent(item=item, kind=EventKind.ISSUED, actor=actor) for item in created)
-        tally.issued([(checklist, created, {unit.pk for unit in co_units})])
+        tally.issued([(checklist, len(created), {unit.pk for unit in co_units})])
         reporters = list(unit_people(responsible_unit, Role.REPORTER))
         text = _("New responsibility list: %(title)s (%(n)d items)") % {"title": checklist.title, "n": len(created)}
         url = reverse("checklists:list", args=[checklist.pk])

@@ -7,17 +7,20 @@
 Every change adds its difference in its own transaction: ``issued`` when lists are issued,
 ``changed`` when the workflow saves an item, ``document_issued`` when a document is numbered. The
 difference is added by an upsert (``count = count + excluded.count``), so two transactions at once
-both count, and rows are written in key order, so they never wait on each other in a cycle.
+both count. So that they never wait on each other in a cycle, every transaction writes its
+``UnitLoad`` rows before its ``ItemTally`` rows (the workflow numbers a document before it saves the
+item; an import writes once, at its end), each set in key order.
 ``rebuild`` computes both tables again from the records (``manage.py rebuild_tallies``); ``drift``
 lists where they differ from the records, and the tests check it after every test.
 """
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from checklists.models import Checklist, Document, DocumentKind, Item, ItemStatus, ItemTally, UnitLoad
+from checklists.models import DocumentKind, ItemStatus, ItemTally, UnitLoad
 
 TALLY_KEY = ("responsible_unit_id", "issuing_unit_id", "category_key", "month")
 TALLY_COUNTS = ("issued", "applied", "closed", "first_pass", "urgings", "rectifications", "satisfaction_sum", "rated")
@@ -82,15 +85,17 @@ def _add(model, key, counts, rows):
 
 
 def issued(lists):
-    """Count newly issued lists: ``lists`` holds ``(checklist, items, co_unit_ids)``."""
+    """Count newly issued lists: ``lists`` holds ``(checklist, number of items, co-unit ids)``. A new
+    item counts as issued and nothing else."""
     tally, load = [], []
     for checklist, items, co_unit_ids in lists:
         month = month_of(checklist.issued_on)
-        tally.extend((key_of(item), counted(item)) for item in items)
-        load.append(((checklist.responsible_unit_id, month), (1, len(items), 0, 0)))
+        key = (checklist.responsible_unit_id, checklist.issuing_unit_id, checklist.category_id or 0, month)
+        tally.append((key, (items, 0, 0, 0, 0, 0, 0.0, 0)))
+        load.append(((checklist.responsible_unit_id, month), (1, items, 0, 0)))
         load.extend(((unit_id, month), (1, 0, 0, 0)) for unit_id in co_unit_ids)
-    _add(ItemTally, TALLY_KEY, TALLY_COUNTS, tally)
     _add(UnitLoad, LOAD_KEY, LOAD_COUNTS, load)
+    _add(ItemTally, TALLY_KEY, TALLY_COUNTS, tally)
 
 
 def changed(item, before):
@@ -109,9 +114,10 @@ def document_issued(document):
 # --- computed again from the records ---------------------------------------------------------
 
 
-def _tally_rows():
+def _tally_rows(models):
     rows = (
-        Item.objects.values_list(
+        models.get_model("checklists", "Item")
+        .objects.values_list(
             "responsible_unit_id",
             "checklist__issuing_unit_id",
             Coalesce("checklist__category_id", 0),
@@ -132,7 +138,7 @@ def _tally_rows():
     return {tuple(row[:4]): tuple(row[4:]) for row in rows}
 
 
-def _load_rows():
+def _load_rows(models):
     def per_month(rows, position):
         for unit_id, month, n in rows:
             counts = [0, 0, 0, 0]
@@ -143,12 +149,12 @@ def _load_rows():
         rows = queryset.values_list(unit, TruncMonth(day)).annotate(n=Count("pk")).order_by()
         return per_month(rows, position)
 
-    documents = Document.objects.annotate(day=TruncMonth("created_at"))  # in the current time zone
-    co_units = Checklist.co_units.through.objects
+    checklists = models.get_model("checklists", "Checklist").objects
+    documents = models.get_model("checklists", "Document").objects.annotate(day=TruncMonth("created_at"))  # local
     parts = [
-        grouped(Checklist.objects, "responsible_unit_id", "issued_on", 0),
-        grouped(co_units, "orgunit_id", "checklist__issued_on", 0),
-        grouped(Item.objects, "responsible_unit_id", "checklist__issued_on", 1),
+        grouped(checklists, "responsible_unit_id", "issued_on", 0),
+        grouped(checklists.model.co_units.through.objects, "orgunit_id", "checklist__issued_on", 0),
+        grouped(models.get_model("checklists", "Item").objects, "responsible_unit_id", "checklist__issued_on", 1),
         per_month(_local_months(documents.filter(kind=DocumentKind.URGING)), 2),
         per_month(_local_months(documents), 3),
     ]
@@ -162,20 +168,27 @@ def _local_months(documents):
         yield unit_id, timezone.localdate(day), n
 
 
-def rebuild(batch=5000):
-    """Compute both tables again from the items, lists and documents; returns their row counts."""
+def rebuild(models=apps, batch=5000):
+    """Compute both tables again from the items, lists and documents; returns their row counts.
+    ``models``: the app registry (a migration passes its own). On PostgreSQL both tables are locked
+    first, so a change made meanwhile waits and is then added to the new rows, never lost."""
+    tally_model, load_model = models.get_model("checklists", "ItemTally"), models.get_model("checklists", "UnitLoad")
     with transaction.atomic():
-        tally, load = _tally_rows(), _load_rows()
-        ItemTally.objects.all().delete()
-        UnitLoad.objects.all().delete()
-        ItemTally.objects.bulk_create(
-            (ItemTally(**dict(zip(TALLY_KEY + TALLY_COUNTS, (*k, *c), strict=True))) for k, c in tally.items()),
-            batch_size=batch,
-        )
-        UnitLoad.objects.bulk_create(
-            (UnitLoad(**dict(zip(LOAD_KEY + LOAD_COUNTS, (*k, *c), strict=True))) for k, c in load.items()),
-            batch_size=batch,
-        )
+        if connection.vendor == "postgresql":
+            quote = connection.ops.quote_name
+            with connection.cursor() as cursor:
+                tables = ", ".join(quote(m._meta.db_table) for m in (load_model, tally_model))
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        tally, load = _tally_rows(models), _load_rows(models)
+        tally_model.objects.all().delete()
+        load_model.objects.all().delete()
+        for model, key, counts, rows in (
+            (tally_model, TALLY_KEY, TALLY_COUNTS, tally),
+            (load_model, LOAD_KEY, LOAD_COUNTS, load),
+        ):
+            model.objects.bulk_create(
+                (model(**dict(zip(key + counts, (*k, *c), strict=True))) for k, c in rows.items()), batch_size=batch
+            )
     return len(tally), len(load)
 
 
@@ -183,8 +196,8 @@ def drift():
     """Where the stored rows differ from the records: ``[(table, key, stored, computed)]``."""
     differences = []
     for name, model, key, counts, computed in (
-        ("tally", ItemTally, TALLY_KEY, TALLY_COUNTS, _tally_rows()),
-        ("load", UnitLoad, LOAD_KEY, LOAD_COUNTS, _load_rows()),
+        ("tally", ItemTally, TALLY_KEY, TALLY_COUNTS, _tally_rows(apps)),
+        ("load", UnitLoad, LOAD_KEY, LOAD_COUNTS, _load_rows(apps)),
     ):
         stored = {tuple(row[: len(key)]): tuple(row[len(key) :]) for row in model.objects.values_list(*key, *counts)}
         for k in sorted(set(stored) | set(computed)):
@@ -193,8 +206,3 @@ def drift():
             if any(abs(a - b) > 1e-6 for a, b in zip(have, want, strict=True)):
                 differences.append((name, k, have, want))
     return differences
-
-
-def figures_of(unit):
-    """The tally rows of ``unit``'s subtree (what ``checklists.figures`` adds up)."""
-    return ItemTally.objects.filter(responsible_unit__path__startswith=unit.path)

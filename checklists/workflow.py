@@ -136,6 +136,7 @@ def _save(item, before, actor, action, fields, **extra):
     item.version += 1
     item.save(update_fields=[*fields, "version"])
     tally.changed(item, item.counted_before)
+    item.counted_before = tally.counted(item)  # a second save in the transaction counts only its own change
     record(
         action=f"checklists.{action}",
         actor=actor,
@@ -584,7 +585,8 @@ def decide_extension(*, extension, actor, approve, note=""):
         extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         fields = []
         if approve:
-            item.deadline = extension.new_deadline  # asked before the deadline: never urged about it
+            # Asked for before the deadline and never urged while pending (see urge): nothing to reset.
+            item.deadline = extension.new_deadline
             fields.append("deadline")
         _event(
             item,

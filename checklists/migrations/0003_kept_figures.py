@@ -8,7 +8,7 @@ def fill(apps, schema_editor):
     """Count what an existing database already holds (a new one has nothing to count)."""
     from checklists import tally
 
-    tally.rebuild()
+    tally.rebuild(apps)
 
 
 class Migration(migrations.Migration):

@@ -1,17 +1,19 @@
 """The figures kept ahead of time follow every change in its own transaction; the check after every
 test (``kept_figures_checked``) fails when a change forgets to count, and a rebuild mends the tables."""
 
+import importlib
 import threading
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
 from checklists import tally, workflow
-from checklists.models import Item, ItemTally, UnitLoad
+from checklists.models import Document, DocumentKind, Item, ItemTally, UnitLoad
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -76,33 +78,57 @@ def test_a_change_that_forgets_to_count_is_found_and_a_rebuild_mends_it(checklis
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises writes")
-def test_two_items_of_one_row_closed_at_once_both_count(checklist, item, reporter, reviewer):
+def test_two_items_of_one_row_applied_for_at_once_both_count(checklist, item, reporter):
+    """Applying numbers no document, so nothing else makes the two wait: only the upsert's increment
+    keeps both counts."""
     other = checklist.items.get(position=2)
-    Item.objects.filter(pk=other.pk).update(deep_review_required=False)
-    for each in (item, other):
-        workflow.apply_for_closeout(item=each, actor=reporter, report="已完成")
     barrier, errors = threading.Barrier(2), []
 
-    def close(each):
+    def apply(each):
         barrier.wait()
         try:
-            workflow.verify(item=each, actor=reviewer, passed=True, opinion="通过")
+            workflow.apply_for_closeout(item=each, actor=reporter, report="已完成")
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=close, args=(each,)) for each in (item, other)]
+    threads = [threading.Thread(target=apply, args=(each,)) for each in (item, other)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
-    assert kept(checklist) == {
-        "issued": 2,
-        "applied": 2,
-        "closed": 2,
-        "first_pass": 2,
-        "urgings": 0,
-        "rectifications": 0,
-    }
+    assert kept(checklist)["applied"] == 2
+
+
+def test_a_document_counts_in_the_local_month_it_was_issued(checklist, item, office):
+    """16:30 UTC on 31 March is 00:30 on 1 April in China: the notice counts in April, both when it is
+    issued and when everything is counted again."""
+    document = workflow.issue_document(item=item, kind=DocumentKind.URGING, body={}, actor=office)
+    moment = datetime(2026, 3, 31, 16, 30, tzinfo=UTC)
+    Document.objects.filter(pk=document.pk).update(created_at=moment)
+    UnitLoad.objects.filter(unit=item.responsible_unit, month=TODAY().replace(day=1)).update(urgings=0, documents=0)
+    document.refresh_from_db()
+    tally.document_issued(document)
+    april = UnitLoad.objects.get(unit=item.responsible_unit, month=date(2026, 4, 1))
+    assert (april.urgings, april.documents) == (1, 1)
+    assert tally.drift() == []
+
+
+def test_the_migration_counts_the_urgings_about_the_current_deadline(item, office, reporter, reviewer):
+    """Urged twice, failed with a new deadline, urged again: one urging is about the current deadline."""
+    Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=20))
+    workflow.urge(item=item, actor=office, today=TODAY() - timedelta(days=10))
+    workflow.urge(item=item, actor=office, today=TODAY() - timedelta(days=2))
+    workflow.apply_for_closeout(item=item, actor=reporter, report="已完成")
+    workflow.verify(
+        item=item, actor=reviewer, passed=False, opinion="不全", findings="缺台账", fixes="补台账",
+        new_deadline=TODAY() + timedelta(days=1),
+    )  # fmt: skip
+    Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=1), last_urged_on=None)
+    assert workflow.urge(item=item, actor=office) is not None
+    Item.objects.filter(pk=item.pk).update(deadline_urgings=0)
+    migration = importlib.import_module("checklists.migrations.0004_deadline_urgings")
+    migration.count(django_apps, None)
+    assert Item.objects.values_list("urgings", "deadline_urgings").get(pk=item.pk) == (3, 1)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -466,15 +466,28 @@ def _issue(plan, actor, categories, progress, today):
             ),
             batch_size=BATCH,
         )
-        ItemEvent.objects.bulk_create(
-            (ItemEvent(item=item, kind=EventKind.ISSUED, actor=actor, at=now) for item in items), batch_size=BATCH
-        )
+        _issued_events([checklist.pk for checklist in lists], actor, now)
         issued.extend((c, len(p.items), {u.pk for u in p.co_units}) for c, p in zip(lists, chunk, strict=True))
         plan.created_lists += len(lists)
         plan.created_items += len(items)
         if progress:
             progress(start + len(chunk), len(new))
     tally.issued(issued)
+
+
+def _issued_events(list_ids, actor, now):
+    """The "issued" event of every item of these lists, written by the database from the items in one
+    INSERT … SELECT (built in Python, 100,000 events took a quarter of the import)."""
+    quote = connection.ops.quote_name
+    event, item = quote(ItemEvent._meta.db_table), quote(Item._meta.db_table)
+    empty = "CAST('{}' AS jsonb)" if connection.vendor == "postgresql" else "'{}'"
+    marks = ", ".join(["%s"] * len(list_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {event} (item_id, kind, actor_id, at, opinion, data, document_id)"  # noqa: S608 - table names
+            f" SELECT id, %s, %s, %s, '', {empty}, NULL FROM {item} WHERE checklist_id IN ({marks})",
+            [EventKind.ISSUED.value, actor.pk, connection.ops.adapt_datetimefield_value(now), *list_ids],
+        )
 
 
 def template_rows(office, today=None):

@@ -86,7 +86,11 @@ def test_a_valid_file_issues_its_lists_grouped_by_key(office, dept_a, co_unit):
         ("开展职工技能竞赛", "2099-09-30", True),
     ]
     assert Checklist.objects.get(import_key="QD-2").category is None
-    assert ItemEvent.objects.filter(item__checklist__issuing_unit=office.org_unit).count() == 3
+    events = ItemEvent.objects.filter(item__checklist__issuing_unit=office.org_unit)
+    assert sorted(events.values_list("item_id", "kind", "actor", "data", "document")) == sorted(
+        (pk, "issued", office.pk, {}, None) for pk in Item.objects.values_list("pk", flat=True)
+    )
+    assert all(abs(timezone.now() - event.at) < timedelta(minutes=1) for event in events)
 
 
 @pytest.mark.parametrize(

@@ -157,9 +157,11 @@ def test_procedure_4_deep_review_closes_only_at_80_percent(
 
 
 def test_a_failed_evaluation_goes_back_to_rectification_even_when_satisfied(
-    deep_item, reporter, reviewer, evaluator, settings
+    deep_item, reporter, reviewer, evaluator, office, settings
 ):
     settings.QINGDAN_POLL_TOKENS = 10
+    Item.objects.filter(pk=deep_item.pk).update(deadline=TODAY() - timedelta(days=1))
+    workflow.urge(item=deep_item, actor=office)  # late: urged once about the first deadline
     workflow.apply_for_closeout(item=deep_item, actor=reporter, report="已完成。")
     item = workflow.verify(item=deep_item, actor=reviewer, passed=True, opinion="深度验收", evaluator=evaluator)
     _answer_poll(item, 10, 10)
@@ -169,6 +171,8 @@ def test_a_failed_evaluation_goes_back_to_rectification_even_when_satisfied(
         item=item, actor=evaluator, conclusion="fail", opinion="台账不全", new_deadline=TODAY() + timedelta(days=10)
     )
     assert item.status == ItemStatus.RECTIFYING
+    item.refresh_from_db()
+    assert (item.urgings, item.deadline_urgings, supervision_colour(item)) == (1, 0, None)  # a new deadline
 
 
 def test_extension_approved_moves_the_deadline_and_keeps_the_original(item, reporter, office):

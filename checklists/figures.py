@@ -130,7 +130,6 @@ def table(unit, group, today=None):
     subtree = {"unit": str(unit.pk), "below": "1"}
     if group in _GROUP_UNIT:
         rows = UnitGroups(kept, overdue, group, subtree)
-        rows.total.params = subtree
         return rows.total, rows
     rows = list(kept)
     late = _per_group(overdue, expression)
@@ -151,7 +150,7 @@ class UnitGroups:
         self.kept, self.overdue, self.group, self.subtree = kept, overdue, group, subtree
         first = first or PAGE_SIZE
         rows, self.groups, sums = top(kept, self.ORDER, 0, first, TALLY_COUNTS)
-        self.total = _group_figures({**sums, "overdue": overdue.count()})
+        self.total = _group_figures({**sums, "overdue": overdue.count()}, params=subtree)
         self._window = (0, first, self._labelled(rows))  # the slice read last: a page holds the chart's groups
 
     def __len__(self):

@@ -32,10 +32,10 @@ def month_of(day):
     return day.replace(day=1)
 
 
-def key_of(item):
-    checklist = item.checklist
+def key_of(checklist):
+    """The ``ItemTally`` row of a list's items (an item's responsible unit is its list's)."""
     return (
-        item.responsible_unit_id,
+        checklist.responsible_unit_id,
         checklist.issuing_unit_id,
         checklist.category_id or 0,
         month_of(checklist.issued_on),
@@ -90,8 +90,7 @@ def issued(lists):
     tally, load = [], []
     for checklist, items, co_unit_ids in lists:
         month = month_of(checklist.issued_on)
-        key = (checklist.responsible_unit_id, checklist.issuing_unit_id, checklist.category_id or 0, month)
-        tally.append((key, (items, 0, 0, 0, 0, 0, 0.0, 0)))
+        tally.append((key_of(checklist), (items, 0, 0, 0, 0, 0, 0.0, 0)))
         load.append(((checklist.responsible_unit_id, month), (1, items, 0, 0)))
         load.extend(((unit_id, month), (1, 0, 0, 0)) for unit_id in co_unit_ids)
     _add(UnitLoad, LOAD_KEY, LOAD_COUNTS, load)
@@ -101,7 +100,12 @@ def issued(lists):
 def changed(item, before):
     """Count the change of a saved item; ``before`` is ``counted(item)`` as it was read."""
     after = counted(item)
-    _add(ItemTally, TALLY_KEY, TALLY_COUNTS, [(key_of(item), tuple(a - b for a, b in zip(after, before, strict=True)))])
+    _add(
+        ItemTally,
+        TALLY_KEY,
+        TALLY_COUNTS,
+        [(key_of(item.checklist), tuple(a - b for a, b in zip(after, before, strict=True)))],
+    )
 
 
 def document_issued(document):

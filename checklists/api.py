@@ -5,7 +5,6 @@ is 422 ``refused`` with the reason, a stale ``version`` is 409 ``conflict``."""
 from datetime import date, datetime
 from typing import Literal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
@@ -298,18 +297,8 @@ def create_list(request, payload: ChecklistIn):
             return Status(200, found)
     unit = _unit(user, payload.responsible_unit)
     co_units = [_unit(user, code) for code in dict.fromkeys(payload.co_units)]
-    load = services.unit_load(unit)
-    limit = settings.QINGDAN_UNIT_LOAD_WARNING
-    if load + len(payload.items) > limit and not payload.confirm_load:
-        raise ApiError(
-            422,
-            "load_warning",
-            _(
-                "This unit has received %(n)d items in the last 30 days; with these %(new)d it passes the "
-                "warning line of %(limit)d items."
-            )
-            % {"n": load, "new": len(payload.items), "limit": limit},
-        )
+    if not payload.confirm_load and (warning := services.load_warning(unit, len(payload.items))):
+        raise ApiError(422, "load_warning", warning)
     try:
         with transaction.atomic():
             category = None

@@ -284,9 +284,10 @@ def filter_items(items, params, today=None):
 
 
 def _month(text):
+    """The first day of a YYYY-MM month, or None (the last year has no following month to end at)."""
     try:
         year, month = (int(part) for part in (text or "").split("-"))
-        return date(year, month, 1)
+        return date(year, month, 1) if year < date.max.year else None
     except ValueError:
         return None
 

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -361,22 +360,10 @@ def check_rows(rows, *, actor, formulas=frozenset(), today=None):
     return plan
 
 
-def unit_loads(unit_ids, today=None, days=30):
-    """Items each unit received in the last ``days`` days, in one query (``services.unit_load`` for many)."""
-    today = today or timezone.localdate()
-    rows = (
-        Item.objects.filter(responsible_unit_id__in=unit_ids, checklist__issued_on__gt=today - timedelta(days=days))
-        .values("responsible_unit_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {row["responsible_unit_id"]: row["n"] for row in rows}
-
-
 def load_warnings(plan, today):
     limit = settings.QINGDAN_UNIT_LOAD_WARNING
     units = plan.units
-    loads = unit_loads([unit.pk for unit, _lists, _items in units], today)
+    loads = services.unit_loads([unit.pk for unit, _lists, _items in units], today)
     warnings = [LoadWarning(unit, loads.get(unit.pk, 0), n, limit) for unit, _lists, n in units]
     return [w for w in warnings if w.total > limit]
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from checklists import tally
-from checklists.models import Category, Checklist, EventKind, Evidence, Item, ItemEvent
+from checklists.models import Category, Checklist, EventKind, Evidence, Item, ItemEvent, UnitLoad
 from checklists.workflow import Refused
 from orgs.models import Role
 from orgs.services import notify, unit_people
@@ -60,12 +60,26 @@ def rename_category(*, category, name, actor):
     return category
 
 
-def unit_load(unit, *, days=30, today=None):
-    """Items a unit received in the last ``days`` days (the load the office places on it)."""
-    today = today or timezone.localdate()
-    return Item.objects.filter(
-        responsible_unit=unit, checklist__issued_on__gt=today - timezone.timedelta(days=days)
-    ).count()
+def unit_loads(unit_ids, today=None):
+    """Items each unit received this calendar month: its ``UnitLoad`` row, as the load table shows it."""
+    month = (today or timezone.localdate()).replace(day=1)
+    return dict(UnitLoad.objects.filter(unit_id__in=unit_ids, month=month).values_list("unit_id", "items"))
+
+
+def unit_load(unit, *, today=None):
+    return unit_loads([unit.pk], today).get(unit.pk, 0)
+
+
+def load_warning(unit, new):
+    """What the office is told before issuing ``new`` more items to a unit past the warning line;
+    "" below it."""
+    load, limit = unit_load(unit), settings.QINGDAN_UNIT_LOAD_WARNING
+    if load + new <= limit:
+        return ""
+    return _(
+        "This unit has received %(n)d items this month; with these %(new)d it passes the warning line of "
+        "%(limit)d items."
+    ) % {"n": load, "new": new, "limit": limit}
 
 
 def issue_checklist(

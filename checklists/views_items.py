@@ -46,12 +46,12 @@ from checklists.queries import (
     colour_filter,
     get_item,
     supervision_colour,
+    visible_checklists,
     visible_items,
     visible_items_of_unit,
 )
 from checklists.queries import is_id as _is_id
 from orgs.models import Role
-from orgs.queries import visible_units
 from qingdan.pages import paginate, query_without_page, xlsx_response
 from qingdan.spreadsheets import write_workbook
 
@@ -125,9 +125,10 @@ def _figure_filters(request):
     params = _figure_params(request)
     shown = []
     if _is_id(office := params.get("office", "")):
-        unit = visible_units(request.user).filter(pk=int(office)).only("name").first()
-        if unit is not None:
-            shown.append(("office", office, _("Issued by %(unit)s") % {"unit": unit.name}))
+        # An office above the user (the city) is named too when the user sees one of its lists.
+        issued = visible_checklists(request.user).filter(issuing_unit_id=int(office)).select_related("issuing_unit")
+        if (checklist := issued.only("issuing_unit__name").first()) is not None:
+            shown.append(("office", office, _("Issued by %(unit)s") % {"unit": checklist.issuing_unit.name}))
     if month := params.get("month"):
         shown.append(("month", month, _("Issued in %(month)s") % {"month": month}))
     for name, words in FIGURE_FLAGS.items():

@@ -1,7 +1,6 @@
 """The list pages: categories, the lists with filters and export, issuing one list, a list's
 items, and bulk issue from .xlsx (upload → preview → confirm)."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
@@ -160,14 +159,8 @@ def checklist_new(request):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
         items = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("content")]
-        load = services.unit_load(data["responsible_unit"])
-        limit = settings.QINGDAN_UNIT_LOAD_WARNING
-        if load + len(items) > limit and not data["confirm_load"]:
-            warning = _(
-                "This unit has received %(n)d items in the last 30 days; with these %(new)d it passes the "
-                "warning line of %(limit)d items."
-            ) % {"n": load, "new": len(items), "limit": limit}
-        else:
+        warning = "" if data["confirm_load"] else services.load_warning(data["responsible_unit"], len(items))
+        if not warning:
             try:
                 checklist = services.issue_checklist(
                     actor=request.user,

@@ -231,7 +231,7 @@ def test_the_preview_warns_of_units_past_the_load_line(client_for, office, dept_
     response = client_for(office).post("/lists/import/", {"file": xlsx(rows)})
     text = response.content.decode()
     assert 'data-testid="import-load-warnings"' in text
-    assert "县交通运输局：近30天已收到0项，本次3项，超过2项的提示线" in text
+    assert "县交通运输局：本月已收到0项，本次3项，超过2项的提示线" in text
 
 
 def test_a_sheet_without_the_required_columns_is_refused(client_for, office):

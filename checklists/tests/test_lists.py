@@ -214,7 +214,7 @@ def test_issuing_past_the_load_line_needs_an_explicit_confirmation(client_for, o
     warned = client.post("/lists/new/", data)
     text = warned.content.decode()
     assert 'data-testid="load-warning"' in text
-    assert "该单位近30天已收到2项，加上本次2项，超过3项的提示线" in text and "已知悉，仍然下达" in text
+    assert "该单位本月已收到2项，加上本次2项，超过3项的提示线" in text and "已知悉，仍然下达" in text
     assert Checklist.objects.count() == 1
     confirmed = client.post("/lists/new/", {**data, "confirm_load": "on"}, follow=True)
     assert "已下达给县交通运输局" in confirmed.content.decode()

@@ -82,3 +82,18 @@ def test_the_figures_link_to_the_items_they_count_not_to_the_lists_helped_on(cli
                 page = client.get("/lists/items/", row.filters("issued"))
                 assert page.context["page"].paginator.count == row.issued, (user, group, row.label)
     assert figures.table(outsider.org_unit, "unit")[0].issued == 0
+
+
+def test_an_office_above_is_named_in_the_item_list_when_its_lists_are_seen(client_for, across, city, office, county_a):
+    """The city's row of the figures by issuing office links to ``office=<city>``: the county clerk
+    sees which office the items are filtered by, though the city lies above the county."""
+    page = client_for(office).get("/lists/items/", {"office": city.pk})
+    assert page.context["page"].paginator.count == 3
+    assert page.context["figure_filters"] == [("office", str(city.pk), "下达单位：示范市总工会")]
+    stranger = client_for(UserFactory(username="b-office", org_unit=county_a.parent.children.get(code="B")))
+    assert stranger.get("/lists/items/", {"office": county_a.pk}).context["figure_filters"] == []
+
+
+def test_a_month_at_the_end_of_the_calendar_is_ignored(client_for, across, office):
+    for url in ("/lists/items/", "/lists/items/export/"):
+        assert client_for(office).get(url, {"month": "9999-12"}).status_code == 200

@@ -49,7 +49,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{len(plan.errors)} 个问题，未导入任何内容。")
             for warning in plan.load_warnings:
                 self.stderr.write(
-                    f"提示：{warning.unit.name}近30天已收到{warning.received}项，本次{warning.new}项，"
+                    f"提示：{warning.unit.name}本月已收到{warning.received}项，本次{warning.new}项，"
                     f"超过{warning.limit}项的提示线。"
                 )
         seconds = time.monotonic() - started

@@ -1,15 +1,65 @@
-"""Named people shared by every app's tests: two counties under one city.
+"""The frozen clock every test runs under, and the named people shared by every app's tests: two
+counties under one city.
 
 County A (滨海) holds office, reporter, reviewer, evaluator, leader and the three
 separated duties; county B holds ``outsider``, an office clerk who must never see A.
 """
 
+import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.test import Client
 
 from checklists import tally
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import PASSWORD, OrgUnitFactory, UserFactory
+
+# A plain mid-month weekday; bin/test and .ci/run set other moments to sweep the awkward ones.
+DEFAULT_TEST_NOW = "2026-09-16T10:00"
+
+
+def _test_now():
+    """``QINGDAN_TEST_NOW`` as an aware moment: ISO 8601, naive values in China time (``QINGDAN_TIME_ZONE``)."""
+    text = os.environ.get("QINGDAN_TEST_NOW") or DEFAULT_TEST_NOW
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise pytest.UsageError(f"QINGDAN_TEST_NOW={text!r} is not an ISO 8601 moment, e.g. 2027-03-01T00:30") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(os.environ.get("QINGDAN_TIME_ZONE") or "Asia/Shanghai"))
+    return moment
+
+
+TEST_NOW = _test_now()
+
+
+# The clock is frozen from the start, so that what test modules compute when they are collected (a
+# parametrised deadline, say) is dated by it too.
+_suite_clock = time_machine.travel(TEST_NOW, tick=False)
+
+
+def pytest_configure(config):
+    _suite_clock.start()
+
+
+def pytest_unconfigure(config):
+    _suite_clock.stop()
+
+
+def pytest_report_header(config):
+    return f"clock: frozen at {TEST_NOW.isoformat()} (QINGDAN_TEST_NOW)"
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """Every test starts at ``TEST_NOW`` and the clock stands still: no test reads the real calendar. A test
+    that needs time to pass moves it, e.g. ``frozen_clock.shift(timedelta(minutes=31))`` or
+    ``frozen_clock.move_to(...)``."""
+    with time_machine.travel(TEST_NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

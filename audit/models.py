@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from qingdan import clock
 
 
 class AppendOnlyError(Exception):
@@ -26,7 +27,7 @@ class AuditEvent(models.Model):
     """One row per event. Rows are only ever inserted: the ORM refuses updates and
     deletes, and database triggers (see the migration) refuse them as well."""
 
-    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("time"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -8,7 +8,6 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -17,6 +16,7 @@ from checklists.models import Conclusion, Evidence, Extension, ExtensionStatus, 
 from checklists.queries import get_item, visible_items
 from orgs.models import Role
 from orgs.queries import root_unit, visible_units, visible_users
+from qingdan import clock
 from qingdan.api import ApiError
 
 router = Router(tags=["checklists"])
@@ -336,7 +336,7 @@ def list_items(request, filters: Query[ItemFilters]):
     if filters.category is not None:
         items = items.filter(checklist__category_id=filters.category)
     if filters.overdue is not None:
-        overdue = figures.overdue_q(timezone.localdate())
+        overdue = figures.overdue_q(clock.today())
         items = items.filter(overdue) if filters.overdue else items.exclude(overdue)
     limit = min(max(filters.limit, 1), PAGE_MAX)
     offset = max(filters.offset, 0)
@@ -493,6 +493,6 @@ def read_figures(request, group: Literal["unit", "category", "office", "month"] 
     (``key``: a unit code, a category name, a month as 2026-09), as the figures page shows them."""
     if not request.user.has_role(*FIGURE_VIEWERS):
         raise PermissionDenied
-    total, rows = figures.table(root_unit(request.user), group, timezone.localdate())
+    total, rows = figures.table(root_unit(request.user), group, clock.today())
     total.label = _("Total")
     return {"group": group, "total": _figure(total, ""), "rows": [_figure(row, row.code) for row in rows]}

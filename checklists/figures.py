@@ -17,7 +17,6 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import Category, Item, ItemStatus, ItemTally, UnitLoad
@@ -26,6 +25,7 @@ from checklists.tally import TALLY_COUNTS
 from checklists.workflow import URGEABLE
 from orgs.models import OrgUnit
 from orgs.queries import holds_every_unit
+from qingdan import clock
 from qingdan.pages import PAGE_SIZE
 
 GROUPS = {
@@ -113,7 +113,7 @@ def table(unit, group, today=None):
 
     Categories and months come as a list. Units and offices come as ``UnitGroups``, heaviest first
     and read a slice at a time: a province has 53,652 responsible units, a page shows 50."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if unit is None:
         return Figures(), []
     column, expression = _KEYS[group]
@@ -261,7 +261,7 @@ def filter_items(items, params, today=None):
     office (an id), month (YYYY-MM of issue) and the flags applied, closed, first_pass, overdue,
     urged, rectified, rated, uncategorised (=1). The unit (with below=1 its subtree) and the category
     are the item list's own filters (``ItemFilterForm``)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if (office := params.get("office")) and _is_id(office):
         items = items.filter(checklist__issuing_unit_id=int(office))
     if month := _month(params.get("month")):
@@ -328,7 +328,7 @@ def load(unit, period=DEFAULT_LOAD_PERIOD, today=None, limit=20):
     if unit is None:
         return [], 0
     _label, first, last = LOAD_PERIODS[period]
-    this_month = (today or timezone.localdate()).replace(day=1)
+    this_month = (today or clock.today()).replace(day=1)
     scope = {} if holds_every_unit(unit) else {"unit__path__startswith": unit.path}
     counts = (
         UnitLoad.objects.filter(

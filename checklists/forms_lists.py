@@ -3,11 +3,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists import imports
 from checklists.models import Category
+from qingdan import clock
 from qingdan.forms import DateInput, StyledForm
 
 # Above this many units a select would be unusable: units are typed by code instead.
@@ -116,7 +116,7 @@ class ChecklistForm(StyledForm):
             )
             self.fields["co_units"].widget.attrs["class"] = "form-control"
         if not self.is_bound:
-            self.fields["issued_on"].initial = timezone.localdate()
+            self.fields["issued_on"].initial = clock.today()
 
     def clean(self):
         data = super().clean()

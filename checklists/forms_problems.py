@@ -1,7 +1,7 @@
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qingdan import clock
 from qingdan.forms import StyledForm
 
 
@@ -18,6 +18,6 @@ class ProblemListForm(StyledForm):
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
-        if deadline <= timezone.localdate():
+        if deadline <= clock.today():
             raise forms.ValidationError(_("The deadline must come after today."))
         return deadline

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
@@ -23,6 +22,7 @@ from checklists import services, tally
 from checklists.models import Category, Checklist, EventKind, Item, ItemEvent
 from checklists.workflow import Refused
 from orgs.models import OrgUnit, Role
+from qingdan import clock
 from qingdan.spreadsheets import RowError, cell_text, read_rows
 
 # key, the Chinese title (written in the template and the export), other accepted titles.
@@ -235,7 +235,7 @@ def _units(codes, office):
 def check_rows(rows, *, actor, formulas=frozenset(), today=None):
     """Check every row against the file and the org tree the actor can see. Writes nothing."""
     plan = Plan(rows=len(rows))
-    today = today or timezone.localdate()
+    today = today or clock.today()
     office = actor.org_unit
     codes = set()
     for _number, cells in rows:
@@ -386,7 +386,7 @@ def apply_import(uploaded, *, actor, progress=None, request=None, today=None):
             categories[name] = services.category(office_unit=office, name=name, actor=actor)
         try:
             with transaction.atomic():
-                _issue(plan, actor, categories, progress, today or timezone.localdate())
+                _issue(plan, actor, categories, progress, today or clock.today())
         except IntegrityError:
             # The unique list key: another upload of the same file got there first.
             raise Refused(_("The same lists are being imported at this moment; upload the file again.")) from None
@@ -410,7 +410,7 @@ def apply_import(uploaded, *, actor, progress=None, request=None, today=None):
 def _issue(plan, actor, categories, progress, today):
     """Write the new lists with bulk inserts, a chunk of lists at a time: the same rows
     ``services.issue_checklist`` writes for one list (list, co-units, items, an "issued" event each)."""
-    office, now = actor.org_unit, timezone.now()
+    office, now = actor.org_unit, clock.now()
     new = plan.new_lists
     issued = []  # counted once, at the end: the kept figures' rows stay locked only until the commit
     through = Checklist.co_units.through
@@ -479,7 +479,7 @@ def _issued_events(list_ids, actor, now):
 
 def template_rows(office, today=None):
     """Two example rows for the template, with real unit codes below the office."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     units = list(OrgUnit.objects.filter(parent=office).order_by("code").values_list("code", flat=True)[:2])
     first = units[0] if units else "单位编码"
     second = units[1] if len(units) > 1 else first

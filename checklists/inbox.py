@@ -9,12 +9,12 @@ visibility query.
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import Extension, ExtensionStatus, ItemStatus
 from checklists.workflow import URGEABLE
 from orgs.models import Role
+from qingdan import clock
 
 
 class Task:
@@ -60,7 +60,7 @@ def _office(user):
 
 def task_filter(user, task, today=None):
     """The items of ``task`` for ``user`` as a Q; nothing (``pk__in=[]``) when the task is not the user's."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     roles = next((roles for t, _label, roles, _overdue in Task.ALL if t == task), None)
     if roles is None or getattr(user, "org_unit", None) is None or not user.has_role(*roles):
         return Q(pk__in=[])
@@ -102,7 +102,7 @@ def items(user):
     tasks = user_tasks(user)
     if not tasks:
         return []
-    today = timezone.localdate()
+    today = clock.today()
     filters = {task: task_filter(user, task, today) for task in tasks}
     union = Q(pk__in=[])
     for q in filters.values():

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit
+from qingdan import clock
 
 
 class Category(models.Model):
@@ -36,14 +36,14 @@ class Checklist(models.Model):
     co_units = models.ManyToManyField(OrgUnit, verbose_name=_("co-units"), blank=True, related_name="co_checklists")
     title = models.CharField(_("title"), max_length=200)
     doc_number = models.CharField(_("document number"), max_length=60, blank=True)
-    issued_on = models.DateField(_("issued on"), default=timezone.localdate)
+    issued_on = models.DateField(_("issued on"), default=clock.today)
     category = models.ForeignKey(
         Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="checklists"
     )
     # The list key of a bulk upload: the same file uploaded twice finds its lists again.
     import_key = models.CharField(max_length=60, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("responsibility list")
@@ -160,7 +160,7 @@ class ItemEvent(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=24, choices=EventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
     opinion = models.TextField(_("opinion"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     document = models.ForeignKey("Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -184,7 +184,7 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(default=clock.now)
     items = models.ManyToManyField(Item, related_name="evidence", blank=True)
 
     class Meta:
@@ -211,7 +211,7 @@ class Document(models.Model):
     sequence = models.PositiveIntegerField()
     number = models.CharField(_("document number"), max_length=60)
     body = models.JSONField(default=dict)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -241,7 +241,7 @@ class Extension(models.Model):
         _("status"), max_length=16, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
     )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
+    requested_at = models.DateTimeField(default=clock.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -279,7 +279,7 @@ class Evaluation(models.Model):
     satisfaction = models.FloatField(null=True, blank=True)
     # Minutes, photos of the site, sign-in sheets of the symposium: kept in the evaluator's library.
     attachments = models.ManyToManyField(Evidence, blank=True, related_name="evaluations")
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-recorded_at", "-id"]

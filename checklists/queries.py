@@ -5,12 +5,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import Checklist, Item, ItemStatus
 from orgs.models import Role
 from orgs.queries import root_unit
+from qingdan import clock
 
 
 def visible_items(user):
@@ -86,7 +86,7 @@ def supervision_colour(item, today=None):
     the current deadline count: a new deadline (rectification, extension) starts the colour afresh."""
     if item.status not in (ItemStatus.ISSUED, ItemStatus.RECTIFYING):
         return None  # applied or in review: the unit has done its part
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if item.deadline_urgings >= 2 or (today - item.deadline).days > settings.QINGDAN_LONG_OVERDUE_DAYS:
         return Colour.RED
     if item.deadline_urgings >= 1:
@@ -98,7 +98,7 @@ def supervision_colour(item, today=None):
 
 def colour_filter(colour, today=None):
     """The same rule as a query filter, for list pages and figures."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     long_overdue = Q(deadline__lt=today - timedelta(days=settings.QINGDAN_LONG_OVERDUE_DAYS))
     open_ = Q(status__in=(ItemStatus.ISSUED, ItemStatus.RECTIFYING))
     red = open_ & (Q(deadline_urgings__gte=2) | long_overdue)

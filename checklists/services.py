@@ -7,7 +7,6 @@ import zipfile
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
@@ -16,6 +15,7 @@ from checklists.models import Category, Checklist, EventKind, Evidence, Item, It
 from checklists.workflow import Refused
 from orgs.models import Role
 from orgs.services import notify, unit_people
+from qingdan import clock
 
 # Extension → (content types it may have, how the file must begin). Office files are zip archives.
 EVIDENCE_TYPES = {
@@ -62,7 +62,7 @@ def rename_category(*, category, name, actor):
 
 def unit_loads(unit_ids, today=None):
     """Items each unit received this calendar month: its ``UnitLoad`` row, as the load table shows it."""
-    month = (today or timezone.localdate()).replace(day=1)
+    month = (today or clock.today()).replace(day=1)
     return dict(UnitLoad.objects.filter(unit_id__in=unit_ids, month=month).values_list("unit_id", "items"))
 
 
@@ -110,7 +110,7 @@ def issue_checklist(
             raise Refused(_("The %(field)s is too long.") % {"field": what})
     if not items:
         raise Refused(_("A list needs at least one item."))
-    today = timezone.localdate()
+    today = clock.today()
     for item in items:
         if not item["content"].strip():
             raise Refused(_("Every item needs its content."))

@@ -7,12 +7,12 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklists import figures
 from orgs.models import Role
 from orgs.queries import root_unit
+from qingdan import clock
 from qingdan.pages import PAGE_SIZE, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import write_workbook
@@ -66,7 +66,7 @@ def _period(request):
 @role_required(*VIEWERS)
 def figures_page(request):
     group = _group(request)
-    today = timezone.localdate()
+    today = clock.today()
     # The load on units comes in a request of its own (figures_load), once the figures are shown.
     total, rows = figures.table(root_unit(request.user), group, today)
     base = reverse("checklists:items")
@@ -98,7 +98,7 @@ def figures_load(request):
     """The load on units: the figures page fetches it with htmx once the figures are shown; without
     JavaScript it is a page of its own."""
     period = _period(request)
-    load, units = figures.load(root_unit(request.user), period, timezone.localdate(), LOAD_ROWS)
+    load, units = figures.load(root_unit(request.user), period, clock.today(), LOAD_ROWS)
     template = (
         "checklists/figures_load.html" if request.headers.get("HX-Request") else "checklists/figures_load_page.html"
     )
@@ -118,7 +118,7 @@ def figures_load(request):
 @role_required(*VIEWERS)
 def figures_export(request):
     group = _group(request)
-    today = timezone.localdate()
+    today = clock.today()
     total, rows = figures.table(root_unit(request.user), group, today)
     total.label = _("Total")
 

@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -52,6 +51,7 @@ from checklists.queries import (
 )
 from checklists.queries import is_id as _is_id
 from orgs.models import Role
+from qingdan import clock
 from qingdan.pages import paginate, query_without_page, xlsx_response
 from qingdan.spreadsheets import write_workbook
 
@@ -67,7 +67,7 @@ def _filtered_items(request):
     """The filter form and the items it selects, within what the user may see."""
     user = request.user
     form = ItemFilterForm(request.GET or None, user=user)
-    today = timezone.localdate()
+    today = clock.today()
     data = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
     if unit := data.get("unit"):
         items = visible_items_of_unit(user, unit, below=bool(data.get("below")))
@@ -149,7 +149,7 @@ def _colour_of(item, today):
 def item_list(request):
     form, items = _filtered_items(request)
     page = paginate(request, items)
-    today = timezone.localdate()
+    today = clock.today()
     for item in page:
         _colour_of(item, today)
         item.overdue = item.status in workflow.URGEABLE and item.deadline < today
@@ -176,7 +176,7 @@ def item_list(request):
 def item_export(request):
     """Exactly the rows of the list's filters, as .xlsx."""
     _form, items = _filtered_items(request)
-    today = timezone.localdate()
+    today = clock.today()
 
     def rows():
         for item in items.iterator(chunk_size=2000):
@@ -310,7 +310,7 @@ def _action_forms(request, item, bound):
 def _render_item(request, item, bound=None):
     bound = bound or {}
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     pending = _pending_extension(item)
     actions = available_actions(user, item, today, pending)
     events, evidence = _timeline(item)
@@ -502,7 +502,7 @@ def item_apply(request, pk):
     """The completion report, new files and files from the unit's library, on one screen."""
     user = request.user
     item = get_item(user, pk)
-    if "apply" not in available_actions(user, item, timezone.localdate()):
+    if "apply" not in available_actions(user, item, clock.today()):
         if request.method == "POST":
             # Stale page: the item moved on since the form was opened.
             posted = request.POST.get("version", "")
@@ -577,7 +577,7 @@ def item_evidence(request, pk):
     """Add evidence to an open item without applying: new files, or files from the unit's library."""
     user = request.user
     item = get_item(user, pk)
-    if "evidence" not in available_actions(user, item, timezone.localdate()):
+    if "evidence" not in available_actions(user, item, clock.today()):
         messages.error(request, _("You cannot add evidence to this item now."))
         return redirect("checklists:item", pk=item.pk)
     library = Evidence.objects.filter(

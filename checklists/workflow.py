@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.services import record
@@ -31,6 +31,7 @@ from checklists.models import (
 )
 from orgs.models import OrgUnit, Role
 from orgs.services import notify, unit_people
+from qingdan import clock
 
 S = ItemStatus
 # action: (states it may start from, state it leads to)
@@ -162,7 +163,7 @@ def _notify_office(item, text, *roles):
 def issue_document(*, item, kind, body, actor):
     """Number and archive an official document about ``item`` (文号 in a yearly sequence per office and kind)."""
     office = OrgUnit.objects.select_for_update().get(pk=item.checklist.issuing_unit_id)  # numbers one at a time
-    year = timezone.localdate().year
+    year = clock.today().year
     sequence = (
         Document.objects.filter(issuing_unit=office, kind=kind, year=year).aggregate(m=Max("sequence"))["m"] or 0
     ) + 1
@@ -213,7 +214,7 @@ def apply_for_closeout(*, item, actor, report, evidence=(), version=None):
         # Applying makes a pending extension request moot.
         item.extensions.filter(status=ExtensionStatus.PENDING).update(
             status=ExtensionStatus.REFUSED,
-            decided_at=timezone.now(),
+            decided_at=clock.now(),
             decision_note=_("Withdrawn: the unit applied for close-out."),
         )
         evidence = list(evidence)
@@ -275,7 +276,7 @@ def verify(
             _save(item, before, actor, "closed", ["status", "closed_at"])
             return item
         to = _move(item, "fail")
-        today = timezone.localdate()
+        today = clock.today()
         if new_deadline is None or new_deadline <= today:
             raise Refused(_("Give the new deadline for the rectification; it must come after today."))
         if not findings.strip() or not fixes.strip():
@@ -311,7 +312,7 @@ def verify(
 
 
 def _close(item, actor, opinion):
-    item.status, item.closed_at = ItemStatus.CLOSED, timezone.now()
+    item.status, item.closed_at = ItemStatus.CLOSED, clock.now()
     document = issue_document(item=item, kind=DocumentKind.CONFIRMATION, actor=actor, body={"opinion": opinion})
     _event(item, EventKind.CLOSED, actor, opinion, document=document)
     _notify_unit(
@@ -334,7 +335,7 @@ def _start_deep_review(item, evaluator, actor):
         questionnaire=questionnaire,
         title=_("Satisfaction poll: %(item)s") % {"item": str(item)[:60]},
         subject_unit=item.responsible_unit,
-        closes_at=timezone.now() + timedelta(days=settings.QINGDAN_POLL_DAYS),
+        closes_at=clock.now() + timedelta(days=settings.QINGDAN_POLL_DAYS),
         actor=actor,
         mode=PollMode.TOKENS,
         token_count=settings.QINGDAN_POLL_TOKENS,
@@ -425,7 +426,7 @@ def record_evaluation(
                 % {"rate": "—" if rate is None else f"{rate * 100:.1f}%", "threshold": f"{threshold * 100:.0f}%"}
             )
         to = _move(item, "evaluation_fail" if reasons else "evaluation_pass")
-        if reasons and (new_deadline is None or new_deadline <= timezone.localdate()):
+        if reasons and (new_deadline is None or new_deadline <= clock.today()):
             raise Refused(
                 _("The item will go back to rectification (%(reasons)s): give the new deadline.")
                 % {"reasons": "；".join(reasons)}
@@ -499,7 +500,7 @@ def record_evaluation(
 def urge(*, item, actor, today=None):
     """Issue a numbered urging notice for an item past its deadline with no application.
     Returns the document, or None when the item was already urged today (safe to run twice)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     with transaction.atomic():
         item = _lock(item, None)
         _require(actor, (Role.OFFICE,), actor is None or is_issuing_office(actor, item))
@@ -531,7 +532,7 @@ def urge(*, item, actor, today=None):
 
 def due_for_urging(today=None):
     """Items past their deadline with no application whose last urging is at least the interval ago."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     interval = timedelta(days=settings.QINGDAN_URGE_INTERVAL_DAYS)
     from django.db.models import Q
 
@@ -552,7 +553,7 @@ def request_extension(*, item, actor, new_deadline, reason, version=None):
     with transaction.atomic():
         item = _lock(item, version)
         _require(actor, (Role.REPORTER,), actor is None or is_unit_reporter(actor, item))
-        today = timezone.localdate()
+        today = clock.today()
         if item.status not in URGEABLE or item.deadline < today:
             raise Refused(
                 _("An extension is asked for before the deadline, while the item is open and not applied for.")
@@ -581,7 +582,7 @@ def decide_extension(*, extension, actor, approve, note=""):
         if item.status not in URGEABLE:
             raise Refused(_("The item has been applied for since; the extension request no longer applies."))
         extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
-        extension.decided_by, extension.decided_at, extension.decision_note = actor, timezone.now(), note.strip()
+        extension.decided_by, extension.decided_at, extension.decision_note = actor, clock.now(), note.strip()
         extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         fields = []
         if approve:

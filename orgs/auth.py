@@ -5,12 +5,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import auth
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Result
 from audit.services import record
 from orgs.models import User
+from qingdan import clock
 
 SESSION_LOGIN_AT = "qingdan_login_at"
 SESSION_LAST_SEEN = "qingdan_last_seen"
@@ -53,7 +53,7 @@ def _check(request, username, password):
             request=request,
         )
         return _bad_credentials(), None
-    now = timezone.now()
+    now = clock.now()
     if user.is_locked(now):
         record(
             action="auth.login_refused_locked",
@@ -91,7 +91,7 @@ def _count_failure(user, request):
         request=request,
     )
     if user.failed_logins >= settings.QINGDAN_LOGIN_MAX_FAILURES:
-        user.locked_until = timezone.now() + timedelta(minutes=settings.QINGDAN_LOCKOUT_MINUTES)
+        user.locked_until = clock.now() + timedelta(minutes=settings.QINGDAN_LOCKOUT_MINUTES)
         user.failed_logins = 0
         record(
             action="auth.locked_out",
@@ -108,7 +108,7 @@ def _count_failure(user, request):
 def log_in(request, user):
     """Start a session; Django's login() gives the session a new key."""
     auth.login(request, user)
-    now = timezone.now().timestamp()
+    now = clock.now().timestamp()
     request.session[SESSION_LOGIN_AT] = now
     request.session[SESSION_LAST_SEEN] = now
     record(action="auth.login", actor=user, obj=user, request=request)

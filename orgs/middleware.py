@@ -2,10 +2,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.auth import SESSION_LAST_SEEN, SESSION_LOGIN_AT, log_out
+from qingdan import clock
 
 LAST_SEEN_RESOLUTION = 60  # seconds
 # What a user whose password must be changed may still open.
@@ -22,12 +22,12 @@ class SessionGuardMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            now = timezone.now().timestamp()
+            now = clock.now().timestamp()
             last_seen = request.session.get(SESSION_LAST_SEEN, now)
             login_at = request.session.get(SESSION_LOGIN_AT, 0)
             revoked = user.sessions_revoked_at
             api = request.path.startswith("/api/")
-            if revoked is not None and login_at < revoked.timestamp():
+            if revoked is not None and login_at <= revoked.timestamp():
                 log_out(request, action="auth.session_revoked")
                 return self.get_response(request) if api else redirect_to_login(request.get_full_path())
             if now - last_seen > settings.QINGDAN_IDLE_MINUTES * 60:

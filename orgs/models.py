@@ -3,8 +3,9 @@ import hashlib
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from qingdan import clock
 
 
 class OrgKind(models.TextChoices):
@@ -107,7 +108,7 @@ class User(AbstractUser):
         return bool(self.role_set.intersection(roles))
 
     def is_locked(self, now=None):
-        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+        return self.locked_until is not None and self.locked_until > (now or clock.now())
 
 
 class UserRole(models.Model):
@@ -132,7 +133,7 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=60)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(_("token begins"), max_length=12, editable=False)
-    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
 
@@ -156,7 +157,7 @@ class Notification(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
 from orgs.models import SEPARATED_DUTIES, ApiToken, OrgUnit, Role, User, UserRole
+from qingdan import clock
 
 # Ids in the path are zero-padded so that ordering by path is tree order (/…02/ before /…10/).
 PATH_DIGITS = 8
@@ -197,7 +197,7 @@ def set_user_active(*, user, active, actor, request=None):
         locked.is_active = active
         fields = ["is_active"]
         if not active:
-            locked.sessions_revoked_at = timezone.now()
+            locked.sessions_revoked_at = clock.now()
             fields.append("sessions_revoked_at")
             ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(revoked_at=locked.sessions_revoked_at)
         locked.save(update_fields=fields)
@@ -252,7 +252,7 @@ def create_api_token(*, user, name, actor, request=None):
 
 def revoke_api_token(*, token, actor, request=None):
     with transaction.atomic():
-        updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
         if updated:
             record(action="api.token_revoked", actor=actor, obj=token, org_unit=token.user.org_unit, request=request)
     token.refresh_from_db()

@@ -2,7 +2,6 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -10,6 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from orgs.models import ApiToken
+from qingdan import clock
 
 
 class ApiError(Exception):
@@ -32,7 +32,7 @@ class BearerToken(HttpBearer):
         revoked = found.user.sessions_revoked_at
         if revoked is not None and found.created_at < revoked:
             return None
-        now = timezone.now()
+        now = clock.now()
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.utils import timezone
 
+from qingdan import clock
 from qingdan.spreadsheets import XLSX_CONTENT_TYPE
 
 PAGE_SIZE = 50
@@ -27,7 +27,7 @@ def query_without_page(request):
 
 def xlsx_response(content, stem):
     """Download with a Chinese file name that Excel, WPS and every browser accept."""
-    name = f"{stem}-{timezone.localdate():%Y%m%d}.xlsx"
+    name = f"{stem}-{clock.today():%Y%m%d}.xlsx"
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(name)}"
     return response

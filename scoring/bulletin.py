@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from documents.official import OfficialDocument, cn_date
 from orgs.models import OrgKind
+from qingdan import clock
 from scoring.explain import grade_word, points
 from scoring.models import FundMethod, Grade
 
@@ -112,6 +113,6 @@ def document(round, results):
             addressee=addressee(results),
             paragraphs=[p for p in paragraphs if p],
             issuer=round.owner_unit.name,
-            issued_on=timezone.localtime(round.published_at).date() if round.published_at else timezone.localdate(),
+            issued_on=timezone.localtime(round.published_at).date() if round.published_at else clock.today(),
             table=table,
         )

@@ -5,11 +5,11 @@ recorded an event withdraws it, with a reason, and it stays on record."""
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
 from orgs.models import Role
+from qingdan import clock
 from scoring.models import EventKind, Level, RecordedEvent
 from scoring.workflow import Refused
 
@@ -25,7 +25,7 @@ def record_event(*, actor, unit, kind, level, happened_on, title, source="", evi
         raise Refused(_("Choose the kind and level of the event."))
     if not (title or "").strip():
         raise Refused(_("Give the event a title."))
-    if not isinstance(happened_on, date) or happened_on > timezone.localdate():
+    if not isinstance(happened_on, date) or happened_on > clock.today():
         raise Refused(_("The date of the event must be a day that has passed."))
     with transaction.atomic():
         event = RecordedEvent.objects.create(
@@ -58,7 +58,7 @@ def withdraw_event(*, event, actor, reason):
         updated = (
             type(event)
             .objects.filter(pk=event.pk, withdrawn_at__isnull=True)
-            .update(withdrawn_at=timezone.now(), withdrawn_reason=reason.strip()[:300])
+            .update(withdrawn_at=clock.now(), withdrawn_reason=reason.strip()[:300])
         )
         if not updated:
             raise Refused(_("This event has already been withdrawn."))

@@ -1,12 +1,12 @@
 """Forms of the recorded-events pages: the filter bar, recording an event and withdrawing one."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.queries import is_id
 from orgs.models import OrgUnit
 from orgs.queries import visible_units
+from qingdan import clock
 from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 from scoring.models import EventKind, Level
 
@@ -40,7 +40,7 @@ class EventFilterForm(StyledForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         _unit_field(self, user, _("All units"))
-        this_year = timezone.localdate().year
+        this_year = clock.today().year
         self.fields["year"].choices = [
             ("", _("All years")),
             *((y, y) for y in range(this_year, this_year - YEARS_SHOWN, -1)),
@@ -69,7 +69,7 @@ class EventForm(StyledForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         _unit_field(self, user, _("Choose…"))
-        self.fields["happened_on"].widget.attrs["max"] = f"{timezone.localdate():%Y-%m-%d}"
+        self.fields["happened_on"].widget.attrs["max"] = f"{clock.today():%Y-%m-%d}"
 
 
 class WithdrawForm(StyledForm):

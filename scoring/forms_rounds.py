@@ -8,12 +8,12 @@ from datetime import date
 
 from django import forms
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import Evidence
 from orgs.models import OrgKind, OrgUnit
 from orgs.queries import visible_units
+from qingdan import clock
 from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 from scoring import explain
 from scoring.models import FundMethod, Grade, RoundStatus, Rubric
@@ -61,7 +61,7 @@ class RoundForm(StyledForm):
             below = OrgUnit.objects.filter(parent=user.org_unit_id).values("kind").annotate(n=Count("id"))
             if top := below.order_by("-n", "kind").first():
                 self.fields["kind"].initial = top["kind"]
-            year = timezone.localdate().year
+            year = clock.today().year
             self.fields["period_start"].initial = date(year, 1, 1)
             self.fields["period_end"].initial = date(year, 12, 31)
 

@@ -5,10 +5,9 @@ whether it adds up and says why not."""
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan import metrics
+from qingdan import clock, metrics
 from qingdan.forms import DateInput, StyledForm
 from scoring.models import Kind
 
@@ -64,7 +63,7 @@ class RubricForm(StyledForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = timezone.localdate().year
+        self.fields["year"].initial = clock.today().year
         for name, share in self.DEFAULT_SHARES.items():
             self.fields[name].help_text = _("Empty: %(share)s%% of full marks.") % {"share": share}
 

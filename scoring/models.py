@@ -3,10 +3,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit
+from qingdan import clock
 
 POINTS = {"max_digits": 8, "decimal_places": 2}
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -30,7 +30,7 @@ class Rubric(models.Model):
     # Set when the first round uses it: from then on nothing in it changes.
     frozen_at = models.DateTimeField(_("frozen"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -145,7 +145,7 @@ class RecordedEvent(models.Model):
     source = models.CharField(_("source"), max_length=200, blank=True)
     evidence = models.ManyToManyField("checklists.Evidence", blank=True, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=clock.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.CharField(max_length=300, blank=True)
 
@@ -201,7 +201,7 @@ class Round(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     bulletin_number = models.CharField(_("document number"), max_length=60, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -291,7 +291,7 @@ class ScoreChange(models.Model):
     after = models.DecimalField(null=True, blank=True, **POINTS)
     reason = models.TextField(_("reason"), blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["at", "id"]

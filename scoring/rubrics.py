@@ -10,12 +10,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
 from orgs.models import Role
-from qingdan import metrics
+from qingdan import clock, metrics
 from scoring.models import Criterion, Kind, Rubric, Section
 from scoring.workflow import Refused, to_points
 
@@ -307,8 +306,8 @@ def freeze(rubric):
     if found:
         raise Refused(_("The rubric cannot be used yet: %(problems)s") % {"problems": "；".join(found)})
     if rubric.frozen_at is None:
-        Rubric.objects.filter(pk=rubric.pk, frozen_at__isnull=True).update(frozen_at=timezone.now())
-        rubric.frozen_at = timezone.now()
+        Rubric.objects.filter(pk=rubric.pk, frozen_at__isnull=True).update(frozen_at=clock.now())
+        rubric.frozen_at = clock.now()
 
 
 def copy_rubric(*, rubric, actor, year, name=None):

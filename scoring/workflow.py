@@ -12,13 +12,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
 from orgs.models import Role
 from orgs.services import notify, unit_people
-from qingdan import metrics
+from qingdan import clock, metrics
 from scoring import engine
 from scoring.models import FundMethod, Kind, Result, Round, RoundStatus, Score, ScoreChange, Stage
 
@@ -178,7 +177,7 @@ def _transition(name, *, round, actor, version=None):
             _compute(round)  # the units find every computed criterion already filled in
         if name == "publish":
             _compute(round, strict=True)  # published amounts must add up to the pool
-            round.published_at = timezone.now()
+            round.published_at = clock.now()
             round.bulletin_number = _bulletin_number(round)
         round.status = target
         round.version += 1
@@ -197,7 +196,7 @@ def _transition(name, *, round, actor, version=None):
 def _bulletin_number(round):
     from documents.official import document_number
 
-    year = timezone.localdate().year
+    year = clock.today().year
     prefix = round.owner_unit.document_prefix or round.owner_unit.name
     sequence = (
         Round.objects.filter(owner_unit=round.owner_unit, published_at__year=year).exclude(pk=round.pk).count() + 1
@@ -302,7 +301,7 @@ def _compute(round, strict=False):
                 dirty.append(score)
     Score.objects.bulk_create(new, batch_size=2000)
     _write(Score, dirty, ["numerator", "denominator", "day", "computed", "vetoed", "points"])
-    round.computed_at = timezone.now()
+    round.computed_at = clock.now()
     Round.objects.filter(pk=round.pk).update(computed_at=round.computed_at)
     _settle(
         round,
@@ -478,7 +477,7 @@ def submit_self_assessment(*, result, actor):
         ]
         if missing:
             raise Refused(_("Still to score: %(names)s") % {"names": "、".join(missing[:5])})
-        result.self_submitted_at = timezone.now()
+        result.self_submitted_at = clock.now()
         result.save(update_fields=["self_submitted_at"])
         record(action="scoring.self_submitted", actor=actor, obj=result.round, org_unit=result.unit)
     return result

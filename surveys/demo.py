@@ -5,9 +5,9 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from orgs.models import OrgKind, OrgUnit, User
+from qingdan import clock
 from surveys import services
 from surveys.models import PollMode, QuestionKind, Questionnaire
 
@@ -83,7 +83,7 @@ def build():
     if Questionnaire.objects.filter(title=TITLE, owner_unit=office.org_unit).exists():
         return
     rng = random.Random(2026)  # noqa: S311 - demo answers, not security
-    today = timezone.localdate()
+    today = clock.today()
     with transaction.atomic():
         survey = services.create_questionnaire(
             title=TITLE,
@@ -146,7 +146,7 @@ def build():
             title=POLL_TITLE,
             subject_unit=bureau,
             actor=office,
-            closes_at=timezone.now() + timedelta(days=14),
+            closes_at=clock.now() + timedelta(days=14),
             mode=PollMode.TOKENS,
             token_count=30,
         )

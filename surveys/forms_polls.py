@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.queries import visible_units
+from qingdan import clock
 from qingdan.forms import StyledForm
 from surveys.models import PollMode
 
@@ -45,7 +45,7 @@ class PollForm(StyledForm):
                 "subject_unit": user.org_unit_id,
                 "mode": PollMode.TOKENS,
                 "token_count": 50,
-                "closes_at": (timezone.localtime() + timedelta(days=7)).replace(hour=18, minute=0, second=0),
+                "closes_at": (clock.local_now() + timedelta(days=7)).replace(hour=18, minute=0, second=0),
             },
         )
         super().__init__(*args, **kwargs)

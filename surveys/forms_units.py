@@ -2,11 +2,11 @@
 
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgKind, OrgUnit
 from orgs.queries import visible_units
+from qingdan import clock
 from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 from surveys.models import ResponseStatus
 
@@ -39,7 +39,7 @@ class DistributeForm(StyledForm):
         self.fields["root"].base_depth = user.org_unit.depth
         self.fields["root"].empty_label = None
         if not self.is_bound:
-            self.fields["opens_on"].initial = timezone.localdate()
+            self.fields["opens_on"].initial = clock.today()
 
     def target_units(self, user):
         """The units the distribution will go to (call after ``is_valid``)."""

@@ -5,10 +5,10 @@ workbench is the number of rows the user finds behind it."""
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Role
+from qingdan import clock
 from surveys import queries
 from surveys.forms_units import DistributionState, TaskState
 from surveys.models import ResponseStatus, Target
@@ -37,7 +37,7 @@ def items(user):
     result = []
     if not getattr(user, "is_authenticated", False):
         return result
-    today = timezone.localdate()
+    today = clock.today()
     if user.has_role(Role.REPORTER):
         counts = queries.unit_targets(user).aggregate(
             todo=Count("pk", filter=todo(today)), overdue=Count("pk", filter=overdue(today))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgUnit
+from qingdan import clock
 
 
 class QuestionnaireKind(models.TextChoices):
@@ -23,7 +24,7 @@ class Questionnaire(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=QuestionnaireKind.choices, default=QuestionnaireKind.UNIT)
     owner_unit = models.ForeignKey(OrgUnit, verbose_name=_("owner unit"), on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=clock.now)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies")
     # The first version of the line this one belongs to (empty for a first version): copies number on from it.
@@ -136,7 +137,7 @@ class Distribution(models.Model):
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("distribution")
@@ -211,7 +212,7 @@ class Poll(models.Model):
     closes_at = models.DateTimeField(_("closes at"))
     slug = models.CharField(max_length=20, unique=True, default=_slug, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("worker poll")
@@ -221,7 +222,7 @@ class Poll(models.Model):
         return self.title
 
     def is_closed(self, now=None):
-        return (now or timezone.now()) >= self.closes_at
+        return (now or clock.now()) >= self.closes_at
 
 
 class PollToken(models.Model):
@@ -301,7 +302,7 @@ class Finding(models.Model):
         related_name="+",
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("finding")

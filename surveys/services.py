@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from qingdan import clock
 from surveys.models import (
     CHOICE_KINDS,
     SATISFACTION_LEVELS,
@@ -334,7 +334,7 @@ def remind(*, distribution, actor):
     """Remind every target that has not submitted; returns how many were reminded."""
     with transaction.atomic():
         waiting = distribution.targets.exclude(status=ResponseStatus.SUBMITTED)
-        count = waiting.update(reminders=F("reminders") + 1, last_reminded_at=timezone.now())
+        count = waiting.update(reminders=F("reminders") + 1, last_reminded_at=clock.now())
         record(
             action="surveys.reminded",
             actor=actor,
@@ -382,7 +382,7 @@ def save_unit_response(*, target, raw, actor, submit, version):
         if locked.version != version:
             raise Conflict
         to = _transition(locked, "submit" if submit else "save")
-        today = timezone.localdate()
+        today = clock.today()
         if today < locked.distribution.opens_on:
             raise Refused(_("This survey opens on %(day)s.") % {"day": locked.distribution.opens_on})
         if today > locked.deadline:
@@ -395,7 +395,7 @@ def save_unit_response(*, target, raw, actor, submit, version):
         locked.status = to
         locked.version += 1
         if submit:
-            now = timezone.now()
+            now = clock.now()
             locked.submitted_at = response.submitted_at = now
             response.submitted_by, response.is_final = actor, True
             response.save(update_fields=["submitted_at", "submitted_by", "is_final"])
@@ -423,7 +423,7 @@ def return_response(*, target, reason, actor, due_on=None):
     with transaction.atomic():
         locked = Target.objects.select_for_update().select_related("distribution").get(pk=target.pk)
         to = _transition(locked, "return")
-        today = timezone.localdate()
+        today = clock.today()
         due_on = due_on or max(today, locked.distribution.closes_on) + timedelta(days=RESUBMIT_DAYS)
         if due_on < today:
             raise Refused(_("The date to resubmit by has already passed."))
@@ -450,7 +450,7 @@ def create_poll(*, questionnaire, title, subject_unit, closes_at, actor, mode=Po
         raise Refused(_("Give between 1 and 10,000 tokens."))
     if mode == PollMode.OPEN and not cap:
         raise Refused(_("An open link needs a cap on the number of answers."))
-    if closes_at <= timezone.now():
+    if closes_at <= clock.now():
         raise Refused(_("The closing time has already passed."))
     if not questionnaire.questions.exists():
         raise Refused(_("The questionnaire has no questions yet."))
@@ -481,7 +481,7 @@ def create_poll(*, questionnaire, title, subject_unit, closes_at, actor, mode=Po
 def close_poll(*, poll, actor):
     """Stop a poll taking answers now (e.g. when the deep review it serves is recorded)."""
     with transaction.atomic():
-        updated = Poll.objects.filter(pk=poll.pk, closes_at__gt=timezone.now()).update(closes_at=timezone.now())
+        updated = Poll.objects.filter(pk=poll.pk, closes_at__gt=clock.now()).update(closes_at=clock.now())
         if updated:
             record(action="surveys.poll_closed", actor=actor, obj=poll, org_unit=poll.subject_unit)
     poll.refresh_from_db()
@@ -504,7 +504,7 @@ def submit_poll_response(*, poll, raw, token=None, device_id=""):
             # A conditional update claims the token: of two submissions at once, one wins.
             claimed = PollToken.objects.filter(poll=locked, token=token or "", used_at__isnull=True).first()
             if claimed is None or not PollToken.objects.filter(pk=claimed.pk, used_at__isnull=True).update(
-                used_at=timezone.now()
+                used_at=clock.now()
             ):
                 raise Refused(_("This link has already been used or is not valid."))
         elif locked.cap is not None and locked.responses.count() >= locked.cap:
@@ -519,7 +519,7 @@ def submit_poll_response(*, poll, raw, token=None, device_id=""):
                     poll=locked,
                     token=claimed,
                     device=device,
-                    submitted_at=timezone.now(),
+                    submitted_at=clock.now(),
                     is_final=True,
                 )
         except IntegrityError:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Role
+from qingdan import clock
 from qingdan.pages import paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import write_workbook
@@ -105,7 +106,7 @@ def _distributions(user):
 def distribution_list(request):
     form = DistributionFilterForm(request.GET or None)
     distributions = _distributions(request.user)
-    today = timezone.localdate()
+    today = clock.today()
     if form.is_valid():
         state = form.cleaned_data["state"]
         if state == DistributionState.OPEN:
@@ -170,7 +171,7 @@ def distribution_detail(request, pk):
             "query": query_without_page(request),
             "status_counts": [(value, label, status_counts.get(value, 0)) for value, label in ResponseStatus.choices],
             "waiting": total.expected - total.submitted,
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 
@@ -269,7 +270,7 @@ def distribution_response(request, pk, target_pk):
 @role_required(Role.REPORTER)
 def task_list(request):
     form = TaskFilterForm(request.GET or None)
-    today = timezone.localdate()
+    today = clock.today()
     targets = queries.unit_targets(request.user).select_related("distribution__issuing_unit")
     if form.is_valid():
         state = form.cleaned_data["state"]
@@ -391,7 +392,7 @@ def task_fill(request, pk):
     # a response already submitted is otherwise shown as submitted.
     read_only = target.status == ResponseStatus.SUBMITTED and not (errors or conflict)
     saved = _saved_answers(target)
-    today = timezone.localdate()
+    today = clock.today()
     context = {
         "target": _with_badge(target),
         "distribution": distribution,

@@ -5,12 +5,12 @@ urging notices (催办通知书) that cost it the points — every point traces 
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from checklists import services
 from checklists import workflow as closeout
 from orgs.models import OrgKind, OrgUnit, User
+from qingdan import clock
 from scoring import rubrics, workflow
 from scoring.models import Criterion, Kind, Score
 from tests.journeys import sign_in
@@ -20,7 +20,7 @@ TOWNS = {0: ("90", 2), 1: ("70", 1), 2: ("80", 0)}
 
 
 def _publish_round(office, towns):
-    today = timezone.localdate()
+    today = clock.today()
     for index, town in enumerate(towns):
         checklist = services.issue_checklist(
             actor=office,

@@ -4,9 +4,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from qingdan import clock
 from tests.test_phone import PHONE, page_overflow
 
 
@@ -41,7 +41,7 @@ def poll(demo):
         questionnaire=questionnaire,
         title="2026年职工满意度测评",
         subject_unit=office.org_unit,
-        closes_at=timezone.now() + timedelta(days=7),
+        closes_at=clock.now() + timedelta(days=7),
         actor=office,
         token_count=3,
     )

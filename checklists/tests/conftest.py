@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from checklists import services
 from orgs.models import Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
+from qingdan import clock
 from surveys.tests.conftest import questionnaire  # noqa: F401 - a survey whose findings become problem lists
 
 
@@ -27,7 +27,7 @@ def checklist(office, dept_a, co_reporter):
     county_a.document_prefix = "滨产改办"
     county_a.save(update_fields=["document_prefix"])
     office.org_unit.refresh_from_db()
-    today = timezone.localdate()
+    today = clock.today()
     return services.issue_checklist(
         actor=office,
         responsible_unit=dept_a,

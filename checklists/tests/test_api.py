@@ -7,16 +7,16 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from checklists.models import Checklist, Extension, Item, ItemStatus
 from orgs import services as org_services
 from orgs.models import Role
 from orgs.tests.factories import UserFactory
+from qingdan import clock
 from surveys import services as survey_services
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate
+TODAY = clock.today
 
 
 def later(days=30):

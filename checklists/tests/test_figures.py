@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from checklists import figures, services, tally, workflow
@@ -17,9 +16,10 @@ from checklists.models import Item, ItemStatus
 from orgs.models import OrgKind, Role
 from orgs.queries import holds_every_unit, root_unit
 from orgs.tests.factories import OrgUnitFactory, UserFactory
+from qingdan import clock
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate
+TODAY = clock.today
 
 
 @pytest.fixture

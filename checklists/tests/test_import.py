@@ -7,17 +7,17 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from checklists import imports
 from checklists.models import Category, Checklist, Item, ItemEvent
 from orgs.models import OrgKind
 from orgs.tests.factories import OrgUnitFactory
+from qingdan import clock
 from qingdan.spreadsheets import RowError
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate
+TODAY = clock.today
 HEADER = [
     "清单编号",
     "清单标题",
@@ -90,7 +90,7 @@ def test_a_valid_file_issues_its_lists_grouped_by_key(office, dept_a, co_unit):
     assert sorted(events.values_list("item_id", "kind", "actor", "data", "document")) == sorted(
         (pk, "issued", office.pk, {}, None) for pk in Item.objects.values_list("pk", flat=True)
     )
-    assert all(abs(timezone.now() - event.at) < timedelta(minutes=1) for event in events)
+    assert all(abs(clock.now() - event.at) < timedelta(minutes=1) for event in events)
 
 
 @pytest.mark.parametrize(

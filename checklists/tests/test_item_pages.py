@@ -9,7 +9,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from checklists import inbox, services, tally, workflow
@@ -17,11 +16,12 @@ from checklists.models import DocumentKind, Evidence, Extension, ExtensionStatus
 from documents.official import plain_text
 from orgs.models import Role
 from orgs.tests.factories import UserFactory
+from qingdan import clock
 from qingdan.spreadsheets import write_workbook
 from surveys import services as survey_services
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate
+TODAY = clock.today
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CONFLICT = "该事项已被他人处理，请刷新后重试"
 

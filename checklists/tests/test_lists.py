@@ -7,15 +7,15 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from checklists import services, tally, workflow
 from checklists.models import Category, Checklist, ItemStatus
+from qingdan import clock
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate
+TODAY = clock.today
 
 
 def later(days=30):

@@ -7,10 +7,10 @@ import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.utils import timezone
 
 from checklists import services, workflow
 from checklists.models import Evidence, Item, ItemStatus
+from qingdan import clock
 from qingdan.spreadsheets import write_workbook
 from surveys import services as survey_services
 
@@ -28,7 +28,7 @@ def test_findings_become_problem_lists_one_per_unit_linked_back(client_for, offi
         for n, u in notes
     ]
     client = client_for(office)
-    deadline = (timezone.localdate() + timedelta(days=60)).isoformat()
+    deadline = (clock.today() + timedelta(days=60)).isoformat()
     response = client.post(
         f"/lists/problems/{questionnaire.pk}/",
         {"findings": [f.pk for f in findings], "title": "基层工会建设问题清单", "deadline": deadline},
@@ -52,7 +52,7 @@ def test_a_finding_without_a_unit_cannot_be_issued(office, questionnaire):
     finding = survey_services.add_finding(questionnaire=questionnaire, note="问题", actor=office)
     with pytest.raises(workflow.Refused, match="建议责任单位"):
         services.issue_problem_lists(
-            actor=office, findings=[finding], title="t", deadline=timezone.localdate() + timedelta(days=5)
+            actor=office, findings=[finding], title="t", deadline=clock.today() + timedelta(days=5)
         )
 
 
@@ -138,7 +138,7 @@ def test_two_reviewers_verifying_at_once_exactly_one_wins(item, reporter, review
                 version=version,
                 findings="f",
                 fixes="x",
-                new_deadline=timezone.localdate() + timedelta(days=9),
+                new_deadline=clock.today() + timedelta(days=9),
             )
             results.append("ok")
         except (workflow.Conflict, workflow.Refused) as lost:

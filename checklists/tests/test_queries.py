@@ -4,13 +4,13 @@ and the load table keeps to the viewer's subtree."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from checklists import figures, services
 from checklists.models import Item
 from checklists.queries import visible_items, visible_items_of_unit
 from orgs.models import Role
 from orgs.tests.factories import UserFactory
+from qingdan import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def across(city, dept_a, dept_b, office, outsider):
     """A city list to county A's department with county B's department helping, and a county list."""
     city_office = UserFactory(username="city-office", org_unit=city, roles=[Role.OFFICE])
-    deadline = timezone.localdate() + timedelta(days=20)
+    deadline = clock.today() + timedelta(days=20)
     services.issue_checklist(
         actor=city_office,
         responsible_unit=dept_a,

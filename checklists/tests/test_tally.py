@@ -10,13 +10,13 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
 
 from checklists import tally, workflow
 from checklists.models import Document, DocumentKind, Item, ItemTally, UnitLoad
+from qingdan import clock
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate
+TODAY = clock.today
 
 
 def kept(checklist):
@@ -116,7 +116,7 @@ def test_a_document_counts_in_the_local_month_it_was_issued(checklist, item, off
     assert tally.drift() == []
 
 
-def test_the_migration_counts_the_urgings_about_the_current_deadline(item, office, reporter, reviewer):
+def test_the_migration_counts_the_urgings_about_the_current_deadline(item, office, reporter, reviewer, frozen_clock):
     """Urged twice, failed with a new deadline, urged again: one urging is about the current deadline."""
     Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=20))
     workflow.urge(item=item, actor=office, today=TODAY() - timedelta(days=10))
@@ -127,6 +127,7 @@ def test_the_migration_counts_the_urgings_about_the_current_deadline(item, offic
         new_deadline=TODAY() + timedelta(days=1),
     )  # fmt: skip
     Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=1), last_urged_on=None)
+    frozen_clock.shift(timedelta(hours=1))  # urged after the failed verification, not at the same instant
     assert workflow.urge(item=item, actor=office) is not None
     Item.objects.filter(pk=item.pk).update(deadline_urgings=0)
     migration = importlib.import_module("checklists.migrations.0004_deadline_urgings")

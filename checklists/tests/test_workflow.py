@@ -4,17 +4,17 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from audit.models import AuditEvent
 from checklists import workflow
 from checklists.models import DocumentKind, EventKind, ExtensionStatus, Item, ItemStatus
 from checklists.queries import Colour, colour_filter, supervision_colour
 from orgs.models import Notification
+from qingdan import clock
 from surveys import services as survey_services
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate
+TODAY = clock.today
 
 
 def test_procedure_1_apply_then_pass_closes_with_a_confirmation(

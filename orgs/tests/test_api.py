@@ -6,6 +6,7 @@ from audit.models import AuditEvent
 from orgs import services
 from orgs.models import OrgKind
 from orgs.tests.factories import OrgUnitFactory
+from qingdan import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +54,9 @@ def test_a_token_of_a_disabled_user_stays_refused_after_reenabling(office_token,
 def test_a_locked_account_keeps_its_integrations(office_token, office):
     from datetime import timedelta
 
-    from django.utils import timezone
-
     from orgs.models import User
 
-    User.objects.filter(pk=office.pk).update(locked_until=timezone.now() + timedelta(minutes=30))
+    User.objects.filter(pk=office.pk).update(locked_until=clock.now() + timedelta(minutes=30))
     assert Client().get("/api/v1/me", **bearer(office_token)).status_code == 200
 
 

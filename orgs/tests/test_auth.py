@@ -4,13 +4,13 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
 
 from audit.models import AuditEvent, Result
 from orgs import services
 from orgs.auth import SESSION_LAST_SEEN
 from orgs.models import User
 from orgs.tests.factories import PASSWORD
+from qingdan import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_five_failures_lock_the_account_for_thirty_minutes(client, office):
         login(client, "office", "wrong-Password1")
     office.refresh_from_db()
     assert office.is_locked()
-    minutes = (office.locked_until - timezone.now()).total_seconds() / 60
+    minutes = (office.locked_until - clock.now()).total_seconds() / 60
     assert 29 < minutes <= 30
     # The right password is refused while locked, with a message saying why.
     page = login(client, "office", PASSWORD).content.decode()
@@ -87,12 +87,12 @@ def test_four_failures_then_success_resets_the_count(client, office):
 
 
 def test_lock_ends_after_thirty_minutes(client, office):
-    User.objects.filter(pk=office.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    User.objects.filter(pk=office.pk).update(locked_until=clock.now() - timedelta(seconds=1))
     assert login(client, "office", PASSWORD).status_code == 302
 
 
 def test_security_administrator_unlocks(client_for, office, secadmin):
-    User.objects.filter(pk=office.pk).update(locked_until=timezone.now() + timedelta(minutes=20))
+    User.objects.filter(pk=office.pk).update(locked_until=clock.now() + timedelta(minutes=20))
     response = client_for(secadmin).post(f"/users/{office.pk}/", {"action": "unlock"})
     assert response.status_code == 302
     office.refresh_from_db()
@@ -119,7 +119,7 @@ def test_logout_needs_post(client_for, office):
 def test_thirty_idle_minutes_end_the_session(client_for, office):
     client = client_for(office)
     session = client.session
-    session[SESSION_LAST_SEEN] = timezone.now().timestamp() - 31 * 60
+    session[SESSION_LAST_SEEN] = clock.now().timestamp() - 31 * 60
     session.save()
     response = client.get("/orgs/")
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=/orgs/")
@@ -131,18 +131,18 @@ def test_thirty_idle_minutes_end_the_session(client_for, office):
 def test_twenty_nine_idle_minutes_keep_the_session_and_restart_the_clock(client_for, office):
     client = client_for(office)
     session = client.session
-    session[SESSION_LAST_SEEN] = timezone.now().timestamp() - 29 * 60
+    session[SESSION_LAST_SEEN] = clock.now().timestamp() - 29 * 60
     session.save()
     assert client.get("/").status_code == 200
     # The request counted as activity: thirty minutes after *sign-in* the session is still alive.
-    assert client.session[SESSION_LAST_SEEN] > timezone.now().timestamp() - 60
+    assert client.session[SESSION_LAST_SEEN] > clock.now().timestamp() - 60
     assert client.get("/").status_code == 200
 
 
 def test_an_expired_api_session_gets_json_401_not_a_redirect(client_for, office):
     client = client_for(office)
     session = client.session
-    session[SESSION_LAST_SEEN] = timezone.now().timestamp() - 31 * 60
+    session[SESSION_LAST_SEEN] = clock.now().timestamp() - 31 * 60
     session.save()
     response = client.get("/api/v1/me")
     assert response.status_code == 401 and response.json()["code"] == "not_authenticated"

@@ -2,17 +2,16 @@
 reports, the data check, the satisfaction polls and the recorded events; and ``_clock``, which runs them as of
 their own day."""
 
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
-from unittest import mock
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
 from checklists import services as checklist_services
 from checklists import workflow as checklist_workflow
 from orgs.models import OrgUnit
+from qingdan import clock
 from scoring import events
 from scoring.demo.people import STRENGTH
 from scoring.models import EventKind, Level
@@ -22,23 +21,9 @@ from surveys.models import PollMode
 
 @contextmanager
 def _clock(day, hour=9):
-    """Run the services as of ``day`` at ``hour`` (Shanghai): every ``timezone.now()`` and every field
-    defaulting to it give that moment. Clocks nest: an inner one sets the hour of one step of the day."""
-    moment = datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
-    real = timezone.now
-
-    def now():
-        return moment
-
-    with ExitStack() as stack:
-        stack.enter_context(mock.patch.object(timezone, "now", now))
-        for model in apps.get_models():
-            for field in model._meta.concrete_fields:
-                if field.default is real:
-                    stack.enter_context(mock.patch.dict(field.__dict__, {"_get_default": now}))
-        # One transaction for the moment's work (SQLite commits are slow); what runs on commit, such as
-        # notifications, still runs under this clock.
-        stack.enter_context(transaction.atomic())
+    """Run the services as of ``day`` at ``hour`` (China time), in one transaction for the moment's work
+    (SQLite commits are slow); what runs on commit, such as notifications, still runs at that moment."""
+    with clock.at(datetime.combine(day, time(hour))) as moment, transaction.atomic():
         yield moment
 
 
@@ -112,7 +97,7 @@ def _supervision(plan, city_office, towns, people):
                     opinion="报告缺少党委审核意见。",
                     findings="自查报告未经党委审核",
                     fixes="补充党委审核意见后重新报送",
-                    new_deadline=timezone.localdate() + timedelta(days=10),
+                    new_deadline=clock.today() + timedelta(days=10),
                 )
 
         return run

@@ -9,11 +9,12 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import translation
 
 from checklists import services as checklist_services
 from checklists import workflow as closeout
 from orgs import services as org_services
+from qingdan import clock
 from scoring import workflow
 from scoring.models import Result, Score, ScoreChange
 from scoring.tests.conftest import PERIOD, build_rubric, simple_rubric_spec
@@ -58,7 +59,7 @@ def score_of(round, unit, name):
 @pytest.fixture
 def closeout_data(office, reporter, reviewer, dept_a):
     """County A's department holds 2 items of the period: one closed, one open (close-out 1 ÷ 2)."""
-    today = timezone.localdate()
+    today = clock.today()
     checklist = checklist_services.issue_checklist(
         actor=office,
         responsible_unit=dept_a,
@@ -77,7 +78,7 @@ def closeout_data(office, reporter, reviewer, dept_a):
 @pytest.fixture
 def round_now(city_office, simple_rubric, county_a, county_b, closeout_data):
     """The simple rubric over both counties for a period holding today."""
-    today = timezone.localdate()
+    today = clock.today()
     return workflow.create_round(
         actor=city_office,
         rubric=simple_rubric,
@@ -431,7 +432,7 @@ def test_a_record_changed_after_publication_is_flagged(round_now, city_office, o
         actor=city_office,
         responsible_unit=county_a,
         title="补充清单",
-        items=[{"content": "补充事项", "deadline": timezone.localdate() + timedelta(days=20)}],
+        items=[{"content": "补充事项", "deadline": clock.today() + timedelta(days=20)}],
     )
     body = api(office)("get", f"/scores/{ratio.pk}").json()
     assert body["points"] == "20.00" and body["records_total"] == 3

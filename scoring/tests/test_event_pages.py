@@ -8,11 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from checklists.models import Evidence
 from orgs.models import OrgKind
 from orgs.tests.factories import OrgUnitFactory
+from qingdan import clock
 from scoring import events
 from scoring.models import EventKind, Level, RecordedEvent
 
@@ -142,7 +142,7 @@ def test_a_file_that_is_not_what_it_says_keeps_nothing(client_for, office, dept_
 
 def test_a_refused_event_keeps_none_of_its_files(client_for, office, dept_a, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     data = _form(dept_a, happened_on=tomorrow, files=[SimpleUploadedFile("批示.pdf", PDF)])
     page = _page(client_for(office).post("/assessment/events/new/", data))
     assert "事项日期不能晚于今天。" in page

@@ -13,7 +13,7 @@ from checklists.models import EventKind as ItemEventKind
 from checklists.models import ItemEvent
 from orgs.models import Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
-from qingdan import metrics
+from qingdan import clock, metrics
 from qingdan.metrics import Value, common_path, subtree_rollup
 from scoring import events
 from scoring.models import EventKind, Level
@@ -34,7 +34,7 @@ def at_local(day, hour, minute):
 
 @pytest.fixture
 def period():
-    today = timezone.localdate()
+    today = clock.today()
     return today - timedelta(days=60), today
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from checklists import services
@@ -15,7 +15,7 @@ from checklists import workflow as closeout
 from checklists.models import Document, DocumentKind
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
-from qingdan import metrics
+from qingdan import clock, metrics
 from qingdan.metrics import Value
 from scoring import drill, events, explain, workflow
 from scoring.models import Criterion, EventKind, Kind, Level, Score, ScoreChange, Stage
@@ -70,12 +70,12 @@ def rubric(office):
 
 
 def _period():
-    today = timezone.localdate()
+    today = clock.today()
     return today - timedelta(days=90), today
 
 
 def _issue(office, unit, *, overdue, upcoming):
-    today = timezone.localdate()
+    today = clock.today()
     return services.issue_checklist(
         actor=office,
         responsible_unit=unit,

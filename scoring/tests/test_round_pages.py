@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from django.utils.translation import gettext, override
 
 from checklists import services as checklist_services
@@ -13,12 +12,13 @@ from checklists import tally
 from checklists.models import Evidence, Item, ItemStatus
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
+from qingdan import clock
 from scoring import workflow
 from scoring.models import FundMethod, Result, Round, RoundStatus, Score, ScoreChange
 from scoring.tests.conftest import build_rubric
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = clock.today()
 PERIOD = (date(TODAY.year, 1, 1), date(TODAY.year, 12, 31))
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -86,7 +86,7 @@ def closeout(office, dept_a):
         items=[{"content": f"事项{n}", "standard": "完成", "deadline": TODAY + timedelta(days=30)} for n in range(4)],
     )
     closed = list(checklist.items.order_by("position").values_list("pk", flat=True)[:3])
-    Item.objects.filter(pk__in=closed).update(status=ItemStatus.CLOSED, closed_at=timezone.now())
+    Item.objects.filter(pk__in=closed).update(status=ItemStatus.CLOSED, closed_at=clock.now())
     tally.rebuild()  # set straight in the table: the kept figures are counted again
     return checklist
 

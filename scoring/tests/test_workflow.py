@@ -6,14 +6,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from audit.models import AuditEvent
 from checklists import services as checklist_services
 from checklists import workflow as closeout
 from orgs.models import Notification, Role
 from orgs.tests.factories import UserFactory
-from qingdan import metrics
+from qingdan import clock, metrics
 from scoring import events, workflow
 from scoring.models import EventKind, Level, RecordedEvent, Result, RoundStatus, Score, ScoreChange, Stage
 from scoring.tests.conftest import build_rubric
@@ -56,7 +56,7 @@ SPEC = [
 
 @pytest.fixture
 def period():
-    today = timezone.localdate()
+    today = clock.today()
     return today - timedelta(days=100), today + timedelta(days=100)
 
 
@@ -364,7 +364,7 @@ def test_recompute_is_idempotent_and_follows_new_records(
 ):
     assert workflow.compute(round=round, actor=city_office) == 12
     assert workflow.compute(round=round, actor=city_office) == 0
-    today = timezone.localdate()
+    today = clock.today()
     checklist = checklist_services.issue_checklist(
         actor=office,
         responsible_unit=dept_a,
@@ -402,7 +402,7 @@ def test_hand_entered_scores_survive_a_recompute(opened, city_office, office, co
 def test_events_are_recorded_by_office_staff_for_units_below_and_withdrawn_with_a_reason(
     round, city_office, reporter, outsider, county_a, county_b
 ):
-    today = timezone.localdate()
+    today = clock.today()
 
     def event(actor, unit, **kwargs):
         return events.record_event(

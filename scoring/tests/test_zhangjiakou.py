@@ -13,7 +13,6 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from checklists import services as checklist_services
 from checklists import workflow as closeout
@@ -22,7 +21,7 @@ from checklists.models import ItemEvent
 from orgs import services as org_services
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
-from qingdan import metrics
+from qingdan import clock, metrics
 from scoring import events, workflow
 from scoring.models import EventKind, Level, Result, Score
 from scoring.tests.conftest import build_rubric
@@ -287,7 +286,7 @@ def expected_funds(table):
 @pytest.fixture
 def year_of_records(city, city_office, city_reviewer):
     """The 12 counties with their people, lists, close-outs, urgings and recorded events."""
-    today = timezone.localdate()
+    today = clock.today()
     city.document_prefix = "张工"
     city.save(update_fields=["document_prefix"])
     city_office.org_unit.refresh_from_db()
@@ -387,7 +386,7 @@ def test_the_zhangjiakou_rubric_adds_up_to_200_and_is_mostly_judged_by_hand(city
 def test_a_round_over_twelve_counties_matches_the_hand_computation(
     city, city_office, city_reviewer, year_of_records, django_capture_on_commit_callbacks
 ):
-    today = timezone.localdate()
+    today = clock.today()
     year = today.year
     units = year_of_records
     rubric = zhangjiakou_rubric(city_office, year)

@@ -3,11 +3,11 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from orgs import services as org_services
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
+from qingdan import clock
 from surveys import services
 from surveys.models import PollMode, ResponseStatus, Target
 
@@ -65,8 +65,8 @@ def test_office_creates_distributes_and_reads_completeness_and_statistics(office
     assert created.status_code == 201
     questionnaire = created.json()
     assert [q["code"] for q in questionnaire["questions"]] == ["Q1", "Q2", "Q3", "Q4"]
-    today = timezone.localdate().isoformat()
-    later = (timezone.localdate() + timedelta(days=7)).isoformat()
+    today = clock.today().isoformat()
+    later = (clock.today() + timedelta(days=7)).isoformat()
     sent = call(
         "post",
         f"/surveys/questionnaires/{questionnaire['id']}/distributions",
@@ -122,7 +122,7 @@ def test_reporter_submission_errors_name_the_question_and_store_nothing(office, 
         max_value=100,
         actor=office,
     )
-    today = timezone.localdate()
+    today = clock.today()
     distribution = services.distribute(
         questionnaire=questionnaire, title="t", units=[dept_a], opens_on=today, closes_on=today, actor=office
     )
@@ -164,7 +164,7 @@ def test_a_worker_answers_a_poll_with_a_token_once(office, dept_a):
         title="测评",
         subject_unit=dept_a,
         actor=office,
-        closes_at=timezone.now() + timedelta(days=3),
+        closes_at=clock.now() + timedelta(days=3),
         mode=PollMode.TOKENS,
         token_count=1,
     )

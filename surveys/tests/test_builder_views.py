@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
+from qingdan import clock
 from surveys import services
 from surveys.models import Question, QuestionKind, Questionnaire
 from surveys.tests.helpers import HEADER, heilongjiang_rows, xlsx
@@ -57,7 +57,7 @@ def shape(questionnaire):
 
 def freeze(questionnaire, office, reporter):
     """Send the questionnaire to the reporter's unit and save a draft: it now has a response."""
-    today = timezone.localdate()
+    today = clock.today()
     distribution = services.distribute(
         questionnaire=questionnaire,
         title="试填",

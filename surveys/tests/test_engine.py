@@ -7,11 +7,11 @@ import random
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
+from qingdan import clock
 from surveys import exports, services, stats
 from surveys.imports import import_questions
 from surveys.models import Question, QuestionKind
@@ -94,7 +94,7 @@ def test_56_questions_to_120_counties_100_answer(province):
     assert len(questions) == 56
     assert [s.title for s in questionnaire.sections.all()] == DIMENSIONS
 
-    today = timezone.localdate()
+    today = clock.today()
     distribution = services.distribute(
         questionnaire=questionnaire,
         title="2026年县级工会调查",

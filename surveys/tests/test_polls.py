@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from qingdan import clock
 from surveys import services, stats
 from surveys.models import Answer, Poll, PollMode, PollToken, Response
 from surveys.public import DEVICE_COOKIE
@@ -42,7 +43,7 @@ def make_poll(questionnaire, office, *, mode=PollMode.TOKENS, tokens=10, cap=Non
         questionnaire=questionnaire,
         title="2026年职工满意度测评",
         subject_unit=unit or office.org_unit,
-        closes_at=timezone.now() + timedelta(days=7),
+        closes_at=clock.now() + timedelta(days=7),
         actor=office,
         mode=mode,
         token_count=tokens if mode == PollMode.TOKENS else 0,
@@ -173,7 +174,7 @@ def test_closed_poll_is_refused(questionnaire, office):
     token = poll.tokens.get()
     phone = worker()
     assert phone.get(token_url(poll, token)).status_code == 200
-    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    Poll.objects.filter(pk=poll.pk).update(closes_at=clock.now() - timedelta(minutes=1))
 
     page = phone.get(token_url(poll, token))
     assert page.status_code == 403

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from orgs.models import Role
 from orgs.tests.factories import UserFactory
+from qingdan import clock
 from surveys import services, stats
 from surveys.imports import import_questions, questionnaire_xlsx
 from surveys.models import Finding, PollMode, ResponseStatus
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _send(questionnaire, actor, units, days=10):
-    today = timezone.localdate()
+    today = clock.today()
     return services.distribute(
         questionnaire=questionnaire,
         title="调查",
@@ -67,7 +67,7 @@ def test_services_refuse_units_outside_the_actors_organisation(office, questionn
             title="测评",
             subject_unit=dept_b,
             actor=office,
-            closes_at=timezone.now() + timedelta(days=1),
+            closes_at=clock.now() + timedelta(days=1),
             mode=PollMode.TOKENS,
             token_count=1,
         )
@@ -122,10 +122,10 @@ def test_a_response_returned_after_closing_can_be_resubmitted_late(office, dept_
     raw = {q["Q1"]: ["o1"], q["Q3"]: ["4"], q["Q4"]: ["10"]}
     target = _submit(distribution.targets.get(), raw)
     type(distribution).objects.filter(pk=distribution.pk).update(
-        opens_on=timezone.localdate() - timedelta(days=9), closes_on=timezone.localdate() - timedelta(days=2)
+        opens_on=clock.today() - timedelta(days=9), closes_on=clock.today() - timedelta(days=2)
     )
     target = services.return_response(target=target, reason="Q4 经费口径有误", actor=office)
-    assert target.due_on == timezone.localdate() + timedelta(days=7)
+    assert target.due_on == clock.today() + timedelta(days=7)
     target = _submit(target, raw)
     assert target.status == ResponseStatus.SUBMITTED and not target.on_time
     distribution.refresh_from_db()
@@ -136,7 +136,7 @@ def test_a_response_returned_after_closing_can_be_resubmitted_late(office, dept_
 def test_nothing_is_stored_after_the_deadline_even_as_a_draft(office, dept_a, questionnaire):
     distribution = _send(questionnaire, office, [dept_a], days=0)
     type(distribution).objects.filter(pk=distribution.pk).update(
-        opens_on=timezone.localdate() - timedelta(days=9), closes_on=timezone.localdate() - timedelta(days=1)
+        opens_on=clock.today() - timedelta(days=9), closes_on=clock.today() - timedelta(days=1)
     )
     target = distribution.targets.get()
     with pytest.raises(services.Refused, match="截止"):
@@ -236,7 +236,7 @@ def test_open_link_polls_cannot_be_answered_through_the_api_or_without_the_page_
         title="测评",
         subject_unit=dept_a,
         actor=office,
-        closes_at=timezone.now() + timedelta(days=1),
+        closes_at=clock.now() + timedelta(days=1),
         mode=PollMode.OPEN,
         cap=100,
     )

@@ -2,11 +2,11 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from orgs.models import Role
 from orgs.tests.factories import UserFactory
+from qingdan import clock
 from surveys import services
 from surveys.models import Finding
 
@@ -19,7 +19,7 @@ def answered(questionnaire, office, dept_a, county_a):
     from orgs.tests.factories import OrgUnitFactory
 
     town = OrgUnitFactory(code="A-T1", name="东坎街道工会", parent=county_a)
-    today = timezone.localdate()
+    today = clock.today()
     distribution = services.distribute(
         questionnaire=questionnaire,
         title="2026年调查",

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
+from qingdan import clock
 from surveys import services
 from surveys.models import Answer, Distribution, Response, ResponseStatus, Target
 
@@ -45,7 +45,7 @@ def depts(county_a, dept_a):
 
 
 def send(questionnaire, office, units, *, opens=-1, closes=10, title="2026年基层工会建设情况调查"):
-    today = timezone.localdate()
+    today = clock.today()
     return services.distribute(
         questionnaire=questionnaire,
         title=title,
@@ -90,7 +90,7 @@ def nothing_stored(target, version=0):
 
 
 def distribute_form(root, kind=OrgKind.GRASSROOTS, opens=0, closes=14, **extra):
-    today = timezone.localdate()
+    today = clock.today()
     return {
         "title": "职工之家建设调查",
         "kind": kind,

@@ -1,13 +1,18 @@
 """The 滨海 close-out demo (seed 000): 26 reform contents, 127 lists to the county's 86 units issued
-in early March, the items carried through the four procedures to a close-out rate near 91%."""
+over the eleven months before the demo is loaded, the items carried through the four procedures on
+their own days to a close-out rate near 91%."""
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
 
 from checklists import services, workflow
 from checklists.models import Checklist, Item, ItemStatus
 from orgs.models import OrgUnit, User
 from qingdan import clock
+from qingdan.demo_calendar import add_months, days_between, moment, workday
 from surveys import services as survey_services
 
 CATEGORIES = [
@@ -55,63 +60,115 @@ CONTENTS = [
     ("选树劳模工匠典型", "推荐市级以上典型不少于1人"),
     ("推进校企合作", "与职业院校签订合作协议并开设订单班"),
 ]
-ISSUED_ON = date(2026, 3, 5)
+# What became of each item, by its place among the county's items (share of the whole), in order.
+CLOSED, NOT_DUE, JUST_OVERDUE, APPLIED, RECTIFYING, LONG_OVERDUE = range(6)
+FATES = [(0.91, CLOSED), (0.925, NOT_DUE), (0.94, JUST_OVERDUE), (0.96, APPLIED), (0.97, RECTIFYING), (1, LONG_OVERDUE)]
+MONTHS = 11  # lists were issued in each of the months before this one
+
+
+def _fate(share):
+    return next(fate for bound, fate in FATES if share <= bound)
 
 
 def build():
+    """127 lists issued over the past eleven months, their items carried through the four procedures on
+    their own days, up to the day before the demo is loaded."""
     office = User.objects.get(username="office")
     county = office.org_unit
     if Checklist.objects.filter(issuing_unit=county).exists():
         return
     rng = random.Random(91)  # noqa: S311 - demo data, not security
-    reporter, reviewer = User.objects.get(username="reporter"), User.objects.get(username="reviewer")
-    evaluator = User.objects.get(username="evaluator")
-    categories = [services.category(office_unit=county, name=name, actor=office) for name in CATEGORIES]
-    units = list(OrgUnit.objects.filter(path__startswith=county.path).exclude(pk=county.pk).order_by("path"))
-    for n in range(127):
-        unit = units[n % len(units)]
-        count = rng.choice([1, 1, 2, 2, 3])
-        picks = rng.sample(CONTENTS, count)
-        services.issue_checklist(
-            actor=office,
-            responsible_unit=unit,
-            category=categories[n % len(categories)],
-            issued_on=ISSUED_ON,
-            title=f"{unit.name}“产改”责任清单",
-            doc_number=f"滨产改办〔2026〕{n + 1}号",
-            items=[
-                {
-                    "content": c,
-                    "standard": s,
-                    "deadline": date(2026, rng.choice([6, 7, 8, 9, 10, 12]), 28),
-                    "deep_review_required": rng.random() < 0.05,
-                    "person_in_charge": rng.choice(["王强", "李娜", "陈刚"]),
-                }
-                for c, s in picks
-            ],
-        )
-    _drive(Item.objects.filter(checklist__issuing_unit=county).order_by("pk"), rng, reporter, reviewer, evaluator)
-    from django.core.management import call_command
-
-    call_command("scan_deadlines", verbosity=0)
-
-
-def _drive(items, rng, reporter, reviewer, evaluator):
-    """Carry the items to where a county would be in November: most closed, a few at each other step."""
-    items = list(items)
     today = clock.today()
-    sent_to_evaluator = False
-    for i, item in enumerate(items):
-        share = i / len(items)
-        if share > 0.91 and share <= 0.94:
-            continue  # never applied for: urged by scan_deadlines when overdue
-        if item.deadline < today and share > 0.97:
-            continue
-        # The bureau's own reporter applies for its items; for the others the demo acts as each unit.
-        actor = reporter if item.responsible_unit_id == reporter.org_unit_id else None
-        item = workflow.apply_for_closeout(item=item, actor=actor, report="已按要求完成，佐证材料见附件。")
-        if share > 0.94 and share <= 0.96:
-            if not sent_to_evaluator:  # one is with the third-party evaluator, the rest wait for verification
+    people = {
+        "reporter": User.objects.get(username="reporter"),
+        "reviewer": User.objects.get(username="reviewer"),
+        "evaluator": User.objects.get(username="evaluator"),
+    }
+    units = list(OrgUnit.objects.filter(path__startswith=county.path).exclude(pk=county.pk).order_by("path"))
+    first_month = add_months(today.replace(day=1), -MONTHS)
+    issued = sorted(
+        workday(add_months(first_month, n * MONTHS // 127) + timedelta(days=rng.randint(1, 10))) for n in range(127)
+    )
+    picks = [rng.sample(CONTENTS, rng.choice([1, 1, 2, 2, 3])) for _n in range(127)]
+    total = sum(len(p) for p in picks)
+    with clock.at(moment(first_month, 8, 30)):
+        categories = [services.category(office_unit=county, name=name, actor=office) for name in CATEGORIES]
+    numbers, position = {}, 0
+    for n, (day, chosen) in enumerate(zip(issued, picks, strict=True)):
+        unit = units[n % len(units)]
+        numbers[day.year] = numbers.get(day.year, 0) + 1
+        fates = [_fate((position + k) / total) for k in range(len(chosen))]
+        position += len(chosen)
+        with clock.at(moment(day, 9, rng.randint(0, 59))):
+            checklist = services.issue_checklist(
+                actor=office,
+                responsible_unit=unit,
+                category=categories[n % len(categories)],
+                title=f"{unit.name}“产改”责任清单",
+                doc_number=f"滨产改办〔{day.year}〕{numbers[day.year]}号",
+                items=[
+                    {
+                        "content": c,
+                        "standard": s,
+                        "deadline": _deadline(fate, day, today, rng),
+                        "deep_review_required": fate == CLOSED and rng.random() < 0.05,
+                        "person_in_charge": rng.choice(["王强", "李娜", "陈刚"]),
+                    }
+                    for (c, s), fate in zip(chosen, fates, strict=True)
+                ],
+            )
+        for item, fate in zip(checklist.items.order_by("position"), fates, strict=True):
+            _drive(item, fate, rng, people, today)
+
+
+def _deadline(fate, issued, today, rng):
+    if fate == JUST_OVERDUE:
+        return max(issued + timedelta(days=1), today - timedelta(days=rng.randint(2, 6)))
+    if fate == LONG_OVERDUE:
+        return max(issued + timedelta(days=1), today - timedelta(days=rng.randint(35, 60)))
+    if fate == NOT_DUE:
+        return today + timedelta(days=rng.randint(10, 60))
+    return issued + timedelta(days=rng.choice([30, 45, 60, 90, 120]))
+
+
+def _days(first, end, last, count, rng):
+    """Days for ``count`` steps: the first between ``first`` and ``end``, the others within a month after it,
+    all by ``last``."""
+    end = max(first, min(end, last - timedelta(days=count - 1)))
+    start = first + timedelta(days=rng.randint(0, (end - first).days))
+    return [start, *days_between(start + timedelta(days=1), min(start + timedelta(days=30), last), count - 1, rng)]
+
+
+def _drive(item, fate, rng, people, today):
+    """Carry one item from its issue to its fate, each step on a day of its own before ``today``."""
+    last = today - timedelta(days=1)
+    # The bureau's own reporter applies for its items; for the others the demo acts as each unit.
+    unit = people["reporter"] if item.responsible_unit_id == people["reporter"].org_unit_id else None
+    reviewer, evaluator = people["reviewer"], people["evaluator"]
+    first = item.checklist.issued_on + timedelta(days=1)
+    if fate in (NOT_DUE, JUST_OVERDUE, LONG_OVERDUE):
+        _urge_until(item, today)
+        return
+    if fate == CLOSED:
+        rectified = rng.random() < 0.15
+        late = rng.random() < 0.15
+        count = 2 + 2 * rectified + item.deep_review_required
+        days = _days(first, item.deadline + timedelta(days=20 if late else -3), last, count, rng)
+    else:  # applied for lately and waiting, or sent back lately: one application or two steps
+        rectified = fate == RECTIFYING
+        deep = fate == APPLIED and not Item.objects.filter(status=ItemStatus.DEEP_REVIEW).exists()
+        days = _days(max(first, last - timedelta(days=30)), last, last, 1 + rectified + deep, rng)
+    _urge_until(item, days[0])
+    item.refresh_from_db()
+
+    def at(hour):
+        return clock.at(moment(days.pop(0), hour, rng.randint(0, 59)))
+
+    with at(10):
+        item = workflow.apply_for_closeout(item=item, actor=unit, report="已按要求完成，佐证材料见附件。")
+    if fate == APPLIED:
+        if deep:  # one is with the third-party evaluator, the others wait for verification
+            with at(15):
                 workflow.verify(
                     item=item,
                     actor=reviewer,
@@ -120,9 +177,9 @@ def _drive(items, rng, reporter, reviewer, evaluator):
                     evaluator=evaluator,
                     deep_review=True,
                 )
-                sent_to_evaluator = True
-            continue
-        if rng.random() < 0.15 or share > 0.96:
+        return
+    if rectified:
+        with at(15):
             item = workflow.verify(
                 item=item,
                 actor=reviewer,
@@ -130,32 +187,48 @@ def _drive(items, rng, reporter, reviewer, evaluator):
                 opinion="佐证材料不完整。",
                 findings="缺少过程性台账",
                 fixes="补充台账和照片",
-                new_deadline=today + timedelta(days=20),
+                new_deadline=clock.today() + timedelta(days=20),
             )
-            if share > 0.96:
-                continue  # rectifying now
-            item = workflow.apply_for_closeout(item=item, actor=actor, report="已补充台账和照片。")
-        if item.deep_review_required:
-            item = workflow.verify(
-                item=item, actor=reviewer, passed=True, opinion="转第三方深度验收。", evaluator=evaluator
-            )
-            poll = item.satisfaction_poll
-            question = poll.questionnaire.questions.get(code="S1")
-            for j, token in enumerate(poll.tokens.order_by("pk")[:10]):
-                level = "very_satisfied" if j < 6 else "satisfied" if j < 9 else "basic"
-                survey_services.submit_poll_response(poll=poll, raw={question.pk: [level]}, token=token.token)
-            workflow.record_evaluation(
-                item=item,
-                actor=evaluator,
-                conclusion="pass",
-                opinion="听汇报、查台账、看现场，职工认可。",
-                report_notes="听取单位汇报",
-                ledger_notes="台账齐全",
-                site_notes="现场核实",
-                symposium_notes="与10名职工座谈",
-            )
-            continue
-        workflow.verify(item=item, actor=reviewer, passed=True, opinion="经核实，符合完成标准。")
+        if fate == RECTIFYING:
+            return
+        with at(10):
+            item = workflow.apply_for_closeout(item=item, actor=unit, report="已补充台账和照片。")
+    if not item.deep_review_required:
+        with at(15):
+            workflow.verify(item=item, actor=reviewer, passed=True, opinion="经核实，符合完成标准。")
+        return
+    with at(15) as now:
+        item = workflow.verify(
+            item=item, actor=reviewer, passed=True, opinion="转第三方深度验收。", evaluator=evaluator
+        )
+    # The workers answer the poll and the evaluator concludes while the poll is open.
+    day = min(days.pop(0), timezone.localdate(now) + timedelta(days=10))
+    poll = item.satisfaction_poll
+    question = poll.questionnaire.questions.get(code="S1")
+    for j, token in enumerate(poll.tokens.order_by("pk")[:10]):
+        level = "very_satisfied" if j < 6 else "satisfied" if j < 9 else "basic"
+        with clock.at(moment(day, 8 + j % 4, 5 * j)):
+            survey_services.submit_poll_response(poll=poll, raw={question.pk: [level]}, token=token.token)
+    with clock.at(moment(day, 16, 30)):
+        workflow.record_evaluation(
+            item=item,
+            actor=evaluator,
+            conclusion="pass",
+            opinion="听汇报、查台账、看现场，职工认可。",
+            report_notes="听取单位汇报",
+            ledger_notes="台账齐全",
+            site_notes="现场核实",
+            symposium_notes="与10名职工座谈",
+        )
+
+
+def _urge_until(item, day):
+    """The daily deadline scan (at 8:00) urges an overdue item with no application, once a week, until ``day``."""
+    scan = item.deadline + timedelta(days=1)
+    while scan < day:
+        with clock.at(moment(scan, 8)):
+            workflow.urge(item=item, actor=None)
+        scan += timedelta(days=settings.QINGDAN_URGE_INTERVAL_DAYS)
 
 
 def close_out_rate():

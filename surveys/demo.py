@@ -8,6 +8,7 @@ from django.db import transaction
 
 from orgs.models import OrgKind, OrgUnit, User
 from qingdan import clock
+from qingdan.demo_calendar import moment
 from surveys import services
 from surveys.models import PollMode, QuestionKind, Questionnaire
 
@@ -84,7 +85,9 @@ def build():
         return
     rng = random.Random(2026)  # noqa: S311 - demo answers, not security
     today = clock.today()
-    with transaction.atomic():
+    # Sent ten days ago; answered on the days since; the poll opened six days ago. One transaction: SQLite
+    # commits are slow.
+    with transaction.atomic(), clock.at(moment(today - timedelta(days=10), 9)):
         survey = services.create_questionnaire(
             title=TITLE,
             owner_unit=office.org_unit,
@@ -112,14 +115,27 @@ def build():
             opens_on=today - timedelta(days=10),
             closes_on=today + timedelta(days=20),
         )
-        for i, target in enumerate(distribution.targets.select_related("org_unit").order_by("org_unit__path")):
-            if i % 6 == 5:
-                continue  # not started yet
+        answered = [
+            (moment(today - timedelta(days=rng.randint(2, 9)), rng.randint(9, 16), rng.randint(0, 59)), target)
+            for i, target in enumerate(distribution.targets.select_related("org_unit").order_by("org_unit__path"))
+            if i % 6 != 5  # the others have not started yet
+        ]
+    with transaction.atomic():
+        for i, (at, target) in enumerate(sorted(answered, key=lambda pair: pair[0])):
             # Loaded by the demo itself (actor None), as if each unit's reporter had answered.
-            services.save_unit_response(
-                target=target, raw=_answers(survey, rng), actor=None, submit=i % 6 != 4, version=target.version
-            )
-        services.remind(distribution=distribution, actor=office)
+            with clock.at(at):
+                target.refresh_from_db()
+                services.save_unit_response(
+                    target=target, raw=_answers(survey, rng), actor=None, submit=i % 5 != 4, version=target.version
+                )
+        with clock.at(moment(today - timedelta(days=1), 10)):
+            services.remind(distribution=distribution, actor=office)
+        _poll(office, today)
+
+
+def _poll(office, today):
+    """The transport bureau's satisfaction poll, opened six days ago and answered in the evenings since."""
+    with clock.at(moment(today - timedelta(days=6), 9)):
         poll_form = services.create_questionnaire(
             title="职工满意度测评", owner_unit=office.org_unit, actor=office, kind="worker"
         )
@@ -152,5 +168,6 @@ def build():
         )
         levels = ["very_satisfied"] * 9 + ["satisfied"] * 8 + ["basic"] * 2 + ["unsatisfied"]
         s1 = poll_form.questions.get(code="S1")
-        for token, level in zip(poll.tokens.order_by("pk"), levels, strict=False):
+    for n, (token, level) in enumerate(zip(poll.tokens.order_by("pk"), levels, strict=False)):
+        with clock.at(moment(today - timedelta(days=5 - n % 5), 18 + n % 4, 3 * n)):
             services.submit_poll_response(poll=poll, raw={s1.pk: [level]}, token=token.token)

@@ -1,10 +1,16 @@
+from datetime import date, timedelta
+
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
 
 from checklists.demo import close_out_rate
-from checklists.models import Checklist, Item, ItemStatus
+from checklists.models import Checklist, Item, ItemEvent, ItemStatus
 from orgs.models import OrgUnit, User
 from orgs.queries import subtree
+from qingdan import clock
+from qingdan.demo_calendar import Half, add_months, assessed_half
 from surveys import stats
 from surveys.demo import POLL_TITLE, TITLE
 from surveys.models import Poll, Questionnaire, ResponseStatus
@@ -49,3 +55,45 @@ def test_demo_loads_twice_with_the_same_result(capsys):
     question = poll.questionnaire.questions.get(code="S1")
     rate = stats.satisfaction_rate(stats.final_responses(poll.questionnaire, poll=poll), question)
     assert rate == pytest.approx(17 / 20)
+
+
+def test_the_demo_history_runs_up_to_the_day_it_is_loaded():
+    """Each item's steps on days of their own, in order, all before the load; lists issued in each of the
+    eleven months before this one, so the figures page groups them by month with no gap."""
+    call_command("load_demo")
+    loaded, today = clock.now(), clock.today()
+    assert not ItemEvent.objects.filter(at__gte=loaded).exists()
+    assert not Checklist.objects.filter(issued_on__gte=today).exists()
+
+    rectified = Item.objects.filter(
+        status=ItemStatus.CLOSED, rectifications__gt=0, urgings=0, deep_review_required=False
+    )
+    rectified = rectified.order_by("pk").first()
+    steps = [(e.kind, timezone.localdate(e.at)) for e in rectified.events.order_by("at", "pk")]
+    assert [kind for kind, _day in steps] == ["issued", "applied", "failed", "applied", "closed"]
+    days = [day for _kind, day in steps]
+    assert days == sorted(days) and len(set(days)) == len(days)
+
+    # Urgings come from the daily scan on the day after the deadline, a week apart, and only before an application.
+    urged = Item.objects.filter(urgings__gt=1).order_by("pk").first()
+    scans = [timezone.localdate(e.at) for e in urged.events.filter(kind="urged").order_by("at")]
+    assert scans[0] > urged.original_deadline and all((b - a).days == 7 for a, b in zip(scans, scans[1:], strict=False))
+    # A few items fell due in the last week and were urged once.
+    assert Item.objects.filter(status=ItemStatus.ISSUED, deadline__gte=today - timedelta(days=7), urgings=1).exists()
+
+    office = Client()
+    office.force_login(User.objects.get(username="office"))
+    page = office.get("/lists/figures/", {"group": "month"})
+    months = sorted({f"{day:%Y-%m}" for day in Checklist.objects.values_list("issued_on", flat=True)})
+    expected = [f"{add_months(today.replace(day=1), -n):%Y-%m}" for n in range(11, 0, -1)]
+    assert months == expected
+    html = page.content.decode()
+    assert all(f"month={month}" in html for month in expected)
+
+
+def test_the_assessed_half_is_the_last_one_over_for_a_month():
+    assert assessed_half(date(2026, 7, 29)) == Half(2025, 2)
+    assert assessed_half(date(2026, 7, 30)) == Half(2026, 1)
+    assert assessed_half(date(2027, 1, 29)) == Half(2026, 1)
+    assert assessed_half(date(2027, 1, 30)) == Half(2026, 2)
+    assert Half(2026, 2).day(7, 31) == date(2027, 1, 31) and Half(2027, 1).day(2, 30) == date(2027, 2, 28)

@@ -3,15 +3,15 @@ reports, the data check, the satisfaction polls and the recorded events; and ``_
 their own day."""
 
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from checklists import services as checklist_services
 from checklists import workflow as checklist_workflow
 from orgs.models import OrgUnit
 from qingdan import clock
+from qingdan.demo_calendar import moment
 from scoring import events
 from scoring.demo.people import STRENGTH
 from scoring.models import EventKind, Level
@@ -23,31 +23,33 @@ from surveys.models import PollMode
 def _clock(day, hour=9):
     """Run the services as of ``day`` at ``hour`` (China time), in one transaction for the moment's work
     (SQLite commits are slow); what runs on commit, such as notifications, still runs at that moment."""
-    with clock.at(datetime.combine(day, time(hour))) as moment, transaction.atomic():
-        yield moment
+    with clock.at(datetime.combine(day, time(hour))) as now, transaction.atomic():
+        yield now
 
 
 def _at(day, hour=9):
     return datetime.combine(day, time(hour))
 
 
+# Days are (month, day) in the assessed half's own months (``Half.day``): 1–6 within it, 7 and on after it.
 # The city's two report items: (content, standard, deadline); when each town applied (days after the
 # first application day) and which towns were late, on which day.
 REPORTS = [
-    ("报送乡镇（街道）工会规范化建设自查报告", "对照达标标准逐项自查，报告经党委审核", date(2026, 5, 29)),
-    ("报送上半年困难职工帮扶工作台账", "台账逐户填写帮扶措施和脱困情况", date(2026, 6, 19)),
+    ("报送乡镇（街道）工会规范化建设自查报告", "对照达标标准逐项自查，报告经党委审核", (5, 29)),
+    ("报送半年困难职工帮扶工作台账", "台账逐户填写帮扶措施和脱困情况", (6, 19)),
 ]
-FIRST_APPLICATION = [date(2026, 5, 20), date(2026, 6, 10)]
+FIRST_APPLICATION = [(5, 20), (6, 10)]
 LATE = [
-    {3: date(2026, 6, 3), 10: date(2026, 6, 10), 11: date(2026, 6, 16)},  # 蔡桥, 天场, 陈涛
-    {3: date(2026, 6, 24), 12: date(2026, 6, 23), 6: date(2026, 6, 30)},  # 蔡桥, 滨海港, 界牌
+    {3: (6, 3), 10: (6, 10), 11: (6, 16)},  # 蔡桥, 天场, 陈涛
+    {3: (6, 24), 12: (6, 23), 6: (6, 30)},  # 蔡桥, 滨海港, 界牌
 ]
-SCANS = [date(2026, 6, 1) + timedelta(weeks=n) for n in range(5)]  # the deadline scan, every Monday
+SCANS = [(6, 1 + 7 * n) for n in range(5)]  # the deadline scan, once a week
 SENT_BACK = {(0, 4), (1, 9)}  # (report, town): failed at the first verification
 
 
-def _supervision(plan, city_office, towns, people):
-    """The city's report lists to each town, issued in April; applications, urgings and verifications."""
+def _supervision(plan, half, city_office, towns, people):
+    """The city's report lists to each town, issued in the half's fourth month; applications, urgings and
+    verifications."""
     items = {}
 
     def issue():
@@ -55,11 +57,16 @@ def _supervision(plan, city_office, towns, people):
             checklist = checklist_services.issue_checklist(
                 actor=city_office,
                 responsible_unit=town,
-                title=f"{town.name}2026年上半年督办事项报送清单",
-                doc_number=f"示工办〔2026〕{21 + t}号",
-                issued_on=date(2026, 4, 13),
+                title=f"{town.name}{half.name}督办事项报送清单",
+                doc_number=f"示工办〔{half.day(4, 13).year}〕{21 + t}号",
                 items=[
-                    {"content": c, "standard": s, "deadline": d, "deep_review_required": False, "person_in_charge": ""}
+                    {
+                        "content": c,
+                        "standard": s,
+                        "deadline": half.day(*d),
+                        "deep_review_required": False,
+                        "person_in_charge": "",
+                    }
                     for c, s, d in REPORTS
                 ],
             )
@@ -71,7 +78,7 @@ def _supervision(plan, city_office, towns, people):
             for item in sorted(items.values(), key=lambda i: i.pk):
                 item.refresh_from_db()
                 if item.status in checklist_workflow.URGEABLE and item.deadline < day:
-                    checklist_workflow.urge(item=item, actor=None, today=day)
+                    checklist_workflow.urge(item=item, actor=None)
 
         return run
 
@@ -102,12 +109,12 @@ def _supervision(plan, city_office, towns, people):
 
         return run
 
-    plan.append((_at(date(2026, 4, 13), 10), 0, issue))
+    plan.append((_at(half.day(4, 13), 10), 0, issue))
     for day in SCANS:
-        plan.append((_at(day, 8), 0, scan(day)))
+        plan.append((_at(half.day(*day), 8), 0, scan(half.day(*day))))
     for r in range(len(REPORTS)):
         for t in range(len(towns)):
-            applied = LATE[r].get(t, FIRST_APPLICATION[r] + timedelta(days=t % 5))
+            applied = half.day(*LATE[r][t]) if t in LATE[r] else half.day(*FIRST_APPLICATION[r]) + timedelta(days=t % 5)
             plan.append((_at(applied, 10), 1, apply(r, t, "已按要求报送，材料见附件。")))
             if (r, t) in SENT_BACK:
                 plan.append((_at(applied + timedelta(days=2), 15), 2, verify(r, t, False)))
@@ -116,17 +123,21 @@ def _supervision(plan, city_office, towns, people):
             plan.append((_at(applied + timedelta(days=2), 15), 2, verify(r, t, True)))
 
 
-SURVEY = "2026年上半年基层工会基础数据核查"
+SURVEY = "基层工会基础数据核查"
 YES_NO = [("是", 100), ("否", 0)]
 
 
-def _survey(plan, office, towns, people, rng):
-    """A data check sent in May to the towns and the unions under them; most answered by 12 June."""
+def _survey(plan, half, office, towns, people, rng):
+    """A data check sent in the half's fifth month to the towns and the unions under them; most answered a
+    month later."""
     state = {}
 
     def send():
         survey = survey_services.create_questionnaire(
-            title=SURVEY, owner_unit=office.org_unit, actor=office, description="核查会员人数和服务阵地，更新基础数据。"
+            title=half.name + SURVEY,
+            owner_unit=office.org_unit,
+            actor=office,
+            description="核查会员人数和服务阵地，更新基础数据。",
         )
         for code, text, kind, options, extra in [
             ("Q1", "工会会员人数", "number", (), {"min_value": 0, "max_value": 100000}),
@@ -146,11 +157,11 @@ def _survey(plan, office, towns, people, rng):
         units = OrgUnit.objects.filter(parent__in=towns) | OrgUnit.objects.filter(pk__in=[t.pk for t in towns])
         state["distribution"] = survey_services.distribute(
             questionnaire=survey,
-            title=SURVEY,
+            title=half.name + SURVEY,
             units=units.order_by("path"),
             actor=office,
-            opens_on=date(2026, 5, 11),
-            closes_on=date(2026, 6, 12),
+            opens_on=half.day(5, 11),
+            closes_on=half.day(6, 12),
         )
         state["questions"] = {q.code: q for q in survey.questions.prefetch_related("options")}
 
@@ -171,7 +182,7 @@ def _survey(plan, office, towns, people, rng):
 
         return run
 
-    plan.append((_at(date(2026, 5, 11), 9), 0, send))
+    plan.append((_at(half.day(5, 11), 9), 0, send))
     town_ids = {t.pk for t in towns}
     units = sorted(
         [*towns, *OrgUnit.objects.filter(parent__in=towns)], key=lambda unit: unit.path
@@ -187,7 +198,7 @@ def _survey(plan, office, towns, people, rng):
                 continue
             submit = True
         plan.append(
-            (_at(date(2026, 5, 12) + timedelta(days=rng.randint(0, 30)), 14), position + 1, answer(position, submit))
+            (_at(half.day(5, 12) + timedelta(days=rng.randint(0, 30)), 14), position + 1, answer(position, submit))
         )
 
 
@@ -195,8 +206,8 @@ POLL_FORM = "乡镇（街道）工会职工满意度测评"
 LEVELS = ["very_satisfied", "satisfied", "basic", "unsatisfied"]
 
 
-def _polls(plan, office, towns, rng):
-    """A satisfaction poll of each town's workers in June: 12 links, most answered."""
+def _polls(plan, half, office, towns, rng):
+    """A satisfaction poll of each town's workers in the half's last month: 12 links, most answered."""
     polls = {}
 
     def open_polls():
@@ -211,11 +222,11 @@ def _polls(plan, office, towns, rng):
             kind="satisfaction",
             actor=office,
         )
-        closes = datetime.combine(date(2026, 6, 26), time(18), tzinfo=timezone.get_current_timezone())
+        closes = moment(half.day(6, 26), 18)
         for t, town in enumerate(towns):
             polls[t] = survey_services.create_poll(
                 questionnaire=form,
-                title=f"{town.name}2026年上半年职工满意度测评",
+                title=f"{town.name}{half.name}职工满意度测评",
                 subject_unit=town,
                 actor=office,
                 closes_at=closes,
@@ -232,47 +243,47 @@ def _polls(plan, office, towns, rng):
 
         return run
 
-    plan.append((_at(date(2026, 6, 5), 9), 0, open_polls))
+    plan.append((_at(half.day(6, 5), 9), 0, open_polls))
     for t, strength in enumerate(STRENGTH):
         for n in range(rng.randint(10, 12)):
             draw = rng.random()
             satisfied = 0.62 + 0.36 * strength
             level = LEVELS[0 if draw < satisfied * 0.6 else 1 if draw < satisfied else 2 if draw < 0.97 else 3]
             plan.append(
-                (_at(date(2026, 6, 8) + timedelta(days=rng.randint(0, 17)), 19), 10 * t + n + 1, answer(t, n, level))
+                (_at(half.day(6, 8) + timedelta(days=rng.randint(0, 17)), 19), 10 * t + n + 1, answer(t, n, level))
             )
 
 
 # (town, kind, level, day, title, source); recorded two days later.
 # fmt: off
 EVENTS = [
-    (0, EventKind.COMMENDATION, Level.PROVINCE, date(2026, 3, 18), "省总工会主要领导批示肯定东坎街道新就业形态劳动者入会工作", "省总工会"),
-    (1, EventKind.MEDIA, Level.CITY, date(2026, 3, 26), "《示范日报》报道坎北街道“职工议事厅”", "示范日报"),
-    (7, EventKind.MEDIA, Level.CITY, date(2026, 4, 8), "《示范日报》报道八巨镇困难职工精准帮扶", "示范日报"),
+    (0, EventKind.COMMENDATION, Level.PROVINCE, (3, 18), "省总工会主要领导批示肯定东坎街道新就业形态劳动者入会工作", "省总工会"),
+    (1, EventKind.MEDIA, Level.CITY, (3, 26), "《示范日报》报道坎北街道“职工议事厅”", "示范日报"),
+    (7, EventKind.MEDIA, Level.CITY, (4, 8), "《示范日报》报道八巨镇困难职工精准帮扶", "示范日报"),
     *[
-        (t, EventKind.TRAINING, Level.CITY, date(2026, 4, 16), "参加全市乡镇（街道）工会主席培训班", "示范市总工会")
+        (t, EventKind.TRAINING, Level.CITY, (4, 16), "参加全市乡镇（街道）工会主席培训班", "示范市总工会")
         for t in (0, 1, 2, 4, 5, 7, 8, 9, 12)
     ],
-    (0, EventKind.MEDIA, Level.NATIONAL, date(2026, 4, 22), "《工人日报》报道东坎街道“小哥驿站”", "工人日报"),
-    (7, EventKind.INCIDENT, Level.CITY, date(2026, 5, 7), "辖区企业欠薪引发职工群体性上访，镇工会未及时报告", "县信访局"),
-    (2, EventKind.MEDIA, Level.PROVINCE, date(2026, 5, 12), "《江苏工人报》报道五汛镇职工技能竞赛", "江苏工人报"),
-    (9, EventKind.MEDIA, Level.CITY, date(2026, 5, 19), "示范电视台报道滨淮镇“技能夜校”", "示范电视台"),
-    (0, EventKind.COMMENDATION, Level.PROVINCE, date(2026, 5, 30), "省总工会分管领导批示推广东坎街道“工会+网格”做法", "省总工会"),
-    (7, EventKind.COMMENDATION, Level.CITY, date(2026, 6, 3), "市委分管领导批示肯定八巨镇困难职工帮扶工作", "示范市委"),
-    (8, EventKind.COMMENDATION, Level.CITY, date(2026, 6, 11), "市总工会主席批示肯定八滩镇职工书屋建设", "示范市总工会"),
+    (0, EventKind.MEDIA, Level.NATIONAL, (4, 22), "《工人日报》报道东坎街道“小哥驿站”", "工人日报"),
+    (7, EventKind.INCIDENT, Level.CITY, (5, 7), "辖区企业欠薪引发职工群体性上访，镇工会未及时报告", "县信访局"),
+    (2, EventKind.MEDIA, Level.PROVINCE, (5, 12), "《江苏工人报》报道五汛镇职工技能竞赛", "江苏工人报"),
+    (9, EventKind.MEDIA, Level.CITY, (5, 19), "示范电视台报道滨淮镇“技能夜校”", "示范电视台"),
+    (0, EventKind.COMMENDATION, Level.PROVINCE, (5, 30), "省总工会分管领导批示推广东坎街道“工会+网格”做法", "省总工会"),
+    (7, EventKind.COMMENDATION, Level.CITY, (6, 3), "市委分管领导批示肯定八巨镇困难职工帮扶工作", "示范市委"),
+    (8, EventKind.COMMENDATION, Level.CITY, (6, 11), "市总工会主席批示肯定八滩镇职工书屋建设", "示范市总工会"),
     # The second half of the year, for the round of the whole year.
-    (5, EventKind.MEDIA, Level.CITY, date(2026, 8, 5), "《示范日报》报道通榆镇暑期职工子女托管", "示范日报"),
-    (1, EventKind.COMMENDATION, Level.PROVINCE, date(2026, 8, 20), "省总工会领导批示肯定坎北街道职工议事厅做法", "省总工会"),
+    (5, EventKind.MEDIA, Level.CITY, (8, 5), "《示范日报》报道通榆镇暑期职工子女托管", "示范日报"),
+    (1, EventKind.COMMENDATION, Level.PROVINCE, (8, 20), "省总工会领导批示肯定坎北街道职工议事厅做法", "省总工会"),
     *[
-        (t, EventKind.TRAINING, Level.PROVINCE, date(2026, 9, 23), "参加全省基层工会干部培训班", "省总工会")
+        (t, EventKind.TRAINING, Level.PROVINCE, (9, 23), "参加全省基层工会干部培训班", "省总工会")
         for t in (3, 6, 10, 11)
     ],
-    (0, EventKind.MEDIA, Level.CITY, date(2026, 10, 10), "示范电视台报道东坎街道快递小哥暖心驿站", "示范电视台"),
+    (0, EventKind.MEDIA, Level.CITY, (10, 10), "示范电视台报道东坎街道快递小哥暖心驿站", "示范电视台"),
 ]
 # fmt: on
 
 
-def _events(plan, office, towns):
+def _events(plan, half, office, towns):
     def record(t, kind, level, day, title, source):
         def run():
             events.record_event(
@@ -282,6 +293,7 @@ def _events(plan, office, towns):
         return run
 
     for n, (t, kind, level, day, title, source) in enumerate(EVENTS):
+        day = half.day(*day)
         plan.append((_at(day + timedelta(days=2), 16), n, record(t, kind, level, day, title, source)))
 
     def mistaken():  # entered twice by mistake and withdrawn: it stays on record and counts for nothing
@@ -290,10 +302,10 @@ def _events(plan, office, towns):
             unit=towns[5],
             kind=EventKind.MEDIA,
             level=Level.CITY,
-            happened_on=date(2026, 8, 5),
+            happened_on=half.day(8, 5),
             title="《示范日报》报道通榆镇暑期职工子女托管",
             source="示范日报",
         )
         events.withdraw_event(event=event, actor=office, reason="重复录入")
 
-    plan.append((_at(date(2026, 8, 7), 17), 99, mistaken))
+    plan.append((_at(half.day(8, 7), 17), 99, mistaken))

@@ -11,11 +11,16 @@ from scoring.demo.records import _clock
 from scoring.demo.rubric import FLOOR
 from scoring.models import Kind, Result, Score
 
-HALF_YEAR = "2026年上半年乡镇（街道）工会工作考核"
-FULL_YEAR = "2026年度乡镇（街道）工会工作考核"
-HALF = (date(2026, 1, 1), date(2026, 6, 30))
-YEAR = (date(2026, 1, 1), date(2026, 12, 31))
 POOL, BASE = 1_000_000, 30_000
+
+
+def half_year_name(half):
+    return f"{half.name}乡镇（街道）工会工作考核"
+
+
+def full_year_name(half):
+    return f"{half.year}年度乡镇（街道）工会工作考核"
+
 
 # What each town writes for the criteria judged by hand (rng fills the numbers).
 SELF_REASONS = {
@@ -36,6 +41,7 @@ def _half(number):
 
 
 def _self_assess(round, town, person, strength, rng, only=None):
+    year = round.rubric.year
     criteria = workflow.criteria_for_self_assessment(round)
     scores = {s.criterion_id: s for s in Score.objects.filter(round=round, unit=town)}
     entered = {}
@@ -44,7 +50,7 @@ def _self_assess(round, town, person, strength, rng, only=None):
         if criterion.kind == Kind.CONDITION:
             families = rng.randint(3, 12)
             if strength >= 0.5:
-                met_on = date(2026, 6, rng.randint(5, 28))
+                met_on = date(year, 6, rng.randint(5, 28))
                 reason = f"辖区{families}户困难职工家庭已于{met_on.month}月{met_on.day}日前全部脱困，档案已更新。"
             else:
                 met_on = None
@@ -64,24 +70,30 @@ def _self_assess(round, town, person, strength, rng, only=None):
     return entered
 
 
-def _half_year(rubric, office, towns, people, rng):
-    """Created and opened on 6 July, self-assessed, reviewed, published on 20 July with the fund pool."""
+def _half_year(half, rubric, office, towns, people, rng):
+    """Created and opened on the 6th of the month after the half, self-assessed, reviewed, published on the
+    20th with the fund pool."""
     reviewer = User.objects.get(username="reviewer")
-    with _clock(date(2026, 7, 6), 10):
+    with _clock(half.day(7, 6), 10):
         round = workflow.create_round(
-            actor=office, rubric=rubric, name=HALF_YEAR, period_start=HALF[0], period_end=HALF[1], units=towns
+            actor=office,
+            rubric=rubric,
+            name=half_year_name(half),
+            period_start=half.start,
+            period_end=half.end,
+            units=towns,
         )
         round = workflow.open_self_assessment(round=round, actor=office)
     entered = {}
     for t, (town, person) in enumerate(zip(towns, people, strict=True)):
-        with _clock(date(2026, 7, 8 + t % 3), 9 + t % 8):
+        with _clock(half.day(7, 8 + t % 3), 9 + t % 8):
             entered[t] = _self_assess(round, town, person, STRENGTH[t], rng)
             workflow.submit_self_assessment(result=Result.objects.get(round=round, unit=town), actor=person)
-    with _clock(date(2026, 7, 13), 9):
+    with _clock(half.day(7, 13), 9):
         round = workflow.start_review(round=round, actor=office)
     criteria = {c.pk: c for c in workflow.criteria_for_self_assessment(round)}
     for t, town in enumerate(towns):
-        with _clock(date(2026, 7, 14 + t % 2), 9 + t % 8):
+        with _clock(half.day(7, 14 + t % 2), 9 + t % 8):
             for score in Score.objects.filter(round=round, unit=town, criterion__in=criteria).order_by("criterion"):
                 criterion = criteria[score.criterion_id]
                 claimed = entered[t][criterion.pk]
@@ -100,22 +112,27 @@ def _half_year(rubric, office, towns, people, rng):
                 points = max(Decimal(0), claimed - cut)
                 reason = "材料属实，予以认可。" if not cut else f"佐证材料不够充分，核减{cut}分。"
                 workflow.review(score=score, actor=reviewer, points=points, reason=reason)
-    with _clock(date(2026, 7, 16), 15):
+    with _clock(half.day(7, 16), 15):
         score = Score.objects.get(round=round, unit=towns[3], criterion__name="述职评议")
         workflow.adjust(
             score=score, actor=office, points=score.reviewed + 1, reason="考核组复议：述职补充材料经核实，加1分。"
         )
-    with _clock(date(2026, 7, 17), 10):
+    with _clock(half.day(7, 17), 10):
         workflow.set_funds(round=round, actor=office, method="pool", pool=POOL, base=BASE, floor=FLOOR)
-    with _clock(date(2026, 7, 20), 10):
+    with _clock(half.day(7, 20), 10):
         round.refresh_from_db()
         workflow.publish(round=round, actor=office)
 
 
-def _full_year(rubric, office, towns, people, rng):
-    """Opened today; 东坎 has submitted its self-assessment, 坎北 has begun."""
+def _full_year(half, rubric, office, towns, people, rng):
+    """The round of the half's whole year, opened today; 东坎 has submitted its self-assessment, 坎北 has begun."""
     round = workflow.create_round(
-        actor=office, rubric=rubric, name=FULL_YEAR, period_start=YEAR[0], period_end=YEAR[1], units=towns
+        actor=office,
+        rubric=rubric,
+        name=full_year_name(half),
+        period_start=date(half.year, 1, 1),
+        period_end=date(half.year, 12, 31),
+        units=towns,
     )
     round = workflow.open_self_assessment(round=round, actor=office)
     _self_assess(round, towns[0], people[0], STRENGTH[0], rng)

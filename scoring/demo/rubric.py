@@ -6,7 +6,7 @@ from scoring import rubrics
 from scoring.models import Kind
 
 RUBRIC = "滨海县乡镇（街道）工会工作考核办法"
-FLOOR = 120  # the rubric's pass mark, and the fund pool's floor
+FLOOR = 130  # the rubric's pass mark, and the fund pool's floor
 
 
 def _manual(name, points, description):
@@ -139,7 +139,7 @@ SECTIONS = [
                 "name": "困难职工家庭6月30日前全部脱困",
                 "kind": Kind.CONDITION,
                 "max_points": 15,
-                "condition_by": date(2026, 6, 30),
+                "condition_by": (6, 30),  # of the rubric's year
                 "description": "辖区困难职工家庭6月30日前全部脱困加15分；困难职工档案上线前由单位自评、考核组核实。",
             },
             _each("参加上级工会培训", 1, "training_attended", 1, "班子成员按要求参加上级工会培训加1分。"),
@@ -178,11 +178,11 @@ SECTIONS = [
 ]
 
 
-def _rubric(office):
+def _rubric(office, year):
     rubric = rubrics.create_rubric(
         actor=office,
         name=RUBRIC,
-        year=2026,
+        year=year,
         full_marks=200,
         excellent_from=160,
         good_from=145,
@@ -197,6 +197,8 @@ def _rubric(office):
             )
             add(children, section)
             for criterion in criteria:
+                if "condition_by" in criterion:
+                    criterion = {**criterion, "condition_by": date(year, *criterion["condition_by"])}
                 rubrics.add_criterion(section=section, actor=office, **criterion)
 
     add(SECTIONS, None)

@@ -39,7 +39,9 @@ def test_demo_publishes_the_half_year_and_opens_the_year(capsys):
 
     period = (half.start, half.end)
     half = Round.objects.get(name=demo.half_year_name(half))
-    assert (half.period_start, half.period_end) == period and half.status == RoundStatus.PUBLISHED and half.bulletin_number
+    assert (
+        (half.period_start, half.period_end) == period and half.status == RoundStatus.PUBLISHED and half.bulletin_number
+    )
     results = list(half.results.all())
     assert len(results) == 13
     assert sum(r.fund_amount for r in results) == Decimal(demo.POOL)

@@ -60,7 +60,7 @@ CONTENTS = [
     ("选树劳模工匠典型", "推荐市级以上典型不少于1人"),
     ("推进校企合作", "与职业院校签订合作协议并开设订单班"),
 ]
-# What became of each item, by its place among the county's items (share of the whole), in order.
+# What became of the items, as shares of the whole, spread at random over the lists.
 CLOSED, NOT_DUE, JUST_OVERDUE, APPLIED, RECTIFYING, LONG_OVERDUE = range(6)
 FATES = [(0.91, CLOSED), (0.925, NOT_DUE), (0.94, JUST_OVERDUE), (0.96, APPLIED), (0.97, RECTIFYING), (1, LONG_OVERDUE)]
 MONTHS = 11  # lists were issued in each of the months before this one
@@ -93,12 +93,13 @@ def build():
     total = sum(len(p) for p in picks)
     with clock.at(moment(first_month, 8, 30)):
         categories = [services.category(office_unit=county, name=name, actor=office) for name in CATEGORIES]
-    numbers, position = {}, 0
+    fates = [_fate((n + 1) / total) for n in range(total)]
+    rng.shuffle(fates)
+    numbers = {}
     for n, (day, chosen) in enumerate(zip(issued, picks, strict=True)):
         unit = units[n % len(units)]
         numbers[day.year] = numbers.get(day.year, 0) + 1
-        fates = [_fate((position + k) / total) for k in range(len(chosen))]
-        position += len(chosen)
+        mine, fates = fates[: len(chosen)], fates[len(chosen) :]
         with clock.at(moment(day, 9, rng.randint(0, 59))):
             checklist = services.issue_checklist(
                 actor=office,
@@ -114,19 +115,20 @@ def build():
                         "deep_review_required": fate == CLOSED and rng.random() < 0.05,
                         "person_in_charge": rng.choice(["王强", "李娜", "陈刚"]),
                     }
-                    for (c, s), fate in zip(chosen, fates, strict=True)
+                    for (c, s), fate in zip(chosen, mine, strict=True)
                 ],
             )
-        for item, fate in zip(checklist.items.order_by("position"), fates, strict=True):
+        for item, fate in zip(checklist.items.order_by("position"), mine, strict=True):
             _drive(item, fate, rng, people, today)
 
 
 def _deadline(fate, issued, today, rng):
+    """Overdue items fell due a few days ago or over a month ago (or, on a recent list, a fortnight in)."""
     if fate == JUST_OVERDUE:
-        return max(issued + timedelta(days=1), today - timedelta(days=rng.randint(2, 6)))
+        return max(issued + timedelta(days=14), today - timedelta(days=rng.randint(2, 6)))
     if fate == LONG_OVERDUE:
-        return max(issued + timedelta(days=1), today - timedelta(days=rng.randint(35, 60)))
-    if fate == NOT_DUE:
+        return max(issued + timedelta(days=14), today - timedelta(days=rng.randint(35, 60)))
+    if fate in (NOT_DUE, APPLIED, RECTIFYING):  # applied for lately, before the deadline, or not yet due
         return today + timedelta(days=rng.randint(10, 60))
     return issued + timedelta(days=rng.choice([30, 45, 60, 90, 120]))
 

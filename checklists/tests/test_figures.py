@@ -24,17 +24,18 @@ TODAY = clock.today
 
 @pytest.fixture
 def spread(office, dept_a, county_a, city):
-    """Items of three units, two categories, two offices and two months, in every state."""
+    """Items of three units, two categories, two offices and two months (this one, from its first day, and one
+    before it), in every state."""
     rng = random.Random(4)
     town = OrgUnitFactory(code="A-T1", name="滨城镇工会", kind=OrgKind.TOWN, parent=county_a)
     firm = OrgUnitFactory(code="A-E1", name="滨海港务公司", kind=OrgKind.ENTERPRISE, parent=town)
     city_office = UserFactory(username="city-office", org_unit=city, roles=[Role.OFFICE])
     reform = services.category(office_unit=county_a, name="产业工人队伍建设", actor=office)
     homes = services.category(office_unit=county_a, name="职工之家建设", actor=office)
-    today = TODAY()
+    this_month = TODAY().replace(day=1)
     for n in range(12):
         actor = city_office if n % 4 == 3 else office
-        issued_on = today - timedelta(days=45 if n % 2 else 3)
+        issued_on = this_month - timedelta(days=42) if n % 2 else this_month
         services.issue_checklist(
             actor=actor,
             responsible_unit=(dept_a, town, firm)[n % 3],

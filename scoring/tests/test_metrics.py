@@ -228,9 +228,12 @@ def test_survey_completeness_against_hand_counts(questionnaire, office, period, 
     assert page.total == 3 and sum(r.counted for r in page.rows) == 1
 
 
-def test_satisfaction_rate_against_hand_counts(office, outsider, period, county_a, county_b, dept_a, dept_b):
+def test_satisfaction_rate_against_hand_counts(
+    office, outsider, period, county_a, county_b, dept_a, dept_b, frozen_clock
+):
     start, end = period
     closes = at_local(end, 23, 59)
+    frozen_clock.move_to(at_local(end, 9, 0))  # answered on the period's last morning, before the polls close
 
     def poll(actor, unit, levels):
         form = closeout.satisfaction_questionnaire(actor.org_unit, actor)

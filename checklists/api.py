@@ -24,14 +24,6 @@ FIGURE_VIEWERS = (Role.OFFICE, Role.LEADER, Role.REVIEWER)
 PAGE_MAX = 500
 
 
-def _refused(refused):
-    return ApiError(422, "refused", refused.message)
-
-
-def _conflict():
-    return ApiError(409, "conflict", _("The item has changed since you read it; read it again and retry."))
-
-
 def _unit(user, code):
     unit = visible_units(user).filter(code=code).first()
     if unit is None:
@@ -299,24 +291,21 @@ def create_list(request, payload: ChecklistIn):
     co_units = [_unit(user, code) for code in dict.fromkeys(payload.co_units)]
     if not payload.confirm_load and (warning := services.load_warning(unit, len(payload.items))):
         raise ApiError(422, "load_warning", warning)
-    try:
-        with transaction.atomic():
-            category = None
-            if payload.category.strip():
-                category = services.category(office_unit=office, name=payload.category.strip()[:100], actor=user)
-            checklist = services.issue_checklist(
-                actor=user,
-                responsible_unit=unit,
-                co_units=co_units,
-                title=payload.title,
-                doc_number=payload.doc_number.strip(),
-                issued_on=payload.issued_on,
-                category=category,
-                import_key=payload.import_key,
-                items=[item.model_dump() for item in payload.items],
-            )
-    except workflow.Refused as refused:
-        raise _refused(refused) from None
+    with transaction.atomic():
+        category = None
+        if payload.category.strip():
+            category = services.category(office_unit=office, name=payload.category.strip()[:100], actor=user)
+        checklist = services.issue_checklist(
+            actor=user,
+            responsible_unit=unit,
+            co_units=co_units,
+            title=payload.title,
+            doc_number=payload.doc_number.strip(),
+            issued_on=payload.issued_on,
+            category=category,
+            import_key=payload.import_key,
+            items=[item.model_dump() for item in payload.items],
+        )
     if checklist is None:  # the same key arrived meanwhile
         return Status(200, office.issued_checklists.get(import_key=payload.import_key))
     return Status(201, checklist)
@@ -356,12 +345,7 @@ def read_item(request, item_id: int):
 
 def _act(request, item_id, action):
     item = _item(request, item_id)
-    try:
-        action(item)
-    except workflow.Conflict:
-        raise _conflict() from None
-    except workflow.Refused as refused:
-        raise _refused(refused) from None
+    action(item)
     return get_item(request.user, item_id)
 
 
@@ -444,12 +428,9 @@ def decide_extension(request, item_id: int, extension_id: int, payload: Decision
     extension = Extension.objects.filter(item=item, pk=extension_id).first()
     if extension is None:
         raise Http404
-    try:
-        return workflow.decide_extension(
-            extension=extension, actor=request.user, approve=payload.approve, note=payload.note
-        )
-    except workflow.Refused as refused:
-        raise _refused(refused) from None
+    return workflow.decide_extension(
+        extension=extension, actor=request.user, approve=payload.approve, note=payload.note
+    )
 
 
 @router.post("/items/{item_id}/evaluation", response=ItemOut)

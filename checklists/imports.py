@@ -20,9 +20,9 @@ from openpyxl import load_workbook
 from audit.services import record
 from checklists import services, tally
 from checklists.models import Category, Checklist, EventKind, Item, ItemEvent
-from checklists.workflow import Refused
 from orgs.models import OrgUnit, Role
 from qingdan import clock
+from qingdan.errors import Refused
 from qingdan.spreadsheets import RowError, cell_text, read_rows
 
 # key, the Chinese title (written in the template and the export), other accepted titles.

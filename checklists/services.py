@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from checklists import tally
 from checklists.models import Category, Checklist, EventKind, Evidence, Item, ItemEvent, UnitLoad
-from checklists.workflow import Refused
 from orgs.models import Role
 from orgs.services import notify, unit_people
 from qingdan import clock
+from qingdan.errors import Refused
 
 # Extension → (content types it may have, how the file must begin). Office files are zip archives.
 EVIDENCE_TYPES = {

@@ -52,13 +52,9 @@ from checklists.queries import (
 from checklists.queries import is_id as _is_id
 from orgs.models import Role
 from qingdan import clock
+from qingdan.errors import Conflict, Refused
 from qingdan.pages import paginate, query_without_page, xlsx_response
 from qingdan.spreadsheets import write_workbook
-
-
-def conflict_message():
-    return _("Someone else has dealt with this item; reload the page and try again.")
-
 
 # --- the item list -------------------------------------------------------------------------
 
@@ -353,10 +349,10 @@ def _act(request, pk, key, form, run):
         return _render_item(request, item, {key: form})
     try:
         message = run(item, form.cleaned_data)
-    except workflow.Conflict:
-        messages.error(request, conflict_message())
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
         return redirect("checklists:item", pk=item.pk)
-    except workflow.Refused as refused:
+    except Refused as refused:
         messages.error(request, refused.message)
         return _render_item(request, get_item(request.user, pk), {key: form})
     if message:
@@ -367,7 +363,7 @@ def _act(request, pk, key, form, run):
 def _check_version(item, data):
     """For the actions the workflow runs without a version (urging, deciding an extension)."""
     if data["version"] != item.version:
-        raise workflow.Conflict
+        raise Conflict(workflow.ITEM_CHANGED)
 
 
 @login_required
@@ -470,7 +466,7 @@ def item_decide_extension(request, pk):
         _check_version(item, data)
         pending = _pending_extension(item)
         if pending is None:
-            raise workflow.Refused(_("No extension request is waiting for a decision."))
+            raise Refused(_("No extension request is waiting for a decision."))
         workflow.decide_extension(extension=pending, actor=request.user, approve=data["approve"], note=data["note"])
         if data["approve"]:
             return _("The extension was approved; the new deadline is %(day)s.") % {
@@ -507,7 +503,7 @@ def item_apply(request, pk):
             # Stale page: the item moved on since the form was opened.
             posted = request.POST.get("version", "")
             if _is_id(posted) and int(posted) != item.version:
-                messages.error(request, conflict_message())
+                messages.error(request, workflow.ITEM_CHANGED)
                 return redirect("checklists:item", pk=item.pk)
         messages.error(request, _("You cannot apply for close-out of this item now."))
         return redirect("checklists:item", pk=item.pk)
@@ -519,13 +515,13 @@ def item_apply(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             if data["version"] != item.version:
-                messages.error(request, conflict_message())
+                messages.error(request, workflow.ITEM_CHANGED)
                 return redirect("checklists:item", pk=item.pk)
             # Every file is checked before any is kept: one bad file keeps none.
             for uploaded in files:
                 try:
                     services.sniff_evidence(uploaded)
-                except workflow.Refused as refused:
+                except Refused as refused:
                     problems.append(refused.message)
             if not problems:
                 evidence = list(data["library"])
@@ -541,10 +537,10 @@ def item_apply(request, pk):
                         evidence={piece.pk: piece for piece in evidence}.values(),
                         version=data["version"],
                     )
-                except workflow.Conflict:
-                    messages.error(request, conflict_message())
+                except Conflict as conflict:
+                    messages.error(request, conflict.message)
                     return redirect("checklists:item", pk=item.pk)
-                except workflow.Refused as refused:
+                except Refused as refused:
                     problems.append(refused.message)
                 else:
                     messages.success(
@@ -589,10 +585,10 @@ def item_evidence(request, pk):
             services.sniff_evidence(uploaded)  # every file is checked before any is kept
         pieces = [services.add_evidence(uploaded=uploaded, actor=user) for uploaded in files] + list(library)
         if not pieces:
-            raise workflow.Refused(_("Choose a file to upload or one from your unit's library."))
+            raise Refused(_("Choose a file to upload or one from your unit's library."))
         for piece in pieces:
             services.attach_evidence(item=item, evidence=piece, actor=user)
-    except workflow.Refused as refused:
+    except Refused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("%(n)d files added to the item.") % {"n": len(pieces)})

@@ -24,9 +24,9 @@ from checklists.forms_lists import (
 )
 from checklists.models import Category, Item, ItemStatus
 from checklists.queries import get_checklist, visible_checklists
-from checklists.workflow import Refused
 from orgs.models import Role
 from orgs.queries import visible_units
+from qingdan.errors import Refused
 from qingdan.pages import check_upload, drop_kept_upload, open_kept_upload, paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import SheetError

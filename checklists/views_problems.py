@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from checklists import services
 from checklists.forms_problems import ProblemListForm
-from checklists.workflow import Refused
 from orgs.models import Role
+from qingdan.errors import Refused
 from qingdan.permissions import role_required
 from surveys.queries import get_questionnaire, visible_findings
 

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import record
 from checklists import tally
@@ -32,6 +33,7 @@ from checklists.models import (
 from orgs.models import OrgUnit, Role
 from orgs.services import notify, unit_people
 from qingdan import clock
+from qingdan.errors import Conflict, Refused
 
 S = ItemStatus
 # action: (states it may start from, state it leads to)
@@ -44,18 +46,7 @@ TRANSITIONS = {
     "evaluation_fail": ({S.DEEP_REVIEW}, S.RECTIFYING),
 }
 URGEABLE = frozenset({S.ISSUED, S.RECTIFYING})  # past the deadline with no application
-
-
-class Refused(Exception):
-    """The rules do not allow this; ``message`` says why. Nothing was changed."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-class Conflict(Exception):
-    """The item changed since it was read; nothing was overwritten."""
+ITEM_CHANGED = gettext_lazy("The item has changed since you read it; read it again and retry.")
 
 
 def _lock(item, version):
@@ -65,7 +56,7 @@ def _lock(item, version):
         .get(pk=item.pk)
     )
     if version is not None and locked.version != version:
-        raise Conflict
+        raise Conflict(ITEM_CHANGED)
     locked.counted_before = tally.counted(locked)  # what it adds to the figures, for _save's difference
     return locked
 
@@ -80,13 +71,14 @@ def _move(item, action):
     return to
 
 
+# Lazy: translated when a message is made, in the language of the user who reads it.
 ACTION_NAMES = {
-    "apply": _("applied for"),
-    "pass": _("passed"),
-    "pass_to_deep_review": _("sent to deep review"),
-    "fail": _("failed"),
-    "evaluation_pass": _("closed by deep review"),
-    "evaluation_fail": _("failed by deep review"),
+    "apply": gettext_lazy("applied for"),
+    "pass": gettext_lazy("passed"),
+    "pass_to_deep_review": gettext_lazy("sent to deep review"),
+    "fail": gettext_lazy("failed"),
+    "evaluation_pass": gettext_lazy("closed by deep review"),
+    "evaluation_fail": gettext_lazy("failed by deep review"),
 }
 
 

@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, django_auth
 
 from orgs.models import ApiToken
 from qingdan import clock
+from qingdan.errors import Conflict, Refused
 
 
 class ApiError(Exception):
@@ -55,6 +56,16 @@ def _error(request, status, code, message, **extra):
 @api.exception_handler(ApiError)
 def _api_error(request, exc):
     return _error(request, exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(Refused)
+def _refused(request, exc):
+    return _error(request, 422, "refused", str(exc.message))
+
+
+@api.exception_handler(Conflict)
+def _conflict(request, exc):
+    return _error(request, 409, "conflict", str(exc.message))
 
 
 @api.exception_handler(Http404)

@@ -36,25 +36,6 @@ from scoring.models import Kind, Result, Score, Section
 router = Router(tags=["scoring"])
 
 
-def _refused(refused):
-    return ApiError(422, "refused", refused.message)
-
-
-def _conflict(what):
-    if what == "round":
-        return ApiError(409, "conflict", _("The round changed since you read it; read it again and retry."))
-    return ApiError(409, "conflict", _("The score changed since you read it; read it again and retry."))
-
-
-def _act(action, what="score"):
-    try:
-        return action()
-    except workflow.Conflict:
-        raise _conflict(what) from None
-    except workflow.Refused as refused:
-        raise _refused(refused) from None
-
-
 # --- rubrics ---------------------------------------------------------------------------------
 
 
@@ -312,7 +293,7 @@ def compute(request, round_id: int, payload: ComputeIn):
     """Fill in every criterion computed from records, then totals, ranks, grades and funds (office of the
     round). Running it again on the same records changes nothing (``changed``: 0)."""
     round = queries.get_round(request.user, round_id)
-    changed = _act(lambda: workflow.compute(round=round, actor=request.user, reason=payload.reason))
+    changed = workflow.compute(round=round, actor=request.user, reason=payload.reason)
     return {"changed": changed, "round": queries.get_round(request.user, round_id)}
 
 
@@ -328,7 +309,7 @@ def step(request, round_id: int, step: Literal["open_self_assessment", "start_re
     """Move the round on: ``open_self_assessment`` (computes and asks the units), ``start_review``, ``publish``
     (computes a last time, freezes the results and numbers the bulletin). ``version`` from the round read."""
     round = queries.get_round(request.user, round_id)
-    _act(lambda: STEPS[step](round=round, actor=request.user, version=payload.version), "round")
+    STEPS[step](round=round, actor=request.user, version=payload.version)
     return queries.get_round(request.user, round_id)
 
 
@@ -339,7 +320,7 @@ def submit_self_assessment(request, round_id: int):
     result = round.results.select_related("unit").filter(unit=request.user.org_unit_id).first()
     if result is None:
         raise Http404
-    _act(lambda: workflow.submit_self_assessment(result=result, actor=request.user))
+    workflow.submit_self_assessment(result=result, actor=request.user)
     result.refresh_from_db()
     return _result(result, _section_names(round))
 
@@ -352,16 +333,14 @@ def self_assess(request, score_id: int, payload: SelfIn):
     evidence = list(Evidence.objects.filter(owner_unit=request.user.org_unit_id, pk__in=payload.evidence))
     if len(evidence) != len(set(payload.evidence)):
         raise ApiError(422, "refused", _("Only your own unit's evidence can be attached."))
-    _act(
-        lambda: workflow.self_assess(
-            score=score,
-            actor=request.user,
-            reason=payload.reason,
-            points=payload.points,
-            met_on=payload.met_on,
-            evidence=evidence,
-            version=payload.version,
-        )
+    workflow.self_assess(
+        score=score,
+        actor=request.user,
+        reason=payload.reason,
+        points=payload.points,
+        met_on=payload.met_on,
+        evidence=evidence,
+        version=payload.version,
     )
     return _score_out(request.user, score_id)
 
@@ -370,15 +349,13 @@ def self_assess(request, score_id: int, payload: SelfIn):
 def review(request, score_id: int, payload: ReviewIn):
     """A reviewer of the round's office scores a criterion judged by hand (初审), or decides a veto."""
     score = _visible_score(request.user, score_id)
-    _act(
-        lambda: workflow.review(
-            score=score,
-            actor=request.user,
-            reason=payload.reason,
-            points=payload.points,
-            vetoed=payload.vetoed,
-            version=payload.version,
-        )
+    workflow.review(
+        score=score,
+        actor=request.user,
+        reason=payload.reason,
+        points=payload.points,
+        vetoed=payload.vetoed,
+        version=payload.version,
     )
     return _score_out(request.user, score_id)
 
@@ -388,9 +365,7 @@ def adjust(request, score_id: int, payload: AdjustIn):
     """The office sets any score with a reason; after publication this is a recorded change and the
     published results move with it."""
     score = _visible_score(request.user, score_id)
-    _act(
-        lambda: workflow.adjust(
-            score=score, actor=request.user, points=payload.points, reason=payload.reason, version=payload.version
-        )
+    workflow.adjust(
+        score=score, actor=request.user, points=payload.points, reason=payload.reason, version=payload.version
     )
     return _score_out(request.user, score_id)

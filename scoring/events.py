@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from orgs.models import Role
 from qingdan import clock
+from qingdan.errors import Refused
 from scoring.models import EventKind, Level, RecordedEvent
-from scoring.workflow import Refused
 
 
 def record_event(*, actor, unit, kind, level, happened_on, title, source="", evidence=()):

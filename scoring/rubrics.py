@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from orgs.models import Role
 from qingdan import clock, metrics
+from qingdan.errors import Refused
 from scoring.models import Criterion, Kind, Rubric, Section
-from scoring.workflow import Refused, to_points
+from scoring.workflow import to_points
 
 ZERO = Decimal(0)
 

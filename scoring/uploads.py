@@ -10,7 +10,7 @@ from django.db import transaction
 
 from checklists import services as evidence_services
 from checklists.models import Evidence
-from checklists.workflow import Refused as EvidenceRefused
+from qingdan.errors import Refused
 
 
 def check_uploads(files):
@@ -19,7 +19,7 @@ def check_uploads(files):
     for uploaded in files:
         try:
             evidence_services.sniff_evidence(uploaded)
-        except EvidenceRefused as refused:
+        except Refused as refused:
             problems.append(refused.message)
     return problems
 

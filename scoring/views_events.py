@@ -18,12 +18,12 @@ from django.views.decorators.http import require_POST
 from audit.models import AuditEvent
 from checklists import services as evidence_services
 from checklists.models import Evidence
-from checklists.workflow import Refused as EvidenceRefused
 from orgs.models import Role
 from qingdan import metrics
+from qingdan.errors import Refused
 from qingdan.pages import paginate, query_without_page
 from qingdan.permissions import role_required
-from scoring import events, workflow
+from scoring import events
 from scoring.forms_events import EventFilterForm, EventForm, WithdrawForm
 from scoring.models import RecordedEvent
 from scoring.queries import visible_events
@@ -95,7 +95,7 @@ def event_new(request):
                         evidence=evidence,
                     ),
                 )
-            except (workflow.Refused, EvidenceRefused) as refused:
+            except Refused as refused:
                 problems.append(refused.message)
             else:
                 messages.success(request, _("The event is recorded."))
@@ -170,7 +170,7 @@ def event_withdraw(request, pk):
         return _render_event(request, event, withdraw_form=form)
     try:
         events.withdraw_event(event=event, actor=request.user, reason=form.cleaned_data["reason"])
-    except workflow.Refused as refused:
+    except Refused as refused:
         messages.error(request, refused.message)
         return redirect("scoring:event", pk=event.pk)
     messages.success(request, _("The event is withdrawn; it no longer counts."))

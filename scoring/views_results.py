@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from documents.official import DOCX_CONTENT_TYPE, render_docx, render_html
 from orgs.models import OrgUnit
 from qingdan import metrics
+from qingdan.errors import Conflict, Refused
 from qingdan.forms import StyledForm
 from qingdan.pages import paginate, xlsx_response
 from qingdan.templatetags.qd import yuan
@@ -31,10 +32,6 @@ from scoring.explain import GRADE_COLOURS, grade_word, maximum, points, source, 
 from scoring.models import FundMethod, Grade, Kind, RoundStatus, Score
 from scoring.queries import get_result, get_round, runs, visible_results
 from scoring.rubrics import tree
-
-
-def conflict_message():
-    return _("The score changed since you opened it; nothing was changed. Reload the page and try again.")
 
 
 class AdjustForm(StyledForm):
@@ -401,10 +398,10 @@ def score_adjust(request, pk):
         workflow.adjust(
             score=score, actor=request.user, points=data["points"], reason=data["reason"], version=data["version"]
         )
-    except workflow.Conflict:
-        messages.error(request, conflict_message())
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
         return redirect("scoring:score", pk=score.pk)
-    except workflow.Refused as refused:
+    except Refused as refused:
         messages.error(request, refused.message)
         return _render_score(request, score, round, result, form)
     messages.success(request, _("The score is adjusted; totals, ranks, grades and funds follow."))

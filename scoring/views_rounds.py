@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
 from orgs.models import Role
+from qingdan.errors import Conflict, Refused
 from qingdan.pages import paginate, query_without_page
 from qingdan.permissions import role_required
 from scoring import explain, inbox, rubrics, workflow
@@ -74,10 +75,6 @@ TIMELINE_ACTIONS = {
     "scoring.self_submitted": gettext_lazy("Self-assessment submitted"),
 }
 TIMELINE_SHOWN = 30
-
-
-def round_conflict():
-    return _("The round changed since you opened it; reload the page and try again.")
 
 
 def badge(round):
@@ -145,7 +142,7 @@ def round_new(request):
                     period_end=data["period_end"],
                     units=units,
                 )
-            except workflow.Refused as refused:
+            except Refused as refused:
                 context["refused"] = refused.message
             else:
                 messages.success(
@@ -244,14 +241,14 @@ def round_step(request, pk, step):
     round = get_round(request.user, pk)
     form = VersionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, round_conflict())
+        messages.error(request, workflow.ROUND_CHANGED)
         return redirect("scoring:round", pk=round.pk)
     _label, _help, done, function = STEPS[step]
     try:
         function(round=round, actor=request.user, version=form.cleaned_data["version"])
-    except workflow.Conflict:
-        messages.error(request, round_conflict())
-    except workflow.Refused as refused:
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
+    except Refused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, done)
@@ -270,7 +267,7 @@ def round_compute(request, pk):
         return redirect("scoring:round", pk=round.pk)
     try:
         changed = workflow.compute(round=round, actor=request.user, reason=form.cleaned_data["reason"])
-    except workflow.Refused as refused:
+    except Refused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("Computed from the records; scores changed: %(n)d.") % {"n": changed})
@@ -299,7 +296,7 @@ def round_funds(request, pk):
                 floor=data["floor"],
                 reason=data["reason"],
             )
-        except workflow.Refused as problem:
+        except Refused as problem:
             refused = problem.message
         else:
             messages.success(request, _("The fund allocation was saved and the amounts worked out again."))

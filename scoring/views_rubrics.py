@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from orgs.models import Role
 from qingdan import metrics
+from qingdan.errors import Refused
 from qingdan.pages import paginate, query_without_page
 from qingdan.permissions import role_required
 from scoring import rubrics
@@ -28,7 +29,6 @@ from scoring.forms_rubrics import CopyForm, CriterionForm, RemoveForm, RubricFor
 from scoring.models import METRIC_KINDS, Criterion, Kind, Round, Section
 from scoring.queries import get_rubric, visible_rounds, visible_rubrics
 from scoring.rubrics import is_rubric_office
-from scoring.workflow import Refused
 
 ZERO = Decimal(0)
 

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from checklists import services as evidence_services
-from checklists import workflow as checklist_workflow
 from checklists.models import Evidence
 from orgs.models import Role
 from qingdan import metrics
+from qingdan.errors import Conflict, Refused
 from qingdan.permissions import role_required
 from scoring import explain, rubrics, workflow
 from scoring.forms_rounds import LIBRARY_SHOWN, ReviewScoreForm, SelfScoreForm
@@ -32,11 +32,6 @@ from scoring.models import Kind, Score
 from scoring.queries import get_result, get_round, runs
 from scoring.uploads import check_uploads, keep_with
 from scoring.views_rounds import badge
-
-
-def score_conflict():
-    return _("The score changed since you opened it; reload the page and try again.")
-
 
 # --- the rows of one unit's scores -------------------------------------------------------------
 
@@ -191,10 +186,10 @@ def self_score(request, pk):
                         version=data["version"],
                     ),
                 )
-            except workflow.Conflict:
-                messages.error(request, score_conflict())
+            except Conflict as conflict:
+                messages.error(request, conflict.message)
                 return redirect(_score_anchor("scoring:self_assessment", round.pk, score))
-            except (workflow.Refused, checklist_workflow.Refused) as refused:
+            except Refused as refused:
                 problems.append(refused.message)
             else:
                 messages.success(request, _("Saved: %(name)s.") % {"name": score.criterion.name})
@@ -209,7 +204,7 @@ def self_submit(request, pk):
     result = _own_result(request.user, round)
     try:
         workflow.submit_self_assessment(result=result, actor=request.user)
-    except workflow.Refused as refused:
+    except Refused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("Your self-assessment was submitted to %(office)s.") % {"office": round.owner_unit})
@@ -306,10 +301,10 @@ def review_score(request, pk):
                     vetoed=data["vetoed"] if veto else None,
                     version=data["version"],
                 )
-            except workflow.Conflict:
-                messages.error(request, score_conflict())
+            except Conflict as conflict:
+                messages.error(request, conflict.message)
                 return redirect(back)
-            except workflow.Refused as refused:
+            except Refused as refused:
                 problems.append(refused.message)
             else:
                 messages.success(request, _("Reviewed: %(name)s.") % {"name": score.criterion.name})

@@ -13,26 +13,15 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import record
 from orgs.models import Role
 from orgs.services import notify, unit_people
 from qingdan import clock, metrics
+from qingdan.errors import Conflict, Refused
 from scoring import engine
 from scoring.models import FundMethod, Kind, Result, Round, RoundStatus, Score, ScoreChange, Stage
-
-
-class Refused(Exception):
-    """The rules do not allow this; ``message`` says why. Nothing was changed."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-class Conflict(Exception):
-    """The score or round changed since it was read; nothing was overwritten."""
-
 
 TRANSITIONS = {
     "open_self_assessment": ({RoundStatus.DRAFT}, RoundStatus.SELF_ASSESSMENT),
@@ -41,6 +30,8 @@ TRANSITIONS = {
 }
 SELF_STATUSES = frozenset({RoundStatus.SELF_ASSESSMENT})
 REVIEW_STATUSES = frozenset({RoundStatus.SELF_ASSESSMENT, RoundStatus.REVIEW})
+ROUND_CHANGED = gettext_lazy("The round changed since you read it; read it again and retry.")
+SCORE_CHANGED = gettext_lazy("The score changed since you read it; read it again and retry.")
 
 
 # ---------------------------------------------------------------------------- who may
@@ -121,7 +112,7 @@ def create_round(*, actor, rubric, name, period_start, period_end, units):
 def _lock_round(round, version=None):
     locked = Round.objects.select_for_update().select_related("rubric", "owner_unit").get(pk=round.pk)
     if version is not None and locked.version != int(version):
-        raise Conflict
+        raise Conflict(ROUND_CHANGED)
     return locked
 
 
@@ -397,7 +388,7 @@ def _lock_score(score, version):
     Round.objects.select_for_update().get(pk=score.round_id)
     locked = Score.objects.select_for_update().select_related("criterion", "round", "unit").get(pk=score.pk)
     if version is not None and locked.version != int(version):
-        raise Conflict
+        raise Conflict(SCORE_CHANGED)
     return locked
 
 

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from orgs.models import OrgKind, Role
 from orgs.queries import get_visible_or_404, visible_units
 from qingdan.api import ApiError
+from qingdan.errors import Refused
 from surveys import services, stats
 from surveys.models import Poll, PollMode, QuestionKind, QuestionnaireKind
 from surveys.queries import (
@@ -119,33 +120,30 @@ def list_questionnaires(request):
 def create_questionnaire(request, payload: QuestionnaireIn):
     """Create a questionnaire with its questions in one go; nothing is kept if one question is refused."""
     _require(request, Role.OFFICE)
-    try:
-        with transaction.atomic():
-            questionnaire = services.create_questionnaire(
-                title=payload.title,
-                kind=payload.kind,
-                description=payload.description,
-                owner_unit=request.user.org_unit,
+    with transaction.atomic():
+        questionnaire = services.create_questionnaire(
+            title=payload.title,
+            kind=payload.kind,
+            description=payload.description,
+            owner_unit=request.user.org_unit,
+            actor=request.user,
+        )
+        for q in payload.questions:
+            services.add_question(
+                questionnaire=questionnaire,
+                section_title=q.section,
+                code=q.code,
+                text=q.text,
+                kind=q.kind,
+                required=q.required,
+                help_text=q.help_text,
+                options=[(o.label, o.score) for o in q.options],
+                min_value=q.min_value,
+                max_value=q.max_value,
+                scale_max=q.scale_max,
+                show_if=(q.show_if.code, q.show_if.option) if q.show_if else None,
                 actor=request.user,
             )
-            for q in payload.questions:
-                services.add_question(
-                    questionnaire=questionnaire,
-                    section_title=q.section,
-                    code=q.code,
-                    text=q.text,
-                    kind=q.kind,
-                    required=q.required,
-                    help_text=q.help_text,
-                    options=[(o.label, o.score) for o in q.options],
-                    min_value=q.min_value,
-                    max_value=q.max_value,
-                    scale_max=q.scale_max,
-                    show_if=(q.show_if.code, q.show_if.option) if q.show_if else None,
-                    actor=request.user,
-                )
-    except services.Refused as refused:
-        raise ApiError(422, "refused", refused.message) from None
     return Status(201, questionnaire)
 
 
@@ -180,17 +178,14 @@ def distribute(request, questionnaire_id: int, payload: DistributionIn):
     questionnaire = get_questionnaire(request.user, questionnaire_id)
     root = get_visible_or_404(request.user, visible_units(request.user), "", code=payload.root_code)
     units = visible_units(request.user).filter(path__startswith=root.path, kind=payload.kind)
-    try:
-        distribution = services.distribute(
-            questionnaire=questionnaire,
-            title=payload.title,
-            units=units,
-            opens_on=payload.opens_on,
-            closes_on=payload.closes_on,
-            actor=request.user,
-        )
-    except services.Refused as refused:
-        raise ApiError(422, "refused", refused.message) from None
+    distribution = services.distribute(
+        questionnaire=questionnaire,
+        title=payload.title,
+        units=units,
+        opens_on=payload.opens_on,
+        closes_on=payload.closes_on,
+        actor=request.user,
+    )
     return Status(201, distribution)
 
 
@@ -306,10 +301,6 @@ def save_response(request, target_id: int, payload: ResponseIn):
         )
     except AnswersInvalid as invalid:
         raise ApiError(422, "invalid_answers", "；".join(invalid.errors.values())) from None
-    except services.Conflict:
-        raise ApiError(409, "conflict", "该答卷已被他人修改，请重新读取后再提交。") from None
-    except services.Refused as refused:
-        raise ApiError(422, "refused", refused.message) from None
 
 
 class PollAnswerIn(Schema):
@@ -329,6 +320,6 @@ def answer_poll(request, slug: str, payload: PollAnswerIn):
         services.submit_poll_response(poll=poll, raw=raw, token=payload.token)
     except AnswersInvalid as invalid:
         raise ApiError(422, "invalid_answers", "；".join(invalid.errors.values())) from None
-    except services.Refused as refused:
+    except Refused as refused:
         raise ApiError(409, "refused", refused.message) from None
     return Status(201, {"code": "received"})

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
 from audit.services import record
+from qingdan.errors import Refused
 from qingdan.spreadsheets import RowError, read_rows, write_workbook
 from surveys import services
 from surveys.models import CHOICE_KINDS, SATISFACTION_LEVELS, Question, QuestionKind, Section
@@ -221,7 +222,7 @@ def import_questions(*, questionnaire, uploaded, actor, progress=None):
                 row = question.pop("row")
                 try:
                     services.add_question(questionnaire=questionnaire, actor=actor, **question)
-                except services.Refused as refused:  # a rule the row check does not repeat
+                except Refused as refused:  # a rule the row check does not repeat
                     raise _RowRefused(RowError(row, _title("code"), refused.message)) from None
                 if progress:
                     progress(done, len(questions))

@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from qingdan.errors import Refused
 from surveys import services
 from surveys.models import Poll, PollMode
 from surveys.validation import AnswersInvalid, load
@@ -97,7 +98,7 @@ def _answer(request, poll, token=None):
             )
         except AnswersInvalid as invalid:
             errors = invalid.errors
-        except services.Refused as refused:
+        except Refused as refused:
             return _refused(request, poll, refused.message)
         else:
             return _remember_device(request, redirect("poll:thanks", slug=poll.slug), device_id)

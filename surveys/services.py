@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from qingdan import clock
+from qingdan.errors import Conflict, Refused
 from surveys.models import (
     CHOICE_KINDS,
     SATISFACTION_LEVELS,
@@ -30,18 +31,6 @@ from surveys.models import (
     Target,
 )
 from surveys.validation import NUMBER_LIMIT, clean_answers, load
-
-
-class Conflict(Exception):
-    """The record changed since the form was opened; nothing was overwritten."""
-
-
-class Refused(Exception):
-    """A request the rules do not allow; ``message`` says why in the user's language."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def _check_within(actor, units):
@@ -380,7 +369,7 @@ def save_unit_response(*, target, raw, actor, submit, version):
     with transaction.atomic():
         locked = Target.objects.select_for_update().select_related("distribution").get(pk=target.pk)
         if locked.version != version:
-            raise Conflict
+            raise Conflict(_("This response was changed by someone else since you opened it; nothing was saved."))
         to = _transition(locked, "submit" if submit else "save")
         today = clock.today()
         if today < locked.distribution.opens_on:

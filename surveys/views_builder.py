@@ -13,6 +13,7 @@ from django.utils.translation import override
 from django.views.decorators.http import require_POST
 
 from orgs.models import Role
+from qingdan.errors import Refused
 from qingdan.pages import check_upload, drop_kept_upload, open_kept_upload, paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import SheetError, write_workbook
@@ -145,7 +146,7 @@ def question_add(request, pk):
             question = services.add_question(
                 questionnaire=questionnaire, actor=request.user, **form.service_arguments()
             )
-        except services.Refused as refused:
+        except Refused as refused:
             if questionnaire.is_frozen:
                 # The page no longer shows the form, so the refusal goes above the questions.
                 messages.error(request, refused.message)
@@ -168,7 +169,7 @@ def question_move(request, pk, question_pk):
     question = _question_of(request, pk, question_pk)
     try:
         services.move_question(question=question, up=request.POST.get("direction") == "up", actor=request.user)
-    except services.Refused as refused:
+    except Refused as refused:
         messages.error(request, refused.message)
     return redirect(_builder_url(question.questionnaire, question))
 
@@ -180,7 +181,7 @@ def question_delete(request, pk, question_pk):
     questionnaire, code = question.questionnaire, question.code
     try:
         services.delete_question(question=question, actor=request.user)
-    except services.Refused as refused:
+    except Refused as refused:
         messages.error(request, refused.message)
         return redirect(_builder_url(questionnaire, question))
     messages.success(request, _("Question %(code)s deleted.") % {"code": code})
@@ -259,7 +260,7 @@ def questionnaire_import(request, pk):
         try:
             with kept:
                 errors = import_questions(questionnaire=questionnaire, uploaded=kept, actor=request.user)
-        except (services.Refused, SheetError) as refused:
+        except (Refused, SheetError) as refused:
             drop_kept_upload(request, session_key)
             messages.error(request, refused.message)
             return redirect("surveys:questionnaire_import", pk=questionnaire.pk)

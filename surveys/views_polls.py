@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Role
+from qingdan.errors import Refused
 from qingdan.pages import paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import write_workbook
@@ -64,7 +65,7 @@ def poll_create(request, pk):
                 token_count=data["token_count"] or 0,
                 cap=data["cap"],
             )
-        except services.Refused as refused:
+        except Refused as refused:
             form.add_error(None, refused.message)
         else:
             messages.success(request, _("The poll “%(title)s” is ready.") % {"title": poll.title})

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from orgs.models import OrgUnit, Role
 from orgs.queries import visible_units
+from qingdan.errors import Refused
 from qingdan.pages import paginate, xlsx_response
 from qingdan.permissions import role_required
 from surveys import exports, services, stats
@@ -148,7 +149,7 @@ def findings(request, pk):
                     suggested_unit=data["suggested_unit"],
                     actor=request.user,
                 )
-            except services.Refused as refused:
+            except Refused as refused:
                 form.add_error("note", refused.message)
             else:
                 messages.success(request, _("The finding is recorded."))

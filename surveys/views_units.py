@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Role
 from qingdan import clock
+from qingdan.errors import Conflict, Refused
 from qingdan.pages import paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import write_workbook
@@ -84,7 +85,7 @@ def distribute(request, pk):
                     closes_on=data["closes_on"],
                     actor=request.user,
                 )
-            except services.Refused as refused:
+            except Refused as refused:
                 context["refused"] = refused.message
             else:
                 messages.success(request, _("The survey was sent out; units: %(n)d.") % {"n": len(units)})
@@ -237,7 +238,7 @@ def distribution_return(request, pk, target_pk):
     else:
         try:
             services.return_response(target=target, reason=reason, actor=request.user)
-        except services.Refused as refused:
+        except Refused as refused:
             messages.error(request, refused.message)
         else:
             messages.success(request, _("The response of %(unit)s was sent back.") % {"unit": target.org_unit.name})
@@ -372,13 +373,13 @@ def task_fill(request, pk):
         except AnswersInvalid as invalid:
             errors = invalid.errors
             problem = _("Nothing was saved. Answers to correct: %(n)d (marked below).") % {"n": len(errors)}
-        except services.Conflict:
+        except Conflict:
             conflict = True
             problem = _(
                 "This response was changed by someone else since you opened it; nothing was saved. "
                 "Copy what you typed, reload the page and try again."
             )
-        except services.Refused as refused:
+        except Refused as refused:
             problem = refused.message
         else:
             if submit:

@@ -23,7 +23,7 @@ from surveys import services as survey_services
 pytestmark = pytest.mark.django_db
 TODAY = clock.today
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-CONFLICT = "该事项已被他人处理，请刷新后重试"
+CONFLICT = "该事项已被他人处理或修改，请重新读取后再试。"
 
 
 def _page(response):

@@ -11,6 +11,7 @@ from django.db import connection
 from checklists import services, workflow
 from checklists.models import Evidence, Item, ItemStatus
 from qingdan import clock
+from qingdan.errors import Conflict, Refused
 from qingdan.spreadsheets import write_workbook
 from surveys import services as survey_services
 
@@ -50,7 +51,7 @@ def test_findings_become_problem_lists_one_per_unit_linked_back(client_for, offi
 @pytest.mark.django_db
 def test_a_finding_without_a_unit_cannot_be_issued(office, questionnaire):
     finding = survey_services.add_finding(questionnaire=questionnaire, note="问题", actor=office)
-    with pytest.raises(workflow.Refused, match="建议责任单位"):
+    with pytest.raises(Refused, match="建议责任单位"):
         services.issue_problem_lists(
             actor=office, findings=[finding], title="t", deadline=clock.today() + timedelta(days=5)
         )
@@ -87,7 +88,7 @@ def zip_of(part):
     ],
 )
 def test_bad_evidence_is_refused(reporter, name, content, message):
-    with pytest.raises(workflow.Refused, match=message):
+    with pytest.raises(Refused, match=message):
         services.add_evidence(uploaded=SimpleUploadedFile(name, content), actor=reporter)
     assert not Evidence.objects.exists()
 
@@ -105,14 +106,14 @@ def test_word_and_excel_files_are_accepted(reporter):
 @pytest.mark.django_db
 def test_an_oversize_upload_is_refused(reporter, settings):
     settings.QINGDAN_MAX_EVIDENCE_BYTES = 1024
-    with pytest.raises(workflow.Refused, match="超过了"):
+    with pytest.raises(Refused, match="超过了"):
         services.add_evidence(uploaded=SimpleUploadedFile("大.pdf", PDF + b"0" * 2048), actor=reporter)
 
 
 @pytest.mark.django_db
 def test_a_co_unit_cannot_attach_another_units_evidence(reporter, co_reporter, item):
     evidence = services.add_evidence(uploaded=SimpleUploadedFile("a.pdf", PDF), actor=reporter)
-    with pytest.raises(workflow.Refused, match="本单位"):
+    with pytest.raises(Refused, match="本单位"):
         services.attach_evidence(item=item, evidence=evidence, actor=co_reporter)
 
 
@@ -141,7 +142,7 @@ def test_two_reviewers_verifying_at_once_exactly_one_wins(item, reporter, review
                 new_deadline=clock.today() + timedelta(days=9),
             )
             results.append("ok")
-        except (workflow.Conflict, workflow.Refused) as lost:
+        except (Conflict, Refused) as lost:
             results.append(type(lost).__name__)
         finally:
             connection.close()

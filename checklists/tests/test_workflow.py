@@ -1,9 +1,11 @@
 """The four close-out procedures, the extension, and every refusal, through the workflow functions."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from audit.models import AuditEvent
 from checklists import workflow
@@ -11,6 +13,7 @@ from checklists.models import DocumentKind, EventKind, ExtensionStatus, Item, It
 from checklists.queries import Colour, colour_filter, supervision_colour
 from orgs.models import Notification
 from qingdan import clock
+from qingdan.errors import Conflict, Refused
 from surveys import services as survey_services
 
 pytestmark = pytest.mark.django_db
@@ -58,11 +61,11 @@ def test_procedure_3_fail_rectify_reapply_second_verification(item, reporter, re
 
 def test_a_failure_without_a_future_deadline_or_findings_is_refused(item, reporter, reviewer):
     workflow.apply_for_closeout(item=item, actor=reporter, report="已完成。")
-    with pytest.raises(workflow.Refused, match="新的整改期限"):
+    with pytest.raises(Refused, match="新的整改期限"):
         workflow.verify(
             item=item, actor=reviewer, passed=False, opinion="不合格", findings="x", fixes="y", new_deadline=TODAY()
         )
-    with pytest.raises(workflow.Refused, match="整改意见书"):
+    with pytest.raises(Refused, match="整改意见书"):
         workflow.verify(
             item=item, actor=reviewer, passed=False, opinion="不合格", new_deadline=TODAY() + timedelta(days=3)
         )
@@ -167,7 +170,7 @@ def test_a_failed_evaluation_goes_back_to_rectification_even_when_satisfied(
     workflow.apply_for_closeout(item=deep_item, actor=reporter, report="已完成。")
     item = workflow.verify(item=deep_item, actor=reviewer, passed=True, opinion="深度验收", evaluator=evaluator)
     _answer_poll(item, 10, 10)
-    with pytest.raises(workflow.Refused, match="新的整改期限"):
+    with pytest.raises(Refused, match="新的整改期限"):
         workflow.record_evaluation(item=item, actor=evaluator, conclusion="fail", opinion="台账不全")
     item = workflow.record_evaluation(
         item=item, actor=evaluator, conclusion="fail", opinion="台账不全", new_deadline=TODAY() + timedelta(days=10)
@@ -180,14 +183,14 @@ def test_a_failed_evaluation_goes_back_to_rectification_even_when_satisfied(
 def test_extension_approved_moves_the_deadline_and_keeps_the_original(item, reporter, office):
     new = item.deadline + timedelta(days=30)
     extension = workflow.request_extension(item=item, actor=reporter, new_deadline=new, reason="资金拨付延迟")
-    with pytest.raises(workflow.Refused, match="已有延期申请"):
+    with pytest.raises(Refused, match="已有延期申请"):
         workflow.request_extension(item=item, actor=reporter, new_deadline=new, reason="再次申请")
     workflow.decide_extension(extension=extension, actor=office, approve=True, note="同意")
     item.refresh_from_db()
     assert item.deadline == new and item.original_deadline == new - timedelta(days=30)
     extension.refresh_from_db()
     assert extension.status == ExtensionStatus.APPROVED
-    with pytest.raises(workflow.Refused, match="已经处理"):
+    with pytest.raises(Refused, match="已经处理"):
         workflow.decide_extension(extension=extension, actor=office, approve=False)
 
 
@@ -197,7 +200,7 @@ def test_extension_refused_keeps_the_deadline_and_none_after_the_deadline(item, 
     workflow.decide_extension(extension=extension, actor=office, approve=False, note="不同意")
     assert Item.objects.get(pk=item.pk).deadline == old
     Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=1))
-    with pytest.raises(workflow.Refused, match="完成时限之前"):
+    with pytest.raises(Refused, match="完成时限之前"):
         workflow.request_extension(
             item=Item.objects.get(pk=item.pk), actor=reporter, new_deadline=TODAY() + timedelta(days=9), reason="x"
         )
@@ -222,7 +225,7 @@ def test_forbidden_moves_are_refused_and_change_nothing(request, item, reporter,
     elif action == "verify":
         workflow.apply_for_closeout(item=item, actor=reporter, report="r")
     before = Item.objects.filter(pk=item.pk).values("status", "version").get()
-    with pytest.raises(workflow.Refused, match=message):
+    with pytest.raises(Refused, match=message):
         if action in ("apply", "apply_closed"):
             workflow.apply_for_closeout(item=item, actor=actor, report="r")
         elif action in ("verify", "verify_not_applied"):
@@ -234,7 +237,7 @@ def test_forbidden_moves_are_refused_and_change_nothing(request, item, reporter,
 
 def test_a_stale_version_is_a_conflict(item, reporter, reviewer):
     workflow.apply_for_closeout(item=item, actor=reporter, report="r", version=0)
-    with pytest.raises(workflow.Conflict):
+    with pytest.raises(Conflict):
         workflow.verify(item=item, actor=reviewer, passed=True, opinion="ok", version=0)
     assert Item.objects.get(pk=item.pk).status == ItemStatus.APPLIED
 
@@ -245,7 +248,7 @@ def test_the_responsible_unit_never_verifies_its_own_application(item, reporter,
 
     workflow.apply_for_closeout(item=item, actor=reporter, report="已完成。")
     own_reviewer = UserFactory(username="own-reviewer", org_unit=dept_a, roles=[Role.REVIEWER])
-    with pytest.raises(workflow.Refused, match="不允许"):
+    with pytest.raises(Refused, match="不允许"):
         workflow.verify(item=item, actor=own_reviewer, passed=True, opinion="自己验收")
     both = UserFactory(username="both", org_unit=item.checklist.issuing_unit, roles=[Role.REVIEWER, Role.REPORTER])
     assert not workflow.can_verify(both, item) or both.org_unit_id != item.responsible_unit_id
@@ -257,7 +260,7 @@ def test_a_reporter_above_the_unit_cannot_apply(item, county_a):
     from orgs.tests.factories import UserFactory
 
     county_reporter = UserFactory(username="county-reporter", org_unit=county_a, roles=[Role.REPORTER])
-    with pytest.raises(workflow.Refused, match="不允许"):
+    with pytest.raises(Refused, match="不允许"):
         workflow.apply_for_closeout(item=item, actor=county_reporter, report="代为申请")
 
 
@@ -282,7 +285,7 @@ def test_a_pending_extension_stops_urging_and_lapses_when_the_unit_applies(item,
     workflow.apply_for_closeout(item=Item.objects.get(pk=item.pk), actor=reporter, report="已完成。")
     extension.refresh_from_db()
     assert extension.status == ExtensionStatus.REFUSED
-    with pytest.raises(workflow.Refused, match="已经处理"):
+    with pytest.raises(Refused, match="已经处理"):
         workflow.decide_extension(extension=extension, actor=office, approve=True)
 
 
@@ -311,3 +314,12 @@ def test_too_few_poll_answers_cannot_close_and_the_poll_closes_at_evaluation(
     assert item.status == ItemStatus.RECTIFYING
     assert "仅有 3 名职工作答" in item.events.filter(kind=EventKind.FAILED).get().opinion
     assert item.satisfaction_poll.is_closed()
+
+
+def test_an_english_users_refusal_is_all_english(item, reporter, reviewer):
+    workflow.apply_for_closeout(item=item, actor=reporter, report="已完成")
+    workflow.verify(item=item, actor=reviewer, passed=True, opinion="合格")
+    with translation.override("en"), pytest.raises(Refused) as refused:
+        workflow.apply_for_closeout(item=item, actor=reporter, report="again")
+    assert refused.value.message == "This item is “Closed out”; it cannot be applied for now."
+    assert not re.search(r"[\u4e00-\u9fff]", refused.value.message)

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
+from qingdan.errors import Refused
 from scoring import funds, workflow
 from scoring.models import FundMethod, Result, RoundStatus
 
@@ -167,11 +168,11 @@ def test_funds_of_a_round_per_grade_and_pool_and_refusals(simple_round, city_off
     round = workflow.open_self_assessment(round=simple_round, actor=city_office)
     manual = round.scores.get(unit=county_a, criterion__name="理论学习")
     workflow.self_assess(score=manual, actor=office, points=55, reason="学习12次")
-    with pytest.raises(workflow.Refused, match=re.escape(zh("Only the office running the round sets its funds."))):
+    with pytest.raises(Refused, match=re.escape(zh("Only the office running the round sets its funds."))):
         workflow.set_funds(round=round, actor=office, method=FundMethod.PER_GRADE, per_grade={"fail": 1})
-    with pytest.raises(workflow.Refused, match=re.escape(zh("Unknown fund allocation."))):
+    with pytest.raises(Refused, match=re.escape(zh("Unknown fund allocation."))):
         workflow.set_funds(round=round, actor=city_office, method="lottery")
-    with pytest.raises(workflow.Refused, match=re.escape(zh("The pool must be more than 0 yuan."))):
+    with pytest.raises(Refused, match=re.escape(zh("The pool must be more than 0 yuan."))):
         workflow.set_funds(round=round, actor=city_office, method=FundMethod.POOL, pool=0)
     round.refresh_from_db()
     assert (round.fund_method, round.version) == (FundMethod.NONE, 1)

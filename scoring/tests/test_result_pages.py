@@ -327,9 +327,7 @@ def test_a_stale_adjustment_gets_the_conflict_message(client_for, office, open_r
         follow=True,
     )
     with translation.override("zh-hans"):
-        assert _("The score changed since you opened it; nothing was changed. Reload the page and try again.") in (
-            response.content.decode()
-        )
+        assert _("The score changed since you read it; read it again and retry.") in (response.content.decode())
     score.refresh_from_db()
     assert score.adjusted is None
 

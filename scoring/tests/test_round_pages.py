@@ -302,7 +302,7 @@ def test_a_stale_step_form_is_a_conflict(client_for, office, draft):
     response = client_for(office).post(
         f"/assessment/rounds/{draft.pk}/step/start_review/", {"version": stale}, follow=True
     )
-    assert zh("The round changed since you opened it; reload the page and try again.") in _messages(response)
+    assert zh("The round changed since you read it; read it again and retry.") in _messages(response)
     assert _reload(draft).status == RoundStatus.SELF_ASSESSMENT
 
 
@@ -474,9 +474,7 @@ def test_manual_score_over_max_without_reason_or_stale_is_refused(client_for, re
     _fill(opened, reporter)
     response = _post_self(client, score, points="28", reason="再次修改")  # the form from before the change
     assert response.status_code == 302
-    assert zh("The score changed since you opened it; reload the page and try again.") in _messages(
-        client.get(response.url)
-    )
+    assert zh("The score changed since you read it; read it again and retry.") in _messages(client.get(response.url))
     assert _score(opened, reporter.org_unit, "理论学习").self_points == 25
 
 
@@ -610,9 +608,7 @@ def test_review_points_reason_and_veto(client_for, reviewer, reporter, opened):
     assert _post_review(client, score, points="20", reason="台账不全").status_code == 302
     assert ScoreChange.objects.filter(score=score, stage="review", after=20).exists()
     response = _post_review(client, score, points="22", reason="旧表单")
-    assert zh("The score changed since you opened it; reload the page and try again.") in _messages(
-        client.get(response.url)
-    )
+    assert zh("The score changed since you read it; read it again and retry.") in _messages(client.get(response.url))
     assert _score(opened, reporter.org_unit, "理论学习").reviewed == 20
 
     veto = _score(opened, reporter.org_unit, "安全生产")

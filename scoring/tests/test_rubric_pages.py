@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from qingdan.errors import Refused
 from scoring import rubrics, workflow
 from scoring.models import Criterion, Kind, Rubric, Section
 from scoring.tests.conftest import PERIOD, build_rubric
@@ -478,7 +479,7 @@ def test_rubric_freeze_after_the_page_was_opened_still_refuses_a_section(office,
     rubric = _zhangjiakou(office)
     stale = Rubric.objects.get(pk=rubric.pk)
     rubrics.freeze(rubric)
-    with pytest.raises(workflow.Refused):
+    with pytest.raises(Refused):
         rubrics.add_section(rubric=stale, actor=office, name="迟到的项目", max_points=0)
     assert not Section.objects.filter(name="迟到的项目").exists()
 

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
+from qingdan.errors import Refused
 from scoring import rubrics, workflow
 from scoring.models import Criterion, Kind, Rubric, Section
 from scoring.tests.conftest import PERIOD, build_rubric, simple_rubric_spec
@@ -22,7 +23,7 @@ def zh(msgid, **params):
 
 def refused(msgid, **params):
     """``with refused(msgid): ...`` — the call is refused with exactly this message."""
-    return pytest.raises(workflow.Refused, match="^" + _escape(zh(msgid, **params)) + "$")
+    return pytest.raises(Refused, match="^" + _escape(zh(msgid, **params)) + "$")
 
 
 def _escape(text):
@@ -245,7 +246,7 @@ def test_the_share_judged_by_hand_can_be_limited(city_office, county_a):
         limit="20.00",
     )
     assert rubrics.problems(rubric) == [message]
-    with pytest.raises(workflow.Refused):
+    with pytest.raises(Refused):
         round_of(city_office, rubric, [county_a])
     within = build_rubric(
         city_office,

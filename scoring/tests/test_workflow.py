@@ -14,6 +14,7 @@ from checklists import workflow as closeout
 from orgs.models import Notification, Role
 from orgs.tests.factories import UserFactory
 from qingdan import clock, metrics
+from qingdan.errors import Conflict, Refused
 from scoring import events, workflow
 from scoring.models import EventKind, Level, RecordedEvent, Result, RoundStatus, Score, ScoreChange, Stage
 from scoring.tests.conftest import build_rubric
@@ -29,7 +30,7 @@ def zh(msgid, **params):
 
 
 def refused(msgid, **params):
-    return pytest.raises(workflow.Refused, match="^" + re.escape(zh(msgid, **params)) + "$")
+    return pytest.raises(Refused, match="^" + re.escape(zh(msgid, **params)) + "$")
 
 
 SPEC = [
@@ -178,7 +179,7 @@ def test_every_step_in_order_and_each_refused_out_of_order(
 
 
 def test_a_stale_round_version_is_a_conflict(round, city_office):
-    with pytest.raises(workflow.Conflict):
+    with pytest.raises(Conflict):
         workflow.open_self_assessment(round=round, actor=city_office, version=3)
     round.refresh_from_db()
     assert round.status == RoundStatus.DRAFT and round.version == 0
@@ -231,7 +232,7 @@ def test_self_assessment_and_its_submission(opened, office, county_a):
         score=score(opened, county_a, "理论学习"), actor=office, points=45, reason="全年学习12次", version=0
     )
     assert (manual.version, manual.points, manual.self_reason) == (1, 45, "全年学习12次")
-    with pytest.raises(workflow.Conflict):
+    with pytest.raises(Conflict):
         workflow.self_assess(score=manual, actor=office, points=50, reason="更正", version=0)
     workflow.self_assess(score=manual, actor=office, points=50, reason="更正", version=1)
     change = ScoreChange.objects.filter(score=manual).last()
@@ -264,7 +265,7 @@ def test_review_by_the_rounds_reviewers_during_self_assessment_and_review(
         workflow.review(score=manual, actor=city_reviewer, points=40, reason="")
     with refused("“%(name)s” is computed from the records; adjust it with a reason instead.", name="清单销号率"):
         workflow.review(score=score(round, county_a, "清单销号率"), actor=city_reviewer, points=40, reason="x")
-    with pytest.raises(workflow.Conflict):
+    with pytest.raises(Conflict):
         workflow.review(score=manual, actor=city_reviewer, points=40, reason="台账缺失", version=0)
     reviewed = workflow.review(score=manual, actor=city_reviewer, points=40, reason="台账缺失", version=1)
     assert (reviewed.reviewed, reviewed.points, total(round, county_a)) == (40, 40, 40)
@@ -317,7 +318,7 @@ def test_adjustments_need_the_office_a_reason_and_points_in_range(round, city_of
     # a deduction with no cap may go as low as needed
     urged = workflow.adjust(score=score(round, county_a, "被催办"), actor=city_office, points=-30, reason="补录催办")
     assert urged.points == -30 and total(round, county_a) == -30
-    with pytest.raises(workflow.Conflict):
+    with pytest.raises(Conflict):
         workflow.adjust(score=ratio, actor=city_office, points=30, reason="x", version=5)
     adjusted = workflow.adjust(score=ratio, actor=city_office, points=30, reason="数据延迟报送，按实际核定", version=0)
     assert (adjusted.adjusted, adjusted.points, adjusted.version) == (30, 30, 1)

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
 from qingdan import clock
+from qingdan.errors import Refused
 from surveys import exports, services, stats
 from surveys.imports import import_questions
 from surveys.models import Question, QuestionKind
@@ -168,7 +169,7 @@ def test_a_condition_on_a_question_of_a_later_dimension_is_refused(office):
         options=[("是", None), ("否", None)],
         actor=office,
     )
-    with pytest.raises(services.Refused, match="不在本题之前"):
+    with pytest.raises(Refused, match="不在本题之前"):
         services.add_question(
             questionnaire=questionnaire,
             section_title="甲",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from qingdan import clock
+from qingdan.errors import Refused
 from surveys import services, stats
 from surveys.models import Answer, Poll, PollMode, PollToken, Response
 from surveys.public import DEVICE_COOKIE
@@ -141,7 +142,7 @@ def test_the_service_refuses_a_used_token_with_its_own_message(questionnaire, of
     token = poll.tokens.get()
     raw = {question(poll).pk: ["satisfied"]}
     services.submit_poll_response(poll=poll, raw=raw, token=token.token, device_id="phone-one-0123456789")
-    with pytest.raises(services.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         services.submit_poll_response(poll=poll, raw=raw, token=token.token, device_id="phone-two-0123456789")
     assert refused.value.message == "该链接已使用过或无效。"
     assert Response.objects.filter(poll=poll).count() == 1

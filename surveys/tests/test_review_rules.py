@@ -11,6 +11,7 @@ from django.test import Client
 from orgs.models import Role
 from orgs.tests.factories import UserFactory
 from qingdan import clock
+from qingdan.errors import Refused
 from surveys import services, stats
 from surveys.imports import import_questions, questionnaire_xlsx
 from surveys.models import Finding, PollMode, ResponseStatus
@@ -59,9 +60,9 @@ def test_figures_of_a_city_distribution_stay_out_of_a_county_office(
 
 
 def test_services_refuse_units_outside_the_actors_organisation(office, questionnaire, dept_b):
-    with pytest.raises(services.Refused, match="临河县交通运输局不在您的管辖范围内"):
+    with pytest.raises(Refused, match="临河县交通运输局不在您的管辖范围内"):
         _send(questionnaire, office, [dept_b])
-    with pytest.raises(services.Refused, match="不在您的管辖范围内"):
+    with pytest.raises(Refused, match="不在您的管辖范围内"):
         services.create_poll(
             questionnaire=questionnaire,
             title="测评",
@@ -71,7 +72,7 @@ def test_services_refuse_units_outside_the_actors_organisation(office, questionn
             mode=PollMode.TOKENS,
             token_count=1,
         )
-    with pytest.raises(services.Refused, match="不在您的管辖范围内"):
+    with pytest.raises(Refused, match="不在您的管辖范围内"):
         services.add_finding(questionnaire=questionnaire, note="问题", actor=office, suggested_unit=dept_b)
     assert not Finding.objects.exists() and not questionnaire.distributions.exists()
 
@@ -139,7 +140,7 @@ def test_nothing_is_stored_after_the_deadline_even_as_a_draft(office, dept_a, qu
         opens_on=clock.today() - timedelta(days=9), closes_on=clock.today() - timedelta(days=1)
     )
     target = distribution.targets.get()
-    with pytest.raises(services.Refused, match="截止"):
+    with pytest.raises(Refused, match="截止"):
         _submit(target, {}, submit=False)
     assert not hasattr(type(target).objects.get(pk=target.pk), "response") or not target.response
 
@@ -148,7 +149,7 @@ def test_a_questionnaire_freezes_when_sent_out_and_copies_number_on(office, dept
     assert not questionnaire.is_frozen
     _send(questionnaire, office, [dept_a])
     assert questionnaire.is_frozen
-    with pytest.raises(services.Refused, match="已下发或已有答卷"):
+    with pytest.raises(Refused, match="已下发或已有答卷"):
         services.add_question(
             questionnaire=questionnaire, section_title="甲", code="Q9", text="新题", kind="number", actor=office
         )

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from checklists import imports
-from checklists.workflow import Refused
 from orgs.models import Role, User
+from qingdan.errors import Refused
 from qingdan.progress import TerminalProgress
 from qingdan.spreadsheets import SheetError
 

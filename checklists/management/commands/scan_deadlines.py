@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from checklists import workflow
 from checklists.models import Item
+from qingdan.errors import Refused
 from qingdan.progress import TerminalProgress
 
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             try:
                 if workflow.urge(item=Item.objects.get(pk=pk), actor=None, today=today) is not None:
                     issued += 1
-            except workflow.Refused:
+            except Refused:
                 pass  # applied for (or extended) since the scan began
             progress(done, len(due))
         self.stdout.write(f"Urging notices issued: {issued}")

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import translation
 
 from orgs.models import Role, User
+from qingdan.errors import Refused
 from qingdan.progress import TerminalProgress
 from qingdan.spreadsheets import SheetError
 from surveys import services
@@ -60,7 +61,7 @@ class Command(BaseCommand):
                 raise CommandError(f"找不到文件：{path}") from missing
             except SheetError as problem:
                 raise CommandError(problem.message) from problem
-            except services.Refused as refused:
+            except Refused as refused:
                 raise CommandError(refused.message) from refused
         if errors:
             for error in errors:

@@ -203,19 +203,21 @@ def apply_for_closeout(*, item, actor, report, evidence=(), version=None):
         to, before = _move(item, "apply"), item.status
         item.status = to
         item.applications += 1
-        # Applying makes a pending extension request moot.
-        item.extensions.filter(status=ExtensionStatus.PENDING).update(
-            status=ExtensionStatus.REFUSED,
-            decided_at=clock.now(),
-            decision_note=_("Withdrawn: the unit applied for close-out."),
-        )
+        # Applying makes a pending extension request moot: it is withdrawn, on the timeline and in the audit.
+        withdrawn = list(item.extensions.filter(status=ExtensionStatus.PENDING))
+        note = _("Withdrawn: the unit applied for close-out.")
+        for extension in withdrawn:
+            extension.status, extension.decided_at, extension.decision_note = ExtensionStatus.REFUSED, clock.now(), note
+            extension.save(update_fields=["status", "decided_at", "decision_note"])
+            _event(item, EventKind.EXTENSION_REFUSED, actor, note, new_deadline=extension.new_deadline.isoformat())
         evidence = list(evidence)
         for piece in evidence:
             piece.items.add(item)
         _event(
             item, EventKind.APPLIED, actor, report.strip(), attempt=item.applications, evidence=[e.pk for e in evidence]
         )
-        _save(item, before, actor, "applied", ["status", "applications"], attempt=item.applications)
+        extra = {"extensions_withdrawn": [e.pk for e in withdrawn]} if withdrawn else {}
+        _save(item, before, actor, "applied", ["status", "applications"], attempt=item.applications, **extra)
         _notify_office(item, _("Close-out application: %(item)s") % {"item": item}, Role.REVIEWER, Role.OFFICE)
     return item
 

@@ -269,3 +269,8 @@ def notify(*, users, text, url=""):
 def unit_people(unit, *roles):
     """Active users of ``unit`` itself holding one of ``roles``."""
     return User.objects.filter(org_unit=unit, is_active=True, roles__role__in=roles).distinct()
+
+
+def units_people(units, *roles):
+    """Active users of any of ``units`` (units, ids or a query of ids) holding one of ``roles``: one query."""
+    return User.objects.filter(org_unit__in=units, is_active=True, roles__role__in=roles).distinct()

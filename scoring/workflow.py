@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import record
 from orgs.models import Role
-from orgs.services import notify, unit_people
+from orgs.services import notify, units_people
 from qingdan import clock, metrics
 from qingdan.errors import Conflict, Refused
 from scoring import engine
@@ -198,16 +198,10 @@ def _bulletin_number(round):
 def open_self_assessment(*, round, actor, version=None):
     """Computes the round and asks each unit for its criteria judged by hand."""
     round = _transition("open_self_assessment", round=round, actor=actor, version=version)
-    units = list(round.results.values_list("unit", flat=True))
     url = reverse("scoring:round", args=[round.pk])
     text = _("Assessment “%(name)s” is open for your self-assessment.") % {"name": round.name}
-
-    def send():
-        for result in round.results.select_related("unit"):
-            notify(users=unit_people(result.unit, Role.OFFICE, Role.REPORTER), text=text, url=url)
-
-    if units:
-        transaction.on_commit(send)
+    units = round.results.values("unit")
+    transaction.on_commit(lambda: notify(users=units_people(units, Role.OFFICE, Role.REPORTER), text=text, url=url))
     return round
 
 
@@ -220,12 +214,8 @@ def publish(*, round, actor, version=None):
     round = _transition("publish", round=round, actor=actor, version=version)
     url = reverse("scoring:round", args=[round.pk])
     text = _("The results of “%(name)s” are published.") % {"name": round.name}
-
-    def send():
-        for result in round.results.select_related("unit"):
-            notify(users=unit_people(result.unit, Role.OFFICE, Role.REPORTER, Role.LEADER), text=text, url=url)
-
-    transaction.on_commit(send)
+    units, roles = round.results.values("unit"), (Role.OFFICE, Role.REPORTER, Role.LEADER)
+    transaction.on_commit(lambda: notify(users=units_people(units, *roles), text=text, url=url))
     return round
 
 

@@ -133,3 +133,16 @@ def test_the_migration_counts_the_urgings_about_the_current_deadline(item, offic
     migration = importlib.import_module("checklists.migrations.0004_deadline_urgings")
     migration.count(django_apps, None)
     assert Item.objects.values_list("urgings", "deadline_urgings").get(pk=item.pk) == (3, 1)
+
+
+def test_a_fresh_database_migrates_without_the_live_counting_code(monkeypatch):
+    """Migration 0003 fills the kept figures only when there are items to count: a new database never runs
+    today's ``tally``, so a later change to it cannot break a fresh ``migrate``."""
+
+    def changed_since(*args, **kwargs):
+        raise AssertionError("the migration ran the live counting code")
+
+    monkeypatch.setattr(tally, "rebuild", changed_since)
+    migration = importlib.import_module("checklists.migrations.0003_kept_figures")
+    migration.fill(django_apps, None)
+    assert not ItemTally.objects.exists()

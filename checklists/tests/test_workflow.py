@@ -284,7 +284,12 @@ def test_a_pending_extension_stops_urging_and_lapses_when_the_unit_applies(item,
     assert Item.objects.get(pk=item.pk).urgings == 0
     workflow.apply_for_closeout(item=Item.objects.get(pk=item.pk), actor=reporter, report="已完成。")
     extension.refresh_from_db()
-    assert extension.status == ExtensionStatus.REFUSED
+    assert extension.status == ExtensionStatus.REFUSED and extension.decision_note == "已撤回：单位已申请销号。"
+    # The withdrawal is on the item's timeline and in the audit row of the application.
+    lapsed = item.events.get(kind=EventKind.EXTENSION_REFUSED)
+    assert (lapsed.opinion, lapsed.actor) == ("已撤回：单位已申请销号。", reporter)
+    applied = AuditEvent.objects.get(action="checklists.applied", object_id=str(item.pk))
+    assert applied.after["extensions_withdrawn"] == [extension.pk]
     with pytest.raises(Refused, match="已经处理"):
         workflow.decide_extension(extension=extension, actor=office, approve=True)
 

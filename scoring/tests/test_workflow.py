@@ -141,6 +141,20 @@ def test_opening_self_assessment_is_one_step_with_its_computation(round, city_of
 # --- the steps --------------------------------------------------------------------------------
 
 
+def test_publishing_tells_the_people_of_every_unit_in_two_queries(
+    round, city_office, office, outsider, leader, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    round = workflow.open_self_assessment(round=round, actor=city_office)
+    round = workflow.start_review(round=round, actor=city_office)
+    with django_capture_on_commit_callbacks() as callbacks:
+        workflow.publish(round=round, actor=city_office)
+    with django_assert_num_queries(2):  # the people of all the units, then one insert
+        for callback in callbacks:
+            callback()
+    told = set(Notification.objects.filter(text__contains="结果已发布").values_list("user__username", flat=True))
+    assert told == {office.username, outsider.username, leader.username}
+
+
 def test_every_step_in_order_and_each_refused_out_of_order(
     round, city_office, city_reviewer, office, county_a, django_capture_on_commit_callbacks
 ):

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -30,7 +29,8 @@ from checklists.models import (
     ItemEvent,
     ItemStatus,
 )
-from orgs.models import OrgUnit, Role
+from documents import numbering
+from orgs.models import Role
 from orgs.services import notify, unit_people
 from qingdan import clock
 from qingdan.errors import Conflict, Refused
@@ -154,13 +154,8 @@ def _notify_office(item, text, *roles):
 
 def issue_document(*, item, kind, body, actor):
     """Number and archive an official document about ``item`` (文号 in a yearly sequence per office and kind)."""
-    office = OrgUnit.objects.select_for_update().get(pk=item.checklist.issuing_unit_id)  # numbers one at a time
-    year = clock.today().year
-    sequence = (
-        Document.objects.filter(issuing_unit=office, kind=kind, year=year).aggregate(m=Max("sequence"))["m"] or 0
-    ) + 1
-    prefix = office.document_prefix or office.name.removesuffix("总工会")
-    number = f"{prefix}{DOCUMENT_MARKS[kind]}〔{year}〕{sequence}号"
+    office = item.checklist.issuing_unit
+    taken = numbering.take(issuer=office, kind=f"checklists.{kind}", mark=DOCUMENT_MARKS[kind])
     # The document as issued: later renames or edits must not rewrite an archived notice.
     body = {
         "unit": item.responsible_unit.name,
@@ -173,7 +168,13 @@ def issue_document(*, item, kind, body, actor):
         **body,
     }
     document = Document.objects.create(
-        item=item, kind=kind, issuing_unit=office, year=year, sequence=sequence, number=number, body=body
+        item=item,
+        kind=kind,
+        issuing_unit=office,
+        year=taken.year,
+        sequence=taken.sequence,
+        number=taken.number,
+        body=body,
     )
     tally.document_issued(document)
     record(
@@ -181,7 +182,7 @@ def issue_document(*, item, kind, body, actor):
         actor=actor,
         obj=document,
         org_unit=item.responsible_unit,
-        after={"number": number, "kind": kind},
+        after={"number": document.number, "kind": kind},
     )
     return document
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import record
+from documents import numbering
 from orgs.models import Role
 from orgs.services import notify, units_people
 from qingdan import clock, metrics
@@ -169,7 +170,7 @@ def _transition(name, *, round, actor, version=None):
         if name == "publish":
             _compute(round, strict=True)  # published amounts must add up to the pool
             round.published_at = clock.now()
-            round.bulletin_number = _bulletin_number(round)
+            round.bulletin_number = numbering.take(issuer=round.owner_unit, kind="scoring.bulletin", mark="考").number
         round.status = target
         round.version += 1
         round.save()
@@ -182,17 +183,6 @@ def _transition(name, *, round, actor, version=None):
             after={"status": target},
         )
     return round
-
-
-def _bulletin_number(round):
-    from documents.official import document_number
-
-    year = clock.today().year
-    prefix = round.owner_unit.document_prefix or round.owner_unit.name
-    sequence = (
-        Round.objects.filter(owner_unit=round.owner_unit, published_at__year=year).exclude(pk=round.pk).count() + 1
-    )
-    return document_number(prefix + "考", year, sequence)
 
 
 def open_self_assessment(*, round, actor, version=None):

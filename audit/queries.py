@@ -1,6 +1,7 @@
 from django.db.models import Q
 
 from audit.models import AuditEvent
+from orgs.queries import placed_within
 
 
 def visible_events(user):
@@ -9,7 +10,7 @@ def visible_events(user):
     unit = user.org_unit
     if not user.is_active or unit is None:
         return AuditEvent.objects.none()
-    scope = Q(org_path__startswith=unit.path)
+    scope = placed_within(unit, "org_path")
     if unit.parent_id is None:
         scope |= Q(org_path="")
     return AuditEvent.objects.select_related("org_unit").filter(scope)

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from checklists import services, workflow
 from checklists.models import Checklist, Item, ItemStatus
-from orgs.models import OrgUnit, User
+from orgs.models import User
+from orgs.queries import subtree
 from qingdan import clock
 from qingdan.demo_calendar import add_months, days_between, moment, workday
 from surveys import services as survey_services
@@ -84,7 +85,7 @@ def build():
         "reviewer": User.objects.get(username="reviewer"),
         "evaluator": User.objects.get(username="evaluator"),
     }
-    units = list(OrgUnit.objects.filter(path__startswith=county.path).exclude(pk=county.pk).order_by("path"))
+    units = list(subtree(county).exclude(pk=county.pk).order_by("path"))
     first_month = add_months(today.replace(day=1), -MONTHS)
     issued = sorted(
         workday(add_months(first_month, n * MONTHS // 127) + timedelta(days=rng.randint(1, 10))) for n in range(127)

@@ -24,7 +24,7 @@ from checklists.queries import is_id as _is_id
 from checklists.tally import TALLY_COUNTS
 from checklists.workflow import URGEABLE
 from orgs.models import OrgUnit
-from orgs.queries import holds_every_unit
+from orgs.queries import holds_every_unit, within
 from qingdan import clock
 from qingdan.pages import PAGE_SIZE
 
@@ -117,14 +117,14 @@ def table(unit, group, today=None):
     if unit is None:
         return Figures(), []
     column, expression = _KEYS[group]
-    scope = {} if holds_every_unit(unit) else {"responsible_unit__path__startswith": unit.path}
+    scope = Q() if holds_every_unit(unit) else within(unit, "responsible_unit")
     kept = (
-        ItemTally.objects.filter(**scope)
+        ItemTally.objects.filter(scope)
         .values(group_key=F(column))
         .annotate(**{name: Sum(name) for name in TALLY_COUNTS})
         .order_by()
     )
-    overdue = Item.objects.filter(overdue_q(today), **scope)
+    overdue = Item.objects.filter(overdue_q(today), scope)
     # The items behind the total and every group but a unit's: those of the subtree (not the lists it
     # helps on as a co-unit, which the item list shows too).
     subtree = {"unit": str(unit.pk), "below": "1"}
@@ -329,10 +329,10 @@ def load(unit, period=DEFAULT_LOAD_PERIOD, today=None, limit=20):
         return [], 0
     _label, first, last = LOAD_PERIODS[period]
     this_month = (today or clock.today()).replace(day=1)
-    scope = {} if holds_every_unit(unit) else {"unit__path__startswith": unit.path}
+    scope = Q() if holds_every_unit(unit) else within(unit, "unit")
     counts = (
         UnitLoad.objects.filter(
-            month__gte=_months_back(this_month, first), month__lte=_months_back(this_month, last), **scope
+            scope, month__gte=_months_back(this_month, first), month__lte=_months_back(this_month, last)
         )
         .values(unit_key=F("unit"))
         .annotate(lists=Sum("lists"), items=Sum("items"), urgings=Sum("urgings"), documents=Sum("documents"))

@@ -1,14 +1,13 @@
 """Forms of the item pages: the list's filter bar and the small forms of each action."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from checklists.inbox import Task
 from checklists.models import Category, Conclusion, Evidence, ItemStatus
 from checklists.queries import Colour, is_id
 from orgs.models import OrgUnit, Role, User
-from orgs.queries import visible_units, visible_users
+from orgs.queries import on_the_line_of, visible_units, visible_users, within
 from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 
 # A select lists at most this many units or categories; a deeper one (from a link) is added.
@@ -33,11 +32,6 @@ class CategoryField(forms.ModelChoiceField):
         if value == NO_CATEGORY:
             return NO_CATEGORY
         return super().to_python(value)
-
-
-def _ancestor_paths(unit):
-    parts = [p for p in unit.path.split("/") if p]
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts))]
 
 
 class ItemFilterForm(StyledForm):
@@ -78,9 +72,7 @@ class ItemFilterForm(StyledForm):
             shown += list(units.filter(pk=picked))
         field.widget.choices = [("", field.empty_label), *((u.pk, field.label_from_instance(u)) for u in shown)]
 
-        categories = Category.objects.filter(
-            Q(owner_unit__path__startswith=unit.path) | Q(owner_unit__path__in=_ancestor_paths(unit))
-        )
+        categories = Category.objects.filter(within(unit, "owner_unit") | on_the_line_of(unit, "owner_unit"))
         field = self.fields["category"]
         field.queryset = categories
         field.empty_label = _("All categories")

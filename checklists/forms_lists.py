@@ -2,11 +2,11 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from checklists import imports
 from checklists.models import Category
+from orgs.queries import on_the_line_of, within
 from qingdan import clock
 from qingdan.forms import DateInput, StyledForm
 
@@ -17,8 +17,7 @@ SELECT_LIMIT = 300
 def categories_for(user):
     """The catalogues a user's lists can be filed under: their own unit's and those above it."""
     unit = user.org_unit
-    above = [int(part) for part in unit.path.strip("/").split("/") if part]
-    return Category.objects.filter(Q(owner_unit_id__in=above) | Q(owner_unit__path__startswith=unit.path))
+    return Category.objects.filter(on_the_line_of(unit, "owner_unit") | within(unit, "owner_unit"))
 
 
 class CategoryForm(StyledForm):

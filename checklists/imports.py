@@ -21,6 +21,7 @@ from audit.services import record
 from checklists import services, tally
 from checklists.models import Category, Checklist, EventKind, Item, ItemEvent
 from orgs.models import OrgUnit, Role
+from orgs.queries import within
 from qingdan import clock
 from qingdan.errors import Refused
 from qingdan.spreadsheets import RowError, cell_text, read_rows
@@ -228,7 +229,7 @@ def _units(codes, office):
     are left out, so they read as unknown (an upload must not reveal what lies outside)."""
     if not codes:
         return {}
-    found = OrgUnit.objects.filter(code__in=codes, path__startswith=office.path).only("id", "code", "name", "path")
+    found = OrgUnit.objects.filter(within(office), code__in=codes).only("id", "code", "name", "path")
     return {unit.code: unit for unit in found}
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from checklists.models import Extension, ExtensionStatus, ItemStatus
 from checklists.workflow import URGEABLE
 from orgs.models import Role
+from orgs.queries import on_the_line_of, within
 from qingdan import clock
 
 
@@ -49,13 +50,12 @@ def _verifiable(user):
     """Lists of an office on the user's line, for units outside the user's own (workflow.can_verify;
     the rule that the applicant never verifies is left to the item page)."""
     own = user.org_unit
-    ancestors = [int(i) for i in own.path.strip("/").split("/")]
-    on_line = Q(checklist__issuing_unit__path__startswith=own.path) | Q(checklist__issuing_unit_id__in=ancestors)
-    return on_line & ~Q(responsible_unit_id__in=ancestors)
+    on_line = within(own, "checklist__issuing_unit") | on_the_line_of(own, "checklist__issuing_unit")
+    return on_line & ~on_the_line_of(own, "responsible_unit")
 
 
 def _office(user):
-    return Q(checklist__issuing_unit__path__startswith=user.org_unit.path)
+    return within(user.org_unit, "checklist__issuing_unit")
 
 
 def task_filter(user, task, today=None):

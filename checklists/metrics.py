@@ -10,13 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import EventKind, Item, ItemEvent, ItemStatus
-from qingdan.metrics import COUNT, RATE, RECORDS_SHOWN, Record, RecordPage, common_path, metric, subtree_rollup
+from orgs.queries import subtree_rollup, within, within_all
+from qingdan.metrics import COUNT, RATE, RECORDS_SHOWN, Record, RecordPage, metric
 
 
 def _items(units, start, end):
-    return Item.objects.filter(
-        responsible_unit__path__startswith=common_path(units), checklist__issued_on__range=(start, end)
-    )
+    return Item.objects.filter(within_all(units, "responsible_unit"), checklist__issued_on__range=(start, end))
 
 
 def _rate(units, start, end, numerator, denominator=None):
@@ -38,11 +37,7 @@ def _rate(units, start, end, numerator, denominator=None):
 
 def _events(units, start, end, kind):
     rows = (
-        ItemEvent.objects.filter(
-            kind=kind,
-            item__responsible_unit__path__startswith=common_path(units),
-            at__date__range=(start, end),
-        )
+        ItemEvent.objects.filter(within_all(units, "item__responsible_unit"), kind=kind, at__date__range=(start, end))
         .values("item__responsible_unit")
         .annotate(path=Min("item__responsible_unit__path"), n=Count("id"))
         .values_list("path", "n", "n")
@@ -74,9 +69,7 @@ def _item_rows(unit, start, end, counted, denominator=None):
 
 def _event_rows(unit, start, end, kind):
     events = (
-        ItemEvent.objects.filter(
-            kind=kind, item__responsible_unit__path__startswith=unit.path, at__date__range=(start, end)
-        )
+        ItemEvent.objects.filter(within(unit, "item__responsible_unit"), kind=kind, at__date__range=(start, end))
         .select_related("item__responsible_unit", "document")
         .order_by("at", "id")
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checklists.models import Checklist, Item, ItemStatus
 from orgs.models import Role
-from orgs.queries import root_unit
+from orgs.queries import root_unit, within
 from qingdan import clock
 
 
@@ -24,8 +24,8 @@ def visible_items(user):
         return Item.objects.filter(evaluator=user)
     # A union of three index-friendly branches: an OR across them cannot use an index and, with a
     # province's 300,000 units, never finishes (bench/closeout_bench.py).
-    own = Item.objects.filter(responsible_unit__path__startswith=unit.path).order_by().values("pk")
-    co = Item.objects.filter(checklist__co_units__path__startswith=unit.path).order_by().values("pk")
+    own = Item.objects.filter(within(unit, "responsible_unit")).order_by().values("pk")
+    co = Item.objects.filter(within(unit, "checklist__co_units")).order_by().values("pk")
     assigned = Item.objects.filter(evaluator=user).order_by().values("pk")
     return Item.objects.filter(pk__in=own.union(co, assigned))
 
@@ -36,19 +36,17 @@ def visible_items_of_unit(user, unit, *, below=False):
     (and the user is not only an evaluator), every such item is visible through the first branch of
     the union, so a plain filter on the unit replaces the union (bench/closeout_bench.py)."""
     mine = root_unit(user)
-    lookup = {"responsible_unit__path__startswith": unit.path} if below else {"responsible_unit": unit}
-    plain = mine is not None and user.role_set != {Role.EVALUATOR} and unit.path.startswith(mine.path)
-    return Item.objects.filter(**lookup) if plain else visible_items(user).filter(**lookup)
+    lookup = within(unit, "responsible_unit") if below else Q(responsible_unit=unit)
+    plain = mine is not None and user.role_set != {Role.EVALUATOR} and unit.is_within(mine)
+    return Item.objects.filter(lookup) if plain else visible_items(user).filter(lookup)
 
 
 def visible_checklists(user):
     unit = root_unit(user)
     if unit is None:
         return Checklist.objects.none()
-    co = Checklist.co_units.through.objects.filter(checklist_id=OuterRef("pk"), orgunit__path__startswith=unit.path)
-    return Checklist.objects.filter(
-        Q(responsible_unit__path__startswith=unit.path) | Q(issuing_unit__path__startswith=unit.path) | Exists(co)
-    )
+    co = Checklist.co_units.through.objects.filter(within(unit, "orgunit"), checklist_id=OuterRef("pk"))
+    return Checklist.objects.filter(within(unit, "responsible_unit") | within(unit, "issuing_unit") | Exists(co))
 
 
 def get_checklist(user, pk):

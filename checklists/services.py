@@ -94,7 +94,7 @@ def issue_checklist(
         raise Refused(_("Only office staff issue lists."))
     office = actor.org_unit if actor is not None else responsible_unit.parent
     for unit in (responsible_unit, *co_units):
-        if actor is not None and not unit.path.startswith(office.path):
+        if actor is not None and not unit.is_within(office):
             raise Refused(_("%(unit)s is outside your organisation.") % {"unit": unit.name})
     if not title.strip():
         raise Refused(_("Give the list a title."))

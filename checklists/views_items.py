@@ -207,7 +207,7 @@ def item_export(request):
 
 
 def _within(user, unit):
-    return user.org_unit is not None and unit.path.startswith(user.org_unit.path)
+    return user.org_unit is not None and unit.is_within(user.org_unit)
 
 
 def available_actions(user, item, today, pending=None):

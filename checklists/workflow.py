@@ -83,7 +83,7 @@ ACTION_NAMES = {
 
 
 def _within(actor, unit):
-    return actor.org_unit is not None and unit.path.startswith(actor.org_unit.path)
+    return actor.org_unit is not None and unit.is_within(actor.org_unit)
 
 
 # Who may act on an item — the one statement of each rule; pages and inboxes ask these too.
@@ -104,8 +104,8 @@ def can_verify(user, item):
     if not user.has_role(Role.REVIEWER, Role.OFFICE) or user.org_unit is None:
         return False
     office, own = item.checklist.issuing_unit, user.org_unit
-    on_office_line = office.path.startswith(own.path) or own.path.startswith(office.path)
-    inside_unit = own.path.startswith(item.responsible_unit.path)
+    on_office_line = office.is_within(own) or own.is_within(office)
+    inside_unit = own.is_within(item.responsible_unit)
     applied_last = (
         item.events.filter(kind=EventKind.APPLIED).order_by("-at", "-id").values_list("actor_id", flat=True).first()
     )

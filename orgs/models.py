@@ -55,7 +55,17 @@ class OrgUnit(models.Model):
         return self.name
 
     def is_within(self, ancestor):
+        """Whether this unit is ``ancestor`` or lies below it."""
         return self.path.startswith(ancestor.path)
+
+    @property
+    def line_ids(self):
+        """The ids from the root down to this unit: its ancestors, then itself."""
+        return [int(part) for part in self.path.strip("/").split("/")]
+
+    def head_at(self, depth):
+        """The id of this unit's ancestor at ``depth`` (itself when ``depth`` is its own)."""
+        return self.line_ids[depth]
 
 
 class Role(models.TextChoices):

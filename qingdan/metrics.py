@@ -127,38 +127,3 @@ def planned():
     """Metrics named for areas not built yet: ``[(key, label, kind, area)]``."""
     ready = available()
     return [(key, label, kind, area) for key, (label, kind, area) in PLANNED.items() if key not in ready]
-
-
-def subtree_rollup(units, rows):
-    """Sum per-unit rows over each unit's subtree.
-
-    ``rows`` are ``(path, numerator, denominator)`` of the units that hold records; every unit of
-    ``units`` whose path is a prefix of a row's path counts it. One pass over the rows, each split
-    into its ancestors' paths, so a province of 300,000 units rolls up without a query per unit.
-    """
-    wanted = {unit.path: unit.pk for unit in units}
-    totals = {unit.pk: [0, 0] for unit in units}
-    for path, numerator, denominator in rows:
-        cut = 0
-        while True:
-            cut = path.find("/", cut + 1)
-            if cut < 0:
-                break
-            pk = wanted.get(path[: cut + 1])
-            if pk is not None:
-                totals[pk][0] += numerator or 0
-                totals[pk][1] += denominator or 0
-    return {pk: Value(numerator=n, denominator=d) for pk, (n, d) in totals.items()}
-
-
-def common_path(units):
-    """The path of the deepest unit whose subtree holds all of ``units``: one prefix filter
-    selects every record a round of units needs."""
-    paths = [unit.path for unit in units]
-    if not paths:
-        return "/"
-    prefix = paths[0]
-    for path in paths[1:]:
-        while not path.startswith(prefix):
-            prefix = prefix[: prefix.rstrip("/").rfind("/") + 1]
-    return prefix or "/"

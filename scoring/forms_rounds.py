@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checklists.models import Evidence
 from orgs.models import OrgKind, OrgUnit
-from orgs.queries import visible_units
+from orgs.queries import visible_units, within
 from qingdan import clock
 from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 from scoring import explain
@@ -77,7 +77,7 @@ class RoundForm(StyledForm):
         data = self.cleaned_data
         return (
             visible_units(user)
-            .filter(kind=data["kind"], path__startswith=data["root"].path)
+            .filter(within(data["root"]), kind=data["kind"])
             .exclude(pk=user.org_unit_id)
             .order_by("path")
         )

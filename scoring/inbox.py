@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Role
+from orgs.queries import within
 from scoring.models import Result, Round, RoundStatus
 
 
@@ -31,7 +32,7 @@ class Task:
 
 
 def _runs(user):
-    return Q(owner_unit__path__startswith=user.org_unit.path)
+    return within(user.org_unit, "owner_unit")
 
 
 def task_filter(user, task):

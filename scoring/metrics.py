@@ -5,22 +5,21 @@ from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.metrics import COUNT, RECORDS_SHOWN, Record, RecordPage, common_path, metric, subtree_rollup
+from orgs.queries import subtree_rollup, within, within_all
+from qingdan.metrics import COUNT, RECORDS_SHOWN, Record, RecordPage, metric
 from scoring.models import EventKind, Level, RecordedEvent
 
 PRAISE = Q(kind__in=[EventKind.COMMENDATION, EventKind.MEDIA])
 
 
-def _events(prefix, start, end, condition):
-    return RecordedEvent.objects.filter(
-        condition, unit__path__startswith=prefix, happened_on__range=(start, end), withdrawn_at__isnull=True
-    )
+def _events(scope, start, end, condition):
+    return RecordedEvent.objects.filter(condition, scope, happened_on__range=(start, end), withdrawn_at__isnull=True)
 
 
 def _counter(condition):
     def compute(units, start, end):
         rows = (
-            _events(common_path(units), start, end, condition)
+            _events(within_all(units, "unit"), start, end, condition)
             .values("unit")
             .annotate(path=Min("unit__path"), n=Count("id"))
             .values_list("path", "n", "n")
@@ -29,7 +28,9 @@ def _counter(condition):
         return subtree_rollup(units, rows)
 
     def records(unit, start, end):
-        events = _events(unit.path, start, end, condition).select_related("unit").order_by("happened_on", "id")
+        events = (
+            _events(within(unit, "unit"), start, end, condition).select_related("unit").order_by("happened_on", "id")
+        )
         rows = [
             Record(
                 day=event.happened_on,

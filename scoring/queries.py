@@ -9,31 +9,25 @@ below it, who are assessed by them.
 from django.db.models import Q
 from django.http import Http404
 
+from orgs.queries import on_the_line_of, within
 from scoring.models import RecordedEvent, Result, Round, RoundStatus, Rubric
-
-
-def _ancestor_paths(unit):
-    parts = unit.path.strip("/").split("/")
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
 
 
 def visible_rubrics(user):
     unit = getattr(user, "org_unit", None)
     if unit is None or not user.is_active:
         return Rubric.objects.none()
-    return Rubric.objects.filter(
-        Q(owner_unit__path__startswith=unit.path) | Q(owner_unit__path__in=_ancestor_paths(unit))
-    ).select_related("owner_unit")
+    return Rubric.objects.filter(within(unit, "owner_unit") | on_the_line_of(unit, "owner_unit")).select_related(
+        "owner_unit"
+    )
 
 
 def visible_rounds(user):
     unit = getattr(user, "org_unit", None)
     if unit is None or not user.is_active:
         return Round.objects.none()
-    assessed = Result.objects.filter(unit__path__in=_ancestor_paths(unit)).values("round")
-    return Round.objects.filter(Q(owner_unit__path__startswith=unit.path) | Q(pk__in=assessed)).select_related(
-        "rubric", "owner_unit"
-    )
+    assessed = Result.objects.filter(on_the_line_of(unit, "unit")).values("round")
+    return Round.objects.filter(within(unit, "owner_unit") | Q(pk__in=assessed)).select_related("rubric", "owner_unit")
 
 
 def get_rubric(user, pk):
@@ -61,7 +55,7 @@ def visible_results(user, round):
     results = round.results.select_related("unit")
     if runs(user, round) or round.status == RoundStatus.PUBLISHED:
         return results
-    return results.filter(unit__path__in=_ancestor_paths(user.org_unit))
+    return results.filter(on_the_line_of(user.org_unit, "unit"))
 
 
 def get_result(user, round, unit_pk):
@@ -75,4 +69,4 @@ def visible_events(user):
     unit = getattr(user, "org_unit", None)
     if unit is None or not user.is_active:
         return RecordedEvent.objects.none()
-    return RecordedEvent.objects.filter(unit__path__startswith=unit.path).select_related("unit", "recorded_by")
+    return RecordedEvent.objects.filter(within(unit, "unit")).select_related("unit", "recorded_by")

@@ -19,6 +19,7 @@ from audit.models import AuditEvent
 from checklists import services as evidence_services
 from checklists.models import Evidence
 from orgs.models import Role
+from orgs.queries import within
 from qingdan import metrics
 from qingdan.errors import Refused
 from qingdan.pages import paginate, query_without_page
@@ -50,7 +51,7 @@ def event_list(request):
         if data["kind"]:
             events = events.filter(kind=data["kind"])
         if data["unit"]:
-            events = events.filter(unit__path__startswith=data["unit"].path)
+            events = events.filter(within(data["unit"], "unit"))
         if data["year"]:
             events = events.filter(happened_on__year=data["year"])
     events = events.annotate(evidence_count=Count("evidence")).order_by("-happened_on", "-id")

@@ -67,32 +67,27 @@ def _deduction_sections(nodes):
     return found
 
 
-def _region_paths(owner, units):
+def _regions(owner, units):
     """Each unit's region: its ancestor one level below the round's office, or, when every unit is
-    itself one level below, its parent unit. ``{unit_id: path}``."""
-    depth = len(owner.path.strip("/").split("/")) + 1
-
-    def cut(unit, level):
-        return "/" + "/".join(unit.path.strip("/").split("/")[:level]) + "/"
-
-    regions = {unit.pk: cut(unit, depth) for unit in units}
-    if all(regions[unit.pk] == unit.path for unit in units):
-        regions = {unit.pk: cut(unit, len(unit.path.strip("/").split("/")) - 1) for unit in units}
+    itself one level below, its parent unit. ``{unit_id: region_id}``."""
+    regions = {unit.pk: unit.head_at(owner.depth + 1) for unit in units}
+    if all(regions[unit.pk] == unit.pk for unit in units):
+        regions = {unit.pk: unit.head_at(unit.depth - 1) for unit in units}
     return regions
 
 
 def _region_chart(round, results):
     """Mean total by region, when the units fall into more than one region of more than one unit."""
-    regions = _region_paths(round.owner_unit, [r.unit for r in results])
+    regions = _regions(round.owner_unit, [r.unit for r in results])
     groups = {}
     for result in results:
         groups.setdefault(regions[result.unit_id], []).append(result.total)
     if not 1 < len(groups) < len(results):
         return {"names": [], "means": []}
-    names = dict(OrgUnit.objects.filter(path__in=list(groups)).values_list("path", "name"))
-    ordered = sorted(groups)
+    names = dict(OrgUnit.objects.filter(pk__in=list(groups)).order_by("path").values_list("pk", "name"))
+    ordered = list(names)  # in the tree's order
     return {
-        "names": [names.get(p, "—") for p in ordered],
+        "names": [names[p] for p in ordered],
         "means": [float(sum(groups[p]) / len(groups[p])) for p in ordered],
         "counts": [len(groups[p]) for p in ordered],
     }

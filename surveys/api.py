@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from orgs.models import OrgKind, Role
-from orgs.queries import get_visible_or_404, visible_units
+from orgs.queries import get_visible_or_404, visible_units, within
 from qingdan.api import ApiError
 from qingdan.errors import Refused
 from surveys import services, stats
@@ -177,7 +177,7 @@ def distribute(request, questionnaire_id: int, payload: DistributionIn):
     _require(request, Role.OFFICE)
     questionnaire = get_questionnaire(request.user, questionnaire_id)
     root = get_visible_or_404(request.user, visible_units(request.user), "", code=payload.root_code)
-    units = visible_units(request.user).filter(path__startswith=root.path, kind=payload.kind)
+    units = visible_units(request.user).filter(within(root), kind=payload.kind)
     distribution = services.distribute(
         questionnaire=questionnaire,
         title=payload.title,

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from orgs.models import OrgKind, OrgUnit, User
+from orgs.queries import subtree
 from qingdan import clock
 from qingdan.demo_calendar import moment
 from surveys import services
@@ -106,7 +107,7 @@ def build():
                 **extra,
             )
         county = office.org_unit
-        units = OrgUnit.objects.filter(path__startswith=county.path, kind__in=[OrgKind.TOWN, OrgKind.GRASSROOTS])
+        units = subtree(county).filter(kind__in=[OrgKind.TOWN, OrgKind.GRASSROOTS])
         distribution = services.distribute(
             questionnaire=survey,
             title=TITLE,

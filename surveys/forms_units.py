@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgKind, OrgUnit
-from orgs.queries import visible_units
+from orgs.queries import visible_units, within
 from qingdan import clock
 from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 from surveys.models import ResponseStatus
@@ -44,7 +44,7 @@ class DistributeForm(StyledForm):
     def target_units(self, user):
         """The units the distribution will go to (call after ``is_valid``)."""
         data = self.cleaned_data
-        return visible_units(user).filter(kind=data["kind"], path__startswith=data["root"].path).order_by("path")
+        return visible_units(user).filter(within(data["root"]), kind=data["kind"]).order_by("path")
 
 
 # "waiting" gathers every status but submitted: the units a reminder goes to.

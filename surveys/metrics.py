@@ -8,14 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.metrics import RATE, RECORDS_SHOWN, Record, RecordPage, common_path, metric, subtree_rollup
+from orgs.queries import subtree_rollup, within, within_all
+from qingdan.metrics import RATE, RECORDS_SHOWN, Record, RecordPage, metric
 from surveys.models import SATISFIED_VALUES, Answer, QuestionKind, ResponseStatus, Target
 
 SUBMITTED = Q(status=ResponseStatus.SUBMITTED)
 
 
-def _targets(prefix, start, end):
-    return Target.objects.filter(org_unit__path__startswith=prefix, distribution__closes_on__range=(start, end))
+def _targets(scope, start, end):
+    return Target.objects.filter(scope, distribution__closes_on__range=(start, end))
 
 
 @metric(
@@ -26,7 +27,7 @@ def _targets(prefix, start, end):
 )
 def survey_completeness(units, start, end):
     rows = (
-        _targets(common_path(units), start, end)
+        _targets(within_all(units, "org_unit"), start, end)
         .values("org_unit")
         .annotate(path=Min("org_unit__path"), n=Count("id", filter=SUBMITTED), d=Count("id"))
         .values_list("path", "n", "d")
@@ -38,7 +39,7 @@ def survey_completeness(units, start, end):
 @survey_completeness.records
 def _completeness_records(unit, start, end):
     targets = (
-        _targets(unit.path, start, end)
+        _targets(within(unit, "org_unit"), start, end)
         .select_related("org_unit", "distribution")
         .order_by("distribution__closes_on", "id")
     )
@@ -54,12 +55,12 @@ def _completeness_records(unit, start, end):
     return RecordPage(rows=rows, total=targets.count())
 
 
-def _poll_answers(prefix, start, end):
+def _poll_answers(scope, start, end):
     return Answer.objects.filter(
+        scope,
         question__kind=QuestionKind.SATISFACTION,
         option__isnull=False,
         response__is_final=True,
-        response__poll__subject_unit__path__startswith=prefix,
         response__poll__closes_at__date__range=(start, end),
     )
 
@@ -78,7 +79,7 @@ SATISFIED = Q(option__value__in=SATISFIED_VALUES)
 )
 def satisfaction_rate(units, start, end):
     rows = (
-        _poll_answers(common_path(units), start, end)
+        _poll_answers(within_all(units, "response__poll__subject_unit"), start, end)
         .values("response__poll__subject_unit")
         .annotate(path=Min("response__poll__subject_unit__path"), n=Count("id", filter=SATISFIED), d=Count("id"))
         .values_list("path", "n", "d")
@@ -90,7 +91,7 @@ def satisfaction_rate(units, start, end):
 @satisfaction_rate.records
 def _satisfaction_records(unit, start, end):
     polls = (
-        _poll_answers(unit.path, start, end)
+        _poll_answers(within(unit, "response__poll__subject_unit"), start, end)
         .values("response__poll", "response__poll__title", "response__poll__closes_at")
         .annotate(n=Count("id", filter=SATISFIED), d=Count("id"))
         .order_by("response__poll__closes_at", "response__poll")

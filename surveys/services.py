@@ -37,7 +37,7 @@ def _check_within(actor, units):
     """Every unit must lie in the actor's subtree (the pages only offer those; this guards the rest)."""
     if actor is None:
         return
-    outside = [u for u in units if u is not None and not u.path.startswith(actor.org_unit.path)]
+    outside = [u for u in units if u is not None and not u.is_within(actor.org_unit)]
     if outside:
         raise Refused(_("%(unit)s is outside your organisation.") % {"unit": outside[0].name})
 

@@ -159,9 +159,8 @@ def completeness(distribution):
 def _regions(issuer, units):
     """Unit id → the unit one level below ``issuer`` on its path (or the unit itself)."""
     depth = issuer.depth + 1
-    ids = {int(u.path.strip("/").split("/")[depth]) for u in units if u.depth >= depth}
-    heads = OrgUnit.objects.in_bulk(ids)
-    return {u.pk: heads[int(u.path.strip("/").split("/")[depth])] if u.depth >= depth else u for u in units}
+    heads = OrgUnit.objects.in_bulk({u.head_at(depth) for u in units if u.depth >= depth})
+    return {u.pk: heads[u.head_at(depth)] if u.depth >= depth else u for u in units}
 
 
 def satisfaction_rate(responses, question):

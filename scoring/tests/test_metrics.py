@@ -11,10 +11,11 @@ from checklists import services as checklist_services
 from checklists import workflow as closeout
 from checklists.models import EventKind as ItemEventKind
 from checklists.models import ItemEvent
-from orgs.models import Role
+from orgs.models import OrgUnit, Role
+from orgs.queries import subtree_rollup, within, within_all
 from orgs.tests.factories import OrgUnitFactory, UserFactory
 from qingdan import clock, metrics
-from qingdan.metrics import Value, common_path, subtree_rollup
+from qingdan.metrics import Value
 from scoring import events
 from scoring.models import EventKind, Level
 from surveys import services as survey_services
@@ -295,13 +296,14 @@ def test_planned_metrics_are_named_but_never_available():
         assert metrics.get(key) is None
 
 
-def test_subtree_rollup_and_common_path(city, county_a, county_b, dept_a):
+def test_subtree_rollup_and_the_smallest_subtree_holding_all(city, county_a, county_b, dept_a):
     rows = [(dept_a.path, 2, 3), (county_a.path, 1, 1), (county_b.path, 0, 4), ("/elsewhere/", 9, 9)]
     got = subtree_rollup([city, county_a, dept_a, county_b], rows)
     assert got[city.pk] == Value(3, 8) and got[county_a.pk] == Value(3, 4)
     assert got[dept_a.pk] == Value(2, 3) and got[county_b.pk] == Value(0, 4)
-    assert common_path([dept_a, county_b]) == city.path
-    assert common_path([dept_a]) == dept_a.path and common_path([]) == "/"
+    units = OrgUnit.objects.all()
+    assert set(units.filter(within_all([dept_a, county_b]))) == set(units.filter(within(city)))
+    assert list(units.filter(within_all([dept_a]))) == [dept_a] and units.filter(within_all([])).count() == 4
 
 
 def test_a_rectification_deadline_does_not_make_a_late_item_on_time(period, dept_a, office, reporter, reviewer):

@@ -20,7 +20,7 @@ from qingdan.metrics import Value
 from scoring import drill, events, explain, workflow
 from scoring.models import Criterion, EventKind, Kind, Level, Score, ScoreChange, Stage
 from scoring.tests.conftest import build_rubric
-from scoring.views_results import _region_paths
+from scoring.views_results import _regions
 
 URGED = "未按要求报告督办事项"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -265,10 +265,10 @@ def test_explanations_of_the_arithmetic():
 def test_regions_are_the_units_one_level_below_the_office(city, county_a, county_b):
     towns = [OrgUnitFactory(parent=county_a, kind=OrgKind.TOWN), OrgUnitFactory(parent=county_b, kind=OrgKind.TOWN)]
     grassroots = OrgUnitFactory(parent=towns[0], kind=OrgKind.GRASSROOTS)
-    regions = _region_paths(city, [*towns, grassroots])
-    assert regions == {towns[0].pk: county_a.path, towns[1].pk: county_b.path, grassroots.pk: county_a.path}
+    regions = _regions(city, [*towns, grassroots])
+    assert regions == {towns[0].pk: county_a.pk, towns[1].pk: county_b.pk, grassroots.pk: county_a.pk}
     # Units directly below the office fall back to their parent unit.
-    assert set(_region_paths(city, [county_a, county_b]).values()) == {city.path}
+    assert set(_regions(city, [county_a, county_b]).values()) == {city.pk}
 
 
 # ---------------------------------------------------------------------------- adjustment

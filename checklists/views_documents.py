@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -124,10 +123,3 @@ def evidence_download(request, pk):
     except FileNotFoundError:
         raise Http404 from None
     return FileResponse(handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type)
-
-
-urlpatterns = [
-    path("documents/<int:pk>/", document_download, name="document"),
-    path("documents/<int:pk>/print/", document_print, name="document_print"),
-    path("evidence/<int:pk>/", evidence_download, name="evidence"),
-]

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from checklists import figures
@@ -132,10 +132,3 @@ def figures_export(request):
     header = [str(figures.GROUPS[group]), *(title for _n, title in COLUMNS)]
     content = write_workbook(_("Figures"), header, [*(cells(r) for r in rows), cells(total)])
     return xlsx_response(content, _("list-figures"))
-
-
-urlpatterns = [
-    path("figures/", figures_page, name="figures"),
-    path("figures/export/", figures_export, name="figures_export"),
-    path("figures/load/", figures_load, name="figures_load"),
-]

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -593,17 +592,3 @@ def item_evidence(request, pk):
     else:
         messages.success(request, _("%(n)d files added to the item.") % {"n": len(pieces)})
     return redirect("checklists:item", pk=item.pk)
-
-
-urlpatterns = [
-    path("items/", item_list, name="items"),
-    path("items/export/", item_export, name="items_export"),
-    path("items/<int:pk>/", item_detail, name="item"),
-    path("items/<int:pk>/apply/", item_apply, name="item_apply"),
-    path("items/<int:pk>/extend/", item_extend, name="item_extend"),
-    path("items/<int:pk>/verify/", item_verify, name="item_verify"),
-    path("items/<int:pk>/evaluate/", item_evaluate, name="item_evaluate"),
-    path("items/<int:pk>/extension/", item_decide_extension, name="item_decide_extension"),
-    path("items/<int:pk>/urge/", item_urge, name="item_urge"),
-    path("items/<int:pk>/evidence/", item_evidence, name="item_evidence"),
-]

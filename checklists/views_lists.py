@@ -8,7 +8,6 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 
 from checklists import exports, imports, services
@@ -269,14 +268,3 @@ def checklist_import(request):
         )
     context["form"] = form
     return render(request, "checklists/import.html", context)
-
-
-urlpatterns = [
-    path("", checklist_list, name="lists"),
-    path("export/", checklist_export, name="list_export"),
-    path("new/", checklist_new, name="list_new"),
-    path("<int:pk>/", checklist_detail, name="list"),
-    path("categories/", categories, name="categories"),
-    path("import/", checklist_import, name="import"),
-    path("import/template/", import_template, name="import_template"),
-]

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 
 from checklists import services
@@ -40,6 +39,3 @@ def problem_lists(request, questionnaire_pk):
     return render(
         request, "checklists/problems.html", {"questionnaire": questionnaire, "form": form, "findings": findings}
     )
-
-
-urlpatterns = [path("problems/<int:questionnaire_pk>/", problem_lists, name="problems")]

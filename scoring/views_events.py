@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -190,12 +189,3 @@ def event_evidence(request, pk, evidence_pk):
     except FileNotFoundError:
         raise Http404 from None
     return FileResponse(handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type)
-
-
-urlpatterns = [
-    path("events/", event_list, name="events"),
-    path("events/new/", event_new, name="event_new"),
-    path("events/<int:pk>/", event_detail, name="event"),
-    path("events/<int:pk>/withdraw/", event_withdraw, name="event_withdraw"),
-    path("events/<int:pk>/evidence/<int:evidence_pk>/", event_evidence, name="event_evidence"),
-]

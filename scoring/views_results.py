@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -429,15 +429,3 @@ def bulletin_print(request, pk):
     return render(
         request, "scoring/bulletin_print.html", {"round": round, "html": render_html(bulletin.document(round, results))}
     )
-
-
-urlpatterns = [
-    path("rounds/<int:pk>/results/", results_page, name="results"),
-    path("rounds/<int:pk>/results/charts/", charts_page, name="charts"),
-    path("rounds/<int:pk>/results/export/", results_xlsx, name="results_xlsx"),
-    path("rounds/<int:pk>/units/<int:unit_pk>/", result_page, name="result"),
-    path("rounds/<int:pk>/bulletin/", bulletin_docx, name="bulletin"),
-    path("rounds/<int:pk>/bulletin/print/", bulletin_print, name="bulletin_print"),
-    path("scores/<int:pk>/", score_page, name="score"),
-    path("scores/<int:pk>/adjust/", score_adjust, name="score_adjust"),
-]

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -318,13 +317,3 @@ def round_funds(request, pk):
             "unit_count": round.results.count(),
         },
     )
-
-
-urlpatterns = [
-    path("rounds/", round_list, name="rounds"),
-    path("rounds/new/", round_new, name="round_new"),
-    path("rounds/<int:pk>/", round_detail, name="round"),
-    path("rounds/<int:pk>/step/<str:step>/", round_step, name="round_step"),
-    path("rounds/<int:pk>/compute/", round_compute, name="round_compute"),
-    path("rounds/<int:pk>/funds/", round_funds, name="round_funds"),
-]

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Count, DecimalField, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -429,15 +429,3 @@ def rubric_copy(request, pk):
             messages.success(request, _("Copied to %(year)s as a draft; change it as needed.") % {"year": copy.year})
             return redirect("scoring:rubric", pk=copy.pk)
     return render(request, "scoring/rubric_copy.html", {"rubric": rubric, "form": form})
-
-
-urlpatterns = [
-    path("rubrics/", rubric_list, name="rubrics"),
-    path("rubrics/new/", rubric_new, name="rubric_new"),
-    path("rubrics/<int:pk>/", rubric_detail, name="rubric"),
-    path("rubrics/<int:pk>/copy/", rubric_copy, name="rubric_copy"),
-    path("rubrics/<int:pk>/sections/add/", section_add, name="section_add"),
-    path("sections/<int:pk>/remove/", section_remove, name="section_remove"),
-    path("sections/<int:pk>/criteria/add/", criterion_add, name="criterion_add"),
-    path("criteria/<int:pk>/remove/", criterion_remove, name="criterion_remove"),
-]

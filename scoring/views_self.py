@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -310,13 +310,3 @@ def review_score(request, pk):
                 messages.success(request, _("Reviewed: %(name)s.") % {"name": score.criterion.name})
                 return redirect(back)
     return _review_page(request, round, result, bound=(score.pk, form, problems))
-
-
-urlpatterns = [
-    path("rounds/<int:pk>/self/", self_assessment, name="self_assessment"),
-    path("rounds/<int:pk>/self/submit/", self_submit, name="self_submit"),
-    path("rounds/scores/<int:pk>/self/", self_score, name="self_score"),
-    path("rounds/scores/<int:pk>/evidence/<int:evidence_pk>/", score_evidence, name="score_evidence"),
-    path("rounds/<int:pk>/units/<int:unit_pk>/review/", review_unit, name="review"),
-    path("rounds/scores/<int:pk>/review/", review_score, name="review_score"),
-]

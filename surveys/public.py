@@ -4,7 +4,6 @@ phone, answers, and sees a thank-you page. Every refusal is a plain page in Chin
 import secrets
 
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -139,10 +138,3 @@ def thanks(request, slug):
     if poll is None:
         return _not_found(request)
     return render(request, "surveys/poll_thanks.html", {"poll": poll})
-
-
-urlpatterns = [
-    path("<str:slug>/", open_link, name="open"),
-    path("<str:slug>/thanks/", thanks, name="thanks"),
-    path("<str:slug>/<str:token>/", token_link, name="token"),
-]

@@ -7,7 +7,7 @@ from itertools import groupby
 from django.contrib import messages
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.http import require_POST
@@ -291,18 +291,3 @@ def questionnaire_import(request, pk):
                     "replaced": questionnaire.questions.count(),
                 }
     return render(request, "surveys/questionnaire_import.html", context)
-
-
-urlpatterns = [
-    path("", questionnaire_list, name="questionnaires"),
-    path("new/", questionnaire_new, name="questionnaire_new"),
-    path("import-template/", questionnaire_import_template, name="questionnaire_import_template"),
-    path("q/<int:pk>/", questionnaire_detail, name="questionnaire"),
-    path("q/<int:pk>/questions/add/", question_add, name="question_add"),
-    path("q/<int:pk>/questions/<int:question_pk>/move/", question_move, name="question_move"),
-    path("q/<int:pk>/questions/<int:question_pk>/delete/", question_delete, name="question_delete"),
-    path("q/<int:pk>/copy/", questionnaire_copy, name="questionnaire_copy"),
-    path("q/<int:pk>/preview/", questionnaire_preview, name="questionnaire_preview"),
-    path("q/<int:pk>/import/", questionnaire_import, name="questionnaire_import"),
-    path("q/<int:pk>/export/", questionnaire_export, name="questionnaire_export"),
-]

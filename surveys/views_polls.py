@@ -7,7 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,13 +163,3 @@ def poll_links_xlsx(request, pk):
     else:
         rows = [[1, open_url(request, poll), _("Open link with a cap"), ""]]
     return xlsx_response(write_workbook(_("Poll links"), header, rows), _("poll-links"))
-
-
-urlpatterns = [
-    path("q/<int:pk>/polls/new/", poll_create, name="poll_create"),
-    path("polls/", poll_list, name="poll_list"),
-    path("polls/new/", poll_start, name="poll_start"),
-    path("polls/<int:pk>/", poll_detail, name="poll_detail"),
-    path("polls/<int:pk>/print/", poll_print, name="poll_print"),
-    path("polls/<int:pk>/links.xlsx", poll_links_xlsx, name="poll_links_xlsx"),
-]

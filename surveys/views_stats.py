@@ -4,7 +4,6 @@ and the findings (问题) the office marks in it."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgUnit, Role
@@ -164,11 +163,3 @@ def findings(request, pk):
         "surveys/finding_list.html",
         {"questionnaire": questionnaire, "form": form, "page": paginate(request, items)},
     )
-
-
-urlpatterns = [
-    path("q/<int:pk>/stats/", statistics, name="stats"),
-    path("q/<int:pk>/stats/export/", statistics_export, name="stats_export"),
-    path("q/<int:pk>/stats/responses/", responses_export, name="responses_export"),
-    path("q/<int:pk>/findings/", findings, name="findings"),
-]

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -409,17 +408,3 @@ def task_fill(request, pk):
     else:
         context["sections"] = _form_sections(questions, values if values is not None else _form_values(saved), errors)
     return render(request, "surveys/task_fill.html", context)
-
-
-urlpatterns = [
-    path("q/<int:pk>/distribute/", distribute, name="distribute"),
-    path("distributions/", distribution_list, name="distribution_list"),
-    path("distributions/new/", distribution_start, name="distribution_start"),
-    path("distributions/<int:pk>/", distribution_detail, name="distribution_detail"),
-    path("distributions/<int:pk>/units.xlsx", distribution_export, name="distribution_export"),
-    path("distributions/<int:pk>/remind/", distribution_remind, name="distribution_remind"),
-    path("distributions/<int:pk>/responses/<int:target_pk>/", distribution_response, name="distribution_response"),
-    path("distributions/<int:pk>/responses/<int:target_pk>/return/", distribution_return, name="distribution_return"),
-    path("tasks/", task_list, name="task_list"),
-    path("tasks/<int:pk>/", task_fill, name="task_fill"),
-]

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from checklists import services, workflow
 from checklists.models import Checklist, Item, ItemStatus
-from orgs.models import User
+from orgs import services as org_services
+from orgs.models import Role, User
 from orgs.queries import subtree
 from qingdan import clock
 from qingdan.demo_calendar import add_months, days_between, moment, workday
@@ -86,6 +87,7 @@ def build():
         "evaluator": User.objects.get(username="evaluator"),
     }
     units = list(subtree(county).exclude(pk=county.pk).order_by("path"))
+    people["reporters"] = _reporters(units, people["reporter"], rng)
     first_month = add_months(today.replace(day=1), -MONTHS)
     issued = sorted(
         workday(add_months(first_month, n * MONTHS // 127) + timedelta(days=rng.randint(1, 10))) for n in range(127)
@@ -96,6 +98,10 @@ def build():
         categories = [services.category(office_unit=county, name=name, actor=office) for name in CATEGORIES]
     fates = [_fate((n + 1) / total) for n in range(total)]
     rng.shuffle(fates)
+    # The demo reporter's bureau has an item waiting for its application, to show a close-out from a phone.
+    bureau = next(n for n, unit in enumerate(units) if unit.pk == people["reporter"].org_unit_id)
+    waiting, swap = sum(len(p) for p in picks[:bureau]), fates.index(NOT_DUE)
+    fates[waiting], fates[swap] = fates[swap], fates[waiting]
     numbers = {}
     for n, (day, chosen) in enumerate(zip(issued, picks, strict=True)):
         unit = units[n % len(units)]
@@ -123,6 +129,28 @@ def build():
             _drive(item, fate, rng, people, today)
 
 
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志宏海燕晓东文斌"
+
+
+def _reporters(units, known, rng):
+    """Each unit's reporter (填报员): the demo's own where it has one, else an account made for the unit
+    that signs in once the security administrator gives it a password."""
+    found = {u.org_unit_id: u for u in User.objects.filter(org_unit__in=units, roles__role=Role.REPORTER)}
+    found[known.org_unit_id] = known
+    for unit in units:
+        if unit.pk not in found:
+            found[unit.pk] = org_services.create_user(
+                username=f"tb{unit.code.lower()}",
+                full_name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice([1, 2]))),
+                org_unit=unit,
+                roles=[Role.REPORTER],
+                password=None,
+                actor=None,
+            )
+    return found
+
+
 def _deadline(fate, issued, today, rng):
     """Overdue items fell due a few days ago or over a month ago (or, on a recent list, a fortnight in)."""
     if fate == JUST_OVERDUE:
@@ -145,8 +173,7 @@ def _days(first, end, last, count, rng):
 def _drive(item, fate, rng, people, today):
     """Carry one item from its issue to its fate, each step on a day of its own before ``today``."""
     last = today - timedelta(days=1)
-    # The bureau's own reporter applies for its items; for the others the demo acts as each unit.
-    unit = people["reporter"] if item.responsible_unit_id == people["reporter"].org_unit_id else None
+    unit = people["reporters"][item.responsible_unit_id]  # each unit's own reporter applies
     reviewer, evaluator = people["reviewer"], people["evaluator"]
     first = item.checklist.issued_on + timedelta(days=1)
     if fate in (NOT_DUE, JUST_OVERDUE, LONG_OVERDUE):
@@ -230,7 +257,7 @@ def _urge_until(item, day):
     scan = item.deadline + timedelta(days=1)
     while scan < day:
         with clock.at(moment(scan, 8)):
-            workflow.urge(item=item, actor=None)
+            workflow.urge(item=item, actor=workflow.DEADLINE_SCAN)
         scan += timedelta(days=settings.QINGDAN_URGE_INTERVAL_DAYS)
 
 

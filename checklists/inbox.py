@@ -7,14 +7,13 @@ within what ``queries.visible_items`` shows, so the workbench can count without 
 visibility query.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from checklists.models import Extension, ExtensionStatus, ItemStatus
-from checklists.workflow import URGEABLE
+from checklists import permissions
+from checklists.models import ItemStatus
 from orgs.models import Role
-from orgs.queries import on_the_line_of, within
 from qingdan import clock
 
 
@@ -33,7 +32,7 @@ class Task:
         (URGE, _("Overdue items to urge"), (Role.OFFICE,), True),
         (APPLY, _("Items to apply for close-out"), (Role.REPORTER,), False),
         (RECTIFY, _("Items to rectify"), (Role.REPORTER,), False),
-        (VERIFY, _("Applications to verify"), (Role.REVIEWER,), False),
+        (VERIFY, _("Applications to verify"), (Role.REVIEWER, Role.OFFICE), False),
         (EVALUATE, _("Deep reviews assigned to you"), (Role.EVALUATOR,), False),
         (EXTENSION, _("Extension requests to decide"), (Role.OFFICE,), False),
     ]
@@ -41,43 +40,26 @@ class Task:
     choices = [("", _("All")), *((task, label) for task, label, _roles, _overdue in ALL)]
 
 
-def _own_unit(user):
-    """The reporter's own unit (workflow.is_unit_reporter)."""
-    return Q(responsible_unit_id=user.org_unit_id)
-
-
-def _verifiable(user):
-    """Lists of an office on the user's line, for units outside the user's own (workflow.can_verify;
-    the rule that the applicant never verifies is left to the item page)."""
-    own = user.org_unit
-    on_line = within(own, "checklist__issuing_unit") | on_the_line_of(own, "checklist__issuing_unit")
-    return on_line & ~on_the_line_of(own, "responsible_unit")
-
-
-def _office(user):
-    return within(user.org_unit, "checklist__issuing_unit")
-
-
 def task_filter(user, task, today=None):
-    """The items of ``task`` for ``user`` as a Q; nothing (``pk__in=[]``) when the task is not the user's."""
+    """The items of ``task`` for ``user`` as a Q: the query twin of the task's predicate in
+    ``checklists.permissions`` (an apply task split by state and deadline); nothing when it is not the user's."""
     today = today or clock.today()
     roles = next((roles for t, _label, roles, _overdue in Task.ALL if t == task), None)
     if roles is None or getattr(user, "org_unit", None) is None or not user.has_role(*roles):
         return Q(pk__in=[])
     if task == Task.APPLY:
-        return _own_unit(user) & Q(status=ItemStatus.ISSUED, deadline__gte=today)
+        return permissions.applicable(user) & Q(status=ItemStatus.ISSUED, deadline__gte=today)
     if task == Task.RECTIFY:
-        return _own_unit(user) & Q(status=ItemStatus.RECTIFYING, deadline__gte=today)
+        return permissions.applicable(user) & Q(status=ItemStatus.RECTIFYING, deadline__gte=today)
     if task == Task.OVERDUE:
-        return _own_unit(user) & Q(status__in=URGEABLE, deadline__lt=today)
+        return permissions.applicable(user) & Q(deadline__lt=today)
     if task == Task.VERIFY:
-        return _verifiable(user) & Q(status=ItemStatus.APPLIED)
+        return permissions.verifiable(user)
     if task == Task.EVALUATE:
-        return Q(status=ItemStatus.DEEP_REVIEW, evaluator=user)
+        return permissions.evaluable(user)
     if task == Task.URGE:
-        return _office(user) & Q(status__in=URGEABLE, deadline__lt=today)
-    pending = Extension.objects.filter(item=OuterRef("pk"), status=ExtensionStatus.PENDING)
-    return _office(user) & Q(Exists(pending))
+        return permissions.urgeable(user, today)
+    return permissions.decidable(user)
 
 
 def user_tasks(user):

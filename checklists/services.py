@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from checklists import tally
+from checklists import permissions, tally
 from checklists.models import Category, Checklist, EventKind, Evidence, Item, ItemEvent, UnitLoad
 from orgs.models import Role
 from orgs.services import notify, unit_people
@@ -254,6 +254,8 @@ def add_evidence(*, uploaded, actor, unit=None):
 
 def attach_evidence(*, item, evidence, actor):
     """A unit (responsible or co-unit) attaches library evidence to an item without uploading again."""
+    if not permissions.can_add_evidence(actor, item):
+        raise Refused(_("Your roles or your organisation do not allow this action on this item."))
     if evidence.owner_unit_id != actor.org_unit_id:
         raise Refused(_("Only your own unit's evidence can be attached."))
     with transaction.atomic():

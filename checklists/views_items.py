@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from checklists import figures, services, workflow
+from checklists import figures, permissions, services, workflow
 from checklists.forms_items import (
     COLOUR_NAMES,
     NO_CATEGORY,
@@ -209,29 +209,6 @@ def _within(user, unit):
     return user.org_unit is not None and unit.is_within(user.org_unit)
 
 
-def available_actions(user, item, today, pending=None):
-    """The actions ``user`` may take on ``item`` now: the workflow's own rules, asked for the buttons."""
-    actions = set()
-    if workflow.is_unit_reporter(user, item) and item.status in workflow.URGEABLE:
-        actions.add("apply")
-        if item.deadline >= today and pending is None:
-            actions.add("extend")
-    if item.status == ItemStatus.APPLIED and workflow.can_verify(user, item):
-        actions.add("verify")
-    if user.has_role(Role.EVALUATOR) and item.evaluator_id == user.pk and item.status == ItemStatus.DEEP_REVIEW:
-        actions.add("evaluate")
-    if item.is_open and (workflow.is_unit_reporter(user, item) or workflow.is_co_unit_reporter(user, item)):
-        actions.add("evidence")  # the responsible unit and the co-units contribute evidence
-    office = workflow.is_issuing_office(user, item)
-    if office and pending is not None:
-        actions.add("decide")
-    if office and item.status in workflow.URGEABLE and item.deadline < today and pending is None:
-        last = item.last_urged_on
-        if last is None or (today - last).days >= settings.QINGDAN_URGE_INTERVAL_DAYS:
-            actions.add("urge")
-    return actions
-
-
 def _pending_extension(item):
     return item.extensions.filter(status=ExtensionStatus.PENDING).select_related("requested_by").first()
 
@@ -307,7 +284,7 @@ def _render_item(request, item, bound=None):
     user = request.user
     today = clock.today()
     pending = _pending_extension(item)
-    actions = available_actions(user, item, today, pending)
+    actions = permissions.available_actions(user, item)
     events, evidence = _timeline(item)
     satisfaction = item.satisfaction
     if satisfaction is None and item.status == ItemStatus.DEEP_REVIEW and item.satisfaction_poll_id:
@@ -497,7 +474,7 @@ def item_apply(request, pk):
     """The completion report, new files and files from the unit's library, on one screen."""
     user = request.user
     item = get_item(user, pk)
-    if "apply" not in available_actions(user, item, clock.today()):
+    if not permissions.can_apply(user, item):
         if request.method == "POST":
             # Stale page: the item moved on since the form was opened.
             posted = request.POST.get("version", "")
@@ -572,7 +549,7 @@ def item_evidence(request, pk):
     """Add evidence to an open item without applying: new files, or files from the unit's library."""
     user = request.user
     item = get_item(user, pk)
-    if "evidence" not in available_actions(user, item, clock.today()):
+    if not permissions.can_add_evidence(user, item):
         messages.error(request, _("You cannot add evidence to this item now."))
         return redirect("checklists:item", pk=item.pk)
     library = Evidence.objects.filter(

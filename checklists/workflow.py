@@ -29,6 +29,15 @@ from checklists.models import (
     ItemEvent,
     ItemStatus,
 )
+from checklists.permissions import (
+    URGEABLE,
+    may_apply,
+    may_decide_extension,
+    may_evaluate,
+    may_extend,
+    may_urge,
+    may_verify,
+)
 from documents import numbering
 from orgs.models import Role
 from orgs.services import notify, unit_people
@@ -45,7 +54,8 @@ TRANSITIONS = {
     "evaluation_pass": ({S.DEEP_REVIEW}, S.CLOSED),
     "evaluation_fail": ({S.DEEP_REVIEW}, S.RECTIFYING),
 }
-URGEABLE = frozenset({S.ISSUED, S.RECTIFYING})  # past the deadline with no application
+# The daily deadline scan, the one actor that is not a person: it urges on the platform's behalf.
+DEADLINE_SCAN = object()
 ITEM_CHANGED = gettext_lazy("The item has changed since you read it; read it again and retry.")
 
 
@@ -82,42 +92,9 @@ ACTION_NAMES = {
 }
 
 
-def _within(actor, unit):
-    return actor.org_unit is not None and unit.is_within(actor.org_unit)
-
-
-# Who may act on an item — the one statement of each rule; pages and inboxes ask these too.
-
-
-def is_unit_reporter(user, item):
-    """The responsible unit's own reporter (not a unit above it, not a co-unit)."""
-    return user.has_role(Role.REPORTER) and user.org_unit_id == item.responsible_unit_id
-
-
-def is_co_unit_reporter(user, item):
-    return user.has_role(Role.REPORTER) and any(u.pk == user.org_unit_id for u in item.checklist.co_units.all())
-
-
-def can_verify(user, item):
-    """A reviewer (or office clerk) on the issuing office's line — the office itself, above it or
-    within it — but never inside the responsible unit, and never the one who applied."""
-    if not user.has_role(Role.REVIEWER, Role.OFFICE) or user.org_unit is None:
-        return False
-    office, own = item.checklist.issuing_unit, user.org_unit
-    on_office_line = office.is_within(own) or own.is_within(office)
-    inside_unit = own.is_within(item.responsible_unit)
-    applied_last = (
-        item.events.filter(kind=EventKind.APPLIED).order_by("-at", "-id").values_list("actor_id", flat=True).first()
-    )
-    return on_office_line and not inside_unit and applied_last != user.pk
-
-
-def is_issuing_office(user, item):
-    return user.has_role(Role.OFFICE) and _within(user, item.checklist.issuing_unit)
-
-
-def _require(actor, roles, allowed=True):
-    if actor is not None and (not actor.has_role(*roles) or not allowed):
+def _require(allowed):
+    """Who may act: the action's ``may_`` predicate in ``checklists.permissions``, asked first."""
+    if not allowed:
         raise Refused(_("Your roles or your organisation do not allow this action on this item."))
 
 
@@ -200,7 +177,7 @@ def apply_for_closeout(*, item, actor, report, evidence=(), version=None):
         raise Refused(_("Write the completion report."))
     with transaction.atomic():
         item = _lock(item, version)
-        _require(actor, (Role.REPORTER,), actor is None or is_unit_reporter(actor, item))
+        _require(may_apply(actor, item))
         to, before = _move(item, "apply"), item.status
         item.status = to
         item.applications += 1
@@ -249,7 +226,7 @@ def verify(
         raise Refused(_("Write the verification opinion."))
     with transaction.atomic():
         item = _lock(item, version)
-        _require(actor, (Role.REVIEWER, Role.OFFICE), actor is None or can_verify(actor, item))
+        _require(may_verify(actor, item))
         before = item.status
         if passed:
             deep = deep_review or item.deep_review_required
@@ -321,7 +298,7 @@ def _start_deep_review(item, evaluator, actor):
 
     if evaluator is None or not evaluator.is_active or not evaluator.has_role(Role.EVALUATOR):
         raise Refused(_("Choose the third-party evaluator for the deep review."))
-    if actor is not None and not _within(actor, evaluator.org_unit) and not _within(evaluator, item.responsible_unit):
+    if not evaluator.org_unit.is_within(actor.org_unit) and not item.responsible_unit.is_within(evaluator.org_unit):
         raise Refused(_("The evaluator must belong to your organisation."))
     item.evaluator = evaluator
     office_unit = item.checklist.issuing_unit
@@ -402,7 +379,7 @@ def record_evaluation(
         raise Refused(_("Write the evaluation opinion."))
     with transaction.atomic():
         item = _lock(item, version)
-        _require(actor, (Role.EVALUATOR,), actor is None or item.evaluator_id == actor.pk)
+        _require(may_evaluate(actor, item))
         before = item.status
         rate = satisfaction_of(item)
         threshold = settings.QINGDAN_SATISFACTION_THRESHOLD
@@ -493,12 +470,14 @@ def record_evaluation(
 
 
 def urge(*, item, actor, today=None):
-    """Issue a numbered urging notice for an item past its deadline with no application.
+    """Issue a numbered urging notice for an item past its deadline with no application: by the issuing
+    office, or by the daily deadline scan (``actor=DEADLINE_SCAN``, recorded as the system).
     Returns the document, or None when the item was already urged today (safe to run twice)."""
     today = today or clock.today()
+    by_scan, actor = actor is DEADLINE_SCAN, None if actor is DEADLINE_SCAN else actor
     with transaction.atomic():
         item = _lock(item, None)
-        _require(actor, (Role.OFFICE,), actor is None or is_issuing_office(actor, item))
+        _require(by_scan or may_urge(actor, item))
         if item.status not in URGEABLE or item.deadline >= today:
             raise Refused(_("Only an item past its deadline with no application is urged."))
         if item.last_urged_on is not None and item.last_urged_on > today - timedelta(
@@ -547,7 +526,7 @@ def request_extension(*, item, actor, new_deadline, reason, version=None):
         raise Refused(_("Give the reason for the extension."))
     with transaction.atomic():
         item = _lock(item, version)
-        _require(actor, (Role.REPORTER,), actor is None or is_unit_reporter(actor, item))
+        _require(may_extend(actor, item))
         today = clock.today()
         if item.status not in URGEABLE or item.deadline < today:
             raise Refused(
@@ -570,7 +549,7 @@ def decide_extension(*, extension, actor, approve, note=""):
     """The issuing office approves (the deadline moves; the original stays on record) or refuses."""
     with transaction.atomic():
         item = _lock(extension.item, None)
-        _require(actor, (Role.OFFICE,), actor is None or is_issuing_office(actor, item))
+        _require(may_decide_extension(actor, item))
         extension = Extension.objects.select_for_update().get(pk=extension.pk)
         if extension.status != ExtensionStatus.PENDING:
             raise Refused(_("This extension request has already been decided."))

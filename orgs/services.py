@@ -127,7 +127,8 @@ def set_roles(*, user, roles, actor, request=None):
 def create_user(*, username, full_name, org_unit, roles, password, actor, phone="", request=None):
     """A new account (the system administrator's duty). The system administrator may give
     business roles only; the separated duties are granted by the security administrator.
-    The password must be changed at the first sign-in."""
+    The password must be changed at the first sign-in; with ``password=None`` the account cannot sign
+    in until the security administrator sets one."""
     _require(actor, Role.SYSADMIN)
     roles = {Role(r) for r in roles}
     check_separated_duties(roles)
@@ -141,11 +142,12 @@ def create_user(*, username, full_name, org_unit, roles, password, actor, phone=
     candidate = User(
         username=username, full_name=full_name, org_unit=org_unit, phone=phone, must_change_password=actor is not None
     )
-    validate_password(password, candidate)
+    if password is not None:
+        validate_password(password, candidate)
     with transaction.atomic():
         if User.objects.select_for_update().filter(username=username).exists():
             raise ValidationError(_("This user name is taken."), code="username_taken")
-        candidate.set_password(password)
+        candidate.set_password(password)  # None: an unusable password
         candidate.save()
         for role in sorted(roles):
             UserRole.objects.create(user=candidate, role=role)

@@ -78,7 +78,7 @@ def _supervision(plan, half, city_office, towns, people):
             for item in sorted(items.values(), key=lambda i: i.pk):
                 item.refresh_from_db()
                 if item.status in checklist_workflow.URGEABLE and item.deadline < day:
-                    checklist_workflow.urge(item=item, actor=None)
+                    checklist_workflow.urge(item=item, actor=checklist_workflow.DEADLINE_SCAN)
 
         return run
 

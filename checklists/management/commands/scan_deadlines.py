@@ -24,7 +24,7 @@ class Command(BaseCommand):
         issued = 0
         for done, pk in enumerate(due, start=1):
             try:
-                if workflow.urge(item=Item.objects.get(pk=pk), actor=None, today=today) is not None:
+                if workflow.urge(item=Item.objects.get(pk=pk), actor=workflow.DEADLINE_SCAN, today=today) is not None:
                     issued += 1
             except Refused:
                 pass  # applied for (or extended) since the scan began

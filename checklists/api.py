@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from checklists import figures, services, workflow
-from checklists.models import Conclusion, Evidence, Extension, ExtensionStatus, ItemStatus
+from checklists.models import Conclusion, Extension, ExtensionStatus, ItemStatus
 from checklists.queries import get_item, visible_items
+from evidence.models import Evidence
 from orgs.models import Role
 from orgs.queries import root_unit, visible_units, visible_users
 from qingdan import clock

@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from checklists.inbox import Task
-from checklists.models import Category, Conclusion, Evidence, ItemStatus
+from checklists.models import Category, Conclusion, ItemStatus
 from checklists.queries import Colour, is_id
+from evidence.models import Evidence
 from orgs.models import OrgUnit, Role, User
 from orgs.queries import on_the_line_of, visible_units, visible_users, within
 from qingdan.forms import DateInput, StyledForm, UnitChoiceField

@@ -115,6 +115,11 @@ class Item(models.Model):
     )
     satisfaction = models.FloatField(_("satisfaction rate"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Files of the unit's evidence library (佐证材料); the table keeps the name it had before the library
+    # became an app of its own.
+    evidence = models.ManyToManyField(
+        "evidence.Evidence", blank=True, related_name="items", db_table="checklists_evidence_items"
+    )
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -172,27 +177,6 @@ class ItemEvent(models.Model):
 
     def __str__(self):
         return f"{self.item_id} {self.kind}"
-
-
-class Evidence(models.Model):
-    """A file in a unit's evidence library (佐证材料); attached to any number of items."""
-
-    owner_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(upload_to="evidence/%Y/%m/")
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=clock.now)
-    items = models.ManyToManyField(Item, related_name="evidence", blank=True)
-
-    class Meta:
-        ordering = ["-uploaded_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["owner_unit", "sha256"], name="checklists_evidence_once")]
-
-    def __str__(self):
-        return self.name
 
 
 class DocumentKind(models.TextChoices):
@@ -278,7 +262,7 @@ class Evaluation(models.Model):
     opinion = models.TextField(_("opinion"))
     satisfaction = models.FloatField(null=True, blank=True)
     # Minutes, photos of the site, sign-in sheets of the symposium: kept in the evaluator's library.
-    attachments = models.ManyToManyField(Evidence, blank=True, related_name="evaluations")
+    attachments = models.ManyToManyField("evidence.Evidence", blank=True, related_name="evaluations")
     recorded_at = models.DateTimeField(default=clock.now)
 
     class Meta:

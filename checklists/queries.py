@@ -116,3 +116,15 @@ def is_id(value):
     """A database id typed in an address or form: ASCII digits of a sane length (not "²", not 10**30)."""
     text = str(value)
     return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+def evidence_seen_through(user):
+    """Library files attached to the items ``user`` sees, or to their deep reviews (see ``evidence.access``)."""
+    from checklists.models import Evaluation
+
+    items = visible_items(user).values("pk")
+    on_items = Item.evidence.through.objects.filter(evidence_id=OuterRef("pk"), item_id__in=items)
+    in_reviews = Evaluation.attachments.through.objects.filter(
+        evidence_id=OuterRef("pk"), evaluation__item_id__in=items
+    )
+    return Q(Exists(on_items)) | Q(Exists(in_reviews))

@@ -1,9 +1,5 @@
 """Issuing lists and keeping evidence; the close-out of items is in ``workflow.py``."""
 
-import hashlib
-import mimetypes
-import zipfile
-
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -11,28 +7,14 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from checklists import permissions, tally
-from checklists.models import Category, Checklist, EventKind, Evidence, Item, ItemEvent, UnitLoad
+from checklists.models import Category, Checklist, EventKind, Item, ItemEvent, UnitLoad
 from orgs.models import Role
 from orgs.services import notify, unit_people
 from qingdan import clock
 from qingdan.errors import Refused
 
+
 # Extension → (content types it may have, how the file must begin). Office files are zip archives.
-EVIDENCE_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
-    ".xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
-}
-# Word and Excel files are ZIP archives: theirs holds its main part, so a renamed archive (or a
-# workbook named .docx) is refused. Reading the directory decompresses nothing.
-OFFICE_PARTS = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
-
-
 def category(*, office_unit, name, actor):
     found, created = Category.objects.get_or_create(owner_unit=office_unit, name=name.strip())
     if created:
@@ -176,80 +158,6 @@ def _issue(actor, office, responsible_unit, title, items, category, doc_number, 
             after={"title": checklist.title, "items": len(created), "doc_number": doc_number},
         )
     return checklist
-
-
-def sniff_evidence(uploaded):
-    """Check an upload's size, extension and first bytes; returns its content type or raises Refused."""
-    name = uploaded.name or ""
-    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if uploaded.size > settings.QINGDAN_MAX_EVIDENCE_BYTES:
-        raise Refused(
-            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
-            % {
-                "name": name,
-                "size": f"{uploaded.size / 1048576:.1f}",
-                "limit": f"{settings.QINGDAN_MAX_EVIDENCE_BYTES / 1048576:.0f}",
-            }
-        )
-    if extension not in EVIDENCE_TYPES:
-        raise Refused(
-            _("“%(name)s” is not an accepted type; upload PDF, images (JPG, PNG), Word or Excel files.")
-            % {"name": name}
-        )
-    content_type, signatures = EVIDENCE_TYPES[extension]
-    uploaded.seek(0)
-    head = uploaded.read(16)
-    uploaded.seek(0)
-    part = OFFICE_PARTS.get(extension)
-    if not any(head.startswith(signature) for signature in signatures) or (part and not _holds(uploaded, part)):
-        raise Refused(_("The content of “%(name)s” does not match its extension.") % {"name": name})
-    return content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-
-
-def _holds(uploaded, part):
-    """Whether the upload is a ZIP archive with ``part`` in it."""
-    try:
-        with zipfile.ZipFile(uploaded) as archive:
-            return part in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-    finally:
-        uploaded.seek(0)
-
-
-def add_evidence(*, uploaded, actor, unit=None):
-    """Keep an upload in the unit's evidence library; the same file uploaded again is the same evidence."""
-    unit = unit or actor.org_unit
-    content_type = sniff_evidence(uploaded)
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    sha = digest.hexdigest()
-    existing = Evidence.objects.filter(owner_unit=unit, sha256=sha).first()
-    if existing is not None:
-        return existing
-    uploaded.seek(0)
-    try:
-        with transaction.atomic():
-            evidence = Evidence.objects.create(
-                owner_unit=unit,
-                file=uploaded,
-                name=uploaded.name[:200],
-                content_type=content_type,
-                size=uploaded.size,
-                sha256=sha,
-                uploaded_by=actor,
-            )
-            record(
-                action="checklists.evidence_added",
-                actor=actor,
-                obj=evidence,
-                org_unit=unit,
-                after={"name": evidence.name, "sha256": sha, "size": evidence.size},
-            )
-    except IntegrityError:
-        return Evidence.objects.get(owner_unit=unit, sha256=sha)
-    return evidence
 
 
 def attach_evidence(*, item, evidence, actor):

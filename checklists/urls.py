@@ -28,7 +28,6 @@ urlpatterns = [
     # views_documents
     path("documents/<int:pk>/", views_documents.document_download, name="document"),
     path("documents/<int:pk>/print/", views_documents.document_print, name="document_print"),
-    path("evidence/<int:pk>/", views_documents.evidence_download, name="evidence"),
     # views_figures
     path("figures/", views_figures.figures_page, name="figures"),
     path("figures/export/", views_figures.figures_export, name="figures_export"),

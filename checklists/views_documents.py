@@ -5,13 +5,12 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from checklists.models import Document, DocumentKind, Evaluation, Evidence
+from checklists.models import Document, DocumentKind
 from checklists.queries import visible_items
 from documents.official import DOCX_CONTENT_TYPE, OfficialDocument, cn_date, render_docx, render_html
 
@@ -100,26 +99,3 @@ def document_print(request, pk):
         "checklists/document_print.html",
         {"document": document, "html": render_html(official(document)), "item": document.item},
     )
-
-
-@login_required
-def evidence_download(request, pk):
-    """Evidence of an item the user sees (the unit's files and the evaluator's), or of the user's own
-    unit's library."""
-    user = request.user
-    linked = Evidence.items.through.objects.filter(
-        evidence_id=OuterRef("pk"), item_id__in=visible_items(user).values("pk")
-    )
-    in_review = Evaluation.attachments.through.objects.filter(
-        evidence_id=OuterRef("pk"), evaluation__item_id__in=visible_items(user).values("pk")
-    )
-    evidence = Evidence.objects.filter(
-        Q(owner_unit_id=user.org_unit_id) | Q(Exists(linked)) | Q(Exists(in_review)), pk=pk
-    ).first()
-    if evidence is None:
-        raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type)

@@ -32,13 +32,7 @@ from checklists.forms_items import (
     status_word,
 )
 from checklists.inbox import Task, mine_filter, task_filter
-from checklists.models import (
-    DocumentKind,
-    EventKind,
-    Evidence,
-    ExtensionStatus,
-    ItemStatus,
-)
+from checklists.models import DocumentKind, EventKind, ExtensionStatus, ItemStatus
 from checklists.queries import (
     Colour,
     colour_filter,
@@ -49,6 +43,8 @@ from checklists.queries import (
     visible_items_of_unit,
 )
 from checklists.queries import is_id as _is_id
+from evidence import services as library
+from evidence.models import Evidence
 from orgs.models import Role
 from qingdan import clock
 from qingdan.errors import Conflict, Refused
@@ -412,21 +408,24 @@ def item_verify(request, pk):
 def item_evaluate(request, pk):
     def run(item, data):
         files = request.FILES.getlist("attachments")
-        for uploaded in files:
-            services.sniff_evidence(uploaded)  # every file is checked before any is kept
-        attachments = [services.add_evidence(uploaded=uploaded, actor=request.user) for uploaded in files]
-        item = workflow.record_evaluation(
-            attachments=attachments,
-            item=item,
+        if problems := library.problems(files):  # every file is checked before any is kept
+            raise Refused("；".join(problems))
+        item = library.keep_with(
+            files,
             actor=request.user,
-            conclusion=data["conclusion"],
-            opinion=data["opinion"],
-            report_notes=data["report_notes"],
-            ledger_notes=data["ledger_notes"],
-            site_notes=data["site_notes"],
-            symposium_notes=data["symposium_notes"],
-            new_deadline=data["new_deadline"],
-            version=data["version"],
+            then=lambda attachments: workflow.record_evaluation(
+                attachments=attachments,
+                item=item,
+                actor=request.user,
+                conclusion=data["conclusion"],
+                opinion=data["opinion"],
+                report_notes=data["report_notes"],
+                ledger_notes=data["ledger_notes"],
+                site_notes=data["site_notes"],
+                symposium_notes=data["symposium_notes"],
+                new_deadline=data["new_deadline"],
+                version=data["version"],
+            ),
         )
         if item.status == ItemStatus.CLOSED:
             return _("The deep review was recorded; the item is closed out.")
@@ -493,25 +492,21 @@ def item_apply(request, pk):
             if data["version"] != item.version:
                 messages.error(request, workflow.ITEM_CHANGED)
                 return redirect("checklists:item", pk=item.pk)
-            # Every file is checked before any is kept: one bad file keeps none.
-            for uploaded in files:
-                try:
-                    services.sniff_evidence(uploaded)
-                except Refused as refused:
-                    problems.append(refused.message)
+            # Every file is checked before any is kept: one bad file keeps none, and a refusal keeps none.
+            problems = library.problems(files)
             if not problems:
-                evidence = list(data["library"])
+                chosen = list(data["library"])
                 try:
-                    for uploaded in files:
-                        piece = services.add_evidence(uploaded=uploaded, actor=user)
-                        checked.add(piece.pk)
-                        evidence.append(piece)
-                    workflow.apply_for_closeout(
-                        item=item,
+                    library.keep_with(
+                        files,
                         actor=user,
-                        report=data["report"],
-                        evidence={piece.pk: piece for piece in evidence}.values(),
-                        version=data["version"],
+                        then=lambda pieces: workflow.apply_for_closeout(
+                            item=item,
+                            actor=user,
+                            report=data["report"],
+                            evidence={piece.pk: piece for piece in [*chosen, *pieces]}.values(),
+                            version=data["version"],
+                        ),
                     )
                 except Conflict as conflict:
                     messages.error(request, conflict.message)
@@ -523,7 +518,7 @@ def item_apply(request, pk):
                         request, _("The application for close-out was sent; it now waits for verification.")
                     )
                     return redirect("checklists:item", pk=item.pk)
-            # The files kept before a refusal stay in the library, ticked for the next try.
+            # The library files ticked stay ticked for the next try; new files are uploaded again.
             form = ApplyForm(request.POST, user=user)
     else:
         form = ApplyForm(initial={"version": item.version}, user=user)
@@ -537,7 +532,7 @@ def item_apply(request, pk):
             "problems": problems,
             "checked": checked,
             "attached": attached,
-            "accept": ",".join(services.EVIDENCE_TYPES),
+            "accept": ",".join(library.TYPES),
             "max_mb": settings.QINGDAN_MAX_EVIDENCE_BYTES // 1048576,
         },
     )
@@ -552,18 +547,25 @@ def item_evidence(request, pk):
     if not permissions.can_add_evidence(user, item):
         messages.error(request, _("You cannot add evidence to this item now."))
         return redirect("checklists:item", pk=item.pk)
-    library = Evidence.objects.filter(
-        owner_unit=user.org_unit, pk__in=[v for v in request.POST.getlist("library") if _is_id(v)]
+    chosen = list(
+        Evidence.objects.filter(
+            owner_unit=user.org_unit, pk__in=[v for v in request.POST.getlist("library") if _is_id(v)]
+        )
     )
     files = request.FILES.getlist("files")
-    try:
-        for uploaded in files:
-            services.sniff_evidence(uploaded)  # every file is checked before any is kept
-        pieces = [services.add_evidence(uploaded=uploaded, actor=user) for uploaded in files] + list(library)
+
+    def attach(pieces):
+        pieces = [*pieces, *chosen]
         if not pieces:
             raise Refused(_("Choose a file to upload or one from your unit's library."))
         for piece in pieces:
             services.attach_evidence(item=item, evidence=piece, actor=user)
+        return pieces
+
+    try:
+        if problems := library.problems(files):  # every file is checked before any is kept
+            raise Refused("；".join(problems))
+        pieces = library.keep_with(files, actor=user, then=attach)
     except Refused as refused:
         messages.error(request, refused.message)
     else:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "audit",
     "surveys",
     "documents",
+    "evidence",
     "checklists",
     "scoring",
 ]

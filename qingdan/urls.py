@@ -15,6 +15,7 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("users/", include("orgs.user_urls")),
     path("audit/", include("audit.urls")),
+    path("evidence/", include("evidence.urls")),
     path("surveys/", include("surveys.urls")),
     path("lists/", include("checklists.urls")),
     path("assessment/", include("scoring.urls")),

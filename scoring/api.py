@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from checklists.models import Evidence
+from evidence.models import Evidence
 from qingdan import metrics
 from qingdan.api import ApiError
 from scoring import drill, explain, queries, rubrics, workflow

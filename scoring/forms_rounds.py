@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from checklists.models import Evidence
+from evidence.models import Evidence
 from orgs.models import OrgKind, OrgUnit
 from orgs.queries import visible_units, within
 from qingdan import clock

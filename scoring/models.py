@@ -143,7 +143,7 @@ class RecordedEvent(models.Model):
     happened_on = models.DateField(_("date"))
     title = models.CharField(_("title"), max_length=200)
     source = models.CharField(_("source"), max_length=200, blank=True)
-    evidence = models.ManyToManyField("checklists.Evidence", blank=True, related_name="+")
+    evidence = models.ManyToManyField("evidence.Evidence", blank=True, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=clock.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -265,7 +265,7 @@ class Score(models.Model):
     adjust_reason = models.TextField(_("adjustment reason"), blank=True)
     vetoed = models.BooleanField(default=False)
     points = models.DecimalField(_("points"), default=0, **POINTS)
-    evidence = models.ManyToManyField("checklists.Evidence", blank=True, related_name="+")
+    evidence = models.ManyToManyField("evidence.Evidence", blank=True, related_name="+")
     version = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -6,11 +6,11 @@ units below it, see the round and their own result; the other units' results onl
 below it, who are assessed by them.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from orgs.queries import on_the_line_of, within
-from scoring.models import RecordedEvent, Result, Round, RoundStatus, Rubric
+from scoring.models import RecordedEvent, Result, Round, RoundStatus, Rubric, Score
 
 
 def visible_rubrics(user):
@@ -70,3 +70,14 @@ def visible_events(user):
     if unit is None or not user.is_active:
         return RecordedEvent.objects.none()
     return RecordedEvent.objects.filter(within(unit, "unit")).select_related("unit", "recorded_by")
+
+
+def evidence_seen_through(user):
+    """Library files attached to the events ``user`` sees, to the scores of the rounds the user's unit runs, and
+    to the user's own unit's scores (see ``evidence.access``)."""
+    scores = Score.objects.filter(within(user.org_unit, "round__owner_unit") | Q(unit_id=user.org_unit_id))
+    on_scores = Score.evidence.through.objects.filter(evidence_id=OuterRef("pk"), score__in=scores.values("pk"))
+    on_events = RecordedEvent.evidence.through.objects.filter(
+        evidence_id=OuterRef("pk"), recordedevent__in=visible_events(user).values("pk")
+    )
+    return Q(Exists(on_scores)) | Q(Exists(on_events))

@@ -20,7 +20,6 @@ urlpatterns = [
     path("events/new/", views_events.event_new, name="event_new"),
     path("events/<int:pk>/", views_events.event_detail, name="event"),
     path("events/<int:pk>/withdraw/", views_events.event_withdraw, name="event_withdraw"),
-    path("events/<int:pk>/evidence/<int:evidence_pk>/", views_events.event_evidence, name="event_evidence"),
     # views_rounds
     path("rounds/", views_rounds.round_list, name="rounds"),
     path("rounds/new/", views_rounds.round_new, name="round_new"),
@@ -32,7 +31,6 @@ urlpatterns = [
     path("rounds/<int:pk>/self/", views_self.self_assessment, name="self_assessment"),
     path("rounds/<int:pk>/self/submit/", views_self.self_submit, name="self_submit"),
     path("rounds/scores/<int:pk>/self/", views_self.self_score, name="self_score"),
-    path("rounds/scores/<int:pk>/evidence/<int:evidence_pk>/", views_self.score_evidence, name="score_evidence"),
     path("rounds/<int:pk>/units/<int:unit_pk>/review/", views_self.review_unit, name="review"),
     path("rounds/scores/<int:pk>/review/", views_self.review_score, name="review_score"),
     # views_results

@@ -9,14 +9,13 @@ Every change goes through ``scoring.events.record_event`` / ``withdraw_event``.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
-from checklists import services as evidence_services
-from checklists.models import Evidence
+from evidence import services as library
 from orgs.models import Role
 from orgs.queries import within
 from qingdan import metrics
@@ -27,7 +26,6 @@ from scoring import events
 from scoring.forms_events import EventFilterForm, EventForm, WithdrawForm
 from scoring.models import RecordedEvent
 from scoring.queries import visible_events
-from scoring.uploads import check_uploads, keep_with
 
 
 def get_event(user, pk):
@@ -76,11 +74,11 @@ def event_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         files = request.FILES.getlist("files")
-        problems = check_uploads(files)
+        problems = library.problems(files)
         if not problems:
             try:
                 # The files go into the office's own library, where its staff find them again.
-                event = keep_with(
+                event = library.keep_with(
                     files,
                     actor=user,
                     unit=user.org_unit,
@@ -106,7 +104,7 @@ def event_new(request):
         {
             "form": form,
             "problems": problems,
-            "accept": ",".join(evidence_services.EVIDENCE_TYPES),
+            "accept": ",".join(library.TYPES),
         },
     )
 
@@ -175,17 +173,3 @@ def event_withdraw(request, pk):
         return redirect("scoring:event", pk=event.pk)
     messages.success(request, _("The event is withdrawn; it no longer counts."))
     return redirect("scoring:event", pk=event.pk)
-
-
-@login_required
-def event_evidence(request, pk, evidence_pk):
-    """A file of an event the user sees (it lives in the recording office's library)."""
-    event = get_event(request.user, pk)
-    evidence = Evidence.objects.filter(pk__in=event.evidence.values("pk")).filter(pk=evidence_pk).first()
-    if evidence is None:
-        raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type)

@@ -12,16 +12,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from checklists import services as evidence_services
-from checklists.models import Evidence
+from evidence import services as library
+from evidence.models import Evidence
 from orgs.models import Role
 from qingdan import metrics
 from qingdan.errors import Conflict, Refused
@@ -29,8 +28,7 @@ from qingdan.permissions import role_required
 from scoring import explain, rubrics, workflow
 from scoring.forms_rounds import LIBRARY_SHOWN, ReviewScoreForm, SelfScoreForm
 from scoring.models import Kind, Score
-from scoring.queries import get_result, get_round, runs
-from scoring.uploads import check_uploads, keep_with
+from scoring.queries import get_result, get_round
 from scoring.views_rounds import badge
 
 # --- the rows of one unit's scores -------------------------------------------------------------
@@ -140,7 +138,7 @@ def _self_page(request, round, result, bound=None, status=200):
             "open": open_now,
             "missing": sum(1 for r in manual if r.score.self_points is None),
             "library": _library(result.unit) if open_now and manual else [],
-            "accept": ",".join(evidence_services.EVIDENCE_TYPES),
+            "accept": ",".join(library.TYPES),
             "max_mb": settings.QINGDAN_MAX_EVIDENCE_BYTES // 1048576,
         },
         status=status,
@@ -170,10 +168,10 @@ def self_score(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         files = request.FILES.getlist(f"s{score.pk}-files")
-        problems = check_uploads(files)  # every file checked before any is kept; a refusal keeps none
+        problems = library.problems(files)  # every file checked before any is kept; a refusal keeps none
         if not problems:
             try:
-                keep_with(
+                library.keep_with(
                     files,
                     actor=user,
                     then=lambda uploaded: workflow.self_assess(
@@ -209,22 +207,6 @@ def self_submit(request, pk):
     else:
         messages.success(request, _("Your self-assessment was submitted to %(office)s.") % {"office": round.owner_unit})
     return redirect("scoring:self_assessment", pk=round.pk)
-
-
-@login_required
-def score_evidence(request, pk, evidence_pk):
-    """A file attached to a score: for the office side of the round and the assessed unit itself."""
-    user = request.user
-    score = get_object_or_404(Score, pk=pk)
-    round = get_round(user, score.round_id)
-    if not (runs(user, round) or score.unit_id == user.org_unit_id):
-        raise Http404
-    evidence = get_object_or_404(score.evidence.all(), pk=evidence_pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type)
 
 
 # --- review ----------------------------------------------------------------------------------------

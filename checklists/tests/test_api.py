@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from checklists.models import Checklist, Extension, Item, ItemStatus
+from evidence import services as library
 from orgs import services as org_services
 from orgs.models import Role
 from orgs.tests.factories import UserFactory
@@ -175,10 +176,8 @@ def test_applying_for_a_closed_item_is_refused(created, reporter, reviewer):
 def test_apply_with_library_evidence_and_not_another_units(created, reporter, co_reporter):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from checklists import services
-
-    own = services.add_evidence(uploaded=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"), actor=reporter)
-    other = services.add_evidence(uploaded=SimpleUploadedFile("b.pdf", b"%PDF-1.4 y"), actor=co_reporter)
+    own = library.keep(uploaded=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"), actor=reporter)
+    other = library.keep(uploaded=SimpleUploadedFile("b.pdf", b"%PDF-1.4 y"), actor=co_reporter)
     item_id = created["items"][0]["id"]
     refused = api(reporter)(
         "post", f"/items/{item_id}/apply", {"report": "已完成", "evidence": [other.pk], "version": 0}

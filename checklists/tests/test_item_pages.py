@@ -12,8 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from checklists import inbox, services, tally, workflow
-from checklists.models import DocumentKind, Evidence, Extension, ExtensionStatus, Item, ItemStatus
+from checklists.models import DocumentKind, Extension, ExtensionStatus, Item, ItemStatus
 from documents.official import plain_text
+from evidence import services as library
+from evidence.models import Evidence
 from orgs.models import Role
 from orgs.tests.factories import UserFactory
 from qingdan import clock
@@ -156,7 +158,7 @@ def test_list_queries_do_not_grow_with_rows(client_for, office, dept_a, item):
 
 
 def test_other_county_gets_404_everywhere(client_for, outsider, reporter, reviewer, item):
-    evidence = services.add_evidence(uploaded=SimpleUploadedFile("报告.pdf", PDF), actor=reporter)
+    evidence = library.keep(uploaded=SimpleUploadedFile("报告.pdf", PDF), actor=reporter)
     workflow.apply_for_closeout(item=item, actor=reporter, report="已完成", evidence=[evidence])
     workflow.verify(item=item, actor=reviewer, passed=True, opinion="通过")
     document = item.documents.get()
@@ -169,7 +171,7 @@ def test_other_county_gets_404_everywhere(client_for, outsider, reporter, review
         f"/lists/items/{item.pk}/apply/",
         f"/lists/documents/{document.pk}/",
         f"/lists/documents/{document.pk}/print/",
-        f"/lists/evidence/{evidence.pk}/",
+        f"/evidence/{evidence.pk}/",
     ):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/lists/items/{item.pk}/urge/", {"version": 0}).status_code == 404
@@ -411,7 +413,7 @@ def test_office_urges_an_overdue_item_and_the_notice_reads_right(client_for, off
 
 
 def test_apply_with_an_upload_and_a_library_file(client_for, reporter, item, deep_item):
-    library = services.add_evidence(
+    roster = library.keep(
         uploaded=SimpleUploadedFile("职工名册.xlsx", write_workbook("名册", ["姓名"], [["张三"]])), actor=reporter
     )
     client = client_for(reporter)
@@ -423,7 +425,7 @@ def test_apply_with_an_upload_and_a_library_file(client_for, reporter, item, dee
         {
             "report": "人才公寓已改造，28名技术人才入住。",
             "version": _version(item),
-            "library": [library.pk],
+            "library": [roster.pk],
             "files": [SimpleUploadedFile("验收报告.pdf", PDF, content_type="application/pdf")],
         },
     )
@@ -433,7 +435,7 @@ def test_apply_with_an_upload_and_a_library_file(client_for, reporter, item, dee
     assert item.status == ItemStatus.APPLIED
     assert set(item.evidence.values_list("name", flat=True)) == {"验收报告.pdf", "职工名册.xlsx"}
     report = item.evidence.get(name="验收报告.pdf")
-    response = client.get(f"/lists/evidence/{report.pk}/")
+    response = client.get(f"/evidence/{report.pk}/")
     assert b"".join(response.streaming_content) == PDF and "attachment" in response["Content-Disposition"]
     # The uploaded file is now in the library for the next item: no second upload.
     page = _page(client.get(f"/lists/items/{deep_item.pk}/apply/"))
@@ -475,12 +477,12 @@ def test_apply_refusals_co_unit_stale_and_missing_report(client_for, reporter, c
 
 
 def test_evidence_of_another_units_library_is_not_downloadable(client_for, reporter, co_reporter, office, item):
-    theirs = services.add_evidence(uploaded=SimpleUploadedFile("人社局.pdf", PDF), actor=co_reporter)
-    assert client_for(reporter).get(f"/lists/evidence/{theirs.pk}/").status_code == 404
-    assert client_for(co_reporter).get(f"/lists/evidence/{theirs.pk}/").status_code == 200
+    theirs = library.keep(uploaded=SimpleUploadedFile("人社局.pdf", PDF), actor=co_reporter)
+    assert client_for(reporter).get(f"/evidence/{theirs.pk}/").status_code == 404
+    assert client_for(co_reporter).get(f"/evidence/{theirs.pk}/").status_code == 200
     services.attach_evidence(item=item, evidence=theirs, actor=co_reporter)  # a co-unit contributes evidence
-    assert client_for(reporter).get(f"/lists/evidence/{theirs.pk}/").status_code == 200
-    assert client_for(office).get(f"/lists/evidence/{theirs.pk}/").status_code == 200
+    assert client_for(reporter).get(f"/evidence/{theirs.pk}/").status_code == 200
+    assert client_for(office).get(f"/evidence/{theirs.pk}/").status_code == 200
 
 
 def test_the_figures_filters_select_the_items_behind_a_figure(client_for, office, reporter, item, deep_item):

@@ -8,8 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from checklists import services, workflow
-from checklists.models import Evidence, Item, ItemStatus
+from checklists import services, tally, workflow
+from checklists.models import Item, ItemStatus
+from evidence import services as library
+from evidence.models import Evidence
 from qingdan import clock
 from qingdan.errors import Conflict, Refused
 from qingdan.spreadsheets import write_workbook
@@ -59,8 +61,8 @@ def test_a_finding_without_a_unit_cannot_be_issued(office, questionnaire):
 
 @pytest.mark.django_db
 def test_evidence_is_checked_and_kept_once(reporter, item, deep_item):
-    first = services.add_evidence(uploaded=SimpleUploadedFile("验收报告.pdf", PDF), actor=reporter)
-    again = services.add_evidence(uploaded=SimpleUploadedFile("副本.pdf", PDF), actor=reporter)
+    first = library.keep(uploaded=SimpleUploadedFile("验收报告.pdf", PDF), actor=reporter)
+    again = library.keep(uploaded=SimpleUploadedFile("副本.pdf", PDF), actor=reporter)
     assert first.pk == again.pk and len(first.sha256) == 64 and Evidence.objects.count() == 1
     workflow.apply_for_closeout(item=item, actor=reporter, report="已完成", evidence=[first])
     services.attach_evidence(item=deep_item, evidence=first, actor=reporter)  # reused without uploading again
@@ -89,7 +91,7 @@ def zip_of(part):
 )
 def test_bad_evidence_is_refused(reporter, name, content, message):
     with pytest.raises(Refused, match=message):
-        services.add_evidence(uploaded=SimpleUploadedFile(name, content), actor=reporter)
+        library.keep(uploaded=SimpleUploadedFile(name, content), actor=reporter)
     assert not Evidence.objects.exists()
 
 
@@ -99,7 +101,7 @@ def test_word_and_excel_files_are_accepted(reporter):
     docx.Document().save(report)
     workbook = write_workbook("名册", ["姓名"], [["张三"]])
     for name, content in (("报告.docx", report.getvalue()), ("名册.xlsx", workbook)):
-        evidence = services.add_evidence(uploaded=SimpleUploadedFile(name, content), actor=reporter)
+        evidence = library.keep(uploaded=SimpleUploadedFile(name, content), actor=reporter)
         assert evidence.name == name and evidence.size == len(content)
 
 
@@ -107,12 +109,12 @@ def test_word_and_excel_files_are_accepted(reporter):
 def test_an_oversize_upload_is_refused(reporter, settings):
     settings.QINGDAN_MAX_EVIDENCE_BYTES = 1024
     with pytest.raises(Refused, match="超过了"):
-        services.add_evidence(uploaded=SimpleUploadedFile("大.pdf", PDF + b"0" * 2048), actor=reporter)
+        library.keep(uploaded=SimpleUploadedFile("大.pdf", PDF + b"0" * 2048), actor=reporter)
 
 
 @pytest.mark.django_db
 def test_a_co_unit_cannot_attach_another_units_evidence(reporter, co_reporter, item):
-    evidence = services.add_evidence(uploaded=SimpleUploadedFile("a.pdf", PDF), actor=reporter)
+    evidence = library.keep(uploaded=SimpleUploadedFile("a.pdf", PDF), actor=reporter)
     with pytest.raises(Refused, match="本单位"):
         services.attach_evidence(item=item, evidence=evidence, actor=co_reporter)
 
@@ -158,3 +160,45 @@ def test_two_reviewers_verifying_at_once_exactly_one_wins(item, reporter, review
     assert sorted(results) == ["Conflict", "ok"]
     item.refresh_from_db()
     assert item.status in (ItemStatus.CLOSED, ItemStatus.RECTIFYING) and item.version == version + 1
+
+
+def _stored(settings):
+    """The files kept on disk in the evidence library."""
+    from pathlib import Path
+
+    return {p.name for p in (Path(settings.MEDIA_ROOT) / "evidence").rglob("*") if p.is_file()}
+
+
+def test_a_refused_evaluation_keeps_neither_its_attachment_nor_its_row(
+    client_for, deep_item, reporter, reviewer, evaluator, settings
+):
+    """The unit's reporter, who sees the item, posts a deep review with a file: the page says the action is not
+    allowed, and the library has no new row and no new file."""
+    workflow.apply_for_closeout(item=deep_item, actor=reporter, report="已完成")
+    workflow.verify(item=deep_item, actor=reviewer, passed=True, opinion="转深度验收", evaluator=evaluator)
+    before = _stored(settings)
+    response = client_for(reporter).post(
+        f"/lists/items/{deep_item.pk}/evaluate/",
+        {
+            "conclusion": "pass",
+            "opinion": "认可",
+            "version": Item.objects.get(pk=deep_item.pk).version,
+            "attachments": [SimpleUploadedFile("座谈记录.pdf", PDF, content_type="application/pdf")],
+        },
+        follow=True,
+    )
+    assert "不允许" in response.content.decode()
+    assert not Evidence.objects.exists() and _stored(settings) == before
+    assert Item.objects.get(pk=deep_item.pk).status == ItemStatus.DEEP_REVIEW
+
+
+def test_a_refused_application_keeps_none_of_its_uploads(client_for, reporter, item, settings):
+    """Applying for an item that was closed meanwhile: refused, and the phone's upload is not kept either."""
+    Item.objects.filter(pk=item.pk).update(status=ItemStatus.CLOSED)
+    tally.rebuild()  # the state was set straight in the table
+    before = _stored(settings)
+    client_for(reporter).post(
+        f"/lists/items/{item.pk}/evidence/",
+        {"files": [SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\nxxxx", content_type="image/png")]},
+    )
+    assert not Evidence.objects.exists() and _stored(settings) == before

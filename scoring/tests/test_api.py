@@ -13,6 +13,7 @@ from django.utils import translation
 
 from checklists import services as checklist_services
 from checklists import workflow as closeout
+from evidence import services as library
 from orgs import services as org_services
 from qingdan import clock
 from scoring import workflow
@@ -380,8 +381,8 @@ def test_a_round_from_draft_to_published_through_the_api(
 def test_self_assessment_takes_only_the_units_own_evidence(round_now, city_office, office, outsider, county_a):
     workflow.open_self_assessment(round=round_now, actor=city_office)
     manual = _manual(round_now, county_a)
-    theirs = checklist_services.add_evidence(uploaded=SimpleUploadedFile("b.pdf", b"%PDF-1.4 b"), actor=outsider)
-    ours = checklist_services.add_evidence(uploaded=SimpleUploadedFile("a.pdf", b"%PDF-1.4 a"), actor=office)
+    theirs = library.keep(uploaded=SimpleUploadedFile("b.pdf", b"%PDF-1.4 b"), actor=outsider)
+    ours = library.keep(uploaded=SimpleUploadedFile("a.pdf", b"%PDF-1.4 a"), actor=office)
     call = api(office)
     body = {"points": "10", "reason": "学习记录", "evidence": [theirs.pk], "version": 0}
     refused(call("post", f"/scores/{manual.pk}/self", body), "Only your own unit's evidence can be attached.")
@@ -395,7 +396,7 @@ def test_after_publication_another_county_reads_the_points_but_not_the_records(
 ):
     workflow.open_self_assessment(round=round_now, actor=city_office)
     manual = _manual(round_now, county_a)
-    ledger = checklist_services.add_evidence(uploaded=SimpleUploadedFile("a.pdf", b"%PDF-1.4 a"), actor=office)
+    ledger = library.keep(uploaded=SimpleUploadedFile("a.pdf", b"%PDF-1.4 a"), actor=office)
     workflow.self_assess(score=manual, actor=office, points="50", reason="学习记录", evidence=[ledger])
     workflow.start_review(round=round_now, actor=city_office)
     workflow.publish(round=round_now, actor=city_office)

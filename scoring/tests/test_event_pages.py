@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from checklists.models import Evidence
+from evidence.models import Evidence
 from orgs.models import OrgKind
 from orgs.tests.factories import OrgUnitFactory
 from qingdan import clock
@@ -177,7 +177,7 @@ def test_outsider_gets_404_on_the_event_its_file_and_its_withdrawal(client_for, 
     piece = event.evidence.get()
     other = client_for(outsider)
     assert other.get(f"/assessment/events/{event.pk}/").status_code == 404
-    assert other.get(f"/assessment/events/{event.pk}/evidence/{piece.pk}/").status_code == 404
+    assert other.get(f"/evidence/{piece.pk}/").status_code == 404
     assert other.post(f"/assessment/events/{event.pk}/withdraw/", {"reason": "x"}).status_code == 404
     assert RecordedEvent.objects.get().withdrawn_at is None
 
@@ -186,12 +186,12 @@ def test_the_unit_downloads_the_evidence_kept_in_the_offices_library(client_for,
     client_for(office).post("/assessment/events/new/", _form(dept_a, files=[SimpleUploadedFile("批示.pdf", PDF)]))
     event = RecordedEvent.objects.get()
     piece = event.evidence.get()
-    response = client_for(reporter).get(f"/assessment/events/{event.pk}/evidence/{piece.pk}/")
+    response = client_for(reporter).get(f"/evidence/{piece.pk}/")
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     stray = Evidence.objects.create(
         owner_unit=office.org_unit, file=piece.file.name, name="其他.pdf", size=1, sha256="0" * 64, uploaded_by=office
     )
-    assert client_for(reporter).get(f"/assessment/events/{event.pk}/evidence/{stray.pk}/").status_code == 404
+    assert client_for(reporter).get(f"/evidence/{stray.pk}/").status_code == 404
 
 
 def test_withdrawing_needs_a_reason_and_then_strikes_the_event(client_for, office, dept_a):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from checklists import services
 from checklists import workflow as closeout
 from checklists.models import Document, DocumentKind
+from evidence import services as library
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
 from qingdan import clock, metrics
@@ -422,7 +423,7 @@ def test_after_publication_another_unit_sees_the_points_but_not_the_records(
 ):
     dept_a, d2, _d3 = units
     d2_reporter = UserFactory(org_unit=d2, roles=[Role.REPORTER])
-    ledger = services.add_evidence(uploaded=SimpleUploadedFile("人社局学习台账.pdf", PDF), actor=d2_reporter)
+    ledger = library.keep(uploaded=SimpleUploadedFile("人社局学习台账.pdf", PDF), actor=d2_reporter)
     workflow.self_assess(
         score=_manual(open_round, d2), actor=d2_reporter, reason="见台账。", points=30, evidence=[ledger]
     )

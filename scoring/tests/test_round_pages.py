@@ -9,7 +9,9 @@ from django.utils.translation import gettext, override
 
 from checklists import services as checklist_services
 from checklists import tally
-from checklists.models import Evidence, Item, ItemStatus
+from checklists.models import Item, ItemStatus
+from evidence import services as library
+from evidence.models import Evidence
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
 from qingdan import clock
@@ -480,7 +482,7 @@ def test_manual_score_over_max_without_reason_or_stale_is_refused(client_for, re
 
 def test_self_score_with_an_upload_and_a_file_from_the_library(client_for, reporter, opened):
     client = client_for(reporter)
-    kept = checklist_services.add_evidence(uploaded=SimpleUploadedFile("学习台账.pdf", PDF), actor=reporter)
+    kept = library.keep(uploaded=SimpleUploadedFile("学习台账.pdf", PDF), actor=reporter)
     score = _score(opened, reporter.org_unit, "理论学习")
     page = _page(client.get(f"/assessment/rounds/{opened.pk}/self/"))
     assert "学习台账.pdf" in page  # offered from the library
@@ -498,7 +500,7 @@ def test_self_score_with_an_upload_and_a_file_from_the_library(client_for, repor
     assert {e.name for e in score.evidence.all()} == {"学习台账.pdf", "签到表.pdf"}
     assert Evidence.objects.filter(owner_unit=reporter.org_unit).count() == 2
     evidence = score.evidence.get(name="签到表.pdf")
-    url = f"/assessment/rounds/scores/{score.pk}/evidence/{evidence.pk}/"
+    url = f"/evidence/{evidence.pk}/"
     assert url in _page(client.get(f"/assessment/rounds/{opened.pk}/self/"))
     assert client.get(url).status_code == 200
 
@@ -532,7 +534,7 @@ def test_a_refused_self_assessment_keeps_none_of_its_uploads(client_for, reporte
 
 
 def test_a_refused_self_assessment_keeps_a_file_already_in_the_library(client_for, reporter, opened):
-    kept = checklist_services.add_evidence(uploaded=SimpleUploadedFile("学习台账.pdf", PDF), actor=reporter)
+    kept = library.keep(uploaded=SimpleUploadedFile("学习台账.pdf", PDF), actor=reporter)
     score = _score(opened, reporter.org_unit, "理论学习")
     again = SimpleUploadedFile("学习台账.pdf", PDF)  # the same file uploaded again is the same evidence
     _page(_post_self(client_for(reporter), score, points="35", reason="超额完成", files=again))
@@ -584,14 +586,14 @@ def _post_review(client, score, **data):
 
 
 def test_reviewer_sees_the_units_points_reasons_and_evidence(client_for, reviewer, reporter, opened):
-    kept = checklist_services.add_evidence(uploaded=SimpleUploadedFile("学习台账.pdf", PDF), actor=reporter)
+    kept = library.keep(uploaded=SimpleUploadedFile("学习台账.pdf", PDF), actor=reporter)
     score = _score(opened, reporter.org_unit, "理论学习")
     workflow.self_assess(score=score, actor=reporter, points="25", reason="全年开展学习12次", evidence=[kept])
     client = client_for(reviewer)
     page = _page(client.get(f"/assessment/rounds/{opened.pk}/units/{reporter.org_unit.pk}/review/"))
     assert "25.00" in page and "全年开展学习12次" in page and "学习台账.pdf" in page
     assert f"/assessment/rounds/scores/{score.pk}/review/" in page
-    assert client.get(f"/assessment/rounds/scores/{score.pk}/evidence/{kept.pk}/").status_code == 200
+    assert client.get(f"/evidence/{kept.pk}/").status_code == 200
     assert f"{zh('Close-out rate')} 3 / 4 = 75.0%" in page
 
 
@@ -645,10 +647,22 @@ def test_review_after_publication_is_refused(client_for, office, reviewer, repor
 
 
 def test_score_evidence_is_not_for_other_units(client_for, reporter, reporter_2, outsider, opened):
-    kept = checklist_services.add_evidence(uploaded=SimpleUploadedFile("学习台账.pdf", PDF), actor=reporter)
+    kept = library.keep(uploaded=SimpleUploadedFile("学习台账.pdf", PDF), actor=reporter)
     score = _score(opened, reporter.org_unit, "理论学习")
     workflow.self_assess(score=score, actor=reporter, points="25", reason="有台账", evidence=[kept])
-    url = f"/assessment/rounds/scores/{score.pk}/evidence/{kept.pk}/"
+    url = f"/evidence/{kept.pk}/"
     assert client_for(reporter_2).get(url).status_code == 404
     assert client_for(outsider).get(url).status_code == 404
     assert client_for(reporter).get(url).status_code == 200
+
+
+def test_the_office_running_the_round_and_its_reviewer_open_a_units_evidence(
+    client_for, reporter, office, reviewer, opened
+):
+    """The drill-down and the review page link each file to the library, which lets the round's office side in."""
+    kept = library.keep(uploaded=SimpleUploadedFile("学习台账.pdf", PDF), actor=reporter)
+    score = _score(opened, reporter.org_unit, "理论学习")
+    workflow.self_assess(score=score, actor=reporter, points="25", reason="有台账", evidence=[kept])
+    for person in (office, reviewer):
+        response = client_for(person).get(f"/evidence/{kept.pk}/")
+        assert response.status_code == 200 and b"".join(response.streaming_content) == PDF

@@ -132,6 +132,22 @@ def outsider(county_b):
 
 
 @pytest.fixture
+def rule(office):
+    """``rule(key, value)``: the county's office sets one of its rules (``orgs.rules``); the lists it has issued
+    already follow it too, as if issued after the change (a test sets the rules its story needs)."""
+    from checklists.models import Checklist
+    from orgs.rules import set_rule
+
+    def apply(key, value):
+        set_rule(unit=office.org_unit, key=key, value=value, actor=office)
+        for checklist in Checklist.objects.filter(issuing_unit=office.org_unit):
+            checklist.rules[key.removeprefix("closeout.")] = value
+            checklist.save(update_fields=["rules"])
+
+    return apply
+
+
+@pytest.fixture
 def client_for(db):
     """``client_for(user)``: a test client signed in through the real log-in page."""
 

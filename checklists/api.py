@@ -290,7 +290,7 @@ def create_list(request, payload: ChecklistIn):
             return Status(200, found)
     unit = _unit(user, payload.responsible_unit)
     co_units = [_unit(user, code) for code in dict.fromkeys(payload.co_units)]
-    if not payload.confirm_load and (warning := services.load_warning(unit, len(payload.items))):
+    if not payload.confirm_load and (warning := services.load_warning(unit, len(payload.items), office)):
         raise ApiError(422, "load_warning", warning)
     with transaction.atomic():
         category = None

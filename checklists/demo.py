@@ -5,10 +5,9 @@ their own days to a close-out rate near 91%."""
 import random
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
-from checklists import services, workflow
+from checklists import rules, services, workflow
 from checklists.models import Checklist, Item, ItemStatus
 from orgs import services as org_services
 from orgs.models import Role, User
@@ -258,7 +257,7 @@ def _urge_until(item, day):
     while scan < day:
         with clock.at(moment(scan, 8)):
             workflow.urge(item=item, actor=workflow.DEADLINE_SCAN)
-        scan += timedelta(days=settings.QINGDAN_URGE_INTERVAL_DAYS)
+        scan += timedelta(days=rules.of(item.checklist, rules.URGE_INTERVAL))
 
 
 def close_out_rate():

@@ -13,12 +13,12 @@ on today and is counted from the items, through the (status, deadline) index.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import connections
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from checklists import rules
 from checklists.models import Category, Item, ItemStatus, ItemTally, UnitLoad
 from checklists.queries import is_id as _is_id
 from checklists.tally import TALLY_COUNTS
@@ -324,7 +324,7 @@ def load(unit, period=DEFAULT_LOAD_PERIOD, today=None, limit=20):
     the period (calendar months; ties: most urgings, most documents, then the first made), with the
     lists (as responsible unit or co-unit), items, urging notices and official documents they
     received; and how many units received anything. ``over`` marks a unit past the warning line
-    (``QINGDAN_UNIT_LOAD_WARNING`` items a month)."""
+    (the rule in force for ``unit``: so many items a month)."""
     if unit is None:
         return [], 0
     _label, first, last = LOAD_PERIODS[period]
@@ -342,6 +342,6 @@ def load(unit, period=DEFAULT_LOAD_PERIOD, today=None, limit=20):
     heaviest, units_counted, _sums = top(counts, order, 0, limit)
     keys = [row.pop("unit_key") for row in heaviest]
     units = OrgUnit.objects.order_by().in_bulk(keys)
-    line = settings.QINGDAN_UNIT_LOAD_WARNING * (first - last + 1)
+    line = rules.now_for(unit, rules.LOAD_WARNING) * (first - last + 1)
     rows = [Load(unit=units[key], over=row["items"] > line, **row) for key, row in zip(keys, heaviest, strict=True)]
     return rows, units_counted

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from audit.services import record
+from checklists import rules as closeout_rules
 from checklists import services, tally
 from checklists.models import Category, Checklist, EventKind, Item, ItemEvent
 from orgs.models import OrgUnit, Role
@@ -357,12 +358,12 @@ def check_rows(rows, *, actor, formulas=frozenset(), today=None):
     if plan.ok:
         known = set(Category.objects.filter(owner_unit=office).values_list("name", flat=True))
         plan.new_categories = sorted({p.category for p in plan.new_lists if p.category and p.category not in known})
-        plan.load_warnings = load_warnings(plan, today)
+        plan.load_warnings = load_warnings(plan, today, office)
     return plan
 
 
-def load_warnings(plan, today):
-    limit = settings.QINGDAN_UNIT_LOAD_WARNING
+def load_warnings(plan, today, office):
+    limit = closeout_rules.now_for(office, closeout_rules.LOAD_WARNING)
     units = plan.units
     loads = services.unit_loads([unit.pk for unit, _lists, _items in units], today)
     warnings = [LoadWarning(unit, loads.get(unit.pk, 0), n, limit) for unit, _lists, n in units]
@@ -412,6 +413,7 @@ def _issue(plan, actor, categories, progress, today):
     """Write the new lists with bulk inserts, a chunk of lists at a time: the same rows
     ``services.issue_checklist`` writes for one list (list, co-units, items, an "issued" event each)."""
     office, now = actor.org_unit, clock.now()
+    rules = closeout_rules.in_force(office)
     new = plan.new_lists
     issued = []  # counted once, at the end: the kept figures' rows stay locked only until the commit
     through = Checklist.co_units.through
@@ -428,6 +430,7 @@ def _issue(plan, actor, categories, progress, today):
                 import_key=p.key,
                 created_by=actor,
                 created_at=now,
+                rules=rules,
             )
             for p in chunk
         )

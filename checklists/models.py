@@ -42,6 +42,9 @@ class Checklist(models.Model):
     )
     # The list key of a bulk upload: the same file uploaded twice finds its lists again.
     import_key = models.CharField(max_length=60, blank=True)
+    # The close-out rules in force for the issuing office when the list was issued (``checklists.rules``): a
+    # later change of the federation's rules leaves the work already under way as it was issued.
+    rules = models.JSONField(default=dict, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
 

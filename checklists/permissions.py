@@ -8,9 +8,9 @@ its predicate (``checklists/tests/test_permissions.py`` checks that both agree o
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
 
+from checklists import rules
 from checklists.models import EventKind, Extension, ExtensionStatus, ItemEvent, ItemStatus
 from orgs.models import Role
 from orgs.queries import on_the_line_of, within
@@ -130,9 +130,16 @@ def is_issuing_office(user, item):
 may_urge = may_decide_extension = is_issuing_office
 
 
-def _urged_lately(item, today):
-    interval = timedelta(days=settings.QINGDAN_URGE_INTERVAL_DAYS)
+def urged_lately(item, today):
+    interval = timedelta(days=rules.of(item.checklist, rules.URGE_INTERVAL))
     return item.last_urged_on is not None and item.last_urged_on > today - interval
+
+
+def not_urged_lately(today):
+    """``urged_lately`` negated, as a filter: never urged, or urged at least each list's interval ago."""
+    return Q(last_urged_on__isnull=True) | rules.each_list(
+        rules.URGE_INTERVAL, lambda days: Q(last_urged_on__lte=today - timedelta(days=days))
+    )
 
 
 def can_urge(user, item):
@@ -141,7 +148,7 @@ def can_urge(user, item):
         may_urge(user, item)
         and item.status in URGEABLE
         and item.deadline < today
-        and not _urged_lately(item, today)
+        and not urged_lately(item, today)
         and not _pending(item)
     )
 
@@ -150,14 +157,8 @@ def urgeable(user, today=None):
     if not _has(user, Role.OFFICE):
         return NOTHING
     today = today or clock.today()
-    interval = timedelta(days=settings.QINGDAN_URGE_INTERVAL_DAYS)
-    not_lately = Q(last_urged_on__isnull=True) | Q(last_urged_on__lte=today - interval)
-    return (
-        within(user.org_unit, "checklist__issuing_unit")
-        & Q(status__in=URGEABLE, deadline__lt=today)
-        & not_lately
-        & ~PENDING
-    )
+    due = Q(status__in=URGEABLE, deadline__lt=today) & not_urged_lately(today) & ~PENDING
+    return within(user.org_unit, "checklist__issuing_unit") & due
 
 
 def can_decide_extension(user, item):

@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from checklists import rules
 from checklists.models import Checklist, Item, ItemStatus
 from orgs.models import Role
 from orgs.queries import root_unit, within
@@ -85,11 +85,12 @@ def supervision_colour(item, today=None):
     if item.status not in (ItemStatus.ISSUED, ItemStatus.RECTIFYING):
         return None  # applied or in review: the unit has done its part
     today = today or clock.today()
-    if item.deadline_urgings >= 2 or (today - item.deadline).days > settings.QINGDAN_LONG_OVERDUE_DAYS:
+    long_overdue, due_soon = rules.of(item.checklist, rules.LONG_OVERDUE), rules.of(item.checklist, rules.DUE_SOON)
+    if item.deadline_urgings >= 2 or (today - item.deadline).days > long_overdue:
         return Colour.RED
     if item.deadline_urgings >= 1:
         return Colour.YELLOW
-    if today <= item.deadline <= today + timedelta(days=settings.QINGDAN_DUE_SOON_DAYS):
+    if today <= item.deadline <= today + timedelta(days=due_soon):
         return Colour.BLUE
     return None
 
@@ -97,19 +98,15 @@ def supervision_colour(item, today=None):
 def colour_filter(colour, today=None):
     """The same rule as a query filter, for list pages and figures."""
     today = today or clock.today()
-    long_overdue = Q(deadline__lt=today - timedelta(days=settings.QINGDAN_LONG_OVERDUE_DAYS))
+    long_overdue = rules.each_list(rules.LONG_OVERDUE, lambda days: Q(deadline__lt=today - timedelta(days=days)))
     open_ = Q(status__in=(ItemStatus.ISSUED, ItemStatus.RECTIFYING))
     red = open_ & (Q(deadline_urgings__gte=2) | long_overdue)
     if colour == Colour.RED:
         return red
     if colour == Colour.YELLOW:
         return open_ & Q(deadline_urgings=1) & ~long_overdue
-    return (
-        open_
-        & Q(deadline_urgings=0)
-        & ~long_overdue
-        & Q(deadline__gte=today, deadline__lte=today + timedelta(days=settings.QINGDAN_DUE_SOON_DAYS))
-    )
+    due_soon = rules.each_list(rules.DUE_SOON, lambda days: Q(deadline__lte=today + timedelta(days=days)))
+    return open_ & Q(deadline_urgings=0) & ~long_overdue & Q(deadline__gte=today) & due_soon
 
 
 def is_id(value):

@@ -1,12 +1,12 @@
 """Issuing lists and keeping evidence; the close-out of items is in ``workflow.py``."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.services import record
 from checklists import permissions, tally
+from checklists import rules as closeout_rules
 from checklists.models import Category, Checklist, EventKind, Item, ItemEvent, UnitLoad
 from orgs.models import Role
 from orgs.services import notify, unit_people
@@ -52,10 +52,10 @@ def unit_load(unit, *, today=None):
     return unit_loads([unit.pk], today).get(unit.pk, 0)
 
 
-def load_warning(unit, new):
-    """What the office is told before issuing ``new`` more items to a unit past the warning line;
-    "" below it."""
-    load, limit = unit_load(unit), settings.QINGDAN_UNIT_LOAD_WARNING
+def load_warning(unit, new, office):
+    """What ``office`` is told before issuing ``new`` more items to a unit past its warning line (the office's
+    rule); "" below it."""
+    load, limit = unit_load(unit), closeout_rules.now_for(office, closeout_rules.LOAD_WARNING)
     if load + new <= limit:
         return ""
     return _(
@@ -128,6 +128,7 @@ def _issue(actor, office, responsible_unit, title, items, category, doc_number, 
             issued_on=issued_on,
             import_key=import_key,
             created_by=actor,
+            rules=closeout_rules.in_force(office),
         )
         checklist.co_units.set(co_units)
         created = Item.objects.bulk_create(

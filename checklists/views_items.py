@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from checklists import figures, permissions, services, workflow
+from checklists import figures, permissions, rules, services, workflow
 from checklists.forms_items import (
     COLOUR_NAMES,
     NO_CATEGORY,
@@ -298,7 +298,7 @@ def _render_item(request, item, bound=None):
         "evidence": evidence,
         "documents": list(item.documents.all()),
         "satisfaction": satisfaction,
-        "threshold": settings.QINGDAN_SATISFACTION_THRESHOLD,
+        "threshold": rules.of(item.checklist, rules.SATISFACTION) / 100,
         "poll": poll,
         "poll_link": poll is not None and user.has_role(Role.OFFICE) and _within(user, poll.owner_unit),
         "overdue": item.status in workflow.URGEABLE and item.deadline < today,

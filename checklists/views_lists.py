@@ -158,7 +158,11 @@ def checklist_new(request):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
         items = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("content")]
-        warning = "" if data["confirm_load"] else services.load_warning(data["responsible_unit"], len(items))
+        warning = (
+            ""
+            if data["confirm_load"]
+            else services.load_warning(data["responsible_unit"], len(items), request.user.org_unit)
+        )
         if not warning:
             try:
                 checklist = services.issue_checklist(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import record
-from checklists import tally
+from checklists import rules, tally
 from checklists.models import (
     Conclusion,
     Document,
@@ -37,6 +37,8 @@ from checklists.permissions import (
     may_extend,
     may_urge,
     may_verify,
+    not_urged_lately,
+    urged_lately,
 )
 from documents import numbering
 from orgs.models import Role
@@ -307,10 +309,10 @@ def _start_deep_review(item, evaluator, actor):
         questionnaire=questionnaire,
         title=_("Satisfaction poll: %(item)s") % {"item": str(item)[:60]},
         subject_unit=item.responsible_unit,
-        closes_at=clock.now() + timedelta(days=settings.QINGDAN_POLL_DAYS),
+        closes_at=clock.now() + timedelta(days=rules.of(item.checklist, rules.POLL_DAYS)),
         actor=actor,
         mode=PollMode.TOKENS,
-        token_count=settings.QINGDAN_POLL_TOKENS,
+        token_count=rules.of(item.checklist, rules.POLL_TOKENS),
     )
 
 
@@ -382,15 +384,16 @@ def record_evaluation(
         _require(may_evaluate(actor, item))
         before = item.status
         rate = satisfaction_of(item)
-        threshold = settings.QINGDAN_SATISFACTION_THRESHOLD
+        threshold = rules.of(item.checklist, rules.SATISFACTION) / 100
+        fewest = rules.of(item.checklist, rules.POLL_MIN_ANSWERS)
         reasons = []
         if conclusion != Conclusion.PASS:
             reasons.append(_("the evaluation did not pass"))
         answers = satisfaction_answers(item)
-        if answers < settings.QINGDAN_POLL_MIN_ANSWERS:
+        if answers < fewest:
             reasons.append(
                 _("only %(n)d workers answered the satisfaction poll (at least %(min)d are needed)")
-                % {"n": answers, "min": settings.QINGDAN_POLL_MIN_ANSWERS}
+                % {"n": answers, "min": fewest}
             )
         elif rate is None or rate < threshold:
             reasons.append(
@@ -480,10 +483,8 @@ def urge(*, item, actor, today=None):
         _require(by_scan or may_urge(actor, item))
         if item.status not in URGEABLE or item.deadline >= today:
             raise Refused(_("Only an item past its deadline with no application is urged."))
-        if item.last_urged_on is not None and item.last_urged_on > today - timedelta(
-            days=settings.QINGDAN_URGE_INTERVAL_DAYS
-        ):
-            return None  # urged within the interval (a second scan, or a second click)
+        if urged_lately(item, today):
+            return None  # urged within the list's interval (a second scan, or a second click)
         if item.extensions.filter(status=ExtensionStatus.PENDING).exists():
             return None  # an extension asked for in time waits for its decision
         days = (today - item.deadline).days
@@ -507,12 +508,9 @@ def urge(*, item, actor, today=None):
 def due_for_urging(today=None):
     """Items past their deadline with no application whose last urging is at least the interval ago."""
     today = today or clock.today()
-    interval = timedelta(days=settings.QINGDAN_URGE_INTERVAL_DAYS)
-    from django.db.models import Q
-
     return (
         Item.objects.filter(status__in=URGEABLE, deadline__lt=today)
-        .filter(Q(last_urged_on__isnull=True) | Q(last_urged_on__lte=today - interval))
+        .filter(not_urged_lately(today))
         .exclude(extensions__status=ExtensionStatus.PENDING)
     )
 

@@ -176,3 +176,22 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class UnitRule(models.Model):
+    """A rule of the federation (``qingdan.rules``) set by a unit's office for the unit and the units below it;
+    a unit without its own value follows the nearest unit above it that has one, else the rule's default."""
+
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="rules")
+    key = models.CharField(max_length=64)
+    value = models.IntegerField(_("value"))
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
+        constraints = [models.UniqueConstraint(fields=["unit", "key"], name="orgs_unit_rule_once")]
+
+    def __str__(self):
+        return f"{self.key}={self.value}"

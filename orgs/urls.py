@@ -9,4 +9,5 @@ urlpatterns = [
     path("export/", views.unit_export, name="export"),
     path("import/", views.unit_import, name="import"),
     path("import/template/", views.unit_import_template, name="import_template"),
+    path("rules/", views.rule_list, name="rules"),
 ]

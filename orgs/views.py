@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orgs import services
+from orgs import rules, services
 from orgs.auth import LoginRefused, authenticate_with_lockout, log_in, log_out
 from orgs.exports import import_template_xlsx, org_tree_xlsx
 from orgs.forms import (
@@ -24,6 +24,7 @@ from orgs.forms import (
 from orgs.imports import apply_import, read_and_check
 from orgs.models import ApiToken, OrgUnit, Role, User
 from orgs.queries import get_visible_or_404, visible_units, visible_users
+from qingdan.errors import Refused
 from qingdan.pages import check_upload, drop_kept_upload, open_kept_upload, paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
 
@@ -272,3 +273,28 @@ def password_change(request):
             messages.success(request, _("Your password is changed."))
             return redirect("home")
     return render(request, "orgs/password_change.html", {"form": form})
+
+
+@role_required(Role.OFFICE, Role.LEADER)
+def rule_list(request):
+    """The rules in force for the user's unit (工作规则): where each comes from, and for the unit's office staff
+    a form to set it for the unit and the units below it, or to follow the units above again."""
+    unit = request.user.org_unit
+    if request.method == "POST":
+        try:
+            rules.set_rule(
+                unit=unit, key=request.POST.get("key", ""), value=request.POST.get("value"), actor=request.user
+            )
+        except Refused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("The rule was saved; work issued from now on follows it."))
+        return redirect("orgs:rules")
+    sources = OrgUnit.objects.in_bulk({pk for _rule, _value, pk in rules.where_set(unit) if pk})
+    rows = [
+        {"rule": rule, "value": value, "source": sources.get(pk), "own": pk == unit.pk}
+        for rule, value, pk in rules.where_set(unit)
+    ]
+    return render(
+        request, "orgs/rule_list.html", {"rows": rows, "unit": unit, "editable": rules.may_set(request.user, unit)}
+    )

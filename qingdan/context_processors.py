@@ -22,6 +22,7 @@ NAVIGATION = [
     ),
     (_("Rubrics"), "scoring:rubrics", "bi-journal-check", (Role.OFFICE,)),
     (_("Recorded bonus and deduction events"), "scoring:events", "bi-award", (Role.OFFICE,)),
+    (_("Rules"), "orgs:rules", "bi-sliders", (Role.OFFICE, Role.LEADER)),
     (_("Org tree"), "orgs:list", "bi-diagram-3", None),
     (_("Users"), "users:list", "bi-people", (Role.SYSADMIN, Role.SECADMIN)),
     (_("Audit log"), "audit:list", "bi-journal-text", (Role.AUDITOR,)),

@@ -137,15 +137,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 QINGDAN_MAX_IMPORT_BYTES = env.get_int("MAX_IMPORT_BYTES", 10 * 1024 * 1024, minimum=1024)
 
-# Close-out rules (DOMAIN.md "Rules from wider practice"); every one can be changed per deployment.
-QINGDAN_SATISFACTION_THRESHOLD = env.get_int("SATISFACTION_THRESHOLD_PERCENT", 80, minimum=1) / 100
-QINGDAN_DUE_SOON_DAYS = env.get_int("DUE_SOON_DAYS", 7, minimum=0)
-QINGDAN_LONG_OVERDUE_DAYS = env.get_int("LONG_OVERDUE_DAYS", 30, minimum=1)
-QINGDAN_URGE_INTERVAL_DAYS = env.get_int("URGE_INTERVAL_DAYS", 7, minimum=1)
-QINGDAN_POLL_DAYS = env.get_int("POLL_DAYS", 14, minimum=1)
-QINGDAN_POLL_TOKENS = env.get_int("POLL_TOKENS", 30, minimum=1)
-QINGDAN_POLL_MIN_ANSWERS = env.get_int("POLL_MIN_ANSWERS", 10, minimum=1)  # fewer answers cannot close an item
-QINGDAN_UNIT_LOAD_WARNING = env.get_int("UNIT_LOAD_WARNING", 30, minimum=1)  # items received in 30 days
+# The close-out's thresholds and intervals are rules of each federation (``qingdan.rules``, set on the rules
+# page), not deployment settings.
 QINGDAN_MAX_EVIDENCE_BYTES = env.get_int("MAX_EVIDENCE_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 X_FRAME_OPTIONS = "DENY"

@@ -83,8 +83,8 @@ def test_a_bad_list_is_refused_with_the_reason(office, dept_a):
     assert not Checklist.objects.exists()
 
 
-def test_a_unit_past_the_load_line_needs_confirm_load(office, dept_a, co_reporter, settings):
-    settings.QINGDAN_UNIT_LOAD_WARNING = 1
+def test_a_unit_past_the_load_line_needs_confirm_load(office, dept_a, co_reporter, rule):
+    rule("closeout.unit_load_warning", 1)
     call = api(office)
     warned = call("post", "/lists", NEW_LIST)
     assert warned.status_code == 422 and warned.json()["code"] == "load_warning"
@@ -225,9 +225,9 @@ def test_extension_requested_and_approved(created, reporter, office):
 
 @pytest.mark.parametrize(("satisfied", "status"), [(79, "rectifying"), (80, "closed")])
 def test_deep_review_through_the_api_closes_only_at_80_percent(
-    created, reporter, reviewer, evaluator, settings, satisfied, status
+    created, reporter, reviewer, evaluator, rule, satisfied, status
 ):
-    settings.QINGDAN_POLL_TOKENS = 100
+    rule("closeout.poll_tokens", 100)
     item_id = created["items"][1]["id"]
     api(reporter)("post", f"/items/{item_id}/apply", {"report": "举办技能竞赛2场。", "version": 0})
     sent = api(reviewer)(

@@ -225,8 +225,8 @@ def test_127_lists_to_86_units_in_one_upload(office, county_a):
     assert Category.objects.filter(owner_unit=county_a).count() == 26
 
 
-def test_the_preview_warns_of_units_past_the_load_line(client_for, office, dept_a, settings):
-    settings.QINGDAN_UNIT_LOAD_WARNING = 2
+def test_the_preview_warns_of_units_past_the_load_line(client_for, office, dept_a, rule):
+    rule("closeout.unit_load_warning", 2)
     rows = [row(content=f"事项{i}") for i in range(3)]
     response = client_for(office).post("/lists/import/", {"file": xlsx(rows)})
     text = response.content.decode()

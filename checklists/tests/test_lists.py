@@ -206,8 +206,8 @@ def test_an_outside_unit_cannot_be_chosen(client_for, office, dept_b):
     assert not Checklist.objects.exists()
 
 
-def test_issuing_past_the_load_line_needs_an_explicit_confirmation(client_for, office, dept_a, settings):
-    settings.QINGDAN_UNIT_LOAD_WARNING = 3
+def test_issuing_past_the_load_line_needs_an_explicit_confirmation(client_for, office, dept_a, rule):
+    rule("closeout.unit_load_warning", 3)
     issue(office, dept_a, "早先的清单", n=2)
     client = client_for(office)
     data = _form("A-D1", [("新事项一", later()), ("新事项二", later())])
@@ -222,8 +222,8 @@ def test_issuing_past_the_load_line_needs_an_explicit_confirmation(client_for, o
     assert services.unit_load(dept_a) == 4
 
 
-def test_within_the_load_line_no_confirmation_is_asked(client_for, office, dept_a, settings):
-    settings.QINGDAN_UNIT_LOAD_WARNING = 3
+def test_within_the_load_line_no_confirmation_is_asked(client_for, office, dept_a, rule):
+    rule("closeout.unit_load_warning", 3)
     response = client_for(office).post("/lists/new/", _form("A-D1", [("事项", later())]), follow=True)
     assert "提示线" not in response.content.decode() and Checklist.objects.count() == 1
 

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from audit.models import AuditEvent
 from checklists import permissions, workflow
+from checklists import rules as closeout_rules
 from checklists.models import DocumentKind, EventKind, ExtensionStatus, Item, ItemStatus
 from checklists.queries import Colour, colour_filter, supervision_colour
 from orgs.models import Notification
@@ -81,7 +82,7 @@ def test_procedure_2_urging_issued_once_per_run_and_colours(item, office, report
     assert supervision_colour(item) == Colour.YELLOW
     # A week later the item is urged again and turns red; a notice of a new year starts the sequence again.
     first = TODAY()
-    frozen_clock.shift(timedelta(days=settings.QINGDAN_URGE_INTERVAL_DAYS))
+    frozen_clock.shift(timedelta(days=closeout_rules.URGE_INTERVAL.default))
     call_command("scan_deadlines")
     item.refresh_from_db()
     assert item.urgings == 2 and supervision_colour(item) == Colour.RED
@@ -134,9 +135,9 @@ def _answer_poll(item, satisfied, total):
 
 @pytest.mark.parametrize(("satisfied", "closes"), [(79, False), (80, True)])
 def test_procedure_4_deep_review_closes_only_at_80_percent(
-    deep_item, reporter, reviewer, evaluator, settings, satisfied, closes
+    deep_item, reporter, reviewer, evaluator, rule, satisfied, closes
 ):
-    settings.QINGDAN_POLL_TOKENS = 100
+    rule("closeout.poll_tokens", 100)
     workflow.apply_for_closeout(item=deep_item, actor=reporter, report="举办技能竞赛2场。")
     item = workflow.verify(
         item=deep_item, actor=reviewer, passed=True, opinion="请第三方深度验收。", evaluator=evaluator
@@ -162,9 +163,9 @@ def test_procedure_4_deep_review_closes_only_at_80_percent(
 
 
 def test_a_failed_evaluation_goes_back_to_rectification_even_when_satisfied(
-    deep_item, reporter, reviewer, evaluator, office, settings
+    deep_item, reporter, reviewer, evaluator, office, rule
 ):
-    settings.QINGDAN_POLL_TOKENS = 10
+    rule("closeout.poll_tokens", 10)
     Item.objects.filter(pk=deep_item.pk).update(deadline=TODAY() - timedelta(days=1))
     workflow.urge(item=deep_item, actor=office)  # late: urged once about the first deadline
     workflow.apply_for_closeout(item=deep_item, actor=reporter, report="已完成。")
@@ -295,7 +296,7 @@ def test_a_pending_extension_stops_urging_and_lapses_when_the_unit_applies(item,
 
 
 def test_red_when_overdue_more_than_thirty_days_and_no_colour_while_applied(item, reporter, settings):
-    Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=settings.QINGDAN_LONG_OVERDUE_DAYS + 1))
+    Item.objects.filter(pk=item.pk).update(deadline=TODAY() - timedelta(days=closeout_rules.LONG_OVERDUE.default + 1))
     item.refresh_from_db()
     assert supervision_colour(item) == Colour.RED
     from checklists.queries import colour_filter
@@ -307,9 +308,9 @@ def test_red_when_overdue_more_than_thirty_days_and_no_colour_while_applied(item
 
 
 def test_too_few_poll_answers_cannot_close_and_the_poll_closes_at_evaluation(
-    deep_item, reporter, reviewer, evaluator, settings
+    deep_item, reporter, reviewer, evaluator, rule
 ):
-    settings.QINGDAN_POLL_TOKENS = 10
+    rule("closeout.poll_tokens", 10)
     workflow.apply_for_closeout(item=deep_item, actor=reporter, report="已完成。")
     item = workflow.verify(item=deep_item, actor=reviewer, passed=True, opinion="深度验收", evaluator=evaluator)
     _answer_poll(item, 3, 3)  # 100% of only three workers

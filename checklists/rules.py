@@ -1,0 +1,84 @@
+"""The close-out's rules (DOMAIN.md, "Rules from wider practice"): set per federation on the rules page and
+copied onto each list when it is issued (``Checklist.rules``)."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from qingdan.rules import declare
+
+PREFIX = "closeout."
+
+AREA = "checklists"
+SATISFACTION = declare(
+    "closeout.satisfaction_percent", _("Satisfaction a deep review needs to close an item"),
+    default=80, minimum=1, maximum=100, unit="%", area=AREA,
+)  # fmt: skip
+POLL_MIN_ANSWERS = declare(
+    "closeout.poll_min_answers", _("Fewest poll answers that can close an item"),
+    default=10, minimum=1, maximum=10000, unit=_("answers"), area=AREA,
+)  # fmt: skip
+POLL_TOKENS = declare(
+    "closeout.poll_tokens", _("Links made for a satisfaction poll"),
+    default=30, minimum=1, maximum=10000, unit=_("links"), area=AREA,
+)  # fmt: skip
+POLL_DAYS = declare(
+    "closeout.poll_days", _("Days a satisfaction poll stays open"),
+    default=14, minimum=1, maximum=365, unit=_("days"), area=AREA,
+)  # fmt: skip
+URGE_INTERVAL = declare(
+    "closeout.urge_interval_days", _("Days between two urgings of an overdue item"),
+    default=7, minimum=1, maximum=365, unit=_("days"), area=AREA,
+)  # fmt: skip
+DUE_SOON = declare(
+    "closeout.due_soon_days", _("Days before its deadline an item turns blue"),
+    default=7, minimum=0, maximum=365, unit=_("days"), area=AREA,
+)  # fmt: skip
+LONG_OVERDUE = declare(
+    "closeout.long_overdue_days", _("Days overdue after which an item turns red"),
+    default=30, minimum=1, maximum=3650, unit=_("days"), area=AREA,
+)  # fmt: skip
+LOAD_WARNING = declare(
+    "closeout.unit_load_warning", _("Items a unit may receive in a month before the office is warned"),
+    default=30, minimum=1, maximum=100000, unit=_("items"), area=AREA,
+)  # fmt: skip
+
+
+def _field(rule):
+    return rule.key.removeprefix(PREFIX)
+
+
+def in_force(office):
+    """The close-out rules in force for ``office``, as copied onto a list it issues: ``{name: value}``."""
+    from orgs.rules import in_force
+
+    return {key.removeprefix(PREFIX): value for key, value in in_force(office, PREFIX).items()}
+
+
+def now_for(unit, rule):
+    """``rule``'s value in force for ``unit`` today (for what is not yet issued, such as a load warning)."""
+    from orgs.rules import in_force
+
+    return in_force(unit, rule.key)[rule.key]
+
+
+def of(checklist, rule):
+    """``rule``'s value for the work of ``checklist``: as copied when it was issued."""
+    return checklist.rules.get(_field(rule), rule.default)
+
+
+def each_list(rule, build):
+    """A filter that applies each list's own ``rule``: ``build(value)`` for the items of the lists holding each
+    value in use, joined by OR. The values in use are a handful (one per change of the rule); with one, the
+    filter is ``build(value)`` alone, as fast as a fixed rule."""
+    from checklists.models import Checklist
+
+    values = set(Checklist.objects.values_list(f"rules__{_field(rule)}", flat=True).distinct())
+    if len(values) <= 1:
+        (value,) = values or {rule.default}
+        return build(rule.default if value is None else value)
+    lookup = f"checklist__rules__{_field(rule)}"
+    joined = Q(pk__in=[])
+    for value in values:
+        held = Q(**{f"{lookup}__isnull": True}) if value is None else Q(**{lookup: value})
+        joined |= held & build(rule.default if value is None else value)
+    return joined

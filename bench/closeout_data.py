@@ -126,6 +126,7 @@ def generate(scale=1.0, seed=2026, stream=None):
 
     from orgs.models import OrgKind, OrgUnit, Role
     from orgs.services import create_user, save_unit
+    from qingdan.actors import SYSTEM
 
     stream = stream or sys.stderr
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
@@ -136,7 +137,7 @@ def generate(scale=1.0, seed=2026, stream=None):
     with transaction.atomic():
         province = save_unit(
             unit=OrgUnit(code=PROVINCE_CODE, name="东海省总工会", kind=OrgKind.PROVINCE, document_prefix="东工"),
-            actor=None,
+            actor=SYSTEM,
         )
         office = create_user(
             username="bench_province",
@@ -144,7 +145,7 @@ def generate(scale=1.0, seed=2026, stream=None):
             org_unit=province,
             roles=[Role.OFFICE],
             password=PASSWORD,
-            actor=None,
+            actor=SYSTEM,
         )
     begin = time.perf_counter()
     with connection.cursor() as cursor, transaction.atomic():
@@ -377,7 +378,7 @@ def write_items(connection, rng, tree, users, categories, total, stream):
                 doc_number = f"{office.prefix}〔{issued.year}〕{list_numbers[office.pk]}号"
                 list_lines.append(
                     f"{list_id}\t{office.pk}\t{unit.pk}\t{title}\t{doc_number}\t{issued.isoformat()}\t"
-                    f"{categories[office.pk][category]}\t\t{users.office[office.pk]}\t{_at(issued, 9)}\n"
+                    f"{categories[office.pk][category]}\t\t{users.office[office.pk]}\t{_at(issued, 9)}\t{RULES}\n"
                 )
                 co_lines.extend(f"{list_id}\t{c.pk}\n" for c in co)
                 span = rng.choice((30, 45, 60, 90, 90, 120, 180))
@@ -389,7 +390,7 @@ def write_items(connection, rng, tree, users, categories, total, stream):
             copy_rows(
                 cursor,
                 "COPY checklists_checklist (id, issuing_unit_id, responsible_unit_id, title, doc_number, issued_on,"
-                " category_id, import_key, created_by_id, created_at) FROM STDIN",
+                " category_id, import_key, created_by_id, created_at, rules) FROM STDIN",
                 list_lines,
             )
             copy_rows(cursor, "COPY checklists_checklist_co_units (checklist_id, orgunit_id) FROM STDIN", co_lines)
@@ -400,12 +401,24 @@ def write_items(connection, rng, tree, users, categories, total, stream):
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('checklists_document', 'id'), %s)", [items.next_document - 1]
         )
+        # The notices' numbers go into the register, as the numbering service would have kept them.
+        cursor.execute(
+            "INSERT INTO documents_issuednumber (issuing_unit_id, kind, year, sequence, number, created_at)"
+            " SELECT issuing_unit_id, 'checklists.' || kind, year, sequence, number, created_at FROM checklists_document"
+        )
         begin = time.perf_counter()
         for _name, definition in indexes:
             cursor.execute(definition)
         stream.write(f"Rebuilt {len(indexes)} indexes in {time.perf_counter() - begin:.1f} s\n")
         cursor.execute("SELECT (SELECT count(*) FROM checklists_document), (SELECT count(*) FROM checklists_itemevent)")
         return done, *cursor.fetchone()
+
+
+# Every list carries the close-out rules it was issued under: the defaults here.
+RULES = (
+    '{"satisfaction_percent": 80, "poll_min_answers": 10, "poll_tokens": 30, "poll_days": 14, '
+    '"urge_interval_days": 7, "due_soon_days": 7, "long_overdue_days": 30, "unit_load_warning": 30}'
+)
 
 
 def _at(day, hour=10):

@@ -112,6 +112,7 @@ def generate(count, seed):
 
     from orgs.models import OrgKind, OrgUnit, Role
     from orgs.services import PATH_DIGITS, create_user, save_unit
+    from qingdan.actors import SYSTEM
     from qingdan.progress import TerminalProgress
     from surveys import services
     from surveys.imports import import_questions
@@ -120,10 +121,10 @@ def generate(count, seed):
     from surveys.validation import load
 
     rng = random.Random(seed)
-    root = save_unit(unit=OrgUnit(code="HLJ", name="黑龙江省总工会", kind=OrgKind.PROVINCE), actor=None)
+    root = save_unit(unit=OrgUnit(code="HLJ", name="黑龙江省总工会", kind=OrgKind.PROVINCE), actor=SYSTEM)
     counties = [
         save_unit(
-            unit=OrgUnit(code=f"HLJ-C{i:03d}", name=f"第{i}县总工会", kind=OrgKind.COUNTY, parent=root), actor=None
+            unit=OrgUnit(code=f"HLJ-C{i:03d}", name=f"第{i}县总工会", kind=OrgKind.COUNTY, parent=root), actor=SYSTEM
         )
         for i in range(1, COUNTIES + 1)
     ]
@@ -133,7 +134,7 @@ def generate(count, seed):
         org_unit=root,
         roles=[Role.OFFICE],
         password="Bench-Qd-2026!",
-        actor=None,
+        actor=SYSTEM,
     )
     questionnaire = services.create_questionnaire(title=TITLE, owner_unit=root, actor=office)
     errors = import_questions(questionnaire=questionnaire, uploaded=xlsx(heilongjiang_rows()), actor=office)

@@ -13,6 +13,7 @@ from orgs import services as org_services
 from orgs.models import Role, User
 from orgs.queries import subtree
 from qingdan import clock
+from qingdan.actors import SYSTEM
 from qingdan.demo_calendar import add_months, days_between, moment, workday
 from surveys import services as survey_services
 
@@ -145,7 +146,7 @@ def _reporters(units, known, rng):
                 org_unit=unit,
                 roles=[Role.REPORTER],
                 password=None,
-                actor=None,
+                actor=SYSTEM,
             )
     return found
 
@@ -256,7 +257,7 @@ def _urge_until(item, day):
     scan = item.deadline + timedelta(days=1)
     while scan < day:
         with clock.at(moment(scan, 8)):
-            workflow.urge(item=item, actor=workflow.DEADLINE_SCAN)
+            workflow.urge(item=item, actor=SYSTEM)
         scan += timedelta(days=rules.of(item.checklist, rules.URGE_INTERVAL))
 
 

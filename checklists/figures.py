@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from checklists import rules
 from checklists.models import Category, Item, ItemStatus, ItemTally, UnitLoad
 from checklists.queries import is_id as _is_id
-from checklists.tally import TALLY_COUNTS
+from checklists.tally import RATE_SCALE, TALLY_COUNTS
 from checklists.workflow import URGEABLE
 from orgs.models import OrgUnit
 from orgs.queries import holds_every_unit, within
@@ -91,7 +91,7 @@ def _group_figures(row, **extra):
     rated = row["rated"]
     return Figures(
         **{name: row[name] or 0 for name in SUMMED},
-        satisfaction=row["satisfaction_sum"] / rated if rated else None,
+        satisfaction=row["satisfaction_sum"] / RATE_SCALE / rated if rated else None,
         **extra,
     )
 
@@ -202,7 +202,7 @@ def top(grouped, order, start, stop, sums=()):
     windowed = rows[0] if rows else {}
     groups = int(windowed.get("all_groups", 0))
     # PostgreSQL adds up sums as numeric (Decimal)
-    totals = {name: (float if name == "satisfaction_sum" else int)(windowed.get(f"all_{name}") or 0) for name in sums}
+    totals = {name: int(windowed.get(f"all_{name}") or 0) for name in sums}
     for row in rows:
         for name in ("groups", *sums):
             row.pop(f"all_{name}")

@@ -291,7 +291,9 @@ class ItemTally(models.Model):
     first_pass = models.IntegerField(default=0)
     urgings = models.IntegerField(default=0)
     rectifications = models.IntegerField(default=0)
-    satisfaction_sum = models.FloatField(default=0)
+    # The items' satisfaction rates added up in ten-thousandths (``tally.RATE_SCALE``): whole numbers add and
+    # subtract exactly, so the kept sum never drifts from a recount.
+    satisfaction_sum = models.BigIntegerField(default=0)
     rated = models.IntegerField(default=0)
 
     class Meta:

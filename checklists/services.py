@@ -11,6 +11,7 @@ from checklists.models import Category, Checklist, EventKind, Item, ItemEvent, U
 from orgs.models import Role
 from orgs.services import notify, unit_people
 from qingdan import clock
+from qingdan.actors import SYSTEM, person
 from qingdan.errors import Refused
 
 
@@ -72,11 +73,11 @@ def issue_checklist(
     ``items`` are dicts with ``content``, ``standard``, ``deadline``, ``deep_review_required`` and
     ``person_in_charge``. With an ``import_key`` the same list uploaded again is found, not duplicated.
     """
-    if actor is not None and not actor.has_role(Role.OFFICE):
+    if actor is not SYSTEM and (actor is None or not actor.has_role(Role.OFFICE)):
         raise Refused(_("Only office staff issue lists."))
-    office = actor.org_unit if actor is not None else responsible_unit.parent
+    office = actor.org_unit if actor is not SYSTEM else responsible_unit.parent
     for unit in (responsible_unit, *co_units):
-        if actor is not None and not unit.is_within(office):
+        if actor is not SYSTEM and not unit.is_within(office):
             raise Refused(_("%(unit)s is outside your organisation.") % {"unit": unit.name})
     if not title.strip():
         raise Refused(_("Give the list a title."))
@@ -127,7 +128,7 @@ def _issue(actor, office, responsible_unit, title, items, category, doc_number, 
             category=category,
             issued_on=issued_on,
             import_key=import_key,
-            created_by=actor,
+            created_by=person(actor),
             rules=closeout_rules.in_force(office),
         )
         checklist.co_units.set(co_units)

@@ -16,8 +16,8 @@ lists where they differ from the records, and the tests check it after every tes
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, Round, TruncMonth
 from django.utils import timezone
 
 from checklists.models import DocumentKind, ItemStatus, ItemTally, UnitLoad
@@ -25,6 +25,7 @@ from checklists.models import DocumentKind, ItemStatus, ItemTally, UnitLoad
 TALLY_KEY = ("responsible_unit_id", "issuing_unit_id", "category_key", "month")
 TALLY_COUNTS = ("issued", "applied", "closed", "first_pass", "urgings", "rectifications", "satisfaction_sum", "rated")
 LOAD_KEY = ("unit_id", "month")
+RATE_SCALE = 10000  # a satisfaction rate (kept to four places) in ten-thousandths
 LOAD_COUNTS = ("lists", "items", "urgings", "documents")
 
 
@@ -52,9 +53,13 @@ def counted(item):
         int(closed and item.rectifications == 0),
         item.urgings,
         item.rectifications,
-        item.satisfaction or 0.0,
+        _scaled(item.satisfaction),
         int(item.satisfaction is not None),
     )
+
+
+def _scaled(rate):
+    return 0 if rate is None else round(rate * RATE_SCALE)
 
 
 def _sum(rows):
@@ -90,7 +95,7 @@ def issued(lists):
     tally, load = [], []
     for checklist, items, co_unit_ids in lists:
         month = month_of(checklist.issued_on)
-        tally.append((key_of(checklist), (items, 0, 0, 0, 0, 0, 0.0, 0)))
+        tally.append((key_of(checklist), (items, 0, 0, 0, 0, 0, 0, 0)))
         load.append(((checklist.responsible_unit_id, month), (1, items, 0, 0)))
         load.extend(((unit_id, month), (1, 0, 0, 0)) for unit_id in co_unit_ids)
     _add(UnitLoad, LOAD_KEY, LOAD_COUNTS, load)
@@ -134,7 +139,7 @@ def _tally_rows(models):
             first_pass=Count("id", filter=Q(status=ItemStatus.CLOSED, rectifications=0)),
             urgings=Sum("urgings"),
             rectifications=Sum("rectifications"),
-            satisfaction_sum=Coalesce(Sum("satisfaction"), 0.0),
+            satisfaction_sum=Coalesce(Sum(Round(F("satisfaction") * RATE_SCALE)), 0.0),
             rated=Count("satisfaction"),
         )
         .order_by()
@@ -207,6 +212,6 @@ def drift():
         for k in sorted(set(stored) | set(computed)):
             zero = (0,) * len(counts)
             have, want = stored.get(k, zero), computed.get(k, zero)
-            if any(abs(a - b) > 1e-6 for a, b in zip(have, want, strict=True)):
+            if have != want:
                 differences.append((name, k, have, want))
     return differences

@@ -44,6 +44,7 @@ from documents import numbering
 from orgs.models import Role
 from orgs.services import notify, unit_people
 from qingdan import clock
+from qingdan.actors import SYSTEM, person
 from qingdan.errors import Conflict, Refused
 
 S = ItemStatus
@@ -56,8 +57,6 @@ TRANSITIONS = {
     "evaluation_pass": ({S.DEEP_REVIEW}, S.CLOSED),
     "evaluation_fail": ({S.DEEP_REVIEW}, S.RECTIFYING),
 }
-# The daily deadline scan, the one actor that is not a person: it urges on the platform's behalf.
-DEADLINE_SCAN = object()
 ITEM_CHANGED = gettext_lazy("The item has changed since you read it; read it again and retry.")
 
 
@@ -327,7 +326,7 @@ def satisfaction_questionnaire(office_unit, actor):
     if found is not None:
         return found
     questionnaire = survey_services.create_questionnaire(
-        title=title, owner_unit=office_unit, actor=None, kind=QuestionnaireKind.WORKER
+        title=title, owner_unit=office_unit, actor=SYSTEM, kind=QuestionnaireKind.WORKER
     )
     survey_services.add_question(
         questionnaire=questionnaire,
@@ -335,7 +334,7 @@ def satisfaction_questionnaire(office_unit, actor):
         code="S1",
         text=_("How satisfied are you with how this item was carried out?"),
         kind="satisfaction",
-        actor=None,
+        actor=SYSTEM,
     )
     return questionnaire
 
@@ -419,7 +418,7 @@ def record_evaluation(
         )
         attachments = list(attachments)
         evaluation.attachments.set(attachments)
-        item.satisfaction = rate
+        item.satisfaction = rate = None if rate is None else round(rate, 4)  # kept to a hundredth of a per cent
         if item.satisfaction_poll is not None:
             from surveys import services as survey_services
 
@@ -474,10 +473,10 @@ def record_evaluation(
 
 def urge(*, item, actor, today=None):
     """Issue a numbered urging notice for an item past its deadline with no application: by the issuing
-    office, or by the daily deadline scan (``actor=DEADLINE_SCAN``, recorded as the system).
+    office, or by the daily deadline scan (``actor=SYSTEM``, recorded as the system).
     Returns the document, or None when the item was already urged today (safe to run twice)."""
     today = today or clock.today()
-    by_scan, actor = actor is DEADLINE_SCAN, None if actor is DEADLINE_SCAN else actor
+    by_scan, actor = actor is SYSTEM, person(actor)
     with transaction.atomic():
         item = _lock(item, None)
         _require(by_scan or may_urge(actor, item))

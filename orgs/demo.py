@@ -5,6 +5,7 @@ from django.db import transaction
 
 from orgs import services
 from orgs.models import OrgKind, OrgUnit, Role, User
+from qingdan.actors import SYSTEM
 
 CITY = ("320900", "示范市总工会")
 BINHAI = ("320922", "滨海县总工会")
@@ -123,7 +124,7 @@ def _unit(code, name, kind, parent):
     if unit.pk and (unit.name, unit.kind, unit.parent_id) == (name, kind, parent.pk if parent else None):
         return unit
     unit.name, unit.kind, unit.parent = name, kind, parent
-    return services.save_unit(unit=unit, actor=None)
+    return services.save_unit(unit=unit, actor=SYSTEM)
 
 
 def build_units():
@@ -166,15 +167,15 @@ def build_users(password):
                 roles=[role],
                 password=password,
                 phone=phone,
-                actor=None,
+                actor=SYSTEM,
             )
         else:
-            services.set_password(user=user, password=password, actor=None)
-            services.set_roles(user=user, roles=[role], actor=None)
+            services.set_password(user=user, password=password, actor=SYSTEM)
+            services.set_roles(user=user, roles=[role], actor=SYSTEM)
             if not user.is_active:
-                services.set_user_active(user=user, active=True, actor=None)
+                services.set_user_active(user=user, active=True, actor=SYSTEM)
             if user.is_locked():
-                services.unlock_user(user=user, actor=None)
+                services.unlock_user(user=user, actor=SYSTEM)
 
 
 def build(password):

@@ -1,6 +1,6 @@
 """Every change to org units, users, roles, passwords and API tokens goes through here.
 
-``actor=None`` means the system itself (the demo loader, a command run by the operator);
+``actor=SYSTEM`` is the platform itself (the demo loader, a command run by the operator);
 otherwise the actor's roles are checked here, not only in the pages, so that every path
 (page, API, admin, command) obeys the same rules.
 """
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from orgs.models import SEPARATED_DUTIES, ApiToken, OrgUnit, Role, User, UserRole
 from qingdan import clock
+from qingdan.actors import SYSTEM
 
 # Ids in the path are zero-padded so that ordering by path is tree order (/…02/ before /…10/).
 PATH_DIGITS = 8
@@ -24,9 +25,9 @@ PATH_DIGITS = 8
 
 def _require(actor, role, *, not_on=None):
     """Refuse unless the actor (a person) holds ``role``; nobody manages their own account."""
-    if actor is None:
+    if actor is SYSTEM:
         return
-    if not actor.has_role(role) or (not_on is not None and not_on.pk == actor.pk):
+    if actor is None or not actor.has_role(role) or (not_on is not None and not_on.pk == actor.pk):
         raise PermissionDenied(_("Your roles do not allow this."))
 
 
@@ -132,7 +133,7 @@ def create_user(*, username, full_name, org_unit, roles, password, actor, phone=
     _require(actor, Role.SYSADMIN)
     roles = {Role(r) for r in roles}
     check_separated_duties(roles)
-    if actor is not None and roles & SEPARATED_DUTIES:
+    if actor is not SYSTEM and roles & SEPARATED_DUTIES:
         raise ValidationError(
             _(
                 "The system administrator cannot grant the roles of system administrator, security administrator or auditor; the security administrator grants them."
@@ -140,7 +141,7 @@ def create_user(*, username, full_name, org_unit, roles, password, actor, phone=
             code="separated_duties",
         )
     candidate = User(
-        username=username, full_name=full_name, org_unit=org_unit, phone=phone, must_change_password=actor is not None
+        username=username, full_name=full_name, org_unit=org_unit, phone=phone, must_change_password=actor is not SYSTEM
     )
     if password is not None:
         validate_password(password, candidate)
@@ -168,7 +169,7 @@ def set_password(*, user, password, actor, request=None):
     validate_password(password, user)
     with transaction.atomic():
         user.set_password(password)
-        user.must_change_password = actor is not None
+        user.must_change_password = actor is not SYSTEM
         user.save(update_fields=["password", "must_change_password"])
         record(action="auth.password_reset", actor=actor, obj=user, org_unit=user.org_unit, request=request)
     return user

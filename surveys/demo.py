@@ -9,6 +9,7 @@ from django.db import transaction
 from orgs.models import OrgKind, OrgUnit, User
 from orgs.queries import subtree
 from qingdan import clock
+from qingdan.actors import SYSTEM
 from qingdan.demo_calendar import moment
 from surveys import services
 from surveys.models import PollMode, QuestionKind, Questionnaire
@@ -127,7 +128,7 @@ def build():
             with clock.at(at):
                 target.refresh_from_db()
                 services.save_unit_response(
-                    target=target, raw=_answers(survey, rng), actor=None, submit=i % 5 != 4, version=target.version
+                    target=target, raw=_answers(survey, rng), actor=SYSTEM, submit=i % 5 != 4, version=target.version
                 )
         with clock.at(moment(today - timedelta(days=1), 10)):
             services.remind(distribution=distribution, actor=office)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from qingdan import clock
+from qingdan.actors import SYSTEM, person
 from qingdan.errors import Conflict, Refused
 from surveys.models import (
     CHOICE_KINDS,
@@ -35,8 +36,10 @@ from surveys.validation import NUMBER_LIMIT, clean_answers, load
 
 def _check_within(actor, units):
     """Every unit must lie in the actor's subtree (the pages only offer those; this guards the rest)."""
-    if actor is None:
+    if actor is SYSTEM:
         return
+    if actor is None:
+        raise Refused(_("Your roles or your organisation do not allow this."))
     outside = [u for u in units if u is not None and not u.is_within(actor.org_unit)]
     if outside:
         raise Refused(_("%(unit)s is outside your organisation.") % {"unit": outside[0].name})
@@ -58,7 +61,7 @@ def lock_for_editing(questionnaire):
 def create_questionnaire(*, title, owner_unit, actor, kind="unit", description=""):
     with transaction.atomic():
         questionnaire = Questionnaire.objects.create(
-            title=title, owner_unit=owner_unit, kind=kind, description=description, created_by=actor
+            title=title, owner_unit=owner_unit, kind=kind, description=description, created_by=person(actor)
         )
         record(
             action="surveys.questionnaire_created",
@@ -238,7 +241,7 @@ def copy_questionnaire(*, questionnaire, actor):
             description=questionnaire.description,
             kind=questionnaire.kind,
             owner_unit=questionnaire.owner_unit,
-            created_by=actor,
+            created_by=person(actor),
             version=line.aggregate(m=Max("version"))["m"] + 1,
             copied_from=questionnaire,
         )
@@ -301,7 +304,7 @@ def distribute(*, questionnaire, title, units, opens_on, closes_on, actor):
             issuing_unit=actor.org_unit,
             opens_on=opens_on,
             closes_on=closes_on,
-            created_by=actor,
+            created_by=person(actor),
         )
         Target.objects.bulk_create(Target(distribution=distribution, org_unit=unit) for unit in units)
         record(
@@ -386,7 +389,7 @@ def save_unit_response(*, target, raw, actor, submit, version):
         if submit:
             now = clock.now()
             locked.submitted_at = response.submitted_at = now
-            response.submitted_by, response.is_final = actor, True
+            response.submitted_by, response.is_final = person(actor), True
             response.save(update_fields=["submitted_at", "submitted_by", "is_final"])
         locked.save(update_fields=["status", "version", "submitted_at"])
         record(
@@ -453,7 +456,7 @@ def create_poll(*, questionnaire, title, subject_unit, closes_at, actor, mode=Po
             mode=mode,
             cap=cap if mode == PollMode.OPEN else None,
             closes_at=closes_at,
-            created_by=actor,
+            created_by=person(actor),
         )
         if mode == PollMode.TOKENS:
             PollToken.objects.bulk_create(PollToken(poll=poll) for _ in range(token_count))
@@ -537,7 +540,7 @@ def add_finding(*, questionnaire, note, actor, question=None, response=None, dis
             response=response,
             distribution=distribution,
             suggested_unit=suggested_unit,
-            created_by=actor,
+            created_by=person(actor),
         )
         record(
             action="surveys.finding_added",

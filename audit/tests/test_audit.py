@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from audit.masking import mask_id_number, mask_phone
 from audit.models import AppendOnlyError, AuditEvent, Result
 from audit.services import record
+from qingdan.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,7 @@ def test_history_of_a_moved_unit_stays_with_the_county_it_happened_in(client_for
     town = OrgUnitFactory(code="A-T9", name="迁出的镇工会", parent=county_a)
     record(action="test.before_move", org_unit=town)
     town.parent = county_b
-    services.save_unit(unit=town, actor=None)
+    services.save_unit(unit=town, actor=SYSTEM)
     record(action="test.after_move", org_unit=town)
     auditor_b = UserFactory(username="auditor-b", org_unit=county_b, roles=[Role.AUDITOR])
     page_a = client_for(auditor).get("/audit/?action=test.").content.decode()

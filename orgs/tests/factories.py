@@ -2,6 +2,7 @@ import factory
 
 from orgs import services
 from orgs.models import OrgKind, OrgUnit, User, UserRole
+from qingdan.actors import SYSTEM
 
 PASSWORD = "Qd-test-2026"
 
@@ -17,7 +18,7 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return services.save_unit(unit=model_class(*args, **kwargs), actor=None)
+        return services.save_unit(unit=model_class(*args, **kwargs), actor=SYSTEM)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

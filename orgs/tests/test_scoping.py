@@ -6,6 +6,7 @@ from orgs import services
 from orgs.models import OrgKind, OrgUnit
 from orgs.queries import subtree, visible_units
 from orgs.tests.factories import OrgUnitFactory
+from qingdan.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_moving_a_unit_moves_its_subtree(county_a, county_b, office, outsider):
     town = OrgUnitFactory(code="T1", kind=OrgKind.TOWN, parent=county_a)
     firm = OrgUnitFactory(code="E1", parent=town)
     town.parent = county_b
-    services.save_unit(unit=town, actor=None)
+    services.save_unit(unit=town, actor=SYSTEM)
     firm.refresh_from_db()
     assert firm.path.startswith(county_b.path) and firm.depth == county_b.depth + 2
     assert firm not in visible_units(office) and firm in visible_units(outsider)
@@ -67,7 +68,7 @@ def test_a_unit_cannot_move_under_its_own_child(county_a):
     child = OrgUnitFactory(code="CH", parent=county_a)
     county_a.parent = child
     with pytest.raises(ValidationError):
-        services.save_unit(unit=county_a, actor=None)
+        services.save_unit(unit=county_a, actor=SYSTEM)
     assert OrgUnit.objects.get(pk=county_a.pk).parent_id != child.pk
 
 

@@ -7,6 +7,7 @@ import pytest
 from orgs.models import OrgKind, OrgUnit
 from orgs.queries import on_the_line_of, placed_within, subtree, within, within_all
 from orgs.tests.factories import OrgUnitFactory
+from qingdan.actors import SYSTEM
 from qingdan.tests.test_clock import ROOT, product_modules
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +36,8 @@ def test_a_copy_of_a_place_is_matched_within_a_subtree(county_a, county_b, town)
     from audit.models import AuditEvent
     from audit.services import record
 
-    record(action="test.here", actor=None, org_unit=town)
-    record(action="test.there", actor=None, org_unit=county_b)
+    record(action="test.here", actor=SYSTEM, org_unit=town)
+    record(action="test.there", actor=SYSTEM, org_unit=county_b)
     tests = AuditEvent.objects.filter(action__startswith="test.")
     assert list(tests.filter(placed_within(county_a, "org_path")).values_list("action", flat=True)) == ["test.here"]
 

@@ -2,6 +2,7 @@
 
 from orgs import services as org_services
 from orgs.models import Role, User
+from qingdan.actors import SYSTEM
 
 CITY_USER = ("city", "刘卫东", "13805150110")
 # One reporter per town union, in the order of ``orgs.demo.TOWNS`` (codes T001…T013): they self-assess.
@@ -35,7 +36,7 @@ def _users(county, towns, password):
         roles=[Role.OFFICE],
         password=password,
         phone=phone,
-        actor=None,
+        actor=SYSTEM,
     )
     people = []
     for i, (town, (name, full)) in enumerate(zip(towns, TOWN_USERS, strict=True)):
@@ -46,7 +47,7 @@ def _users(county, towns, password):
             roles=[Role.REPORTER],
             password=password,
             phone=f"138051502{i:02d}",
-            actor=None,
+            actor=SYSTEM,
         )
         people.append(user)
     return city_office, people

@@ -11,6 +11,7 @@ from checklists import services as checklist_services
 from checklists import workflow as checklist_workflow
 from orgs.models import OrgUnit
 from qingdan import clock
+from qingdan.actors import SYSTEM
 from qingdan.demo_calendar import moment
 from scoring import events
 from scoring.demo.people import STRENGTH
@@ -78,7 +79,7 @@ def _supervision(plan, half, city_office, towns, people):
             for item in sorted(items.values(), key=lambda i: i.pk):
                 item.refresh_from_db()
                 if item.status in checklist_workflow.URGEABLE and item.deadline < day:
-                    checklist_workflow.urge(item=item, actor=checklist_workflow.DEADLINE_SCAN)
+                    checklist_workflow.urge(item=item, actor=SYSTEM)
 
         return run
 

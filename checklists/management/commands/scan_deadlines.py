@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from checklists import workflow
 from checklists.models import Item
+from qingdan.actors import SYSTEM
 from qingdan.errors import Refused
 from qingdan.progress import TerminalProgress
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         issued = 0
         for done, pk in enumerate(due, start=1):
             try:
-                if workflow.urge(item=Item.objects.get(pk=pk), actor=workflow.DEADLINE_SCAN, today=today) is not None:
+                if workflow.urge(item=Item.objects.get(pk=pk), actor=SYSTEM, today=today) is not None:
                     issued += 1
             except Refused:
                 pass  # applied for (or extended) since the scan began

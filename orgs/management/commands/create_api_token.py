@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from orgs.models import User
 from orgs.services import create_api_token
+from qingdan.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -15,5 +16,5 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user named {username!r}.")
-        _token, raw = create_api_token(user=user, name=name, actor=None)
+        _token, raw = create_api_token(user=user, name=name, actor=SYSTEM)
         self.stdout.write(raw)

@@ -138,6 +138,8 @@ class Distribution(models.Model):
     closes_on = models.DateField(_("closes on"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now)
+    # The survey rules in force for the issuing unit when it was sent (``surveys.rules``).
+    rules = models.JSONField(default=dict, editable=False)
 
     class Meta:
         verbose_name = _("distribution")

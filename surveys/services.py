@@ -12,6 +12,7 @@ from audit.services import record
 from qingdan import clock
 from qingdan.actors import SYSTEM, person
 from qingdan.errors import Conflict, Refused
+from surveys import rules as survey_rules
 from surveys.models import (
     CHOICE_KINDS,
     SATISFACTION_LEVELS,
@@ -305,6 +306,7 @@ def distribute(*, questionnaire, title, units, opens_on, closes_on, actor):
             opens_on=opens_on,
             closes_on=closes_on,
             created_by=person(actor),
+            rules=survey_rules.in_force(actor.org_unit),
         )
         Target.objects.bulk_create(Target(distribution=distribution, org_unit=unit) for unit in units)
         record(
@@ -350,7 +352,6 @@ TRANSITIONS = {
     "submit": ({ResponseStatus.PENDING, ResponseStatus.DRAFT, ResponseStatus.RETURNED}, ResponseStatus.SUBMITTED),
     "return": ({ResponseStatus.SUBMITTED}, ResponseStatus.RETURNED),
 }
-RESUBMIT_DAYS = 7
 
 
 def _transition(target, action):
@@ -405,7 +406,7 @@ def save_unit_response(*, target, raw, actor, submit, version):
 
 def return_response(*, target, reason, actor, due_on=None):
     """The office sends a submitted response back to its unit with a reason and a date to
-    resubmit by (by default a week from today, or from the closing date if that is later).
+    resubmit by (by default the distribution's rule, 7 days, from today or from the closing date if later).
     A response resubmitted after the closing date counts as late."""
     reason = reason.strip()
     if not reason:
@@ -416,7 +417,8 @@ def return_response(*, target, reason, actor, due_on=None):
         locked = Target.objects.select_for_update().select_related("distribution").get(pk=target.pk)
         to = _transition(locked, "return")
         today = clock.today()
-        due_on = due_on or max(today, locked.distribution.closes_on) + timedelta(days=RESUBMIT_DAYS)
+        days = survey_rules.of(locked.distribution, survey_rules.RESUBMIT_DAYS)
+        due_on = due_on or max(today, locked.distribution.closes_on) + timedelta(days=days)
         if due_on < today:
             raise Refused(_("The date to resubmit by has already passed."))
         locked.status, locked.return_reason, locked.submitted_at, locked.due_on = to, reason, None, due_on

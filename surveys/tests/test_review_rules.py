@@ -282,3 +282,16 @@ def test_decimal_bounds_are_kept(office):
         actor=office,
     )
     assert (q.min_value, q.max_value) == (Decimal("0.5"), Decimal("99.5"))
+
+
+def test_a_response_sent_back_gets_the_days_its_distribution_was_sent_with(office, dept_a, questionnaire):
+    from orgs.rules import set_rule
+
+    set_rule(unit=office.org_unit, key="surveys.resubmit_days", value=3, actor=office)
+    distribution = _send(questionnaire, office, [dept_a], days=10)
+    assert distribution.rules == {"resubmit_days": 3}
+    set_rule(unit=office.org_unit, key="surveys.resubmit_days", value=20, actor=office)  # later: for later sends
+    q = {x.code: x.pk for x in questionnaire.questions.all()}
+    target = _submit(distribution.targets.get(), {q["Q1"]: ["o1"], q["Q3"]: ["4"], q["Q4"]: ["10"]})
+    target = services.return_response(target=target, reason="Q4 经费口径有误", actor=office)
+    assert target.due_on == distribution.closes_on + timedelta(days=3)

@@ -6,13 +6,13 @@ self-assessment form). Every filter stays within what ``queries.visible_rounds``
 unit's own results, or rounds run by the user's unit or one below it.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Role
-from orgs.queries import within
-from scoring.models import Result, Round, RoundStatus
+from scoring import permissions
+from scoring.models import Round
 
 
 class Task:
@@ -24,30 +24,25 @@ class Task:
     # (task, label, roles it is for), in the order the workbench shows them
     ALL = [
         (SELF, _("Self-assessments to fill in"), (Role.OFFICE, Role.REPORTER)),
-        (REVIEW, _("Assessments to review"), (Role.REVIEWER,)),
+        (REVIEW, _("Assessments to review"), (Role.REVIEWER, Role.OFFICE)),
         (START_REVIEW, _("Self-assessments all submitted: start the review"), (Role.OFFICE,)),
         (PUBLISH, _("Assessments reviewed and ready to publish"), (Role.OFFICE,)),
     ]
     LABELS = {task: label for task, label, _roles in ALL}
 
 
-def _runs(user):
-    return within(user.org_unit, "owner_unit")
+TWINS = {
+    Task.SELF: permissions.self_assessable,
+    Task.REVIEW: permissions.reviewable,
+    Task.START_REVIEW: permissions.ready_for_review,
+    Task.PUBLISH: permissions.publishable,
+}
 
 
 def task_filter(user, task):
-    """The rounds of ``task`` for ``user`` as a Q; nothing when the task is not the user's."""
-    roles = next((roles for t, _label, roles in Task.ALL if t == task), None)
-    if roles is None or getattr(user, "org_unit", None) is None or not user.has_role(*roles):
-        return Q(pk__in=[])
-    if task == Task.SELF:
-        waiting = Result.objects.filter(round=OuterRef("pk"), unit=user.org_unit_id, self_submitted_at__isnull=True)
-        return Q(status=RoundStatus.SELF_ASSESSMENT) & Q(Exists(waiting))
-    if task == Task.START_REVIEW:
-        waiting = Result.objects.filter(round=OuterRef("pk"), self_submitted_at__isnull=True)
-        return _runs(user) & Q(status=RoundStatus.SELF_ASSESSMENT) & ~Q(Exists(waiting))
-    # Review and publish: the round is in review; the reviewers score, the office publishes.
-    return _runs(user) & Q(status=RoundStatus.REVIEW)
+    """The rounds of ``task`` for ``user`` as a Q: the query twin of its predicate in ``scoring.permissions``."""
+    twin = TWINS.get(task)
+    return twin(user) if twin is not None and getattr(user, "org_unit", None) is not None else Q(pk__in=[])
 
 
 def user_tasks(user):

@@ -27,7 +27,7 @@ from qingdan.errors import Conflict, Refused
 from qingdan.forms import StyledForm
 from qingdan.pages import paginate, xlsx_response
 from qingdan.templatetags.qd import yuan
-from scoring import bulletin, drill, exports, workflow
+from scoring import bulletin, drill, exports, permissions, workflow
 from scoring.explain import GRADE_COLOURS, grade_word, maximum, points, source, steps, value_words
 from scoring.models import FundMethod, Grade, Kind, RoundStatus, Score
 from scoring.queries import get_result, get_round, runs, visible_results
@@ -333,7 +333,7 @@ def _render_score(request, score, round, result, form=None):
     if shown and entry is not None and entry.records_of is not None:
         records = entry.records_of(score.unit, round.period_start, round.period_end)
         changed = drill.drift(entry, score, drill.values_now(entry, score.unit, round))
-    office = workflow.is_round_office(request.user, round)
+    office = permissions.is_round_office(request.user, round)
     can_adjust = office and round.status != RoundStatus.DRAFT and criterion.kind != Kind.VETO
     if can_adjust and form is None:
         form = AdjustForm(initial={"points": score.points, "version": score.version})
@@ -382,7 +382,7 @@ def score_page(request, pk):
 @require_POST
 def score_adjust(request, pk):
     score, round, result = _score(request.user, pk)
-    if not workflow.is_round_office(request.user, round):
+    if not permissions.is_round_office(request.user, round):
         raise PermissionDenied
     form = AdjustForm(request.POST)
     if not form.is_valid():

@@ -21,7 +21,7 @@ from orgs.models import Role
 from qingdan.errors import Conflict, Refused
 from qingdan.pages import paginate, query_without_page
 from qingdan.permissions import role_required
-from scoring import explain, inbox, rubrics, workflow
+from scoring import explain, inbox, permissions, rubrics, workflow
 from scoring.forms_rounds import (
     METHOD_HELP,
     ComputeForm,
@@ -183,8 +183,8 @@ def _funds_summary(round):
 def round_detail(request, pk):
     user = request.user
     round = badge(get_round(user, pk))
-    office = workflow.is_round_office(user, round)
-    reviewer = workflow.is_round_reviewer(user, round)
+    office = permissions.is_round_office(user, round)
+    reviewer = permissions.is_round_reviewer(user, round)
     office_side = runs(user, round)
     results = visible_results(user, round)
     results = results.order_by("rank", "unit__path") if round.computed_at else results.order_by("unit__path")
@@ -199,13 +199,10 @@ def round_detail(request, pk):
         progress = round.results.aggregate(
             total=Count("pk"), submitted=Count("pk", filter=Q(self_submitted_at__isnull=False))
         )
-    steps = []
-    if office:
-        steps = [
-            {"name": name, "label": STEPS[name][0], "help": STEPS[name][1]}
-            for name, (sources, _target) in workflow.TRANSITIONS.items()
-            if round.status in sources
-        ]
+    steps = [
+        {"name": name, "label": STEPS[name][0], "help": STEPS[name][1]}
+        for name in permissions.available_steps(user, round)
+    ]
     return render(
         request,
         "scoring/round_detail.html",
@@ -278,7 +275,7 @@ def round_funds(request, pk):
     """The fund formula of the round: none, a fixed amount per grade, or a pool split by score."""
     user = request.user
     round = get_round(user, pk)
-    if not workflow.is_round_office(user, round):
+    if not permissions.is_round_office(user, round):
         raise PermissionDenied
     form = FundsForm(request.POST or None, initial=FundsForm.initial_of(round))
     refused = None

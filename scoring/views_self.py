@@ -25,7 +25,7 @@ from orgs.models import Role
 from qingdan import metrics
 from qingdan.errors import Conflict, Refused
 from qingdan.permissions import role_required
-from scoring import explain, rubrics, workflow
+from scoring import explain, permissions, rubrics, workflow
 from scoring.forms_rounds import LIBRARY_SHOWN, ReviewScoreForm, SelfScoreForm
 from scoring.models import Kind, Score
 from scoring.queries import get_result, get_round
@@ -102,7 +102,7 @@ def _score_anchor(view, round_pk, score, *args):
 def _own_result(user, round):
     """The signed-in unit's result in the round; any other unit's self-assessment is not there (404)."""
     result = round.results.select_related("unit").filter(unit=user.org_unit_id).first()
-    if result is None or not workflow.is_self_assessor(user, result):
+    if result is None or not permissions.is_self_assessor(user, result):
         raise Http404
     return result
 
@@ -247,7 +247,7 @@ def _review_page(request, round, result, bound=None):
 def _reviewable(user, round_pk, unit_pk):
     round = get_round(user, round_pk)
     result = get_result(user, round, unit_pk)
-    if not workflow.is_round_reviewer(user, round):
+    if not permissions.is_round_reviewer(user, round):
         raise PermissionDenied
     return round, result
 

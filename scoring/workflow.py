@@ -23,6 +23,7 @@ from qingdan import clock, metrics
 from qingdan.errors import Conflict, Refused
 from scoring import engine
 from scoring.models import FundMethod, Kind, Result, Round, RoundStatus, Score, ScoreChange, Stage
+from scoring.permissions import is_round_office, is_round_reviewer, is_self_assessor
 
 TRANSITIONS = {
     "open_self_assessment": ({RoundStatus.DRAFT}, RoundStatus.SELF_ASSESSMENT),
@@ -33,23 +34,6 @@ SELF_STATUSES = frozenset({RoundStatus.SELF_ASSESSMENT})
 REVIEW_STATUSES = frozenset({RoundStatus.SELF_ASSESSMENT, RoundStatus.REVIEW})
 ROUND_CHANGED = gettext_lazy("The round changed since you read it; read it again and retry.")
 SCORE_CHANGED = gettext_lazy("The score changed since you read it; read it again and retry.")
-
-
-# ---------------------------------------------------------------------------- who may
-
-
-def is_round_office(user, round):
-    """Office staff of the unit that runs the round (or a unit above it)."""
-    return user.has_role(Role.OFFICE) and round.owner_unit.is_within(user.org_unit)
-
-
-def is_round_reviewer(user, round):
-    return user.has_role(Role.REVIEWER, Role.OFFICE) and round.owner_unit.is_within(user.org_unit)
-
-
-def is_self_assessor(user, result):
-    """Office staff or reporters of the assessed unit itself."""
-    return user.org_unit_id == result.unit_id and user.has_role(Role.OFFICE, Role.REPORTER)
 
 
 def _require(allowed, message):

@@ -3,6 +3,7 @@ copied onto each list when it is issued (``Checklist.rules``)."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qingdan.rules import declare
 
@@ -39,7 +40,7 @@ LONG_OVERDUE = declare(
 )  # fmt: skip
 LOAD_WARNING = declare(
     "closeout.unit_load_warning", _("Items a unit may receive in a month before the office is warned"),
-    default=30, minimum=1, maximum=100000, unit=_("items"), area=AREA,
+    default=30, minimum=1, maximum=100000, unit=pgettext_lazy("quantity", "items"), area=AREA,
 )  # fmt: skip
 
 

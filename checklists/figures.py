@@ -23,6 +23,7 @@ from checklists.models import Category, Item, ItemStatus, ItemTally, UnitLoad
 from checklists.queries import is_id as _is_id
 from checklists.tally import RATE_SCALE, TALLY_COUNTS
 from checklists.workflow import URGEABLE
+from orgs import rules as org_rules
 from orgs.models import OrgUnit
 from orgs.queries import holds_every_unit, within
 from qingdan import clock
@@ -342,6 +343,6 @@ def load(unit, period=DEFAULT_LOAD_PERIOD, today=None, limit=20):
     heaviest, units_counted, _sums = top(counts, order, 0, limit)
     keys = [row.pop("unit_key") for row in heaviest]
     units = OrgUnit.objects.order_by().in_bulk(keys)
-    line = rules.now_for(unit, rules.LOAD_WARNING) * (first - last + 1)
+    line = org_rules.value(unit, rules.LOAD_WARNING) * (first - last + 1)
     rows = [Load(unit=units[key], over=row["items"] > line, **row) for key, row in zip(keys, heaviest, strict=True)]
     return rows, units_counted

@@ -21,6 +21,7 @@ from audit.services import record
 from checklists import rules as closeout_rules
 from checklists import services, tally
 from checklists.models import Category, Checklist, EventKind, Item, ItemEvent
+from orgs import rules as org_rules
 from orgs.models import OrgUnit, Role
 from orgs.queries import within
 from qingdan import clock
@@ -363,7 +364,7 @@ def check_rows(rows, *, actor, formulas=frozenset(), today=None):
 
 
 def load_warnings(plan, today, office):
-    limit = closeout_rules.now_for(office, closeout_rules.LOAD_WARNING)
+    limit = org_rules.value(office, closeout_rules.LOAD_WARNING)
     units = plan.units
     loads = services.unit_loads([unit.pk for unit, _lists, _items in units], today)
     warnings = [LoadWarning(unit, loads.get(unit.pk, 0), n, limit) for unit, _lists, n in units]
@@ -413,7 +414,7 @@ def _issue(plan, actor, categories, progress, today):
     """Write the new lists with bulk inserts, a chunk of lists at a time: the same rows
     ``services.issue_checklist`` writes for one list (list, co-units, items, an "issued" event each)."""
     office, now = actor.org_unit, clock.now()
-    rules = closeout_rules.in_force(office)
+    rules = org_rules.to_copy(office, closeout_rules.PREFIX)
     new = plan.new_lists
     issued = []  # counted once, at the end: the kept figures' rows stay locked only until the commit
     through = Checklist.co_units.through

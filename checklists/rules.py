@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qingdan.rules import declare
+from qingdan.rules import of as _of
 
 PREFIX = "closeout."
+of = _of  # a close-out rule's value as a list copied it: ``rules.of(item.checklist, rules.URGE_INTERVAL)``
 
 AREA = "checklists"
 SATISFACTION = declare(
@@ -44,40 +46,18 @@ LOAD_WARNING = declare(
 )  # fmt: skip
 
 
-def _field(rule):
-    return rule.key.removeprefix(PREFIX)
-
-
-def in_force(office):
-    """The close-out rules in force for ``office``, as copied onto a list it issues: ``{name: value}``."""
-    from orgs.rules import in_force
-
-    return {key.removeprefix(PREFIX): value for key, value in in_force(office, PREFIX).items()}
-
-
-def now_for(unit, rule):
-    """``rule``'s value in force for ``unit`` today (for what is not yet issued, such as a load warning)."""
-    from orgs.rules import in_force
-
-    return in_force(unit, rule.key)[rule.key]
-
-
-def of(checklist, rule):
-    """``rule``'s value for the work of ``checklist``: as copied when it was issued."""
-    return checklist.rules.get(_field(rule), rule.default)
-
-
 def each_list(rule, build):
     """A filter that applies each list's own ``rule``: ``build(value)`` for the items of the lists holding each
     value in use, joined by OR. The values in use are a handful (one per change of the rule); with one, the
     filter is ``build(value)`` alone, as fast as a fixed rule."""
     from checklists.models import Checklist
 
-    values = set(Checklist.objects.values_list(f"rules__{_field(rule)}", flat=True).distinct())
+    name = rule.key.removeprefix(PREFIX)
+    values = set(Checklist.objects.values_list(f"rules__{name}", flat=True).distinct())
     if len(values) <= 1:
         (value,) = values or {rule.default}
         return build(rule.default if value is None else value)
-    lookup = f"checklist__rules__{_field(rule)}"
+    lookup = f"checklist__rules__{name}"
     joined = Q(pk__in=[])
     for value in values:
         held = Q(**{f"{lookup}__isnull": True}) if value is None else Q(**{lookup: value})

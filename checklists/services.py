@@ -8,6 +8,7 @@ from audit.services import record
 from checklists import permissions, tally
 from checklists import rules as closeout_rules
 from checklists.models import Category, Checklist, EventKind, Item, ItemEvent, UnitLoad
+from orgs import rules as org_rules
 from orgs.models import Role
 from orgs.services import notify, unit_people
 from qingdan import clock
@@ -56,7 +57,7 @@ def unit_load(unit, *, today=None):
 def load_warning(unit, new, office):
     """What ``office`` is told before issuing ``new`` more items to a unit past its warning line (the office's
     rule); "" below it."""
-    load, limit = unit_load(unit), closeout_rules.now_for(office, closeout_rules.LOAD_WARNING)
+    load, limit = unit_load(unit), org_rules.value(office, closeout_rules.LOAD_WARNING)
     if load + new <= limit:
         return ""
     return _(
@@ -129,7 +130,7 @@ def _issue(actor, office, responsible_unit, title, items, category, doc_number, 
             issued_on=issued_on,
             import_key=import_key,
             created_by=person(actor),
-            rules=closeout_rules.in_force(office),
+            rules=org_rules.to_copy(office, closeout_rules.PREFIX),
         )
         checklist.co_units.set(co_units)
         created = Item.objects.bulk_create(

@@ -29,6 +29,17 @@ def in_force(unit, prefix=""):
     return {key: found[key][0] if key in found else rule.default for key, rule in declared.items()}
 
 
+def to_copy(unit, area_prefix):
+    """The rules of one area in force for ``unit``, named without the prefix: what a piece of work copies when
+    ``unit`` issues it (read back with ``qingdan.rules.of``)."""
+    return {key.removeprefix(area_prefix): value for key, value in in_force(unit, area_prefix).items()}
+
+
+def value(unit, rule):
+    """``rule``'s value in force for ``unit`` today (for what is not issued yet, such as a load warning)."""
+    return in_force(unit, rule.key)[rule.key]
+
+
 def where_set(unit):
     """``[(rule, value, unit_id or None)]`` for the rules page: each rule, its value in force and the unit that
     set it (None: the default)."""

@@ -57,3 +57,9 @@ def available():
 
 def defaults(prefix=""):
     return {key: rule.default for key, rule in available().items() if key.startswith(prefix)}
+
+
+def of(work, rule):
+    """``rule``'s value for a piece of work (a list, a distribution) that copied its area's rules, by name
+    without the area's prefix, into ``work.rules`` when it was issued."""
+    return work.rules.get(rule.key.split(".", 1)[1], rule.default)

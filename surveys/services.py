@@ -9,9 +9,11 @@ from django.db.models import F, Max, Q
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from orgs import rules as org_rules
 from qingdan import clock
 from qingdan.actors import SYSTEM, person
 from qingdan.errors import Conflict, Refused
+from qingdan.rules import of as rules_of
 from surveys import rules as survey_rules
 from surveys.models import (
     CHOICE_KINDS,
@@ -306,7 +308,7 @@ def distribute(*, questionnaire, title, units, opens_on, closes_on, actor):
             opens_on=opens_on,
             closes_on=closes_on,
             created_by=person(actor),
-            rules=survey_rules.in_force(actor.org_unit),
+            rules=org_rules.to_copy(actor.org_unit, "surveys."),
         )
         Target.objects.bulk_create(Target(distribution=distribution, org_unit=unit) for unit in units)
         record(
@@ -417,7 +419,7 @@ def return_response(*, target, reason, actor, due_on=None):
         locked = Target.objects.select_for_update().select_related("distribution").get(pk=target.pk)
         to = _transition(locked, "return")
         today = clock.today()
-        days = survey_rules.of(locked.distribution, survey_rules.RESUBMIT_DAYS)
+        days = rules_of(locked.distribution, survey_rules.RESUBMIT_DAYS)
         due_on = due_on or max(today, locked.distribution.closes_on) + timedelta(days=days)
         if due_on < today:
             raise Refused(_("The date to resubmit by has already passed."))

@@ -135,6 +135,7 @@ def outsider(county_b):
 def rule(office):
     """``rule(key, value)``: the county's office sets one of its rules (``orgs.rules``); the lists it has issued
     already follow it too, as if issued after the change (a test sets the rules its story needs)."""
+    from checklists import rules as closeout_rules
     from checklists.models import Checklist
     from orgs.rules import set_rule
 
@@ -143,6 +144,7 @@ def rule(office):
         for checklist in Checklist.objects.filter(issuing_unit=office.org_unit):
             checklist.rules[key.removeprefix("closeout.")] = value
             checklist.save(update_fields=["rules"])
+            closeout_rules.copied(checklist.rules)
 
     return apply
 

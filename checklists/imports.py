@@ -415,6 +415,7 @@ def _issue(plan, actor, categories, progress, today):
     ``services.issue_checklist`` writes for one list (list, co-units, items, an "issued" event each)."""
     office, now = actor.org_unit, clock.now()
     rules = org_rules.to_copy(office, closeout_rules.PREFIX)
+    closeout_rules.copied(rules)
     new = plan.new_lists
     issued = []  # counted once, at the end: the kept figures' rows stay locked only until the commit
     through = Checklist.co_units.through

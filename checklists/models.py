@@ -275,6 +275,20 @@ class Evaluation(models.Model):
         return f"{self.item_id} {self.conclusion}"
 
 
+class RuleInUse(models.Model):
+    """A value of a close-out rule that some list was issued with (``Checklist.rules``): the handful of values a
+    filter over every list has to apply (``rules.each_list``), without reading every list to find them."""
+
+    name = models.CharField(max_length=64)
+    value = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "value"], name="checklists_rule_in_use_once")]
+
+    def __str__(self):
+        return f"{self.name}={self.value}"
+
+
 class ItemTally(models.Model):
     """The close-out figures of the items of one responsible unit, issuing office, category and month
     of issue, kept up to date in the transaction of every change (``checklists/tally.py``): the figures

@@ -132,6 +132,7 @@ def _issue(actor, office, responsible_unit, title, items, category, doc_number, 
             created_by=person(actor),
             rules=org_rules.to_copy(office, closeout_rules.PREFIX),
         )
+        closeout_rules.copied(checklist.rules)
         checklist.co_units.set(co_units)
         created = Item.objects.bulk_create(
             Item(

@@ -5,16 +5,16 @@ import os
 
 from django.db import migrations, models
 
-# rule key: (old environment variable, default)
+# rule name (without "closeout."): (old environment variable, default)
 RULES = {
-    "closeout.satisfaction_percent": ("QINGDAN_SATISFACTION_THRESHOLD_PERCENT", 80),
-    "closeout.poll_min_answers": ("QINGDAN_POLL_MIN_ANSWERS", 10),
-    "closeout.poll_tokens": ("QINGDAN_POLL_TOKENS", 30),
-    "closeout.poll_days": ("QINGDAN_POLL_DAYS", 14),
-    "closeout.urge_interval_days": ("QINGDAN_URGE_INTERVAL_DAYS", 7),
-    "closeout.due_soon_days": ("QINGDAN_DUE_SOON_DAYS", 7),
-    "closeout.long_overdue_days": ("QINGDAN_LONG_OVERDUE_DAYS", 30),
-    "closeout.unit_load_warning": ("QINGDAN_UNIT_LOAD_WARNING", 30),
+    "satisfaction_percent": ("QINGDAN_SATISFACTION_THRESHOLD_PERCENT", 80),
+    "poll_min_answers": ("QINGDAN_POLL_MIN_ANSWERS", 10),
+    "poll_tokens": ("QINGDAN_POLL_TOKENS", 30),
+    "poll_days": ("QINGDAN_POLL_DAYS", 14),
+    "urge_interval_days": ("QINGDAN_URGE_INTERVAL_DAYS", 7),
+    "due_soon_days": ("QINGDAN_DUE_SOON_DAYS", 7),
+    "long_overdue_days": ("QINGDAN_LONG_OVERDUE_DAYS", 30),
+    "unit_load_warning": ("QINGDAN_UNIT_LOAD_WARNING", 30),
 }
 
 

@@ -61,3 +61,21 @@ def test_a_deep_review_needs_the_satisfaction_its_list_was_issued_with(office, d
     item = _issue(office, dept_a, "高标准")
     set_rule(unit=office.org_unit, key="closeout.satisfaction_percent", value=60, actor=office)
     assert closeout_rules.of(item.checklist, closeout_rules.SATISFACTION) == 90
+
+
+def test_lists_issued_before_the_rules_get_the_values_the_platform_ran_with(office, dept_a, monkeypatch):
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from checklists.models import Checklist, RuleInUse
+
+    item = _issue(office, dept_a, "旧清单")
+    Checklist.objects.update(rules={})
+    RuleInUse.objects.all().delete()
+    monkeypatch.setenv("QINGDAN_URGE_INTERVAL_DAYS", "5")  # the deployment had changed it
+    importlib.import_module("checklists.migrations.0008_rules_copied_onto_lists").fill(django_apps, None)
+    importlib.import_module("checklists.migrations.0010_rules_in_use").fill(django_apps, None)
+    item.checklist.refresh_from_db()
+    assert item.checklist.rules["urge_interval_days"] == 5 and item.checklist.rules["satisfaction_percent"] == 80
+    assert set(RuleInUse.objects.filter(name="urge_interval_days").values_list("value", flat=True)) == {5}

@@ -162,11 +162,11 @@ def test_two_reviewers_verifying_at_once_exactly_one_wins(item, reporter, review
     assert item.status in (ItemStatus.CLOSED, ItemStatus.RECTIFYING) and item.version == version + 1
 
 
-def _stored(settings):
-    """The files kept on disk in the evidence library."""
+def _stored(settings, stem):
+    """The files named ``stem…`` kept on disk in the evidence library (other test runs may share the folder)."""
     from pathlib import Path
 
-    return {p.name for p in (Path(settings.MEDIA_ROOT) / "evidence").rglob("*") if p.is_file()}
+    return {p.name for p in (Path(settings.MEDIA_ROOT) / "evidence").rglob(f"{stem}*") if p.is_file()}
 
 
 def test_a_refused_evaluation_keeps_neither_its_attachment_nor_its_row(
@@ -176,7 +176,7 @@ def test_a_refused_evaluation_keeps_neither_its_attachment_nor_its_row(
     allowed, and the library has no new row and no new file."""
     workflow.apply_for_closeout(item=deep_item, actor=reporter, report="已完成")
     workflow.verify(item=deep_item, actor=reviewer, passed=True, opinion="转深度验收", evaluator=evaluator)
-    before = _stored(settings)
+    before = _stored(settings, "座谈记录")
     response = client_for(reporter).post(
         f"/lists/items/{deep_item.pk}/evaluate/",
         {
@@ -188,7 +188,7 @@ def test_a_refused_evaluation_keeps_neither_its_attachment_nor_its_row(
         follow=True,
     )
     assert "不允许" in response.content.decode()
-    assert not Evidence.objects.exists() and _stored(settings) == before
+    assert not Evidence.objects.exists() and _stored(settings, "座谈记录") == before
     assert Item.objects.get(pk=deep_item.pk).status == ItemStatus.DEEP_REVIEW
 
 
@@ -196,9 +196,9 @@ def test_a_refused_application_keeps_none_of_its_uploads(client_for, reporter, i
     """Applying for an item that was closed meanwhile: refused, and the phone's upload is not kept either."""
     Item.objects.filter(pk=item.pk).update(status=ItemStatus.CLOSED)
     tally.rebuild()  # the state was set straight in the table
-    before = _stored(settings)
+    before = _stored(settings, "照片")
     client_for(reporter).post(
         f"/lists/items/{item.pk}/evidence/",
         {"files": [SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\nxxxx", content_type="image/png")]},
     )
-    assert not Evidence.objects.exists() and _stored(settings) == before
+    assert not Evidence.objects.exists() and _stored(settings, "照片") == before

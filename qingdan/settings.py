@@ -136,6 +136,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 QINGDAN_MAX_IMPORT_BYTES = env.get_int("MAX_IMPORT_BYTES", 10 * 1024 * 1024, minimum=1024)
+# What an uploaded workbook may expand to: checked while it is inflated and read, before anything is kept.
+QINGDAN_MAX_IMPORT_UNPACKED_BYTES = env.get_int("MAX_IMPORT_UNPACKED_BYTES", 200 * 1024 * 1024, minimum=1024)
+QINGDAN_MAX_IMPORT_ROWS = env.get_int("MAX_IMPORT_ROWS", 200_000, minimum=10)
+QINGDAN_MAX_IMPORT_COLUMNS = env.get_int("MAX_IMPORT_COLUMNS", 100, minimum=5)
+QINGDAN_MAX_IMPORT_CELL_CHARS = env.get_int("MAX_IMPORT_CELL_CHARS", 5000, minimum=100)
 
 # The close-out's thresholds and intervals are rules of each federation (``qingdan.rules``, set on the rules
 # page), not deployment settings.

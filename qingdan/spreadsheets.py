@@ -1,9 +1,17 @@
-"""Reading and writing .xlsx files, shared by every area's imports and exports."""
+"""Reading and writing .xlsx files, shared by every area's imports and exports.
+
+An upload is checked before openpyxl expands it (``inspect``): what its archive really inflates to (counted while
+inflating, never taken from the sizes the archive declares), the size its first sheet declares, and, while the
+rows are read, their number and the length of each cell's text. The first limit reached stops the import with a
+clear reason; the limits are settings (``QINGDAN_MAX_IMPORT_*``).
+"""
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -53,6 +61,7 @@ def read_rows(uploaded, *, headers, max_bytes, optional=None):
     data = uploaded.read()
     if not data.startswith(b"PK"):
         raise SheetError(_("The file is not an Excel workbook (.xlsx). Save it as .xlsx and upload it again."))
+    inspect(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
@@ -61,6 +70,59 @@ def read_rows(uploaded, *, headers, max_bytes, optional=None):
         return _rows(workbook, headers, optional)
     finally:
         workbook.close()
+
+
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
+CHUNK = 1 << 16
+
+
+def _column_number(letters):
+    number = 0
+    for letter in letters.decode():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def inspect(data):
+    """Refuse an archive before it is expanded: by what its members really inflate to, and by the rows and
+    columns its sheets declare. Reads a chunk at a time, so memory stays bounded whatever the archive claims."""
+    unpacked, limit = 0, settings.QINGDAN_MAX_IMPORT_UNPACKED_BYTES
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        for member in archive.infolist():
+            head = b""
+            with archive.open(member) as stream:
+                while block := stream.read(CHUNK):
+                    unpacked += len(block)
+                    if unpacked > limit:
+                        raise SheetError(
+                            _("The workbook unpacks to more than %(limit)s MB; save a smaller file.")
+                            % {"limit": f"{limit / 1048576:.0f}"}
+                        )
+                    if len(head) < CHUNK and member.filename.startswith("xl/worksheets/"):
+                        head += block[:CHUNK]
+            _check_dimension(head)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
+        raise SheetError(_("The file is not an Excel workbook (.xlsx). Save it as .xlsx and upload it again.")) from exc
+
+
+def _check_dimension(head):
+    found = DIMENSION.search(head)
+    if found is None:
+        return
+    rows, columns = int(found[2]), _column_number(found[1])
+    if rows > settings.QINGDAN_MAX_IMPORT_ROWS + 1 or columns > settings.QINGDAN_MAX_IMPORT_COLUMNS:
+        raise SheetError(
+            _(
+                "The sheet declares %(rows)s rows and %(columns)s columns; the limit is %(most)s rows and %(cols)s columns."
+            )
+            % {
+                "rows": f"{rows:,}",
+                "columns": f"{columns:,}",
+                "most": f"{settings.QINGDAN_MAX_IMPORT_ROWS:,}",
+                "cols": settings.QINGDAN_MAX_IMPORT_COLUMNS,
+            }
+        )
 
 
 def _rows(workbook, headers, optional):
@@ -78,7 +140,16 @@ def _rows(workbook, headers, optional):
         if found:
             positions[key] = found[0]
     result = []
+    most_rows, longest = settings.QINGDAN_MAX_IMPORT_ROWS, settings.QINGDAN_MAX_IMPORT_CELL_CHARS
     for number, values in enumerate(rows, start=2):
+        if number > most_rows + 1:
+            raise SheetError(
+                _("The sheet has more than %(n)s rows; split it into smaller files.") % {"n": f"{most_rows:,}"}
+            )
+        if any(isinstance(v, str) and len(v) > longest for v in values):
+            raise SheetError(
+                _("Row %(row)d holds a cell of more than %(n)s characters.") % {"row": number, "n": f"{longest:,}"}
+            )
         texts = dict.fromkeys(optional or (), "")
         texts.update({key: cell_text(values[i]) if i < len(values) else "" for key, i in positions.items()})
         if any(texts.values()):

@@ -172,7 +172,22 @@ def set_password(*, user, password, actor, request=None):
         user.must_change_password = actor is not SYSTEM
         user.save(update_fields=["password", "must_change_password"])
         record(action="auth.password_reset", actor=actor, obj=user, org_unit=user.org_unit, request=request)
+        _revoke_tokens(user, actor, "password_reset", request)
     return user
+
+
+def _revoke_tokens(user, actor, why, request=None):
+    """A new password ends the API tokens made under the old one."""
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=clock.now())
+    if revoked:
+        record(
+            action="api.tokens_revoked",
+            actor=actor,
+            obj=user,
+            org_unit=user.org_unit,
+            after={"tokens": revoked, "why": why},
+            request=request,
+        )
 
 
 def change_own_password(*, user, old_password, new_password, request=None):
@@ -186,6 +201,7 @@ def change_own_password(*, user, old_password, new_password, request=None):
         user.set_password(new_password)
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
+        _revoke_tokens(user, user, "password_changed", request)
         record(action="auth.password_changed", actor=user, obj=user, request=request)
     return user
 
@@ -248,7 +264,7 @@ def create_api_token(*, user, name, actor, request=None):
             org_unit=user.org_unit,
             after={"name": name},
             request=request,
-            actor_username="" if actor else "(command line)",
+            actor_username="(command line)" if actor is SYSTEM else "",
         )
     return token, raw
 

@@ -1,5 +1,8 @@
 """The /api/v1/ entry point: authentication and JSON errors with stable codes."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -28,12 +31,13 @@ class BearerToken(HttpBearer):
             .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True)
             .first()
         )
-        if found is None or not found.user.is_active:
-            return None
+        now = clock.now()
+        expired = found is not None and found.created_at < now - timedelta(days=settings.QINGDAN_API_TOKEN_DAYS)
+        if found is None or expired or not found.user.is_active or found.user.is_locked(now):
+            return None  # unknown, expired, or the account is disabled or locked: 401
         revoked = found.user.sessions_revoked_at
         if revoked is not None and found.created_at < revoked:
             return None
-        now = clock.now()
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user

@@ -135,6 +135,7 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+QINGDAN_API_TOKEN_DAYS = env.get_int("API_TOKEN_DAYS", 90, minimum=1)  # an API token works this long
 QINGDAN_MAX_IMPORT_BYTES = env.get_int("MAX_IMPORT_BYTES", 10 * 1024 * 1024, minimum=1024)
 # What an uploaded workbook may expand to: checked while it is inflated and read, before anything is kept.
 QINGDAN_MAX_IMPORT_UNPACKED_BYTES = env.get_int("MAX_IMPORT_UNPACKED_BYTES", 200 * 1024 * 1024, minimum=1024)

@@ -51,13 +51,37 @@ def test_a_token_of_a_disabled_user_stays_refused_after_reenabling(office_token,
     assert Client().get("/api/v1/me", **bearer(office_token)).status_code == 401
 
 
-def test_a_locked_account_keeps_its_integrations(office_token, office):
+def test_a_token_is_refused_while_its_account_is_locked(office_token, office, secadmin):
     from datetime import timedelta
 
     from orgs.models import User
 
     User.objects.filter(pk=office.pk).update(locked_until=clock.now() + timedelta(minutes=30))
+    assert Client().get("/api/v1/me", **bearer(office_token)).status_code == 401
+    services.unlock_user(user=User.objects.get(pk=office.pk), actor=secadmin)
     assert Client().get("/api/v1/me", **bearer(office_token)).status_code == 200
+
+
+def test_a_new_password_ends_the_tokens_made_before_it(office_token, office, secadmin):
+    from audit.models import AuditEvent
+
+    services.set_password(user=office, password="Reset@2026x", actor=secadmin)
+    assert Client().get("/api/v1/me", **bearer(office_token)).status_code == 401
+    assert AuditEvent.objects.get(action="api.tokens_revoked").after == {"tokens": 1, "why": "password_reset"}
+    _token, fresh = services.create_api_token(user=office, name="新集成", actor=office)
+    services.change_own_password(user=office, old_password="Reset@2026x", new_password="Changed@2026y")
+    assert Client().get("/api/v1/me", **bearer(fresh)).status_code == 401
+
+
+def test_a_token_expires_after_the_set_number_of_days(office_token, frozen_clock, settings):
+    from datetime import timedelta
+
+    settings.QINGDAN_API_TOKEN_DAYS = 90
+    frozen_clock.shift(timedelta(days=89))
+    assert Client().get("/api/v1/me", **bearer(office_token)).status_code == 200
+    frozen_clock.shift(timedelta(days=2))
+    response = Client().get("/api/v1/me", **bearer(office_token))
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
 
 
 def test_only_the_hash_of_a_token_is_stored(office_token, office):

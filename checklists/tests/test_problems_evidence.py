@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from checklists import services, tally, workflow
+from checklists import services, workflow
 from checklists.models import Item, ItemStatus
 from evidence import services as library
 from evidence.models import Evidence
@@ -190,15 +190,3 @@ def test_a_refused_evaluation_keeps_neither_its_attachment_nor_its_row(
     assert "不允许" in response.content.decode()
     assert not Evidence.objects.exists() and _stored(settings, "座谈记录") == before
     assert Item.objects.get(pk=deep_item.pk).status == ItemStatus.DEEP_REVIEW
-
-
-def test_a_refused_application_keeps_none_of_its_uploads(client_for, reporter, item, settings):
-    """Applying for an item that was closed meanwhile: refused, and the phone's upload is not kept either."""
-    Item.objects.filter(pk=item.pk).update(status=ItemStatus.CLOSED)
-    tally.rebuild()  # the state was set straight in the table
-    before = _stored(settings, "照片")
-    client_for(reporter).post(
-        f"/lists/items/{item.pk}/evidence/",
-        {"files": [SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\nxxxx", content_type="image/png")]},
-    )
-    assert not Evidence.objects.exists() and _stored(settings, "照片") == before

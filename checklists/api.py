@@ -3,22 +3,24 @@ read the figures. Every change calls ``checklists.workflow`` or ``checklists.ser
 is 422 ``refused`` with the reason, a stale ``version`` is 409 ``conflict``."""
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StringConstraints
 
 from checklists import figures, services, workflow
 from checklists.models import Conclusion, Extension, ExtensionStatus, ItemStatus
 from checklists.queries import get_item, visible_items
 from evidence.models import Evidence
-from orgs.models import Role
+from orgs.models import OrgUnit, Role
 from orgs.queries import root_unit, visible_units, visible_users
 from qingdan import clock
 from qingdan.api import ApiError
+from qingdan.text import LONG_TEXT
 
 router = Router(tags=["checklists"])
 FIGURE_VIEWERS = (Role.OFFICE, Role.LEADER, Role.REVIEWER)
@@ -38,21 +40,21 @@ def _unit(user, code):
 
 
 class ItemIn(Schema):
-    content: str
-    standard: str = ""
+    content: str = Field(max_length=LONG_TEXT)
+    standard: str = Field("", max_length=LONG_TEXT)
     deadline: date
     deep_review_required: bool = False
-    person_in_charge: str = ""
+    person_in_charge: str = Field("", max_length=50)
 
 
 class ChecklistIn(Schema):
-    responsible_unit: str  # unit code
-    co_units: list[str] = []
-    title: str
-    doc_number: str = ""
+    responsible_unit: str = Field(max_length=OrgUnit.CODE_MAX)  # unit code
+    co_units: list[Annotated[str, StringConstraints(max_length=OrgUnit.CODE_MAX)]] = []
+    title: str = Field(max_length=200)
+    doc_number: str = Field("", max_length=60)
     issued_on: date | None = None
-    category: str = ""  # a category name of the office's catalogue; added when new
-    import_key: str = ""  # the same key sent again returns the list made the first time
+    category: str = Field("", max_length=100)  # a category name of the office's catalogue; added when new
+    import_key: str = Field("", max_length=60)  # the same key sent again returns the list made the first time
     confirm_load: bool = False  # issue to a unit past the load warning line all the same
     items: list[ItemIn]
 
@@ -199,7 +201,7 @@ class ItemPage(Schema):
 
 class ItemFilters(Schema):
     status: ItemStatus | None = None
-    unit: str | None = None  # unit code
+    unit: str | None = Field(None, max_length=OrgUnit.CODE_MAX)  # unit code
     category: int | None = Field(None, ge=1, le=2**62)
     overdue: bool | None = None
     limit: int = Field(100, ge=1, le=10**6)
@@ -207,19 +209,19 @@ class ItemFilters(Schema):
 
 
 class ApplyIn(Schema):
-    report: str
+    report: str = Field(max_length=LONG_TEXT)
     evidence: list[int] = []  # ids from the unit's evidence library
     version: int
 
 
 class VerifyIn(Schema):
     passed: bool
-    opinion: str
+    opinion: str = Field(max_length=LONG_TEXT)
     version: int
     deep_review: bool = False
-    evaluator: str | None = None  # username of the third-party evaluator
-    findings: str = ""
-    fixes: str = ""
+    evaluator: str | None = Field(None, max_length=150)  # username of the third-party evaluator
+    findings: str = Field("", max_length=LONG_TEXT)
+    fixes: str = Field("", max_length=LONG_TEXT)
     new_deadline: date | None = None
 
 
@@ -231,23 +233,23 @@ class UrgeOut(Schema):
 
 class ExtensionIn(Schema):
     new_deadline: date
-    reason: str
+    reason: str = Field(max_length=LONG_TEXT)
     version: int
 
 
 class DecisionIn(Schema):
     approve: bool
-    note: str = ""
+    note: str = Field("", max_length=LONG_TEXT)
 
 
 class EvaluationIn(Schema):
     conclusion: Conclusion
-    opinion: str
+    opinion: str = Field(max_length=LONG_TEXT)
     version: int
-    report_notes: str = ""
-    ledger_notes: str = ""
-    site_notes: str = ""
-    symposium_notes: str = ""
+    report_notes: str = Field("", max_length=LONG_TEXT)
+    ledger_notes: str = Field("", max_length=LONG_TEXT)
+    site_notes: str = Field("", max_length=LONG_TEXT)
+    symposium_notes: str = Field("", max_length=LONG_TEXT)
     new_deadline: date | None = None
 
 

@@ -8,7 +8,7 @@ from checklists import imports
 from checklists.models import Category
 from orgs.queries import on_the_line_of, within
 from qingdan import clock
-from qingdan.forms import DateInput, StyledForm
+from qingdan.forms import DateInput, Form, StyledForm
 
 # Above this many units a select would be unusable: units are typed by code instead.
 SELECT_LIMIT = 300
@@ -36,8 +36,8 @@ class ListState:
 
 
 class ListFilterForm(StyledForm):
-    q = forms.CharField(label=_("Title or document number"), required=False)
-    unit = forms.CharField(label=_("Responsible unit (name or code)"), required=False)
+    q = forms.CharField(label=_("Title or document number"), required=False, max_length=100)
+    unit = forms.CharField(label=_("Responsible unit (name or code)"), required=False, max_length=100)
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("All categories")
     )
@@ -165,5 +165,5 @@ class BaseItemFormSet(forms.BaseFormSet):
 ItemFormSet = forms.formset_factory(ItemForm, formset=BaseItemFormSet, extra=3, max_num=200, validate_max=True)
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))

@@ -26,7 +26,8 @@ from orgs.models import OrgUnit, Role
 from orgs.queries import within
 from qingdan import clock
 from qingdan.errors import Refused
-from qingdan.spreadsheets import RowError, cell_text, read_rows
+from qingdan.spreadsheets import RowError, SheetError, find_header, read_rows
+from qingdan.text import nfkc
 
 # key, the Chinese title (written in the template and the export), other accepted titles.
 COLUMNS = (
@@ -95,8 +96,9 @@ def _headers():
 
 def parse_date(text):
     """An Excel date (read as ``2026-09-30 00:00:00``), a serial number, or text such as 2026-09-30,
-    2026/9/30, 2026.9.30, 2026年9月30日, 20260930. None when it cannot be read."""
-    text = text.strip()
+    2026/9/30, 2026.9.30, 2026年9月30日, 20260930, also typed full-width (２０２６／９／３０). None when it cannot
+    be read."""
+    text = nfkc(text)
     if match := DATE_TEXT.match(text):
         year, month, day = (int(g) for g in match.groups())
     elif re.fullmatch(r"\d{8}", text):
@@ -112,7 +114,7 @@ def parse_date(text):
 
 
 def parse_codes(text):
-    return [code for code in CODE_SEPARATORS.split(text.strip()) if code]
+    return [code for code in CODE_SEPARATORS.split(nfkc(text)) if code]
 
 
 @dataclass
@@ -190,10 +192,14 @@ def formula_cells(data):
         return set()  # read_rows has already said what is wrong with the file
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
+        try:
+            header_number, header = find_header(rows, _headers()[0])
+        except SheetError:
+            return set()
         titles = {t: key for key, chinese, others in COLUMNS for t in (chinese, *others)}
-        keys = [titles.get(cell_text(v)) for v in next(rows, ())]
+        keys = [titles.get(title) for title in header]
         found = set()
-        for number, values in enumerate(rows, start=2):
+        for number, values in enumerate(rows, start=header_number + 1):
             for index, value in enumerate(values):
                 if index < len(keys) and keys[index] and isinstance(value, str) and value.startswith("="):
                     found.add((number, keys[index]))
@@ -242,6 +248,7 @@ def check_rows(rows, *, actor, formulas=frozenset(), today=None):
     office = actor.org_unit
     codes = set()
     for _number, cells in rows:
+        cells["unit"] = nfkc(cells["unit"])  # a code typed full-width (３２０９２２…) is the same code
         codes.add(cells["unit"])
         codes.update(parse_codes(cells["co_units"]))
     units = _units(codes - {""}, office)

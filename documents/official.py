@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -27,6 +26,8 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
+
+from qingdan.text import printable
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -52,8 +53,6 @@ SEAL_PLACEHOLDER = "（印章）"
 PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
 
-# XML 1.0 forbids most C0 controls; text pasted from Word carries \x0b for a soft line break.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -98,10 +97,7 @@ def document_number(prefix: str, year: int, seq: int) -> str:
 
 
 def _clean(text: object) -> str:
-    if text is None:
-        return ""
-    text = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n")
-    return _CONTROL_CHARS.sub("", text)
+    return "" if text is None else printable(str(text))
 
 
 def _addressee_line(addressee: str) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from evidence.models import Evidence
+from qingdan import text
 from qingdan.errors import Refused
 
 TYPES = {
@@ -96,7 +97,7 @@ def keep(*, uploaded, actor, unit=None):
             evidence = Evidence.objects.create(
                 owner_unit=unit,
                 file=uploaded,
-                name=uploaded.name[:200],
+                name=text.printable(uploaded.name).strip()[:200],  # a name as the phone or PC gave it
                 content_type=content_type,
                 size=uploaded.size,
                 sha256=sha,

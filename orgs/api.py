@@ -1,4 +1,4 @@
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from orgs.models import OrgKind, OrgUnit
 from orgs.queries import get_visible_or_404, visible_units
@@ -42,7 +42,7 @@ def me(request):
 
 
 @router.get("/orgs", response=list[UnitOut], summary="The units the user can see, in tree order")
-def list_units(request, kind: OrgKind | None = None, parent: str | None = None):
+def list_units(request, kind: OrgKind | None = None, parent: str | None = Query(None, max_length=OrgUnit.CODE_MAX)):
     """Filter by ``kind`` and by ``parent`` (the code of a visible unit: its direct children)."""
     units = visible_units(request.user).select_related("parent").order_by("path")
     if kind:

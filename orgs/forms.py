@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import SEPARATED_DUTIES, OrgKind, Role, User
 from orgs.services import check_separated_duties
-from qingdan.forms import StyledForm
+from qingdan import text
+from qingdan.forms import Form, StyledForm
 
 
-class LoginForm(forms.Form):
+class LoginForm(Form):
     username = forms.CharField(
         label=_("User name"),
         max_length=150,
@@ -18,16 +19,16 @@ class LoginForm(forms.Form):
     )
 
 
-class UnitFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+class UnitFilterForm(Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds"))] + OrgKind.choices)
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 
 
-class RolesForm(forms.Form):
+class RolesForm(Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -41,7 +42,7 @@ class RolesForm(forms.Form):
 class UserCreateForm(StyledForm):
     username = forms.RegexField(label=_("User name"), max_length=150, regex=r"^[\w.@+-]+$")
     full_name = forms.CharField(label=_("Full name"), max_length=50)
-    phone = forms.RegexField(label=_("Mobile phone"), regex=r"^1\d{10}$", required=False)
+    phone = forms.RegexField(label=_("Mobile phone"), regex=r"^1\d{10}$", required=False, max_length=11)
     org_unit = forms.ModelChoiceField(label=_("Org unit"), queryset=None)
     # The separated duties are granted afterwards by the security administrator.
     roles = forms.MultipleChoiceField(
@@ -61,8 +62,11 @@ class UserCreateForm(StyledForm):
             raise ValidationError(_("This user name is taken."))
         return username
 
+    def clean_phone(self):
+        return text.nfkc(self.cleaned_data["phone"])  # digits typed full-width (１３８…) are kept as 138…
 
-class TokenForm(forms.Form):
+
+class TokenForm(Form):
     name = forms.CharField(label=_("What the token is for"), max_length=60)
 
 

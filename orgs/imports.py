@@ -12,6 +12,7 @@ from orgs.models import OrgKind, OrgUnit
 from orgs.queries import visible_units
 from orgs.services import save_unit
 from qingdan.spreadsheets import RowError, read_rows
+from qingdan.text import nfkc
 
 COLUMNS = (
     ("code", gettext_noop("Unit code")),
@@ -67,7 +68,8 @@ def check_rows(rows, *, actor):
     visible = set(visible_units(actor).values_list("code", flat=True))
     first_row, bad_rows = {}, set()
     for number, cells in rows:
-        code, name, kind_text, parent = cells["code"], cells["name"], cells["kind"], cells["parent"]
+        # Codes typed full-width (３２０９２２…) with a Chinese input method are the same codes.
+        code, name, kind_text, parent = nfkc(cells["code"]), cells["name"], cells["kind"], nfkc(cells["parent"])
         errors = []
         if not code:
             errors.append(RowError(number, _col("code"), _("The code is empty.")))

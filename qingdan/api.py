@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
@@ -85,6 +85,16 @@ def _unauthenticated(request, exc):
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
     return _error(request, 403, "forbidden", _("Your roles do not allow this."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    """Ninja's own refusals (a failed CSRF check, a body that is not JSON) in the API's shape."""
+    if exc.status_code == 403:
+        return _error(request, 403, "csrf_failed", _("The request lacks a valid CSRF token; reload the page."))
+    if exc.status_code == 400:
+        return _error(request, 400, "bad_request", _("The request body is not valid JSON."))
+    return _error(request, exc.status_code, "http_error", str(exc))
 
 
 @api.exception_handler(NinjaValidationError)

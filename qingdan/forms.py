@@ -1,7 +1,29 @@
 from django import forms
 
+from qingdan import text
 
-class StyledForm(forms.Form):
+
+class Form(forms.Form):
+    """Every form of the project: each text it receives is cleaned (``qingdan.text``), a refused character
+    shown as the field's error. Text areas keep their line breaks; other text fields get them as spaces."""
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, value in list(self.cleaned_data.items()):
+            widget = self.fields[name].widget
+            if isinstance(widget, forms.PasswordInput):
+                continue  # a password is hashed as typed, never shown
+            multiline = isinstance(widget, forms.Textarea)
+            try:
+                if isinstance(value, str):
+                    self.cleaned_data[name] = text.clean(value, multiline=multiline)
+                elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+                    self.cleaned_data[name] = [text.clean(v, multiline=multiline) for v in value]
+            except text.Unclean as exc:
+                self.add_error(name, exc.message)
+
+
+class StyledForm(Form):
     """Gives every widget its Bootstrap class, so templates can render fields as they are."""
 
     def __init__(self, *args, **kwargs):

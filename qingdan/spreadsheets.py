@@ -17,6 +17,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.exceptions import InvalidFileException
 
+from qingdan import text
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -49,9 +51,10 @@ def cell_text(value):
 def read_rows(uploaded, *, headers, max_bytes, optional=None):
     """Return ``[(row_number, {key: text})]`` for each non-empty data row.
 
-    ``headers`` maps each key to the accepted column titles; the header row is
-    row 1 and must contain all of them (in any order). Columns in ``optional``
-    may be missing; their cells then read as empty text.
+    ``headers`` maps each key to the accepted column titles; the header row is the first of the first ten
+    rows that holds all of them (in any order). Columns in ``optional`` may be missing; their cells then read
+    as empty text. Each cell's text is cleaned (``qingdan.text``): a control character stops the import with
+    its row and column named.
     """
     if uploaded.size > max_bytes:
         raise SheetError(
@@ -125,24 +128,22 @@ def _check_dimension(head):
         )
 
 
+HEADER_SEARCH_ROWS = 10  # a title, a date line or merged cells may sit above the header
+
+
 def _rows(workbook, headers, optional):
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
-    header = [cell_text(v) for v in next(rows, ())]
+    header_number, titles = find_header(rows, headers)
     positions = {}
-    for key, titles in headers.items():
-        found = [i for i, title in enumerate(header) if title in titles]
-        if not found:
-            raise SheetError(_("Row 1 must be the header; column “%(column)s” is missing.") % {"column": titles[0]})
-        positions[key] = found[0]
-    for key, titles in (optional or {}).items():
-        found = [i for i, title in enumerate(header) if title in titles]
+    for key, accepted in {**(optional or {}), **headers}.items():
+        found = [i for i, title in enumerate(titles) if title in accepted]
         if found:
             positions[key] = found[0]
     result = []
     most_rows, longest = settings.QINGDAN_MAX_IMPORT_ROWS, settings.QINGDAN_MAX_IMPORT_CELL_CHARS
-    for number, values in enumerate(rows, start=2):
-        if number > most_rows + 1:
+    for number, values in enumerate(rows, start=header_number + 1):
+        if number > most_rows + header_number:
             raise SheetError(
                 _("The sheet has more than %(n)s rows; split it into smaller files.") % {"n": f"{most_rows:,}"}
             )
@@ -151,14 +152,48 @@ def _rows(workbook, headers, optional):
                 _("Row %(row)d holds a cell of more than %(n)s characters.") % {"row": number, "n": f"{longest:,}"}
             )
         texts = dict.fromkeys(optional or (), "")
-        texts.update({key: cell_text(values[i]) if i < len(values) else "" for key, i in positions.items()})
+        texts.update({key: _cell(values, i, number, headers, optional, key) for key, i in positions.items()})
         if any(texts.values()):
             result.append((number, texts))
     return result
 
 
+def find_header(rows, headers):
+    """Read ``rows`` (an iterator of cell values) up to the header: the first of the first ``HEADER_SEARCH_ROWS``
+    rows that holds a title of every column in ``headers``. Returns its row number and its titles; the rows after
+    it are left in ``rows``. The reason names a column the nearest row lacked."""
+    missing_least = None
+    for number, values in enumerate(rows, start=1):
+        titles = [cell_text(v) for v in values]
+        missing = [accepted[0] for accepted in headers.values() if not any(t in accepted for t in titles)]
+        if not missing:
+            return number, titles
+        if missing_least is None or len(missing) < len(missing_least):
+            missing_least = missing
+        if number == HEADER_SEARCH_ROWS:
+            break
+    raise SheetError(
+        _("No header row found in the first %(n)d rows; column “%(column)s” is missing.")
+        % {"n": HEADER_SEARCH_ROWS, "column": (missing_least or [next(iter(headers.values()))[0]])[0]}
+    )
+
+
+def _cell(values, index, number, headers, optional, key):
+    value = cell_text(values[index]) if index < len(values) else ""
+    try:
+        return text.clean(value)
+    except text.Unclean as exc:
+        title = (headers.get(key) or optional[key])[0]
+        raise SheetError(
+            _("Row %(row)d, column “%(column)s” %(reason)s") % {"row": number, "column": title, "reason": exc.message}
+        ) from exc
+
+
 def _safe(sheet, value):
-    """Text is written as text: a name typed as ``=HYPERLINK(…)`` must not become a formula."""
+    """Text is written as text: a name typed as ``=HYPERLINK(…)`` must not become a formula; a character that
+    XML cannot carry (stored before the boundary checked it) is dropped rather than fail the export."""
+    if isinstance(value, str):
+        value = text.printable(value)
     if isinstance(value, str) and value.startswith("="):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"

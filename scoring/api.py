@@ -10,9 +10,10 @@ from typing import Literal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Path, Router
 
 from evidence.models import Evidence
+from orgs.models import OrgUnit
 from qingdan import metrics
 from qingdan.api import ApiError
 from scoring import drill, explain, queries, rubrics, workflow
@@ -250,7 +251,7 @@ def _unit_result(user, round, unit_code):
 
 
 @router.get("/scoring/rounds/{round_id}/results/{unit}", response=UnitResultOut)
-def read_result(request, round_id: int, unit: str):
+def read_result(request, round_id: int, unit: str = Path(max_length=OrgUnit.CODE_MAX)):
     """One unit's result (``unit`` is its code) with every score: the metric value, how the points follow,
     the records behind it and the history of every hand-entered change."""
     round = queries.get_round(request.user, round_id)

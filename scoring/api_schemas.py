@@ -5,10 +5,11 @@ Points and amounts are decimal strings ("12.50") so no figure is rounded on the 
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
+from qingdan.text import LONG_TEXT
 from scoring import workflow
-from scoring.models import Kind
+from scoring.models import POINTS, Kind
 
 
 class RubricOut(Schema):
@@ -143,7 +144,7 @@ class RoundDetail(RoundOut):
 class SectionPoints(Schema):
     section: int
     name: str
-    points: Decimal
+    points: Decimal = Field(**POINTS)
 
 
 class ResultOut(Schema):
@@ -209,7 +210,7 @@ class ScoreOut(Schema):
     adjusted: Decimal | None
     adjust_reason: str
     vetoed: bool
-    points: Decimal
+    points: Decimal = Field(**POINTS)
     how: list[str]  # how the points follow from the value or the entries, line by line
     source: str  # where the points that count came from: computed, self, review, adjust or none
     records_shown: bool  # records and evidence: for the office running the round and the assessed unit only
@@ -228,7 +229,7 @@ class UnitResultOut(ResultOut):
 
 
 class ComputeIn(Schema):
-    reason: str = ""  # needed once the results are published
+    reason: str = Field("", max_length=LONG_TEXT)  # needed once the results are published
 
 
 class ComputeOut(Schema):
@@ -241,21 +242,21 @@ class StepIn(Schema):
 
 
 class SelfIn(Schema):
-    points: Decimal | None = None
+    points: Decimal | None = Field(None, **POINTS)
     met_on: date | None = None  # a condition judged by hand: the day it was met (none: not met)
-    reason: str = ""
+    reason: str = Field("", max_length=LONG_TEXT)
     evidence: list[int] = []  # ids from the unit's evidence library
     version: int
 
 
 class ReviewIn(Schema):
-    points: Decimal | None = None
+    points: Decimal | None = Field(None, **POINTS)
     vetoed: bool | None = None  # a veto with no metric: whether it triggers
-    reason: str = ""
+    reason: str = Field("", max_length=LONG_TEXT)
     version: int
 
 
 class AdjustIn(Schema):
-    points: Decimal
-    reason: str = ""
+    points: Decimal = Field(**POINTS)
+    reason: str = Field("", max_length=LONG_TEXT)
     version: int

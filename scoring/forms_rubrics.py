@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qingdan import clock, metrics
-from qingdan.forms import DateInput, StyledForm
+from qingdan.forms import DateInput, Form, StyledForm
 from scoring.models import Kind
 
 TIER_ROWS = 5
@@ -197,5 +197,5 @@ class CopyForm(StyledForm):
     name = forms.CharField(label=_("Name of the copy"), max_length=200)
 
 
-class RemoveForm(forms.Form):
+class RemoveForm(Form):
     confirm = forms.BooleanField(required=True)

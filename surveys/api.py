@@ -2,16 +2,19 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
+from pydantic import StringConstraints
 
-from orgs.models import OrgKind, Role
+from orgs.models import OrgKind, OrgUnit, Role
 from orgs.queries import get_visible_or_404, visible_units, within
 from qingdan.api import ApiError
 from qingdan.errors import Refused
+from qingdan.text import LONG_TEXT
 from surveys import services, stats
 from surveys.models import Poll, PollMode, QuestionKind, QuestionnaireKind
 from surveys.queries import (
@@ -31,34 +34,44 @@ def _require(request, *roles):
         raise PermissionDenied
 
 
+# An answer by question code: a text, a number, or the option values picked.
+QuestionCode = Annotated[str, StringConstraints(max_length=20)]
+Answer = (
+    Annotated[str, StringConstraints(max_length=LONG_TEXT)]
+    | int
+    | float
+    | Annotated[list[Annotated[str, StringConstraints(max_length=40)]], Field(max_length=100)]
+)
+
+
 class OptionIn(Schema):
-    label: str
-    score: Decimal | None = None
+    label: str = Field(max_length=200)
+    score: Decimal | None = Field(None, max_digits=5, decimal_places=2)
 
 
 class ConditionIn(Schema):
-    code: str
-    option: str
+    code: str = Field(max_length=20)
+    option: str = Field(max_length=200)
 
 
 class QuestionIn(Schema):
-    section: str
-    code: str
-    text: str
+    section: str = Field(max_length=100)
+    code: str = Field(max_length=20)
+    text: str = Field(max_length=500)
     kind: QuestionKind
     required: bool = True
-    help_text: str = ""
+    help_text: str = Field("", max_length=300)
     options: list[OptionIn] = []
-    min_value: Decimal | None = None
-    max_value: Decimal | None = None
+    min_value: Decimal | None = Field(None, max_digits=14, decimal_places=2)
+    max_value: Decimal | None = Field(None, max_digits=14, decimal_places=2)
     scale_max: int | None = None
     show_if: ConditionIn | None = None
 
 
 class QuestionnaireIn(Schema):
-    title: str
+    title: str = Field(max_length=200)
     kind: QuestionnaireKind = QuestionnaireKind.UNIT
-    description: str = ""
+    description: str = Field("", max_length=2000)
     questions: list[QuestionIn]
 
 
@@ -154,9 +167,9 @@ def get_questionnaire_detail(request, questionnaire_id: int):
 
 
 class DistributionIn(Schema):
-    title: str
+    title: str = Field(max_length=200)
     kind: OrgKind
-    root_code: str
+    root_code: str = Field(max_length=OrgUnit.CODE_MAX)
     opens_on: date
     closes_on: date
 
@@ -266,7 +279,7 @@ def statistics(request, questionnaire_id: int, distribution: int | None = None):
 
 
 class ResponseIn(Schema):
-    answers: dict[str, str | int | float | list[str]]
+    answers: dict[QuestionCode, Answer]
     submit: bool = False
     version: int
 
@@ -304,12 +317,12 @@ def save_response(request, target_id: int, payload: ResponseIn):
 
 
 class PollAnswerIn(Schema):
-    token: str = ""
-    answers: dict[str, str | int | float | list[str]]
+    token: str = Field("", max_length=24)
+    answers: dict[QuestionCode, Answer]
 
 
 @router.post("/surveys/polls/{slug}/responses", auth=None, response={201: dict})
-def answer_poll(request, slug: str, payload: PollAnswerIn):
+def answer_poll(request, payload: PollAnswerIn, slug: str = Path(max_length=20)):
     """An anonymous worker's answer with a one-time token (open links are answered on their page)."""
     poll = get_object_or_404(Poll.objects.select_related("questionnaire"), slug=slug)
     if poll.mode != PollMode.TOKENS:

@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
-from qingdan.forms import StyledForm
+from qingdan.forms import Form, StyledForm
 from surveys.models import QuestionKind, QuestionnaireKind
 
 
@@ -16,13 +16,14 @@ class QuestionnaireForm(StyledForm):
     description = forms.CharField(
         label=_("Description"),
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown to respondents above the first question."),
     )
 
 
-class QuestionnaireFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+class QuestionnaireFilterForm(Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(
         label=_("Survey type"), required=False, choices=[("", _("All types")), *QuestionnaireKind.choices]
     )
@@ -51,6 +52,7 @@ class QuestionForm(StyledForm):
     options = forms.CharField(
         label=_("Options"),
         required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One option per line; add a score out of 100 after an equals sign, e.g. 是=100."),
     )
@@ -168,7 +170,7 @@ class QuestionForm(StyledForm):
         }
 
 
-class QuestionnaireUploadForm(forms.Form):
+class QuestionnaireUploadForm(Form):
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),
         validators=[FileExtensionValidator(["xlsx"], message=_("Upload an Excel workbook (.xlsx)."))],

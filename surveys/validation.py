@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from qingdan import text
 from surveys.models import CHOICE_KINDS, TEXT_KINDS, QuestionKind
 
 TEXT_LIMIT = {QuestionKind.SHORT_TEXT: 200, QuestionKind.LONG_TEXT: 5000}
@@ -88,14 +89,16 @@ def _clean_one(question, values):
         return [CleanAnswer(question, option=options[v]) for v in dict.fromkeys(values)]
     if len(values) > 1:
         raise ValueError(_("only one answer may be given."))
-    value = values[0]
-    if "\x00" in value:
-        raise ValueError(_("the answer contains a character that cannot be stored."))
+    try:
+        value = text.clean(values[0], multiline=question.kind == QuestionKind.LONG_TEXT)
+    except text.Unclean as exc:
+        raise ValueError(exc.message) from None
     if question.kind in TEXT_KINDS:
         limit = TEXT_LIMIT[question.kind]
         if len(value) > limit:
             raise ValueError(_("the answer is longer than %(n)d characters.") % {"n": limit})
         return [CleanAnswer(question, text=value)]
+    value = text.nfkc(value)  # a number typed full-width (８５) is the same number
     try:
         number = Decimal(value)
     except InvalidOperation:

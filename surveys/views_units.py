@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Role
-from qingdan import clock
+from qingdan import clock, text
 from qingdan.errors import Conflict, Refused
 from qingdan.pages import paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
@@ -231,9 +231,16 @@ def _office_target(request, pk, target_pk):
 @require_POST
 def distribution_return(request, pk, target_pk):
     distribution, target = _office_target(request, pk, target_pk)
-    reason = request.POST.get("reason", "").strip()
-    if len(reason) > RETURN_REASON_MAX:
-        messages.error(request, _("The reason is longer than %(n)d characters.") % {"n": RETURN_REASON_MAX})
+    problem = None
+    try:
+        reason = text.clean(request.POST.get("reason", ""))
+    except text.Unclean as exc:
+        problem = _("The reason %(problem)s") % {"problem": exc.message}
+    else:
+        if len(reason) > RETURN_REASON_MAX:
+            problem = _("The reason is longer than %(n)d characters.") % {"n": RETURN_REASON_MAX}
+    if problem:
+        messages.error(request, problem)
     else:
         try:
             services.return_response(target=target, reason=reason, actor=request.user)

@@ -234,6 +234,27 @@ def test_the_preview_warns_of_units_past_the_load_line(client_for, office, dept_
     assert "县交通运输局：本月已收到0项，本次3项，超过2项的提示线" in text
 
 
+def test_a_clerks_file_with_a_title_above_the_header_and_full_width_codes_and_dates_imports(office, dept_a, co_unit):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["滨海县2026年度产业工人队伍建设改革责任清单"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
+    sheet.append(HEADER)
+    sheet.append(row(unit="Ａ－Ｄ１", co="Ａ－Ｄ２", deadline="２０９９／９／３０"))
+    sheet.append(row(content="开展职工技能竞赛", deadline="2099-09-3x"))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    plan = imports.read_and_check(SimpleUploadedFile("清单.xlsx", buffer.getvalue()), actor=office)
+    # The header is found on row 2; the bad date is on row 4 of the file, as Excel numbers it.
+    assert [(e.row, e.column) for e in plan.errors] == [(4, "完成时限")]
+    good = [[*row(unit="Ａ－Ｄ１", co="Ａ－Ｄ２", deadline="２０９９／９／３０")]]
+    plan = imports.apply_import(xlsx(good), actor=office)
+    assert plan.ok, plan.errors
+    checklist = Checklist.objects.get()
+    assert checklist.responsible_unit == dept_a and list(checklist.co_units.all()) == [co_unit]
+    assert checklist.items.get().deadline == date(2099, 9, 30)
+
+
 def test_a_sheet_without_the_required_columns_is_refused(client_for, office):
     response = client_for(office).post("/lists/import/", {"file": xlsx([["x"]], header=["清单编号", "事项内容"])})
     assert "缺少" in response.content.decode() or "表头" in response.content.decode()

@@ -137,6 +137,52 @@ def test_missing_header_column_is_refused(sysadmin, county_a):
     assert "缺少“上级单位编码”列" in refused.value.message
 
 
+def test_a_title_row_merged_above_the_header_is_skipped_and_rows_keep_their_numbers(sysadmin, county_a):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["滨海县总工会所属单位名册（2026年9月）"])
+    sheet.merge_cells("A1:D1")
+    sheet.append([])
+    sheet.append(HEADER)
+    for row in [*GOOD_ROWS, ["A-E3", "", "企业", "A-T1"]]:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    plan = read_and_check(SimpleUploadedFile("orgs.xlsx", buffer.getvalue()), actor=sysadmin)
+    # The header is row 3; the unnamed unit is on row 8 of the file, as Excel numbers it.
+    assert [(e.row, e.column, e.reason) for e in plan.errors] == [(8, "单位名称", "单位名称不能为空。")]
+
+
+def test_a_sheet_without_a_header_in_its_first_rows_names_the_missing_column(sysadmin, county_a):
+    with pytest.raises(SheetError) as refused:
+        read_and_check(xlsx(GOOD_ROWS, header=["编码", "名称"]), actor=sysadmin)
+    assert refused.value.message == "前 10 行中找不到表头：缺少“单位编码”列。"
+
+
+def test_codes_typed_full_width_are_the_same_codes(sysadmin, county_a):
+    plan = apply_import(
+        xlsx(
+            [
+                ["Ａ－Ｔ１", "东坎街道工会", "乡镇（街道）工会", "Ａ"],
+                ["３２０９２２", "县职工服务中心", "其他单位", "Ａ－Ｔ１"],
+            ]
+        ),
+        actor=sysadmin,
+    )
+    assert plan.ok, plan.errors
+    assert OrgUnit.objects.get(code="320922").parent == OrgUnit.objects.get(code="A-T1")
+    # The names keep their full-width brackets: only codes are narrowed.
+    assert OrgUnit.objects.get(code="A-T1").name == "东坎街道工会"
+
+
+def test_a_control_character_in_a_cell_stops_the_import_naming_row_and_column(sysadmin, county_a):
+    with pytest.raises(SheetError) as refused:
+        # XML forbids the C0 controls in a workbook, not the C1 ones: U+009B is the terminal's escape (CSI).
+        apply_import(xlsx([GOOD_ROWS[0], ["A-E1", "江苏苏盐\x9b阀门", "企业", "A-T1"]]), actor=sysadmin)
+    assert refused.value.message == "第 3 行“单位名称”列含有不可见的控制字符（U+009B，第 5 个字符），请删除后重试。"
+    assert not OrgUnit.objects.filter(code="A-T1").exists()
+
+
 def test_a_file_that_is_not_xlsx_is_refused(sysadmin, county_a):
     with pytest.raises(SheetError) as refused:
         read_and_check(SimpleUploadedFile("orgs.xlsx", "编码,名称\n".encode()), actor=sysadmin)

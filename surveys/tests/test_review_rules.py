@@ -89,14 +89,15 @@ def test_numbers_that_cannot_be_stored_are_refused_by_name(questionnaire, value)
     assert "第 Q4 题“全年经费（万元）”" in refused.value.errors["Q4"]
 
 
-def test_a_nul_character_is_refused(questionnaire):
+@pytest.mark.parametrize(("typed", "said"), [("a\x00b", "U+0000，第 2 个字符"), ("ab\x07", "U+0007，第 3 个字符"), ("a\ud800", "残缺字符")])
+def test_a_control_character_or_a_broken_one_is_refused(questionnaire, typed, said):
     from surveys.validation import clean_answers, load
 
     q2 = questionnaire.questions.get(code="Q2")
     q1 = questionnaire.questions.get(code="Q1")
     with pytest.raises(AnswersInvalid) as refused:
-        clean_answers(load(questionnaire), {q1.pk: ["o2"], q2.pk: ["a\x00b"]}, complete=False)
-    assert "无法保存的字符" in refused.value.errors["Q2"]
+        clean_answers(load(questionnaire), {q1.pk: ["o2"], q2.pk: [typed]}, complete=False)
+    assert said in refused.value.errors["Q2"]
 
 
 @pytest.mark.parametrize(("points", "rating", "score"), [(4, 2, 100 / 3), (10, 4, 100 / 3), (7, 5, 400 / 6)])

@@ -1,9 +1,18 @@
-"""What every request passes before a view sees it: its query string and an API request's JSON body are
-cleaned (``qingdan.text``). Forms clean their own fields, so a refused character there is shown beside the field
-with everything typed kept; here there is no form to show it in, so the request is refused naming the field."""
+"""The edge of the application: what every request passes before a view sees it, and what every answer carries.
+
+In: a request larger than any upload may be is refused before its body is read; its query string and an API
+request's JSON body are cleaned (``qingdan.text``). Forms clean their own fields, so a refused character there is
+shown beside the field with everything typed kept; here there is no form to show it in, so the request is refused
+naming the field.
+
+Out: a signed-in page or download is never kept by a browser or proxy cache (a shared office PC, a proxy between
+the unit and the federation); every answer says which browser features the pages never use. The
+Content-Security-Policy is django-csp's (settings.CONTENT_SECURITY_POLICY).
+"""
 
 import json
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -15,6 +24,48 @@ API_PREFIX = "/api/"
 
 def _field(path):
     return " › ".join(str(part) for part in path) or _("the request")
+
+
+def _refuse(request, status, code, message):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"code": code, "message": message}, status=status)
+    return render(request, "400.html", {"message": message}, status=status)
+
+
+class RequestSizeMiddleware:
+    """Refuses by the declared Content-Length, before the body is received (Django reads no body without one)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.QINGDAN_MAX_REQUEST_BYTES
+        if length > limit:
+            message = _("The upload is %(size)s MB; the limit is %(limit)s MB. Nothing was received.") % {
+                "size": f"{length / 1048576:.1f}",
+                "limit": f"{limit / 1048576:.0f}",
+            }
+            return _refuse(request, 413, "too_large", message)
+        return self.get_response(request)
+
+
+class PrivateResponseMiddleware:
+    PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META:
+            response["Cache-Control"] = "no-store"
+        return response
 
 
 class CleanInputMiddleware:
@@ -36,7 +87,7 @@ class CleanInputMiddleware:
                     {"code": "invalid_text", "message": message, "details": [{"loc": list(exc.path), "msg": message}]},
                     status=422,
                 )
-            return render(request, "400.html", {"message": message}, status=400)
+            return _refuse(request, 400, "invalid_text", message)
         return self.get_response(request)
 
     @staticmethod

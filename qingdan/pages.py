@@ -39,8 +39,24 @@ def _pending_dir():
     return path
 
 
+def drop_stale_uploads():
+    """Delete kept uploads older than ``QINGDAN_PENDING_IMPORT_HOURS``: previews nobody confirmed. Returns how
+    many. Each new upload runs it, and so may a daily job (``manage.py drop_stale_uploads``)."""
+    oldest = clock.now().timestamp() - settings.QINGDAN_PENDING_IMPORT_HOURS * 3600
+    dropped = 0
+    for path in _pending_dir().glob("*.xlsx"):
+        try:
+            if path.stat().st_mtime < oldest:
+                path.unlink()
+                dropped += 1
+        except FileNotFoundError:
+            pass  # another server dropped it first
+    return dropped
+
+
 def keep_upload(request, key, uploaded):
     """Keep an uploaded file between the preview and the confirmation; the session holds its key."""
+    drop_stale_uploads()
     token = uuid.uuid4().hex
     with open(_pending_dir() / f"{token}.xlsx", "wb") as target:
         for chunk in uploaded.chunks():

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from qingdan import env
@@ -43,7 +44,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "qingdan.boundary.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "qingdan.middleware.ChineseByDefaultMiddleware",
@@ -56,6 +59,7 @@ MIDDLEWARE = [
     "orgs.middleware.SessionGuardMiddleware",
     "qingdan.middleware.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "qingdan.boundary.PrivateResponseMiddleware",
 ]
 
 ROOT_URLCONF = "qingdan.urls"
@@ -147,8 +151,31 @@ QINGDAN_MAX_IMPORT_CELL_CHARS = env.get_int("MAX_IMPORT_CELL_CHARS", 5000, minim
 # The close-out's thresholds and intervals are rules of each federation (``qingdan.rules``, set on the rules
 # page), not deployment settings.
 QINGDAN_MAX_EVIDENCE_BYTES = env.get_int("MAX_EVIDENCE_BYTES", 20 * 1024 * 1024, minimum=1024)
+# A request larger than this is refused by its Content-Length before its body is received: room for the larger
+# upload and the form around it.
+QINGDAN_MAX_REQUEST_BYTES = env.get_int(
+    "MAX_REQUEST_BYTES", max(QINGDAN_MAX_IMPORT_BYTES, QINGDAN_MAX_EVIDENCE_BYTES) + 1024 * 1024, minimum=1024
+)
+# An import's upload kept between its preview and its confirmation is deleted after this many hours.
+QINGDAN_PENDING_IMPORT_HOURS = env.get_int("PENDING_IMPORT_HOURS", 24, minimum=1)
 
 X_FRAME_OPTIONS = "DENY"
+# Scripts only from the app itself or inline with this response's nonce; no plug-ins, no framing, forms post
+# only here. Styles may be inline: the pages' style attributes and the charts' are not executable.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

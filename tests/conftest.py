@@ -41,6 +41,34 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# Every page a test opens reports what the Content-Security-Policy blocked; a test that saw a block fails.
+CSP_VIOLATIONS = []
+LISTEN_FOR_CSP = """document.addEventListener("securitypolicyviolation", (e) =>
+  window.qdCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} in ${e.sourceFile}:${e.lineNumber}`));"""
+
+
+@pytest.fixture(scope="session")
+def browser(browser):
+    """Each new browser context (the tests' own and pytest-playwright's) listens for CSP violations."""
+    new_context = browser.new_context
+
+    def listening(**kwargs):
+        context = new_context(**kwargs)
+        context.expose_function("qdCspViolation", lambda text: CSP_VIOLATIONS.append(text))
+        context.add_init_script(LISTEN_FOR_CSP)
+        return context
+
+    browser.new_context = listening
+    return browser
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violation():
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == [], "the Content-Security-Policy blocked: " + "; ".join(CSP_VIOLATIONS)
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     """A browser set to English in China's time zone: the pages must still come in Chinese

@@ -406,7 +406,7 @@ def test_office_urges_an_overdue_item_and_the_notice_reads_right(client_for, off
     assert "请于收到本通知后5个工作日内报送办理情况" in text
     assert "事项内容\t完成标准\t完成时限" in text
     page = _page(client.get(f"/lists/documents/{document.pk}/print/"))
-    assert document.number in page and "window.print()" in page and "official-document" in page
+    assert document.number in page and "data-print" in page and "official-document" in page
 
 
 # --- applying from a phone ----------------------------------------------------------------

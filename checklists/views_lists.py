@@ -149,11 +149,11 @@ def checklist_new(request):
     """Issue one list; a unit past the load warning line is issued to only after an explicit confirmation."""
     office = request.user.org_unit
     form = ChecklistForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         units=_issue_units(request.user),
         categories=Category.objects.filter(owner_unit=office),
     )
-    formset = ItemFormSet(request.POST or None, prefix="items")
+    formset = ItemFormSet(request.POST if request.method == "POST" else None, prefix="items")
     warning = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data

@@ -17,7 +17,7 @@ def problem_lists(request, questionnaire_pk):
     questionnaire = get_questionnaire(request.user, questionnaire_pk)
     findings = visible_findings(request.user).filter(questionnaire=questionnaire).prefetch_related("tracked_items")
     form = ProblemListForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         findings=findings.filter(tracked_items__isnull=True),
         initial={"title": _("Problem list of “%(survey)s”") % {"survey": questionnaire.title}},
     )

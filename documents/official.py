@@ -54,7 +54,6 @@ PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
 
 
-
 @dataclass
 class OfficialDocument:
     title: str  # e.g. "催办通知书" / "整改意见书" / "销号确认书"

@@ -36,7 +36,7 @@ def login_view(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
         next_url = ""
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     error = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -205,7 +205,7 @@ def user_detail(request, pk):
 
 @role_required(Role.SYSADMIN)
 def user_create(request):
-    form = UserCreateForm(request.POST or None, units=visible_units(request.user))
+    form = UserCreateForm(request.POST if request.method == "POST" else None, units=visible_units(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -230,7 +230,7 @@ def user_create(request):
 
 @login_required
 def profile(request):
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     new_token = None
     if request.method == "POST" and request.POST.get("action") == "revoke":
         token = get_object_or_404(ApiToken, user=request.user, pk=_int_or_none(request.POST.get("token")))
@@ -256,7 +256,7 @@ def _int_or_none(value):
 @login_required
 def password_change(request):
     """Every user changes their own password here; a new or reset account is sent here first."""
-    form = PasswordChangeForm(request.POST or None)
+    form = PasswordChangeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_own_password(

@@ -69,7 +69,7 @@ def event_list(request):
 def event_new(request):
     """The event and its evidence: every file is checked before any is kept, and a refusal keeps none."""
     user = request.user
-    form = EventForm(request.POST or None, user=user)
+    form = EventForm(request.POST if request.method == "POST" else None, user=user)
     problems = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

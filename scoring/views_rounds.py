@@ -120,7 +120,7 @@ def round_list(request):
 def round_new(request):
     """A rubric, a name, a period and the units by kind and subtree; count them, then start the round."""
     user = request.user
-    form = RoundForm(request.POST or None, user=user)
+    form = RoundForm(request.POST if request.method == "POST" else None, user=user)
     context = {"form": form}
     if request.method == "POST":
         valid = form.is_valid()
@@ -277,7 +277,7 @@ def round_funds(request, pk):
     round = get_round(user, pk)
     if not permissions.is_round_office(user, round):
         raise PermissionDenied
-    form = FundsForm(request.POST or None, initial=FundsForm.initial_of(round))
+    form = FundsForm(request.POST if request.method == "POST" else None, initial=FundsForm.initial_of(round))
     refused = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

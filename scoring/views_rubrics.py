@@ -155,7 +155,7 @@ def rubric_list(request):
 
 @role_required(Role.OFFICE)
 def rubric_new(request):
-    form = RubricForm(request.POST or None)
+    form = RubricForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -326,7 +326,7 @@ def criterion_add(request, pk):
             request, _("This rubric is used by an assessment round and can no longer change; copy it instead.")
         )
         return redirect("scoring:rubric", pk=rubric.pk)
-    form = CriterionForm(request.POST or None)
+    form = CriterionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             criterion = rubrics.add_criterion(section=section, actor=request.user, **form.declaration())
@@ -417,7 +417,9 @@ def rubric_copy(request, pk):
     rubric = get_rubric(request.user, pk)
     if not _may_change(request, rubric):
         return redirect("scoring:rubric", pk=rubric.pk)
-    form = CopyForm(request.POST or None, initial={"year": rubric.year + 1, "name": rubric.name})
+    form = CopyForm(
+        request.POST if request.method == "POST" else None, initial={"year": rubric.year + 1, "name": rubric.name}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             copy = rubrics.copy_rubric(

@@ -70,7 +70,7 @@ def questionnaire_list(request):
 
 @role_required(*EDITORS)
 def questionnaire_new(request):
-    form = QuestionnaireForm(request.POST or None)
+    form = QuestionnaireForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         questionnaire = services.create_questionnaire(

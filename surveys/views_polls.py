@@ -51,7 +51,7 @@ def poll_start(request):
 @role_required(Role.OFFICE)
 def poll_create(request, pk):
     questionnaire = queries.get_questionnaire(request.user, pk)
-    form = PollForm(request.POST or None, user=request.user, questionnaire=questionnaire)
+    form = PollForm(request.POST if request.method == "POST" else None, user=request.user, questionnaire=questionnaire)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

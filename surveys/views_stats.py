@@ -123,7 +123,7 @@ def responses_export(request, pk):
 def findings(request, pk):
     questionnaire = get_questionnaire(request.user, pk)
     form = FindingForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={key: request.GET.get(key) for key in ("question", "response", "distribution")},
         questionnaire=questionnaire,
         units=visible_units(request.user),

@@ -65,7 +65,9 @@ def distribution_start(request):
 def distribute(request, pk):
     """Pick target units by kind and subtree, dates and a title; preview how many, then send."""
     questionnaire = queries.get_questionnaire(request.user, pk)
-    form = DistributeForm(request.POST or None, user=request.user, initial={"title": questionnaire.title})
+    form = DistributeForm(
+        request.POST if request.method == "POST" else None, user=request.user, initial={"title": questionnaire.title}
+    )
     context = {"questionnaire": questionnaire, "form": form}
     if request.method == "POST":
         valid = form.is_valid()

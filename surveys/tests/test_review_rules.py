@@ -89,7 +89,9 @@ def test_numbers_that_cannot_be_stored_are_refused_by_name(questionnaire, value)
     assert "第 Q4 题“全年经费（万元）”" in refused.value.errors["Q4"]
 
 
-@pytest.mark.parametrize(("typed", "said"), [("a\x00b", "U+0000，第 2 个字符"), ("ab\x07", "U+0007，第 3 个字符"), ("a\ud800", "残缺字符")])
+@pytest.mark.parametrize(
+    ("typed", "said"), [("a\x00b", "U+0000，第 2 个字符"), ("ab\x07", "U+0007，第 3 个字符"), ("a\ud800", "残缺字符")]
+)
 def test_a_control_character_or_a_broken_one_is_refused(questionnaire, typed, said):
     from surveys.validation import clean_answers, load
 

@@ -441,11 +441,32 @@ def return_response(*, target, reason, actor, due_on=None):
 # --- worker polls ---------------------------------------------------------------------------
 
 
+def decides(questionnaire):
+    """Whether a poll of this questionnaire decides something: its satisfaction (4-level) answers are what the
+    close-out's satisfaction rule and the assessment's satisfaction metric count."""
+    return questionnaire.questions.filter(kind=QuestionKind.SATISFACTION).exists()
+
+
+def why_no_open_link(questionnaire):
+    """Why this questionnaire cannot be given out through an open link, or None (the form asks it too)."""
+    if decides(questionnaire):
+        return _(
+            "This questionnaire has a satisfaction question: its answers count towards close-outs and assessment "
+            "scores, so it is given out only through one-time links (one QR code per worker). An open link is for "
+            "opinion polls that decide nothing."
+        )
+    return None
+
+
 def create_poll(*, questionnaire, title, subject_unit, closes_at, actor, mode=PollMode.TOKENS, token_count=0, cap=None):
+    """Start a worker poll. A poll that decides something (``decides``) is answered once per worker by
+    construction, through one-time links; an open link, one answer per phone by a cookie, is refused for it."""
     if mode == PollMode.TOKENS and not 1 <= token_count <= 10000:
         raise Refused(_("Give between 1 and 10,000 tokens."))
     if mode == PollMode.OPEN and not cap:
         raise Refused(_("An open link needs a cap on the number of answers."))
+    if mode == PollMode.OPEN and (reason := why_no_open_link(questionnaire)):
+        raise Refused(reason)
     if closes_at <= clock.now():
         raise Refused(_("The closing time has already passed."))
     if not questionnaire.questions.exists():

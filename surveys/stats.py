@@ -14,7 +14,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgUnit
-from surveys.models import SATISFIED_VALUES, TEXT_KINDS, Answer, QuestionKind, Response, ResponseStatus
+from surveys.models import SATISFIED_VALUES, TEXT_KINDS, Answer, PollMode, QuestionKind, Response, ResponseStatus
 
 TEXTS_SHOWN = 200
 
@@ -26,6 +26,18 @@ def final_responses(questionnaire, *, distribution=None, poll=None):
     if poll is not None:
         responses = responses.filter(poll=poll)
     return responses
+
+
+# The poll answers that decide (the close-out's satisfaction, the assessment's satisfaction metric): those through
+# one-time links. An open link takes one answer per phone by a cookie a script can throw away, so its answers
+# never count, whatever questionnaire an older poll was started with.
+COUNTED_MODE = PollMode.TOKENS
+
+
+def counted_poll_responses(poll):
+    """The final answers of ``poll`` that a decision may count: none for an open link (``COUNTED_MODE``)."""
+    responses = final_responses(poll.questionnaire, poll=poll)
+    return responses if poll.mode == COUNTED_MODE else responses.none()
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,26 @@
-"""Poll stuffing: a poll that decides something (a satisfaction question: the close-out and the assessment count it)
-takes one answer per worker by construction, through one-time links; an open link, one answer per phone by a cookie
-a script throws away, is for opinions and counts towards nothing."""
+"""Poll stuffing, as the probe did it: a script answering an open link many times a second. A poll that decides
+something (a satisfaction question: the close-out and the assessment count it) takes one answer per worker by
+construction, through one-time links; an open link is for opinions, throttled per address and per poll."""
 
 import json
 import re
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
 
 from checklists.workflow import satisfaction_questionnaire
 from qingdan import clock, metrics
 from qingdan.errors import Refused
 from surveys import services, stats
-from surveys.models import Poll, PollMode
+from surveys.models import Poll, PollMode, Response
+from surveys.throttle import Throttled
 
 pytestmark = pytest.mark.django_db
+
+FACTORY_NAT = "36.112.40.7"  # the one address a factory's Wi-Fi shows the internet
 
 
 @pytest.fixture
@@ -27,6 +33,137 @@ def satisfaction(office):
         kind="satisfaction", actor=office,
     )  # fmt: skip
     return q
+
+
+def open_poll(opinion, office, cap=500):
+    return services.create_poll(
+        questionnaire=opinion,
+        title="职工活动意见征集",
+        subject_unit=office.org_unit,
+        closes_at=clock.now() + timedelta(days=7),
+        actor=office,
+        mode=PollMode.OPEN,
+        cap=cap,
+    )
+
+
+def phone(address=FACTORY_NAT):
+    """A fresh phone (or a script's fresh cookie jar) behind ``address``."""
+    return Client(enforce_csrf_checks=True, REMOTE_ADDR=address)
+
+
+def send(client, poll, data, url=None):
+    """What the script does: open the page for its cookies and CSRF token, then post the answers."""
+    url = url or f"/p/{poll.slug}/"
+    page = client.get(url)
+    assert page.status_code == 200, page.content.decode()[:300]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    return client.post(url, {**data, "csrfmiddlewaretoken": token})
+
+
+def o1(poll):
+    return f"q{poll.questionnaire.questions.get(code='O1').pk}"
+
+
+# --- the attack on an open link -------------------------------------------------------------
+
+
+def test_sixty_scripted_answers_in_five_seconds_stop_at_thirty_and_the_worker_sees_why(opinion, office, frozen_clock):
+    poll = open_poll(opinion, office)
+    field = o1(poll)
+    sent = []
+    for _ in range(60):  # 60 answers in 5 seconds from one address, each with a fresh cookie jar
+        sent.append(send(phone(), poll, {field: "o2"}))
+        frozen_clock.shift(timedelta(milliseconds=80))
+
+    assert [r.status_code for r in sent] == [302] * 30 + [429] * 30
+    assert Response.objects.filter(poll=poll).count() == 30  # a throttled answer is never counted
+    # What the worker sees: the form again, in Chinese, with the choice made still ticked.
+    refused = sent[-1]
+    html = refused.content.decode()
+    notice = re.search(r'data-testid="poll-notice">([^<]+)<', html).group(1)
+    assert notice == "此刻从您所在网络提交的答卷太多，您的答卷尚未提交。您填写的内容仍在本页，请 1 分钟后再点“提交”。"
+    assert re.search(rf'name="{field}" [^>]*value="o2"[^>]* checked', html)
+    assert 'id="poll-submit"' in html
+    assert 0 < int(refused["Retry-After"]) <= 60
+
+    # A minute after the first of them, the next worker on that network gets through.
+    frozen_clock.shift(timedelta(seconds=56))
+    assert send(phone(), poll, {field: "o1"}).status_code == 302
+    assert Response.objects.filter(poll=poll).count() == 31
+
+
+def test_a_workshop_of_forty_on_one_address_answering_over_three_minutes_is_not_throttled(
+    opinion, office, frozen_clock
+):
+    poll = open_poll(opinion, office)
+    field = o1(poll)
+    for n in range(40):
+        assert send(phone(), poll, {field: ["o1", "o2", "o3"][n % 3]}).status_code == 302
+        frozen_clock.shift(timedelta(seconds=4.5))
+    assert Response.objects.filter(poll=poll).count() == 40
+
+
+def test_a_script_on_many_addresses_is_stopped_by_the_limit_of_the_poll(opinion, office, frozen_clock):
+    poll = open_poll(opinion, office)
+    raw = {poll.questionnaire.questions.get(code="O1").pk: ["o1"]}
+    for n in range(120):
+        services.submit_poll_response(poll=poll, raw=raw, device_id=f"device-{n:012d}", address=f"10.1.{n}.9")
+        frozen_clock.shift(timedelta(milliseconds=100))
+    with pytest.raises(Throttled) as throttled:
+        services.submit_poll_response(poll=poll, raw=raw, device_id="device-the-121st", address="10.2.0.1")
+    assert throttled.value.message.startswith("此刻参加本次测评的人太多，您的答卷尚未提交。")
+    assert Response.objects.filter(poll=poll).count() == 120
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite serialises writes")
+def test_forty_answers_sent_at_once_from_one_address_store_exactly_thirty(opinion, office):
+    poll = open_poll(opinion, office)
+    raw = {poll.questionnaire.questions.get(code="O1").pk: ["o1"]}
+    barrier, outcomes = threading.Barrier(40), []
+
+    def script(n):
+        barrier.wait()
+        try:
+            services.submit_poll_response(poll=poll, raw=raw, device_id=f"device-{n:012d}", address=FACTORY_NAT)
+            outcomes.append("stored")
+        except Throttled:
+            outcomes.append("throttled")
+        except Exception as error:  # noqa: BLE001 - reported below
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=script, args=(n,)) for n in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["stored"] * 30 + ["throttled"] * 10
+    assert Response.objects.filter(poll=poll).count() == 30
+
+
+def test_the_throttle_counts_in_the_shared_database_cache_not_in_the_process(opinion, office, settings):
+    from django.core.cache import caches
+
+    assert settings.CACHES["polls"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    poll = open_poll(opinion, office)
+    send(phone(), poll, {o1(poll): "o1"})
+    kept = caches["polls"].get(f"poll-answers:{poll.slug}")
+    assert kept == [clock.now().timestamp()]
+
+
+def test_only_a_keyed_hash_of_the_address_is_kept_and_it_differs_between_polls(opinion, office):
+    import hashlib
+
+    first, second = open_poll(opinion, office), open_poll(opinion, office)
+    for poll in (first, second):
+        assert send(phone(), poll, {o1(poll): "o1"}).status_code == 302
+    kept = [Response.objects.get(poll=poll).address for poll in (first, second)]
+    assert kept[0] == services.address_hash(first, FACTORY_NAT) and len(kept[0]) == 32
+    assert FACTORY_NAT not in kept[0] and hashlib.sha256(FACTORY_NAT.encode()).hexdigest()[:32] != kept[0]
+    assert kept[0] != kept[1]
 
 
 # --- a poll that decides cannot have an open link ----------------------------------------------
@@ -77,7 +214,7 @@ def test_an_older_open_poll_with_a_satisfaction_question_counts_in_no_metric(sat
     poll.refresh_from_db()
     raw = {satisfaction.questions.get(code="S1").pk: ["very_satisfied"]}
     for n in range(5):
-        services.submit_poll_response(poll=poll, raw=raw, device_id=f"device-{n:012d}")
+        services.submit_poll_response(poll=poll, raw=raw, device_id=f"device-{n:012d}", address=f"10.0.0.{n}")
     assert stats.final_responses(satisfaction, poll=poll).count() == 5
     assert not stats.counted_poll_responses(poll).exists()
     today = clock.today()

@@ -156,6 +156,8 @@ QINGDAN_MAX_EVIDENCE_BYTES = env.get_int("MAX_EVIDENCE_BYTES", 20 * 1024 * 1024,
 QINGDAN_POLL_WINDOW_SECONDS = env.get_int("POLL_WINDOW_SECONDS", 60, minimum=10)
 QINGDAN_POLL_ANSWERS_PER_ADDRESS = env.get_int("POLL_ANSWERS_PER_ADDRESS", 30, minimum=1)
 QINGDAN_POLL_ANSWERS_PER_POLL = env.get_int("POLL_ANSWERS_PER_POLL", 120, minimum=1)
+# A poll's page flags a minute with this many answers from one address (through any link) as a burst.
+QINGDAN_POLL_BURST_ANSWERS = env.get_int("POLL_BURST_ANSWERS", 10, minimum=2)
 # The throttle's counts must be shared by every app server, so they live in the database cache (its table is
 # made by the surveys migration 0004); the default cache stays Django's per-process one, which nothing uses yet.
 CACHES = {

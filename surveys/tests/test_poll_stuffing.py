@@ -1,6 +1,7 @@
 """Poll stuffing, as the probe did it: a script answering an open link many times a second. A poll that decides
 something (a satisfaction question: the close-out and the assessment count it) takes one answer per worker by
-construction, through one-time links; an open link is for opinions, throttled per address and per poll."""
+construction, through one-time links; an open link is for opinions, throttled per address and per poll, and the
+poll's page says so and shows the bursts."""
 
 import json
 import re
@@ -10,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from checklists.workflow import satisfaction_questionnaire
 from qingdan import clock, metrics
@@ -63,6 +65,12 @@ def send(client, poll, data, url=None):
 
 def o1(poll):
     return f"q{poll.questionnaire.questions.get(code='O1').pk}"
+
+
+def on_a_whole_minute(frozen_clock):
+    """Start at the next whole minute, so that answers sent within a few seconds fall in one clock minute."""
+    now = clock.now()
+    frozen_clock.move_to(now.replace(second=0, microsecond=0) + timedelta(minutes=1))
 
 
 # --- the attack on an open link -------------------------------------------------------------
@@ -225,3 +233,76 @@ def test_an_older_open_poll_with_a_satisfaction_question_counts_in_no_metric(sat
     assert counted() == 0
     Poll.objects.filter(pk=poll.pk).update(mode=PollMode.TOKENS)  # the same answers through one-time links count
     assert counted() == 5
+
+
+# --- the poll's page says it is open and shows the burst ---------------------------------------
+
+
+def test_the_poll_page_says_the_link_is_open_and_flags_the_scripted_minute(opinion, office, client_for, frozen_clock):
+    on_a_whole_minute(frozen_clock)
+    poll = open_poll(opinion, office)
+    field = o1(poll)
+    for n in range(12):  # twelve workers on their own phone networks over two hours
+        send(phone(f"112.0.{n}.1"), poll, {field: "o1"})
+        frozen_clock.shift(timedelta(minutes=10))
+    for _ in range(40):  # then the script: 30 get in within one minute, the rest are throttled
+        send(phone(), poll, {field: "o3"})
+        frozen_clock.shift(timedelta(milliseconds=100))
+
+    html = client_for(office).get(f"/surveys/polls/{poll.pk}/").content.decode()
+    assert "公开链接，仅供征集意见。" in html
+    assert "答卷不计入销号，也不计入考核得分。" in html and "同一网络每 60 秒最多提交 30 份" in html
+    assert 'data-testid="poll-answered">42<' in html
+    assert 'data-testid="poll-bursts">1<' in html
+    rows = re.findall(r'<tr class="table-danger">(.*?)</tr>', html, re.S)
+    assert len(rows) == 1
+    burst_minute = clock.local_now().strftime("%Y-%m-%d %H:%M")
+    assert burst_minute in rows[0] and 'data-testid="burst-answers">30<' in rows[0]
+    assert services.address_hash(poll, FACTORY_NAT)[:6].upper() in rows[0]
+    chart = json.loads(re.search(r'id="timeline-data" type="application/json">(.*?)</script>', html).group(1))
+    assert sum(chart["counts"]) == 42 and chart["flagged"].count(True) == 1
+    assert chart["counts"][chart["flagged"].index(True)] == 30
+
+    # The questionnaire's statistics, narrowed to this poll, say so too.
+    scoped = client_for(office).get(f"/surveys/q/{opinion.pk}/stats/?poll={poll.pk}").content.decode()
+    assert "公开链接，仅供征集意见。" in scoped and "这些答卷不计入销号，也不计入考核得分。" in scoped
+
+
+def test_someone_answering_a_sheet_of_one_time_links_is_not_throttled_but_shows_as_a_burst(
+    satisfaction, office, client_for, frozen_clock
+):
+    on_a_whole_minute(frozen_clock)
+    poll = services.create_poll(
+        questionnaire=satisfaction, title="满意度测评", subject_unit=office.org_unit,
+        closes_at=clock.now() + timedelta(days=7), actor=office, token_count=40,
+    )  # fmt: skip
+    s1 = f"q{satisfaction.questions.get(code='S1').pk}"
+    for token in poll.tokens.order_by("pk"):  # the printed QR sheet, answered by one person: 30, then 10 a minute
+        url = f"/p/{poll.slug}/{token.token}/"
+        assert send(phone("58.20.1.3"), poll, {s1: "very_satisfied"}, url).status_code == 302
+        frozen_clock.shift(timedelta(seconds=2))
+    assert Response.objects.filter(poll=poll).count() == 40  # each link is valid: one-time links are not throttled
+    html = client_for(office).get(f"/surveys/polls/{poll.pk}/").content.decode()
+    assert "公开链接，仅供征集意见。" not in html and 'data-testid="poll-bursts">2<' in html  # two clock minutes
+    assert html.count('<tr class="table-danger">') == 2
+
+
+def test_a_poll_without_a_burst_says_so_and_the_page_reads_as_many_queries_with_more_answers(
+    opinion, office, client_for, frozen_clock
+):
+    poll = open_poll(opinion, office)
+    client = client_for(office)
+    for n in range(5):
+        send(phone(f"112.0.{n}.1"), poll, {o1(poll): "o1"})
+        frozen_clock.shift(timedelta(minutes=3))
+    with CaptureQueriesContext(connection) as few:
+        html = client.get(f"/surveys/polls/{poll.pk}/").content.decode()
+    assert "没有集中提交：任何一分钟内，没有一个网络地址提交 10 份及以上答卷。" in html
+    assert "每根柱子为 1 分钟" in html
+
+    for _ in range(25):
+        send(phone(), poll, {o1(poll): "o2"})
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(f"/surveys/polls/{poll.pk}/").content.decode()
+    assert 'data-testid="poll-bursts">1<' in html
+    assert len(many) == len(few)

@@ -349,14 +349,15 @@ def satisfaction_of(item):
     if poll is None:
         return None
     question = poll.questionnaire.questions.filter(kind="satisfaction").first()
-    return stats.satisfaction_rate(stats.final_responses(poll.questionnaire, poll=poll), question)
+    return stats.satisfaction_rate(stats.counted_poll_responses(poll), question)
 
 
 def satisfaction_answers(item):
+    """The poll answers the close-out counts: only those through one-time links (``stats.counted_poll_responses``)."""
     from surveys import stats
 
     poll = item.satisfaction_poll
-    return 0 if poll is None else stats.final_responses(poll.questionnaire, poll=poll).count()
+    return 0 if poll is None else stats.counted_poll_responses(poll).count()
 
 
 def record_evaluation(

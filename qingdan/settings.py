@@ -159,6 +159,28 @@ QINGDAN_MAX_REQUEST_BYTES = env.get_int(
 # An import's upload kept between its preview and its confirmation is deleted after this many hours.
 QINGDAN_PENDING_IMPORT_HOURS = env.get_int("PENDING_IMPORT_HOURS", 24, minimum=1)
 
+# The open poll link's throttle (surveys/throttle.py): answers accepted per poll and client address, and per poll,
+# in any QINGDAN_POLL_WINDOW_SECONDS. Workers of one factory often share one NAT address: a workshop of 40 who
+# scan the QR code at a meeting take a minute or more each to read and answer, so their answers spread over
+# several minutes and fewer than 30 land in any one minute; a script answers in a fraction of a second (the
+# probe sent 60 in 5 s), so it is stopped at 30. A throttled worker gets the form back with the answers given,
+# to send again a minute later. 120 a minute for a whole poll lets a county's WeChat group answer at once.
+QINGDAN_POLL_WINDOW_SECONDS = env.get_int("POLL_WINDOW_SECONDS", 60, minimum=10)
+QINGDAN_POLL_ANSWERS_PER_ADDRESS = env.get_int("POLL_ANSWERS_PER_ADDRESS", 30, minimum=1)
+QINGDAN_POLL_ANSWERS_PER_POLL = env.get_int("POLL_ANSWERS_PER_POLL", 120, minimum=1)
+# A poll's page flags a minute with this many answers from one address (through any link) as a burst.
+QINGDAN_POLL_BURST_ANSWERS = env.get_int("POLL_BURST_ANSWERS", 10, minimum=2)
+# The throttle's counts must be shared by every app server, so they live in the database cache (its table is
+# made by the surveys migration 0004); the default cache stays Django's per-process one, which nothing uses yet.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "polls": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "qingdan_poll_throttle",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},  # expired counts are cleared when there are more
+    },
+}
+
 X_FRAME_OPTIONS = "DENY"
 # Scripts only from the app itself or inline with this response's nonce; no plug-ins, no framing, forms post
 # only here. Styles may be inline: the pages' style attributes and the charts' are not executable.

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Router, Schema, Status
 from pydantic import StringConstraints
 
+from audit.services import client_ip
 from orgs.models import OrgKind, OrgUnit, Role
 from orgs.queries import get_visible_or_404, visible_units, within
 from qingdan.api import ApiError
@@ -330,7 +331,7 @@ def answer_poll(request, payload: PollAnswerIn, slug: str = Path(max_length=20))
         raise ApiError(409, "refused", "公开链接的测评请在手机页面上作答。")
     raw = _raw(poll.questionnaire, payload.answers)
     try:
-        services.submit_poll_response(poll=poll, raw=raw, token=payload.token)
+        services.submit_poll_response(poll=poll, raw=raw, token=payload.token, address=client_ip(request) or "")
     except AnswersInvalid as invalid:
         raise ApiError(422, "invalid_answers", "；".join(invalid.errors.values())) from None
     except Refused as refused:

@@ -8,14 +8,35 @@ from django.utils.translation import gettext_lazy as _
 from orgs.queries import visible_units
 from qingdan import clock
 from qingdan.forms import StyledForm
+from surveys import services
 from surveys.models import PollMode
+
+
+class ModeSelect(forms.RadioSelect):
+    """The mode's radio buttons, with those the questionnaire does not allow shown but disabled."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disabled_values = set()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
 
 
 class PollForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     subject_unit = forms.ModelChoiceField(label=_("Unit whose workers answer"), queryset=None, empty_label=None)
     mode = forms.ChoiceField(
-        label=_("Mode"), choices=PollMode.choices, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
+        label=_("Mode"),
+        choices=PollMode.choices,
+        widget=ModeSelect(attrs={"class": "form-check-input"}),
+        help_text=_(
+            "A poll whose answers count (a satisfaction question) uses one-time links; an open link is for "
+            "opinion polls only, and its answers count towards nothing."
+        ),
     )
     token_count = forms.IntegerField(
         label=_("Number of one-time links"),
@@ -49,6 +70,10 @@ class PollForm(StyledForm):
             },
         )
         super().__init__(*args, **kwargs)
+        self.no_open_link = services.why_no_open_link(questionnaire)
+        if self.no_open_link:
+            self.fields["mode"].widget.disabled_values = {PollMode.OPEN}
+            self.fields["mode"].help_text = self.no_open_link
         self.fields["subject_unit"].queryset = visible_units(user).order_by("path")
         self.fields["subject_unit"].label_from_instance = lambda unit: (
             "\u3000" * max(unit.depth - user.org_unit.depth, 0) + str(unit.name)
@@ -59,6 +84,8 @@ class PollForm(StyledForm):
         mode = data.get("mode")
         if mode == PollMode.TOKENS and not data.get("token_count") and "token_count" not in self.errors:
             self.add_error("token_count", _("Give the number of one-time links."))
-        if mode == PollMode.OPEN and not data.get("cap") and "cap" not in self.errors:
+        if mode == PollMode.OPEN and self.no_open_link:
+            self.add_error("mode", self.no_open_link)
+        elif mode == PollMode.OPEN and not data.get("cap") and "cap" not in self.errors:
             self.add_error("cap", _("Give the most answers the open link takes."))
         return data

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from orgs.queries import subtree_rollup, within, within_all
 from qingdan.metrics import RATE, RECORDS_SHOWN, Record, RecordPage, metric
 from surveys.models import SATISFIED_VALUES, Answer, QuestionKind, ResponseStatus, Target
+from surveys.stats import COUNTED_MODE
 
 SUBMITTED = Q(status=ResponseStatus.SUBMITTED)
 
@@ -58,6 +59,7 @@ def _completeness_records(unit, start, end):
 def _poll_answers(scope, start, end):
     return Answer.objects.filter(
         scope,
+        response__poll__mode=COUNTED_MODE,
         question__kind=QuestionKind.SATISFACTION,
         option__isnull=False,
         response__is_final=True,
@@ -74,7 +76,8 @@ SATISFIED = Q(option__value__in=SATISFIED_VALUES)
     kind=RATE,
     doc=_(
         "(Very satisfied + satisfied) ÷ valid answers to the satisfaction questions of the worker polls of the unit "
-        "and the units below it, closing in the period."
+        "and the units below it, closing in the period; only answers through one-time links count, never an open "
+        "link's."
     ),
 )
 def satisfaction_rate(units, start, end):

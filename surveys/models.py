@@ -245,6 +245,9 @@ class Response(models.Model):
     token = models.OneToOneField(PollToken, null=True, blank=True, on_delete=models.PROTECT, related_name="response")
     # A hash of the device cookie, so an open link cannot be answered twice from one phone.
     device = models.CharField(max_length=64, blank=True)
+    # A keyed hash (HMAC under the secret key, salted with the poll) of the network address an answer came from:
+    # it throttles an open link and shows bursts on the poll's page. The address itself is never kept.
+    address = models.CharField(max_length=32, blank=True, editable=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -259,7 +262,10 @@ class Response(models.Model):
             ),
             models.UniqueConstraint(fields=["poll", "device"], condition=~Q(device=""), name="surveys_one_per_device"),
         ]
-        indexes = [models.Index(fields=["questionnaire", "is_final"], name="surveys_response_final")]
+        indexes = [
+            models.Index(fields=["questionnaire", "is_final"], name="surveys_response_final"),
+            models.Index(fields=["poll", "submitted_at"], name="surveys_response_poll_time"),
+        ]
 
     def __str__(self):
         return f"{self.questionnaire} #{self.pk}"

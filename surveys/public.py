@@ -7,9 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from audit.services import client_ip
 from qingdan.errors import Refused
 from surveys import services
 from surveys.models import Poll, PollMode
+from surveys.throttle import Throttled
 from surveys.validation import AnswersInvalid, load
 
 # A random id in a long-lived cookie tells one phone from another, so an open link cannot be
@@ -68,6 +70,17 @@ def _items(questions, values, errors):
     return [{"question": q, "values": values.get(q.pk, []), "error": errors.get(q.code)} for q in questions]
 
 
+def _form(request, poll, questions, values, errors, notice=None, status=200):
+    context = {
+        "poll": poll,
+        "items": _items(questions, values, errors),
+        "errors": errors,
+        "notice": notice,
+        "sectioned": len({q.section_id for q in questions}) > 1,
+    }
+    return render(request, "surveys/poll_answer.html", context, status=status)
+
+
 def _answer(request, poll, token=None):
     device_id = _device_id(request)
     reason = _why_not(poll, token, device_id)
@@ -80,34 +93,31 @@ def _answer(request, poll, token=None):
         if poll.mode == PollMode.OPEN and not device_id:
             # The open link counts one answer per phone by the cookie set when the page was opened;
             # an answer posted without it (a script, a cleared cookie) is asked to send again.
-            context = {
-                "poll": poll,
-                "items": _items(questions, values, {}),
-                "errors": {},
-                "notice": _("Please send your answers again from this page."),
-                "sectioned": len({q.section_id for q in questions}) > 1,
-            }
+            notice = _("Please send your answers again from this page.")
             return _remember_device(
-                request, render(request, "surveys/poll_answer.html", context), secrets.token_urlsafe(24)
+                request, _form(request, poll, questions, values, {}, notice), secrets.token_urlsafe(24)
             )
         device_id = device_id or secrets.token_urlsafe(24)
         try:
             services.submit_poll_response(
-                poll=poll, raw=values, token=token.token if token else None, device_id=device_id
+                poll=poll,
+                raw=values,
+                token=token.token if token else None,
+                device_id=device_id,
+                address=client_ip(request) or "",
             )
         except AnswersInvalid as invalid:
             errors = invalid.errors
+        except Throttled as throttled:
+            # Nothing was stored: the worker keeps the answers given and sends them again a little later.
+            response = _form(request, poll, questions, values, {}, throttled.message, status=429)
+            response["Retry-After"] = str(throttled.retry_after)
+            return response
         except Refused as refused:
             return _refused(request, poll, refused.message)
         else:
             return _remember_device(request, redirect("poll:thanks", slug=poll.slug), device_id)
-    context = {
-        "poll": poll,
-        "items": _items(questions, values, errors),
-        "errors": errors,
-        "sectioned": len({q.section_id for q in questions}) > 1,
-    }
-    response = render(request, "surveys/poll_answer.html", context)
+    response = _form(request, poll, questions, values, errors)
     return _remember_device(request, response, device_id or secrets.token_urlsafe(24))
 
 

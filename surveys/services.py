@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from audit.services import record
@@ -15,6 +16,7 @@ from qingdan.actors import SYSTEM, person
 from qingdan.errors import Conflict, Refused
 from qingdan.rules import of as rules_of
 from surveys import rules as survey_rules
+from surveys import throttle
 from surveys.models import (
     CHOICE_KINDS,
     SATISFACTION_LEVELS,
@@ -441,11 +443,32 @@ def return_response(*, target, reason, actor, due_on=None):
 # --- worker polls ---------------------------------------------------------------------------
 
 
+def decides(questionnaire):
+    """Whether a poll of this questionnaire decides something: its satisfaction (4-level) answers are what the
+    close-out's satisfaction rule and the assessment's satisfaction metric count."""
+    return questionnaire.questions.filter(kind=QuestionKind.SATISFACTION).exists()
+
+
+def why_no_open_link(questionnaire):
+    """Why this questionnaire cannot be given out through an open link, or None (the form asks it too)."""
+    if decides(questionnaire):
+        return _(
+            "This questionnaire has a satisfaction question: its answers count towards close-outs and assessment "
+            "scores, so it is given out only through one-time links (one QR code per worker). An open link is for "
+            "opinion polls that decide nothing."
+        )
+    return None
+
+
 def create_poll(*, questionnaire, title, subject_unit, closes_at, actor, mode=PollMode.TOKENS, token_count=0, cap=None):
+    """Start a worker poll. A poll that decides something (``decides``) is answered once per worker by
+    construction, through one-time links; an open link, one answer per phone by a cookie, is refused for it."""
     if mode == PollMode.TOKENS and not 1 <= token_count <= 10000:
         raise Refused(_("Give between 1 and 10,000 tokens."))
     if mode == PollMode.OPEN and not cap:
         raise Refused(_("An open link needs a cap on the number of answers."))
+    if mode == PollMode.OPEN and (reason := why_no_open_link(questionnaire)):
+        raise Refused(reason)
     if closes_at <= clock.now():
         raise Refused(_("The closing time has already passed."))
     if not questionnaire.questions.exists():
@@ -488,11 +511,22 @@ def device_hash(device_id):
     return hashlib.sha256(device_id.encode()).hexdigest() if device_id else ""
 
 
-def submit_poll_response(*, poll, raw, token=None, device_id=""):
-    """An anonymous worker's answer. One answer per token (tokens mode) or per device (open link)."""
+def address_hash(poll, address):
+    """The network address an answer came from, as kept: an HMAC under the secret key, salted with the poll, so
+    that the few billion addresses cannot be tried one by one to undo it, nor one phone followed across polls."""
+    if not address:
+        return ""
+    return salted_hmac("surveys.poll-address", f"{poll.slug}|{address}", algorithm="sha256").hexdigest()[:32]
+
+
+def submit_poll_response(*, poll, raw, token=None, device_id="", address=""):
+    """An anonymous worker's answer. One answer per token (tokens mode) or per device (open link). An open link
+    is throttled per poll and per client ``address`` (``surveys.throttle``): too many answers in the last minute
+    raise ``Throttled`` and store nothing. Only the address's keyed hash is kept, for the poll's burst figures."""
     answers = clean_answers(load(poll.questionnaire), raw, complete=True)
     with transaction.atomic():
         locked = Poll.objects.select_for_update().get(pk=poll.pk)
+        address = address_hash(locked, address)
         if locked.is_closed():
             raise Refused(_("This poll has closed."))
         claimed = None
@@ -508,6 +542,8 @@ def submit_poll_response(*, poll, raw, token=None, device_id=""):
         device = device_hash(device_id)
         if device and locked.responses.filter(device=device).exists():
             raise Refused(_("This phone has already answered this poll."))
+        if locked.mode == PollMode.OPEN:
+            throttle.admit(poll=locked, address=address, now=clock.now())
         try:
             with transaction.atomic():
                 response = Response.objects.create(
@@ -515,6 +551,7 @@ def submit_poll_response(*, poll, raw, token=None, device_id=""):
                     poll=locked,
                     token=claimed,
                     device=device,
+                    address=address,
                     submitted_at=clock.now(),
                     is_final=True,
                 )

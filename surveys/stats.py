@@ -8,13 +8,15 @@ scored answers in its section, over the responses in the group.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db.models import Avg, Case, Count, FloatField, Q, When
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, TruncMinute
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgUnit
-from surveys.models import SATISFIED_VALUES, TEXT_KINDS, Answer, QuestionKind, Response, ResponseStatus
+from surveys.models import SATISFIED_VALUES, TEXT_KINDS, Answer, PollMode, QuestionKind, Response, ResponseStatus
 
 TEXTS_SHOWN = 200
 
@@ -26,6 +28,18 @@ def final_responses(questionnaire, *, distribution=None, poll=None):
     if poll is not None:
         responses = responses.filter(poll=poll)
     return responses
+
+
+# The poll answers that decide (the close-out's satisfaction, the assessment's satisfaction metric): those through
+# one-time links. An open link takes one answer per phone by a cookie a script can throw away, so its answers
+# never count, whatever questionnaire an older poll was started with.
+COUNTED_MODE = PollMode.TOKENS
+
+
+def counted_poll_responses(poll):
+    """The final answers of ``poll`` that a decision may count: none for an open link (``COUNTED_MODE``)."""
+    responses = final_responses(poll.questionnaire, poll=poll)
+    return responses if poll.mode == COUNTED_MODE else responses.none()
 
 
 @dataclass(frozen=True)
@@ -168,3 +182,81 @@ def satisfaction_rate(responses, question):
     answers = Answer.objects.filter(response__in=responses.values("pk"), question=question, option__isnull=False)
     row = answers.aggregate(valid=Count("id"), satisfied=Count("id", filter=Q(option__value__in=SATISFIED_VALUES)))
     return row["satisfied"] / row["valid"] if row["valid"] else None
+
+
+# --- a poll's answers over time -----------------------------------------------------------------
+
+# Bars of 1, 10 or 60 minutes or a day: the shortest that keeps a poll's whole span within MOST_BARS bars.
+BAR_MINUTES = (1, 10, 60, 24 * 60)
+MOST_BARS = 400
+BURSTS_SHOWN = 50
+_EPOCH = datetime(2000, 1, 1)  # noqa: DTZ001 - minutes of local wall time are counted from here
+
+
+@dataclass
+class Burst:
+    """A minute in which one address (by its keyed hash) sent ``answers`` of the ``total`` answers of that minute."""
+
+    minute: datetime
+    address: str
+    answers: int
+    total: int
+
+    @property
+    def code(self):
+        """A short name for the address on the page, enough to see the same one come back."""
+        return self.address[:6].upper()
+
+
+@dataclass
+class Timeline:
+    bar_minutes: int = 10
+    labels: list = field(default_factory=list)
+    counts: list = field(default_factory=list)
+    flagged: list = field(default_factory=list)
+    bursts: list = field(default_factory=list)
+    burst_count: int = 0
+    threshold: int = 0
+    without_address: int = 0
+
+
+def _wall_minutes(moment):
+    return (timezone.localtime(moment).replace(tzinfo=None) - _EPOCH) // timedelta(minutes=1)
+
+
+def poll_timeline(poll, threshold):
+    """A poll's final answers by time of arrival, in bars of local time, and its bursts: the minutes in which one
+    address sent ``threshold`` answers or more. Three queries, whatever the number of answers."""
+    responses = final_responses(poll.questionnaire, poll=poll).annotate(minute=TruncMinute("submitted_at"))
+    per_minute = {
+        _wall_minutes(row["minute"]): row["n"]
+        for row in responses.values("minute").annotate(n=Count("id")).order_by()
+        if row["minute"] is not None
+    }
+    timeline = Timeline(threshold=threshold)
+    if not per_minute:
+        return timeline
+    timeline.without_address = responses.filter(address="").count()
+    bursts = (
+        responses.exclude(address="")
+        .values("minute", "address")
+        .annotate(n=Count("id"))
+        .filter(n__gte=threshold)
+        .order_by("minute", "address")
+    )
+    found = [Burst(row["minute"], row["address"], row["n"], per_minute[_wall_minutes(row["minute"])]) for row in bursts]
+    timeline.burst_count, timeline.bursts = len(found), found[:BURSTS_SHOWN]
+    first, last = min(per_minute), max(per_minute)
+    step = next((m for m in BAR_MINUTES if (last - first) // m < MOST_BARS), BAR_MINUTES[-1])
+    timeline.bar_minutes = step
+    start = first - first % step
+    bars = defaultdict(int)
+    for minute, n in per_minute.items():
+        bars[minute - minute % step] += n
+    burst_bars = {_wall_minutes(b.minute) // step * step for b in found}
+    shape = "%Y-%m-%d" if step >= 24 * 60 else "%m-%d %H:%M"
+    for bar in range(start, last + 1, step):
+        timeline.labels.append((_EPOCH + timedelta(minutes=bar)).strftime(shape))
+        timeline.counts.append(bars.get(bar, 0))
+        timeline.flagged.append(bar in burst_bars)
+    return timeline

@@ -2,6 +2,7 @@
 the QR codes and download the links. The workers' own pages are in ``surveys.public``."""
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -113,11 +114,21 @@ def poll_detail(request, pk):
                     "figures": figures[question.pk],
                 }
             )
+    timeline = stats.poll_timeline(poll, threshold=settings.QINGDAN_POLL_BURST_ANSWERS)
     context = {
         "poll": poll,
         "answered": responses.count(),
         "satisfaction": satisfaction,
         "is_closed": poll.is_closed(),
+        "is_open_link": poll.mode == PollMode.OPEN,
+        "counts": poll.mode == stats.COUNTED_MODE,
+        "timeline": timeline,
+        "chart": {"labels": timeline.labels, "counts": timeline.counts, "flagged": timeline.flagged},
+        "limits": {
+            "per_address": settings.QINGDAN_POLL_ANSWERS_PER_ADDRESS,
+            "per_poll": settings.QINGDAN_POLL_ANSWERS_PER_POLL,
+            "seconds": settings.QINGDAN_POLL_WINDOW_SECONDS,
+        },
     }
     if poll.mode == PollMode.TOKENS:
         context["tokens_total"] = poll.tokens.count()

@@ -16,6 +16,7 @@ from orgs.models import Notification
 from qingdan import clock
 from qingdan.errors import Conflict, Refused
 from surveys import services as survey_services
+from surveys.models import Poll, PollMode
 
 pytestmark = pytest.mark.django_db
 TODAY = clock.today
@@ -320,6 +321,27 @@ def test_too_few_poll_answers_cannot_close_and_the_poll_closes_at_evaluation(
     assert item.status == ItemStatus.RECTIFYING
     assert "仅有 3 名职工作答" in item.events.filter(kind=EventKind.FAILED).get().opinion
     assert item.satisfaction_poll.is_closed()
+
+
+def test_answers_through_an_open_link_never_close_an_item(deep_item, reporter, reviewer, evaluator, rule):
+    rule("closeout.poll_tokens", 10)
+    workflow.apply_for_closeout(item=deep_item, actor=reporter, report="已完成。")
+    item = workflow.verify(item=deep_item, actor=reviewer, passed=True, opinion="深度验收", evaluator=evaluator)
+    poll = item.satisfaction_poll
+    # A poll turned into an open link by hand (the platform no longer makes one for a questionnaire that decides):
+    # twelve scripted "very satisfied" answers, each with a fresh cookie.
+    Poll.objects.filter(pk=poll.pk).update(mode=PollMode.OPEN, cap=100)
+    poll.refresh_from_db()
+    question = poll.questionnaire.questions.get(code="S1")
+    for n in range(12):
+        survey_services.submit_poll_response(
+            poll=poll, raw={question.pk: ["very_satisfied"]}, device_id=f"script-{n:012d}"
+        )
+    item = workflow.record_evaluation(
+        item=item, actor=evaluator, conclusion="pass", opinion="材料齐全", new_deadline=TODAY() + timedelta(days=10)
+    )
+    assert item.status == ItemStatus.RECTIFYING and item.satisfaction is None
+    assert "仅有 0 名职工作答" in item.events.filter(kind=EventKind.FAILED).get().opinion
 
 
 def test_an_english_users_refusal_is_all_english(item, reporter, reviewer):

@@ -24,3 +24,28 @@ def questionnaire(office):
     )
     assert errors == []
     return q
+
+
+@pytest.fixture
+def opinion(office):
+    """An opinion poll's questionnaire (no satisfaction question: it decides nothing, so an open link may carry it)."""
+    q = services.create_questionnaire(title="职工活动意见征集", owner_unit=office.org_unit, actor=office, kind="worker")
+    services.add_question(
+        questionnaire=q,
+        section_title="意见",
+        code="O1",
+        text="您最希望工会组织哪类活动",
+        kind="single",
+        options=[("文体活动", None), ("技能培训", None), ("健康讲座", None)],
+        actor=office,
+    )
+    services.add_question(
+        questionnaire=q,
+        section_title="意见",
+        code="O2",
+        text="其他意见和建议",
+        kind="short_text",
+        required=False,
+        actor=office,
+    )
+    return q

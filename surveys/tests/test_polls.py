@@ -187,35 +187,35 @@ def test_closed_poll_is_refused(questionnaire, office):
     assert PollToken.objects.get(pk=token.pk).used_at is None
 
 
-def test_cap_of_an_open_link_is_enforced(questionnaire, office):
-    poll = make_poll(questionnaire, office, mode=PollMode.OPEN, cap=2)
-    field = f"q{question(poll).pk}"
+def test_cap_of_an_open_link_is_enforced(opinion, office):
+    poll = make_poll(opinion, office, mode=PollMode.OPEN, cap=2)
+    field = f"q{question(poll, 'O1').pk}"
     third = worker()
     third_page = third.get(open_url(poll))  # opened before the cap was reached
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', third_page.content.decode()).group(1)
     for _ in range(2):
-        assert answer(worker(), open_url(poll), {field: "satisfied"}).status_code == 302
+        assert answer(worker(), open_url(poll), {field: "o1"}).status_code == 302
 
-    sent = third.post(open_url(poll), {field: "satisfied", "csrfmiddlewaretoken": csrf})
+    sent = third.post(open_url(poll), {field: "o1", "csrfmiddlewaretoken": csrf})
     assert sent.status_code == 403
     assert "本次测评的答卷已满。" in sent.content.decode()
     assert "本次测评的答卷已满。" in worker().get(open_url(poll)).content.decode()
     assert Response.objects.filter(poll=poll).count() == 2
 
 
-def test_the_same_phone_cannot_answer_an_open_link_twice(questionnaire, office):
-    poll = make_poll(questionnaire, office, mode=PollMode.OPEN, cap=100)
-    field = f"q{question(poll).pk}"
+def test_the_same_phone_cannot_answer_an_open_link_twice(opinion, office):
+    poll = make_poll(opinion, office, mode=PollMode.OPEN, cap=100)
+    field = f"q{question(poll, 'O1').pk}"
     phone = worker()
     first = phone.get(open_url(poll))
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', first.content.decode()).group(1)
-    assert phone.post(open_url(poll), {field: "satisfied", "csrfmiddlewaretoken": csrf}).status_code == 302
+    assert phone.post(open_url(poll), {field: "o1", "csrfmiddlewaretoken": csrf}).status_code == 302
 
     again = phone.get(open_url(poll))
     assert again.status_code == 403
     assert "这部手机已参加过本次测评。" in again.content.decode()
     # Sending the old form again (back button) is refused too.
-    resent = phone.post(open_url(poll), {field: "unsatisfied", "csrfmiddlewaretoken": csrf})
+    resent = phone.post(open_url(poll), {field: "o2", "csrfmiddlewaretoken": csrf})
     assert resent.status_code == 403
     assert "这部手机已参加过本次测评。" in resent.content.decode()
     assert Response.objects.filter(poll=poll).count() == 1
@@ -328,11 +328,11 @@ def test_office_creates_a_token_poll_from_the_form(questionnaire, office, dept_a
     assert 'data-testid="poll-tokens">0 / 25<' in detail
 
 
-def test_office_creates_an_open_poll_and_sees_its_link(questionnaire, office, client_for):
+def test_office_creates_an_open_poll_and_sees_its_link(opinion, office, client_for):
     client = client_for(office)
     closes = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     client.post(
-        f"/surveys/q/{questionnaire.pk}/polls/new/",
+        f"/surveys/q/{opinion.pk}/polls/new/",
         {"title": "公开测评", "subject_unit": office.org_unit.pk, "mode": "open", "cap": 300, "closes_at": closes},
     )
     poll = Poll.objects.get()
@@ -345,7 +345,7 @@ def test_office_creates_an_open_poll_and_sees_its_link(questionnaire, office, cl
     assert f"http://testserver/p/{poll.slug}/" in printed
 
 
-def test_a_refused_poll_shows_the_reason_and_creates_nothing(questionnaire, office, client_for):
+def test_a_refused_poll_shows_the_reason_and_creates_nothing(questionnaire, opinion, office, client_for):
     client = client_for(office)
     past = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     page = client.post(
@@ -355,7 +355,7 @@ def test_a_refused_poll_shows_the_reason_and_creates_nothing(questionnaire, offi
     assert page.status_code == 200
     assert "截止时间已过。" in page.content.decode()
     missing_cap = client.post(
-        f"/surveys/q/{questionnaire.pk}/polls/new/",
+        f"/surveys/q/{opinion.pk}/polls/new/",
         {"title": "测评", "subject_unit": office.org_unit.pk, "mode": "open", "closes_at": past},
     )
     assert "请填写公开链接的答卷上限。" in missing_cap.content.decode()
@@ -372,14 +372,14 @@ def test_subject_unit_must_be_in_the_office_subtree(questionnaire, office, dept_
     assert not Poll.objects.exists()
 
 
-def test_poll_list_shows_the_polls_in_a_fixed_number_of_queries(questionnaire, office, client_for):
+def test_poll_list_shows_the_polls_in_a_fixed_number_of_queries(questionnaire, opinion, office, client_for):
     client = client_for(office)
     make_poll(questionnaire, office, tokens=3)
     client.get("/surveys/polls/")
     with CaptureQueriesContext(connection) as few:
         client.get("/surveys/polls/")
     for _ in range(4):
-        make_poll(questionnaire, office, mode=PollMode.OPEN, cap=50)
+        make_poll(opinion, office, mode=PollMode.OPEN, cap=50)
     with CaptureQueriesContext(connection) as many:
         page = client.get("/surveys/polls/")
     assert len(many) == len(few)

@@ -229,10 +229,11 @@ def test_open_link_polls_cannot_be_answered_through_the_api_or_without_the_page_
     questionnaire = services.create_questionnaire(title="测评", owner_unit=office.org_unit, actor=office, kind="worker")
     s1 = services.add_question(
         questionnaire=questionnaire,
-        section_title="满意度",
+        section_title="意见",
         code="S1",
-        text="总体评价",
-        kind="satisfaction",
+        text="最希望的活动",
+        kind="single",
+        options=[("文体活动", None), ("技能培训", None)],
         actor=office,
     )
     poll = services.create_poll(
@@ -246,11 +247,11 @@ def test_open_link_polls_cannot_be_answered_through_the_api_or_without_the_page_
     )
     api = Client().post(
         f"/api/v1/surveys/polls/{poll.slug}/responses",
-        json.dumps({"answers": {"S1": "satisfied"}}),
+        json.dumps({"answers": {"S1": "o1"}}),
         content_type="application/json",
     )
     assert api.status_code == 409
-    page = Client().post(f"/p/{poll.slug}/", {f"q{s1.pk}": "satisfied"}).content.decode()
+    page = Client().post(f"/p/{poll.slug}/", {f"q{s1.pk}": "o1"}).content.decode()
     assert "请在本页面重新提交您的答案。" in page
     assert poll.responses.count() == 0
 

@@ -81,13 +81,14 @@ class CleanInputMiddleware:
             if api and request.content_type == "application/json" and request.body:
                 self._clean_body(request)
         except text.Unclean as exc:
-            message = _("“%(field)s” %(reason)s") % {"field": _field(exc.path), "reason": exc.message}
             if api:
+                message = _("“%(field)s” %(reason)s") % {"field": _field(exc.path), "reason": exc.message}
                 return JsonResponse(
                     {"code": "invalid_text", "message": message, "details": [{"loc": list(exc.path), "msg": message}]},
                     status=422,
                 )
-            return _refuse(request, 400, "invalid_text", message)
+            # A page's query string is its search box and filters; their names mean nothing to a clerk.
+            return _refuse(request, 400, "invalid_text", _("The search or filter %(reason)s") % {"reason": exc.message})
         return self.get_response(request)
 
     @staticmethod

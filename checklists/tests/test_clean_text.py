@@ -85,7 +85,7 @@ def test_word_soft_line_breaks_and_windows_line_ends_are_kept_as_line_breaks(cli
 def test_a_nul_in_a_search_box_gets_a_plain_page_naming_the_field(client_for, office, item):
     response = client_for(office).get("/lists/items/", {"q": "人才\x00"})
     assert response.status_code == 400
-    assert "“q”含有不可见的控制字符（U+0000，第 3 个字符）" in response.content.decode()
+    assert "搜索或筛选条件含有不可见的控制字符（U+0000，第 3 个字符）" in response.content.decode()
 
 
 # --- the API -----------------------------------------------------------------------------------------------------

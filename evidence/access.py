@@ -4,6 +4,7 @@ attaches files says which of them a user sees through its records (``register``)
 from django.db.models import Q
 
 from evidence.models import Evidence
+from orgs.queries import root_unit
 
 _SEEN_THROUGH = []
 
@@ -16,10 +17,12 @@ def register(seen_through):
 
 
 def downloadable(user):
-    """The files ``user`` may download."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or user.org_unit_id is None:
+    """The files ``user`` may download: none for a person who reads no business records (``orgs.queries.root_unit``:
+    signed out, inactive, without a unit, or holding only the separated duties)."""
+    unit = root_unit(user)
+    if unit is None:
         return Evidence.objects.none()
-    allowed = Q(owner_unit_id=user.org_unit_id)
+    allowed = Q(owner_unit_id=unit.pk)
     for seen_through in _SEEN_THROUGH:
         allowed |= seen_through(user)
     return Evidence.objects.filter(allowed)

@@ -9,6 +9,7 @@ class OrgUnitAdmin(SysadminModelAdmin):
     """Units change through the org tree import, which checks and audits every row."""
 
     scope_field = ""
+    tree = True
     list_display = ["code", "name", "kind", "parent", "depth"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
@@ -19,6 +20,7 @@ class OrgUnitAdmin(SysadminModelAdmin):
 class UserAdmin(SysadminModelAdmin):
     """Accounts, roles and locks change in the Users pages, which audit them."""
 
+    tree = True
     list_display = ["username", "full_name", "org_unit", "is_active", "locked_until", "last_login"]
     list_filter = ["is_active", "roles__role"]
     search_fields = ["username", "full_name"]
@@ -27,7 +29,6 @@ class UserAdmin(SysadminModelAdmin):
         "full_name",
         "org_unit",
         "is_active",
-        "failed_logins",
         "locked_until",
         "last_login",
         "date_joined",
@@ -37,5 +38,6 @@ class UserAdmin(SysadminModelAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(SysadminModelAdmin):
     scope_field = "user__org_unit"
-    list_display = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]
-    fields = ["name", "user", "hint", "created_at", "last_used_at", "revoked_at"]
+    tree = True
+    list_display = ["name", "user", "hint", "scope", "created_at", "last_used_at", "revoked_at"]
+    fields = ["name", "user", "hint", "scope", "created_at", "last_used_at", "revoked_at"]

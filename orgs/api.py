@@ -1,7 +1,7 @@
 from ninja import Query, Router, Schema
 
 from orgs.models import OrgKind, OrgUnit
-from orgs.queries import get_visible_or_404, visible_units
+from orgs.queries import get_in_tree_or_404, visible_units
 
 router = Router(tags=["orgs"])
 
@@ -48,11 +48,11 @@ def list_units(request, kind: OrgKind | None = None, parent: str | None = Query(
     if kind:
         units = units.filter(kind=kind)
     if parent:
-        parent_unit = get_visible_or_404(request.user, OrgUnit.objects.all(), unit_field="", code=parent)
+        parent_unit = get_in_tree_or_404(request.user, OrgUnit.objects.all(), unit_field="", code=parent)
         units = units.filter(parent=parent_unit)
     return list(units)
 
 
 @router.get("/orgs/{unit_id}", response=UnitOut, summary="One visible unit")
 def get_unit(request, unit_id: int):
-    return get_visible_or_404(request.user, OrgUnit.objects.select_related("parent"), unit_field="", pk=unit_id)
+    return get_in_tree_or_404(request.user, OrgUnit.objects.select_related("parent"), unit_field="", pk=unit_id)

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import SEPARATED_DUTIES, OrgKind, Role, User
+from orgs.models import SEPARATED_DUTIES, OrgKind, Role, TokenScope, User
 from orgs.services import check_separated_duties
 from qingdan import text
 from qingdan.forms import Form, StyledForm
@@ -68,6 +68,13 @@ class UserCreateForm(StyledForm):
 
 class TokenForm(Form):
     name = forms.CharField(label=_("What the token is for"), max_length=60)
+    # Chosen each time; reading is offered first, as most scripts only read.
+    scope = forms.ChoiceField(
+        label=_("The token may"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ_ONLY,
+        widget=forms.RadioSelect,
+    )
 
 
 class PasswordResetForm(StyledForm):

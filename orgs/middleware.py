@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from orgs.auth import SESSION_LAST_SEEN, SESSION_LOGIN_AT, log_out
+from orgs.queries import sees_business
 from qingdan import clock
 
 LAST_SEEN_RESOLUTION = 60  # seconds
@@ -47,3 +49,43 @@ class SessionGuardMiddleware:
             if user.must_change_password and not api and request.path not in PASSWORD_PATHS:
                 return redirect("password_change")
         return self.get_response(request)
+
+
+# What a person holding only separated duties may open (三权分立): the workbench, their own profile and password,
+# the org tree and the user pages (the system and security administrators' work), the audit trail (the auditor's),
+# the admin site, the language switch and the public poll pages. Everything else is the federation's work and is
+# refused, so a page added later is closed to them until it is named here. The API refuses in its own
+# authentication (``qingdan.api``), where a bearer token's user is known.
+DUTY_NAMESPACES = frozenset({"orgs", "users", "audit", "admin", "poll"})
+DUTY_PAGES = frozenset({"home", "login", "logout", "profile", "password_change", "set_language", "admin_login"})
+
+
+def duties_may_open(namespace, url_name):
+    return namespace in DUTY_NAMESPACES or (not namespace and url_name in DUTY_PAGES)
+
+
+def separated_duties_message():
+    return _(
+        "The system administrator, the security administrator and the auditor do not read the federation's work "
+        "(lists, items, files, surveys, assessment): the three duties are kept apart from the business."
+    )
+
+
+class SeparatedDutiesMiddleware:
+    """Refuses the business pages to a person whose only roles are the separated duties (``sees_business``),
+    with the reason; their read paths return nothing as well (``orgs.queries.root_unit``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        match = request.resolver_match
+        if user is None or not user.is_authenticated or match is None or match.namespace == "api":
+            return None
+        if duties_may_open(match.namespace, match.url_name) or sees_business(user):
+            return None
+        raise PermissionDenied(separated_duties_message())

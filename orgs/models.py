@@ -1,5 +1,7 @@
 import hashlib
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -89,7 +91,8 @@ class User(AbstractUser):
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="users", null=True
     )
-    failed_logins = models.PositiveSmallIntegerField(_("failed log-ins in a row"), default=0, editable=False)
+    # Set only when failed log-ins for this account from many addresses pass QINGDAN_LOGIN_ACCOUNT_MAX_FAILURES
+    # (orgs.auth); a few wrong passwords block the address they came from, not the account.
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
     # Sessions and API tokens started before this moment stop working (disabling a user sets it).
     sessions_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -134,15 +137,26 @@ class UserRole(models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
 
+class TokenScope(models.TextChoices):
+    READ_ONLY = "read", _("Read only")
+    READ_WRITE = "write", _("Read and write")
+
+
 class ApiToken(models.Model):
-    """A personal API token; only its SHA-256 is stored, the token is shown once."""
+    """A personal API token; only its SHA-256 is stored, the token is shown once. A read-only token is
+    refused on every call that is not GET or HEAD (``qingdan.api.BearerToken``)."""
 
     PREFIX = "qd_"
+    Scope = TokenScope
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=60)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(_("token begins"), max_length=12, editable=False)
+    # Tokens made before scopes existed keep working as they did: read and write.
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=TokenScope.choices, default=TokenScope.READ_WRITE, editable=False
+    )
     created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
@@ -159,6 +173,17 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(raw):
         return hashlib.sha256(raw.encode()).hexdigest()
+
+    @property
+    def read_only(self):
+        return self.scope == TokenScope.READ_ONLY
+
+    @property
+    def expires_at(self):
+        return self.created_at + timedelta(days=settings.QINGDAN_API_TOKEN_DAYS)
+
+    def is_expired(self, now=None):
+        return self.expires_at <= (now or clock.now())
 
 
 class Notification(models.Model):
@@ -195,3 +220,88 @@ class UnitRule(models.Model):
 
     def __str__(self):
         return f"{self.key}={self.value}"
+
+
+class LoginFailure(models.Model):
+    """One wrong password (or unknown name): the name typed and the address it came from. ``orgs.auth`` counts
+    them over the last ``QINGDAN_LOCKOUT_MINUTES`` per name and address, per address, and per name."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "address", "at"], name="orgs_loginfail_pair"),
+            models.Index(fields=["address", "at"], name="orgs_loginfail_address"),
+            models.Index(fields=["at"], name="orgs_loginfail_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} @ {self.address}"
+
+
+class DutyRequestKind(models.TextChoices):
+    ROLES = "roles", _("Change of roles")
+    PASSWORD = "password", _("Password reset")
+
+
+class DutyRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+
+
+class DutyRequest(models.Model):
+    """A change to what a privileged account may do, asked for by one person and confirmed by a second person of
+    another separated duty (双人复核): granting or removing a duty, changing the roles of an account that holds one,
+    resetting its password. It takes effect only when confirmed (``orgs.services.confirm_duty_request``), and
+    lapses after ``QINGDAN_DUTY_REQUEST_HOURS``."""
+
+    Kind = DutyRequestKind
+    Status = DutyRequestStatus
+
+    kind = models.CharField(_("kind"), max_length=16, choices=DutyRequestKind.choices)
+    target = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="duty_requests")
+    # The roles before and the whole set asked for (a change of roles).
+    roles_before = models.JSONField(default=list, blank=True)
+    roles = models.JSONField(default=list, blank=True)
+    # The hash of the temporary password asked for (a reset); emptied once the request is decided.
+    password = models.CharField(max_length=128, blank=True, editable=False)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_duty = models.CharField(max_length=16, choices=Role.choices)
+    requested_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
+    status = models.CharField(
+        _("status"), max_length=16, choices=DutyRequestStatus.choices, default=DutyRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request to a second person")
+        verbose_name_plural = _("requests to a second person")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "kind"],
+                condition=Q(status="pending"),
+                name="orgs_duty_request_one_open",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.target}"
+
+    def is_open(self, now=None):
+        return self.status == DutyRequestStatus.PENDING and self.expires_at > (now or clock.now())
+
+    @property
+    def roles_added(self):
+        return [Role(r) for r in sorted(set(self.roles) - set(self.roles_before))]
+
+    @property
+    def roles_removed(self):
+        return [Role(r) for r in sorted(set(self.roles_before) - set(self.roles))]

@@ -2,12 +2,17 @@
 
 A user sees their own unit's subtree and nothing else; looking up an object
 outside it raises Http404, never a 403 that would confirm that it exists.
+
+Two scopes start from the user's unit: the org tree and its accounts (``in_tree``: everyone, the system
+administrator who imports the tree and the security administrator who keeps the accounts included), and the
+federation's work (``root_unit``, ``visible_to``: lists, items, evidence, surveys, assessment), which a person
+whose only roles are the separated duties does not read (``sees_business``).
 """
 
 from django.db.models import Q
 from django.http import Http404
 
-from orgs.models import OrgUnit, User
+from orgs.models import SEPARATED_DUTIES, OrgUnit, User
 from qingdan.metrics import Value
 
 
@@ -64,35 +69,71 @@ def subtree_rollup(units, rows):
     return {pk: Value(numerator=n, denominator=d) for pk, (n, d) in totals.items()}
 
 
-def root_unit(user):
-    """The unit whose subtree the user sees: their own, or None for anyone signed out, inactive or
-    without a unit."""
+def sees_business(user):
+    """Whether ``user`` may read the federation's work. 三权分立: the system administrator, the security
+    administrator and the auditor keep the platform, its accounts and its trail, not the county's lists, files,
+    surveys and scores, so a person whose only roles are those duties reads none of them; a business role held
+    beside a duty opens them as it does for anyone. The one rule behind ``root_unit`` (every business read path),
+    the pages (``orgs.middleware.SeparatedDutiesMiddleware``), the API (``qingdan.api``) and the navigation."""
+    roles = user.role_set
+    return not roles or bool(roles - SEPARATED_DUTIES)
+
+
+def tree_unit(user):
+    """The unit whose subtree of units and accounts the user sees: their own, or None for anyone signed out,
+    inactive or without a unit."""
     unit = getattr(user, "org_unit", None)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     return unit
 
 
+def root_unit(user):
+    """The unit whose subtree of business records (lists, items, files, surveys, assessment) the user sees: their
+    own, or None for anyone signed out, inactive, without a unit, or holding only separated duties."""
+    unit = tree_unit(user)
+    if unit is None or not sees_business(user):
+        return None
+    return unit
+
+
 def visible_to(user, queryset, unit_field="org_unit"):
-    """Restrict ``queryset`` to rows whose ``unit_field`` lies in the user's subtree."""
+    """Restrict ``queryset`` of business records to rows whose ``unit_field`` lies in the user's subtree."""
     unit = root_unit(user)
     if unit is None:
         return queryset.none()
     return queryset.filter(within(unit, unit_field))
 
 
+def in_tree(user, queryset, unit_field="org_unit"):
+    """Restrict ``queryset`` of units, accounts and their requests to rows whose ``unit_field`` lies in the user's
+    subtree: the org tree and the user pages, open to the separated duties too."""
+    unit = tree_unit(user)
+    if unit is None:
+        return queryset.none()
+    return queryset.filter(within(unit, unit_field))
+
+
 def visible_units(user):
-    return visible_to(user, OrgUnit.objects.all(), unit_field="")
+    return in_tree(user, OrgUnit.objects.all(), unit_field="")
 
 
 def visible_users(user):
-    return visible_to(user, User.objects.select_related("org_unit").prefetch_related("roles"))
+    return in_tree(user, User.objects.select_related("org_unit").prefetch_related("roles"))
 
 
 def get_visible_or_404(user, queryset, unit_field="org_unit", **lookup):
-    """The one object lookup helper: 404 for anything outside the user's subtree."""
+    """The one object lookup helper for business records: 404 for anything outside the user's subtree."""
     try:
         return visible_to(user, queryset, unit_field).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def get_in_tree_or_404(user, queryset, unit_field="org_unit", **lookup):
+    """The lookup of a unit or an account: 404 for anything outside the user's subtree."""
+    try:
+        return in_tree(user, queryset, unit_field).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404 from None
 

@@ -6,16 +6,29 @@ otherwise the actor's roles are checked here, not only in the pages, so that eve
 """
 
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import Count, F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from orgs.models import SEPARATED_DUTIES, ApiToken, OrgUnit, Role, User, UserRole
+from orgs.models import (
+    SEPARATED_DUTIES,
+    ApiToken,
+    DutyRequestKind,
+    LoginFailure,
+    OrgUnit,
+    Role,
+    TokenScope,
+    User,
+    UserRole,
+)
 from qingdan import clock
 from qingdan.actors import SYSTEM
 
@@ -29,6 +42,11 @@ def _require(actor, role, *, not_on=None):
         return
     if actor is None or not actor.has_role(role) or (not_on is not None and not_on.pk == actor.pk):
         raise PermissionDenied(_("Your roles do not allow this."))
+
+
+def _command_line(actor):
+    """How the audit trail names the operator at the server's command line (``actor=SYSTEM``)."""
+    return "(command line)" if actor is SYSTEM else ""
 
 
 def path_for(unit, parent_path):
@@ -98,38 +116,72 @@ def check_separated_duties(roles):
         )
 
 
+def needs_second_person(before, after):
+    """Whether a change of roles from ``before`` to ``after`` waits for a second person: it grants or removes a
+    separated duty, or it changes the roles of an account that holds one."""
+    before, after = set(before), set(after)
+    return before != after and bool(SEPARATED_DUTIES.intersection(before | after))
+
+
 def set_roles(*, user, roles, actor, request=None):
     """Replace the roles of ``user`` (the security administrator's duty). Refuses two of the
-    three separated duties on one account."""
+    three separated duties on one account.
+
+    A change that grants or removes a separated duty, or touches an account holding one, is only asked for:
+    it returns the ``DutyRequest`` that a second person of another duty confirms (``confirm_duty_request``).
+    Any other change takes effect and returns None; so does every change made at the server's command line
+    (``actor=SYSTEM``), which is how the first privileged accounts are made.
+    """
+    from orgs import duties  # it applies the change through this module once confirmed
+
     _require(actor, Role.SECADMIN, not_on=user)
     roles = {Role(r) for r in roles}
     check_separated_duties(roles)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = sorted(r.role for r in locked.roles.all())
-        UserRole.objects.filter(user=locked).exclude(role__in=roles).delete()
-        for role in roles.difference(before):
-            UserRole.objects.create(user=locked, role=role)
-        after = sorted(roles)
-        if before != after:
-            record(
-                action="orgs.roles_changed",
+        if actor is not SYSTEM and needs_second_person(before, roles):
+            return duties.ask(
+                kind=DutyRequestKind.ROLES,
+                target=locked,
                 actor=actor,
-                obj=locked,
-                org_unit=locked.org_unit,
-                before={"roles": before},
-                after={"roles": after},
                 request=request,
+                roles_before=before,
+                roles=sorted(roles),
             )
+        _apply_roles(locked, before, roles, actor=actor, request=request)
     user.__dict__.pop("_role_set", None)
-    return user
+    return None
 
 
-def create_user(*, username, full_name, org_unit, roles, password, actor, phone="", request=None):
+def _apply_roles(locked, before, roles, *, actor, request, requested_by=None):
+    UserRole.objects.filter(user=locked).exclude(role__in=roles).delete()
+    for role in roles.difference(before):
+        UserRole.objects.create(user=locked, role=role)
+    after = sorted(roles)
+    if before != after:
+        record(
+            action="orgs.roles_changed",
+            actor=actor,
+            obj=locked,
+            org_unit=locked.org_unit,
+            before={"roles": before},
+            after={"roles": after, **({"requested_by": requested_by.username} if requested_by else {})},
+            request=request,
+            actor_username=_command_line(actor),
+        )
+    locked.__dict__.pop("_role_set", None)
+
+
+def create_user(
+    *, username, full_name, org_unit, roles, password, actor, phone="", request=None, must_change_password=None
+):
     """A new account (the system administrator's duty). The system administrator may give
-    business roles only; the separated duties are granted by the security administrator.
-    The password must be changed at the first sign-in; with ``password=None`` the account cannot sign
-    in until the security administrator sets one."""
+    business roles only; the separated duties are granted by the security administrator and a second
+    person, or at the server's command line (``actor=SYSTEM``, ``manage.py create_admin``).
+    The password must be changed at the first sign-in (``must_change_password``: by default unless the
+    platform itself makes the account); with ``password=None`` the account cannot sign in until the
+    security administrator sets one."""
     _require(actor, Role.SYSADMIN)
     roles = {Role(r) for r in roles}
     check_separated_duties(roles)
@@ -140,8 +192,14 @@ def create_user(*, username, full_name, org_unit, roles, password, actor, phone=
             ),
             code="separated_duties",
         )
+    if must_change_password is None:
+        must_change_password = actor is not SYSTEM
     candidate = User(
-        username=username, full_name=full_name, org_unit=org_unit, phone=phone, must_change_password=actor is not SYSTEM
+        username=username,
+        full_name=full_name,
+        org_unit=org_unit,
+        phone=phone,
+        must_change_password=must_change_password,
     )
     if password is not None:
         validate_password(password, candidate)
@@ -159,21 +217,46 @@ def create_user(*, username, full_name, org_unit, roles, password, actor, phone=
             org_unit=org_unit,
             after={"username": username, "full_name": full_name, "phone": phone, "roles": sorted(roles)},
             request=request,
+            actor_username=_command_line(actor),
         )
     return candidate
 
 
-def set_password(*, user, password, actor, request=None):
-    """The security administrator sets a temporary password; it must be changed at sign-in."""
+def set_password(*, user, password, actor, request=None, must_change_password=None):
+    """The security administrator sets a temporary password; it must be changed at sign-in.
+
+    The password of an account holding a separated duty is only asked for: returns the ``DutyRequest`` a
+    second person of another duty confirms (the hash of the password waits in it). Otherwise, and at the
+    server's command line (``actor=SYSTEM``), the password is set and None returned. It must be changed at
+    sign-in (``must_change_password``: by default unless the platform itself sets it, as the demo does).
+    """
+    from orgs import duties
+
     _require(actor, Role.SECADMIN, not_on=user)
     validate_password(password, user)
     with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if actor is not SYSTEM and locked.has_role(*SEPARATED_DUTIES):
+            return duties.ask(
+                kind=DutyRequestKind.PASSWORD,
+                target=locked,
+                actor=actor,
+                request=request,
+                password=make_password(password),
+            )
         user.set_password(password)
-        user.must_change_password = actor is not SYSTEM
+        user.must_change_password = actor is not SYSTEM if must_change_password is None else must_change_password
         user.save(update_fields=["password", "must_change_password"])
-        record(action="auth.password_reset", actor=actor, obj=user, org_unit=user.org_unit, request=request)
+        record(
+            action="auth.password_reset",
+            actor=actor,
+            obj=user,
+            org_unit=user.org_unit,
+            request=request,
+            actor_username=_command_line(actor),
+        )
         _revoke_tokens(user, actor, "password_reset", request)
-    return user
+    return None
 
 
 def _revoke_tokens(user, actor, why, request=None):
@@ -187,6 +270,7 @@ def _revoke_tokens(user, actor, why, request=None):
             org_unit=user.org_unit,
             after={"tokens": revoked, "why": why},
             request=request,
+            actor_username=_command_line(actor),
         )
 
 
@@ -233,38 +317,78 @@ def set_user_active(*, user, active, actor, request=None):
 
 
 def unlock_user(*, user, actor, request=None):
+    """Lift the lock of an account and the waits of its log-ins from every address (``orgs.auth``)."""
     _require(actor, Role.SECADMIN, not_on=user)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        before = {"locked_until": locked.locked_until, "failed_logins": locked.failed_logins}
+        failures = LoginFailure.objects.filter(username=locked.username)
+        before = {"locked_until": locked.locked_until, "failures": failures.count()}
+        failures.delete()
         locked.locked_until = None
-        locked.failed_logins = 0
-        locked.save(update_fields=["locked_until", "failed_logins"])
+        locked.save(update_fields=["locked_until"])
         record(
             action="auth.unlocked",
             actor=actor,
             obj=locked,
             org_unit=locked.org_unit,
             before=before,
-            after={"locked_until": None, "failed_logins": 0},
+            after={"locked_until": None, "failures": 0},
             request=request,
+            actor_username=_command_line(actor),
         )
     return locked
 
 
-def create_api_token(*, user, name, actor, request=None):
-    """Create a personal token. Returns ``(token, raw)``; ``raw`` is shown once and never stored."""
+def unlock_address(*, address, actor, request=None):
+    """Lift the wait of every log-in from ``address`` (failures over many accounts)."""
+    _require(actor, Role.SECADMIN)
+    with transaction.atomic():
+        failures = LoginFailure.objects.filter(address=address)
+        count = failures.count()
+        failures.delete()
+        record(
+            action="auth.address_unlocked",
+            actor=actor,
+            object_type="address",
+            object_id=address,
+            before={"failures": count},
+            after={"failures": 0},
+            request=request,
+            actor_username=_command_line(actor),
+        )
+    return count
+
+
+def waiting_addresses(user):
+    """The addresses from which log-ins of ``user`` wait now (the security administrator's page shows them)."""
+    since = clock.now() - timedelta(minutes=settings.QINGDAN_LOCKOUT_MINUTES)
+    rows = (
+        LoginFailure.objects.filter(username=user.username, at__gt=since)
+        .values("address")
+        .annotate(n=Count("id"))
+        .filter(n__gte=settings.QINGDAN_LOGIN_MAX_FAILURES)
+        .order_by("address")
+    )
+    return [row["address"] or "?" for row in rows]
+
+
+def create_api_token(*, user, name, actor, scope=TokenScope.READ_WRITE, request=None):
+    """Create a personal token that reads only, or reads and writes (``scope``). Returns ``(token, raw)``; ``raw``
+    is shown once and never stored."""
+    scope = TokenScope(scope)
     raw = ApiToken.PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name, key_hash=ApiToken.hash_key(raw), hint=raw[:10])
+        token = ApiToken.objects.create(
+            user=user, name=name, key_hash=ApiToken.hash_key(raw), hint=raw[:10], scope=scope
+        )
         record(
             action="api.token_created",
             actor=actor,
             obj=token,
             org_unit=user.org_unit,
-            after={"name": name},
+            after={"name": name, "scope": scope},
             request=request,
-            actor_username="(command line)" if actor is SYSTEM else "",
+            actor_username=_command_line(actor),
         )
     return token, raw
 

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -8,7 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orgs import rules, services
+from audit.models import AuditEvent
+from orgs import duties, rules, services
 from orgs.auth import LoginRefused, authenticate_with_lockout, log_in, log_out
 from orgs.exports import import_template_xlsx, org_tree_xlsx
 from orgs.forms import (
@@ -22,13 +26,16 @@ from orgs.forms import (
     UserCreateForm,
 )
 from orgs.imports import apply_import, read_and_check
-from orgs.models import ApiToken, OrgUnit, Role, User
-from orgs.queries import get_visible_or_404, visible_units, visible_users
-from qingdan.errors import Refused
+from orgs.models import SEPARATED_DUTIES, ApiToken, DutyRequest, DutyRequestStatus, OrgUnit, Role, User
+from orgs.queries import get_in_tree_or_404, in_tree, visible_units, visible_users
+from qingdan import clock
+from qingdan.errors import Conflict, Refused
 from qingdan.pages import check_upload, drop_kept_upload, open_kept_upload, paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
+from qingdan.templatetags.qd import moment
 
 USER_ADMINS = (Role.SYSADMIN, Role.SECADMIN)
+ASKER_RESET_DAYS = 7
 IMPORT_SESSION_KEY = "orgs_import"
 
 
@@ -73,7 +80,7 @@ def unit_list(request):
 
 @login_required
 def unit_detail(request, pk):
-    unit = get_visible_or_404(request.user, OrgUnit.objects.select_related("parent"), unit_field="", pk=pk)
+    unit = get_in_tree_or_404(request.user, OrgUnit.objects.select_related("parent"), unit_field="", pk=pk)
     ancestors = (
         visible_units(request.user).filter(pk__in=[int(i) for i in unit.path.strip("/").split("/")]).order_by("depth")
     )
@@ -137,13 +144,99 @@ def user_list(request):
         users = users.filter(roles__role=role)
     page = paginate(request, users.order_by("org_unit__path", "username"))
     return render(
-        request, "orgs/user_list.html", {"page": page, "roles": Role.choices, "query": query_without_page(request)}
+        request,
+        "orgs/user_list.html",
+        {
+            "page": page,
+            "roles": Role.choices,
+            "query": query_without_page(request),
+            "duty_requests": _open_requests(request.user),
+        },
     )
+
+
+def _open_requests(user, **where):
+    """The requests waiting for a second person in the user's subtree, each with what the user may do."""
+    rows = list(
+        in_tree(user, DutyRequest.objects, "target__org_unit")
+        .filter(status=DutyRequestStatus.PENDING, expires_at__gt=clock.now(), **where)
+        .select_related("target__org_unit", "requested_by")
+        .order_by("requested_at", "id")
+    )
+    for row in rows:
+        row.may_decide = duties.may_decide(user, row)
+        row.may_withdraw = duties.may_withdraw(user, row)
+        # Reset a password, then ask to give the account a duty: the confirming person is told.
+        row.password_set_by_asker = AuditEvent.objects.filter(
+            action="auth.password_reset",
+            object_type="orgs.user",
+            object_id=str(row.target_id),
+            actor=row.requested_by_id,
+            created_at__gte=row.requested_at - timedelta(days=ASKER_RESET_DAYS),
+        ).exists()
+    return rows
+
+
+def _done_message(duty_request, done):
+    if duty_request is None:
+        return done
+    return _(
+        "Asked: the change waits for a person of another duty (the system administrator or the auditor) to confirm "
+        "it by %(time)s; until then nothing changes."
+    ) % {"time": moment(duty_request.expires_at)}
+
+
+@role_required(*SEPARATED_DUTIES)
+def duty_requests(request):
+    """Requests to a second person (双人复核): the open ones, with confirm and refuse for those who may, and the
+    last ones decided."""
+    decided = (
+        in_tree(request.user, DutyRequest.objects, "target__org_unit")
+        .exclude(status=DutyRequestStatus.PENDING, expires_at__gt=clock.now())
+        .select_related("target", "requested_by", "decided_by")
+        .order_by("-requested_at", "-id")[:20]
+    )
+    return render(
+        request,
+        "orgs/duty_requests.html",
+        {
+            "duty_requests": _open_requests(request.user),
+            "decided": decided,
+            "duty_hours": settings.QINGDAN_DUTY_REQUEST_HOURS,
+        },
+    )
+
+
+@require_POST
+@role_required(*SEPARATED_DUTIES)
+def duty_request_decide(request, pk):
+    duty_request = get_in_tree_or_404(
+        request.user, DutyRequest.objects.select_related("target__org_unit"), "target__org_unit", pk=pk
+    )
+    action = request.POST.get("action")
+    try:
+        if action == "confirm":
+            duties.confirm_duty_request(duty_request=duty_request, actor=request.user, request=request)
+            messages.success(request, _("Confirmed: the change has taken effect."))
+        elif action in ("refuse", "withdraw"):
+            closed = duties.refuse_duty_request(duty_request=duty_request, actor=request.user, request=request)
+            messages.success(
+                request,
+                _("The request is withdrawn.")
+                if closed.status == DutyRequestStatus.WITHDRAWN
+                else _("The request is refused; nothing changed."),
+            )
+    except (Refused, Conflict) as refused:
+        messages.error(request, refused.message)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        back = ""
+    return redirect(back or "users:requests")
 
 
 @role_required(*USER_ADMINS)
 def user_detail(request, pk):
-    target = get_visible_or_404(request.user, User.objects.prefetch_related("roles"), pk=pk)
+    target = get_in_tree_or_404(request.user, User.objects.prefetch_related("roles"), pk=pk)
     roles_form = RolesForm(initial={"roles": sorted(target.role_set)})
     reset_form = PasswordResetForm()
     can_manage = request.user.has_role(Role.SECADMIN) and target.pk != request.user.pk
@@ -153,10 +246,10 @@ def user_detail(request, pk):
             if action == "roles":
                 roles_form = RolesForm(request.POST)
                 if roles_form.is_valid():
-                    services.set_roles(
+                    asked = services.set_roles(
                         user=target, roles=roles_form.cleaned_data["roles"], actor=request.user, request=request
                     )
-                    messages.success(request, _("Roles saved."))
+                    messages.success(request, _done_message(asked, _("Roles saved.")))
                     return redirect("users:detail", pk=pk)
             elif action == "unlock":
                 services.unlock_user(user=target, actor=request.user, request=request)
@@ -175,7 +268,7 @@ def user_detail(request, pk):
                 reset_form = PasswordResetForm(request.POST)
                 if reset_form.is_valid():
                     try:
-                        services.set_password(
+                        asked = services.set_password(
                             user=target,
                             password=reset_form.cleaned_data["password"],
                             actor=request.user,
@@ -185,7 +278,10 @@ def user_detail(request, pk):
                         reset_form.add_error("password", invalid)
                     else:
                         messages.success(
-                            request, _("The temporary password is set; it must be changed at the next sign-in.")
+                            request,
+                            _done_message(
+                                asked, _("The temporary password is set; it must be changed at the next sign-in.")
+                            ),
                         )
                         return redirect("users:detail", pk=pk)
         except PermissionDenied:
@@ -196,10 +292,21 @@ def user_detail(request, pk):
                 ),
             )
             return redirect("users:detail", pk=pk)
+        except Refused as refused:
+            messages.error(request, refused.message)
+            return redirect("users:detail", pk=pk)
     return render(
         request,
         "orgs/user_detail.html",
-        {"target": target, "roles_form": roles_form, "reset_form": reset_form, "can_manage": can_manage},
+        {
+            "target": target,
+            "roles_form": roles_form,
+            "reset_form": reset_form,
+            "can_manage": can_manage,
+            "duty_requests": _open_requests(request.user, target=target),
+            "waiting_addresses": services.waiting_addresses(target) if can_manage else [],
+            "target_holds_duty": target.has_role(*SEPARATED_DUTIES),
+        },
     )
 
 
@@ -239,11 +346,17 @@ def profile(request):
         return redirect("profile")
     if request.method == "POST" and form.is_valid():
         _token, new_token = services.create_api_token(
-            user=request.user, name=form.cleaned_data["name"], actor=request.user, request=request
+            user=request.user,
+            name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"],
+            actor=request.user,
+            request=request,
         )
         form = TokenForm()
     tokens = request.user.api_tokens.all()
-    return render(request, "orgs/profile.html", {"form": form, "tokens": tokens, "new_token": new_token})
+    return render(
+        request, "orgs/profile.html", {"form": form, "tokens": tokens, "new_token": new_token, "now": clock.now()}
+    )
 
 
 def _int_or_none(value):

@@ -29,14 +29,18 @@ class QingdanAdminSite(admin.AdminSite):
 class SysadminModelAdmin(admin.ModelAdmin):
     """Base for every model admin: system administrators only, read-only (every change goes
     through the areas' audited pages and services), never deletes, and scoped to the
-    administrator's own subtree through ``scope_field`` like every other read path."""
+    administrator's own subtree through ``scope_field`` like every other read path: the org tree
+    and its accounts (``tree = True``) as on the user pages, any other model as the federation's
+    work, which the separated duties do not read (``orgs.queries.sees_business``)."""
 
     scope_field = "org_unit"
+    tree = False
 
     def get_queryset(self, request):
-        from orgs.queries import visible_to
+        from orgs.queries import in_tree, visible_to
 
-        return visible_to(request.user, super().get_queryset(request), self.scope_field)
+        scope = in_tree if self.tree else visible_to
+        return scope(request.user, super().get_queryset(request), self.scope_field)
 
     def has_module_permission(self, request):
         return _is_sysadmin(request)

@@ -1,17 +1,16 @@
 """The /api/v1/ entry point: authentication and JSON errors with stable codes."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
+from orgs.middleware import separated_duties_message
 from orgs.models import ApiToken
+from orgs.queries import sees_business
 from qingdan import clock
 from qingdan.errors import Conflict, Refused
 
@@ -22,8 +21,27 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _may(request, user, business):
+    """A read-only token reads only; the business routes are refused to the separated duties (三权分立)."""
+    token = getattr(request, "api_token", None)
+    if token is not None and token.read_only and request.method not in READ_METHODS:
+        raise ApiError(
+            403, "read_only_token", _("This token is read-only: it may read (GET) but not send or change anything.")
+        )
+    if business and not sees_business(user):
+        raise ApiError(403, "separated_duties", separated_duties_message())
+
+
 class BearerToken(HttpBearer):
-    """``Authorization: Bearer qd_…`` with a personal token of an active, unlocked user."""
+    """``Authorization: Bearer qd_…`` with a personal token of an active, unlocked user. ``business``: the routes
+    read the federation's work (every router but the org tree's)."""
+
+    def __init__(self, *, business=True):
+        super().__init__()
+        self.business = business
 
     def authenticate(self, request, token):
         found = (
@@ -32,16 +50,31 @@ class BearerToken(HttpBearer):
             .first()
         )
         now = clock.now()
-        expired = found is not None and found.created_at < now - timedelta(days=settings.QINGDAN_API_TOKEN_DAYS)
-        if found is None or expired or not found.user.is_active or found.user.is_locked(now):
+        if found is None or found.is_expired(now) or not found.user.is_active or found.user.is_locked(now):
             return None  # unknown, expired, or the account is disabled or locked: 401
         revoked = found.user.sessions_revoked_at
         if revoked is not None and found.created_at < revoked:
             return None
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.api_token = found
+        _may(request, found.user, self.business)
         request.user = found.user
         return found.user
+
+
+class Session(SessionAuth):
+    """The browser's session, for the pages' own calls."""
+
+    def __init__(self, *, business=True):
+        super().__init__()
+        self.business = business
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None:
+            _may(request, user, self.business)
+        return user
 
 
 api = NinjaAPI(
@@ -49,7 +82,7 @@ api = NinjaAPI(
     version="1",
     description="清单 · 工会工作督办考核平台",
     urls_namespace="api",
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), Session()],
 )
 
 
@@ -108,7 +141,8 @@ def register_routers():
     from scoring.api import router as scoring_router
     from surveys.api import router as surveys_router
 
-    api.add_router("/", orgs_router)
+    # The signed-in user and the org tree are open to the separated duties too.
+    api.add_router("/", orgs_router, auth=[BearerToken(business=False), Session(business=False)])
     api.add_router("/", surveys_router)
     api.add_router("/", checklists_router)
     api.add_router("/", scoring_router)

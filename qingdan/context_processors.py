@@ -1,7 +1,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import Role
+from orgs.middleware import duties_may_open
+from orgs.models import SEPARATED_DUTIES, Role
+from orgs.queries import sees_business
 
 # (label, url name, icon, roles that see it; None = every signed-in user)
 NAVIGATION = [
@@ -25,6 +27,7 @@ NAVIGATION = [
     (_("Rules"), "orgs:rules", "bi-sliders", (Role.OFFICE, Role.LEADER)),
     (_("Org tree"), "orgs:list", "bi-diagram-3", None),
     (_("Users"), "users:list", "bi-people", (Role.SYSADMIN, Role.SECADMIN)),
+    (_("Requests to confirm"), "users:requests", "bi-shield-check", tuple(SEPARATED_DUTIES)),
     (_("Audit log"), "audit:list", "bi-journal-text", (Role.AUDITOR,)),
     (_("Admin site"), "admin:index", "bi-gear", (Role.SYSADMIN,)),
 ]
@@ -39,11 +42,17 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     items = []
+    business = sees_business(user)
     for label, name, icon, roles in NAVIGATION:
+        namespace, _sep, url_name = name.rpartition(":")
+        if not business and not duties_may_open(namespace, url_name):
+            continue  # 三权分立: the separated duties are not shown the federation's work
         if roles is None or user.has_role(*roles):
             url = reverse(name)
             active = request.path == url if name in EXACT else request.path.startswith(url)
             if name == "surveys:questionnaires":  # the other survey entries sit below /surveys/ too
                 active = request.path == url or request.path.startswith(url + "q/")
+            if name == "users:list":  # the requests page sits below /users/ too
+                active = active and not request.path.startswith(reverse("users:requests"))
             items.append({"label": label, "url": url, "icon": icon, "active": active})
     return {"nav_items": items}

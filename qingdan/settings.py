@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "orgs.middleware.SessionGuardMiddleware",
+    "orgs.middleware.SeparatedDutiesMiddleware",
     "qingdan.middleware.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qingdan.boundary.PrivateResponseMiddleware",
@@ -101,9 +102,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "orgs.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
-# Log-in protection and idle time-out (minutes); see orgs/auth.py and orgs/middleware.py.
+# Log-in protection and idle time-out (minutes); see orgs/auth.py and orgs/middleware.py. Wrong passwords are
+# counted over the last QINGDAN_LOCKOUT_MINUTES: per account and address (that pair waits), per address across
+# accounts (that address waits), and per account across addresses (the account locks; 0: never).
 QINGDAN_LOGIN_MAX_FAILURES = env.get_int("LOGIN_MAX_FAILURES", 5, minimum=1)
+QINGDAN_LOGIN_ADDRESS_MAX_FAILURES = env.get_int("LOGIN_ADDRESS_MAX_FAILURES", 20, minimum=1)
+QINGDAN_LOGIN_ACCOUNT_MAX_FAILURES = env.get_int("LOGIN_ACCOUNT_MAX_FAILURES", 100, minimum=0)
 QINGDAN_LOCKOUT_MINUTES = env.get_int("LOCKOUT_MINUTES", 30, minimum=1)
+# Behind a reverse proxy the client's address is the last one the proxy adds to X-Forwarded-For.
+QINGDAN_BEHIND_PROXY = env.get_bool("BEHIND_PROXY", default=False)
+# A change to a privileged account waits this long for a second person to confirm it (orgs.services).
+QINGDAN_DUTY_REQUEST_HOURS = env.get_int("DUTY_REQUEST_HOURS", 48, minimum=1)
 QINGDAN_IDLE_MINUTES = env.get_int("IDLE_MINUTES", 30, minimum=1)
 # The idle time-out itself is enforced by orgs.middleware; the cookie outlives it a little.
 SESSION_COOKIE_AGE = QINGDAN_IDLE_MINUTES * 60 + 120
@@ -207,7 +216,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env.get_bool("BEHIND_PROXY", default=False):
+    if QINGDAN_BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

@@ -9,13 +9,13 @@ below it, who are assessed by them.
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from orgs.queries import on_the_line_of, within
+from orgs.queries import on_the_line_of, root_unit, within
 from scoring.models import RecordedEvent, Result, Round, RoundStatus, Rubric, Score
 
 
 def visible_rubrics(user):
-    unit = getattr(user, "org_unit", None)
-    if unit is None or not user.is_active:
+    unit = root_unit(user)
+    if unit is None:
         return Rubric.objects.none()
     return Rubric.objects.filter(within(unit, "owner_unit") | on_the_line_of(unit, "owner_unit")).select_related(
         "owner_unit"
@@ -23,8 +23,8 @@ def visible_rubrics(user):
 
 
 def visible_rounds(user):
-    unit = getattr(user, "org_unit", None)
-    if unit is None or not user.is_active:
+    unit = root_unit(user)
+    if unit is None:
         return Round.objects.none()
     assessed = Result.objects.filter(on_the_line_of(unit, "unit")).values("round")
     return Round.objects.filter(within(unit, "owner_unit") | Q(pk__in=assessed)).select_related("rubric", "owner_unit")
@@ -66,8 +66,8 @@ def get_result(user, round, unit_pk):
 
 
 def visible_events(user):
-    unit = getattr(user, "org_unit", None)
-    if unit is None or not user.is_active:
+    unit = root_unit(user)
+    if unit is None:
         return RecordedEvent.objects.none()
     return RecordedEvent.objects.filter(within(unit, "unit")).select_related("unit", "recorded_by")
 
@@ -75,7 +75,10 @@ def visible_events(user):
 def evidence_seen_through(user):
     """Library files attached to the events ``user`` sees, to the scores of the rounds the user's unit runs, and
     to the user's own unit's scores (see ``evidence.access``)."""
-    scores = Score.objects.filter(within(user.org_unit, "round__owner_unit") | Q(unit_id=user.org_unit_id))
+    unit = root_unit(user)
+    if unit is None:
+        return Q(pk__in=[])
+    scores = Score.objects.filter(within(unit, "round__owner_unit") | Q(unit_id=unit.pk))
     on_scores = Score.evidence.through.objects.filter(evidence_id=OuterRef("pk"), score__in=scores.values("pk"))
     on_events = RecordedEvent.evidence.through.objects.filter(
         evidence_id=OuterRef("pk"), recordedevent__in=visible_events(user).values("pk")

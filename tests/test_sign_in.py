@@ -58,7 +58,7 @@ def test_wrong_password_shows_chinese_error_and_stays_on_login(page: Page, site)
 
     sign_in(page, site, "office", password="Wrong@2026x")
 
-    expect(page.get_by_test_id("login-error")).to_have_text("用户名或密码错误。")
+    expect(page.get_by_test_id("login-error")).to_have_text("用户名或密码错误。连续失败多次后，须等待 30 分钟再试。")
     expect(page).to_have_url(f"{site}/login/")
     expect(page.get_by_role("heading", level=1)).to_have_text("登录")
     # The user name is kept, the password is not.

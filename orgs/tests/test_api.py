@@ -1,5 +1,7 @@
+from datetime import timedelta
+
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from audit.models import AuditEvent
@@ -125,16 +127,26 @@ def test_openapi_document_is_served(db):
     assert {"/api/v1/me", "/api/v1/orgs", "/api/v1/orgs/{unit_id}"} <= set(spec["paths"])
 
 
-def test_create_api_token_command_prints_a_working_token(office, capsys):
-    call_command("create_api_token", "office")
+def test_create_api_token_command_prints_a_working_token_of_the_chosen_scope(office, capsys):
+    call_command("create_api_token", "office", "--scope", "read")
     raw = capsys.readouterr().out.strip()
     assert raw.startswith("qd_")
     assert Client().get("/api/v1/me", **bearer(raw)).json()["username"] == "office"
+    token = office.api_tokens.get()
+    assert token.read_only
+    event = AuditEvent.objects.get(action="api.token_created")
+    assert event.actor_username == "(command line)" and event.after == {"name": "command line", "scope": "read"}
+
+
+def test_the_command_makes_no_token_without_a_scope(office):
+    with pytest.raises(CommandError, match="--scope"):
+        call_command("create_api_token", "office")
+    assert not office.api_tokens.exists()
 
 
 def test_profile_page_creates_shows_once_and_revokes_a_token(client_for, office):
     client = client_for(office)
-    page = client.post("/profile/", {"action": "create", "name": "数据对接"}).content.decode()
+    page = client.post("/profile/", {"action": "create", "name": "数据对接", "scope": "write"}).content.decode()
     raw = page.split('data-testid="new-token">')[1].split("<")[0]
     assert Client().get("/api/v1/me", **bearer(raw)).status_code == 200
     assert raw not in client.get("/profile/").content.decode()
@@ -156,3 +168,57 @@ def test_a_user_cannot_revoke_someone_elses_token(client_for, office, reviewer):
     token, raw = services.create_api_token(user=reviewer, name="x", actor=reviewer)
     assert client_for(office).post("/profile/", {"action": "revoke", "token": token.pk}).status_code == 404
     assert Client().get("/api/v1/me", **bearer(raw)).status_code == 200
+
+
+def new_list():
+    deadline = (clock.today() + timedelta(days=30)).isoformat()
+    return {
+        "responsible_unit": "A-D1",
+        "title": "技术工人队伍建设责任清单",
+        "category": "产业工人队伍建设",
+        "items": [{"content": "改善技术人才居住条件", "deadline": deadline}],
+    }
+
+
+def test_a_read_only_token_reads_but_every_write_is_refused_and_changes_nothing(office, dept_a):
+    from checklists.models import Checklist
+
+    _token, reader = services.create_api_token(user=office, name="报表", scope="read", actor=office)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {reader}")
+    assert api.get("/api/v1/me").status_code == 200 and api.get("/api/v1/items").status_code == 200
+    for url in ("/api/v1/lists", "/api/v1/surveys/questionnaires"):
+        response = api.post(url, data=new_list(), content_type="application/json")
+        assert response.status_code == 403
+        assert response.json() == {
+            "code": "read_only_token",
+            "message": "此令牌为只读令牌，只能查询（GET），不能提交或修改任何数据。",
+        }
+    assert not Checklist.objects.exists()
+    _token, writer = services.create_api_token(user=office, name="对接", scope="write", actor=office)
+    created = Client(HTTP_AUTHORIZATION=f"Bearer {writer}").post(
+        "/api/v1/lists", data=new_list(), content_type="application/json"
+    )
+    assert created.status_code == 201 and Checklist.objects.count() == 1
+
+
+def test_the_token_list_shows_the_scope_and_when_each_token_was_last_used(client_for, office, frozen_clock):
+    from qingdan.templatetags.qd import day, moment
+
+    client = client_for(office)
+    page = client.post("/profile/", {"action": "create", "name": "季度报表", "scope": "read"}).content.decode()
+    raw = page.split('data-testid="new-token">')[1].split("<")[0]
+    token = office.api_tokens.get()
+    assert token.read_only
+    listed = page.split('data-testid="token-list"')[1]
+    assert "只读" in listed and "从未使用" in listed and f"有效至 {day(clock.now() + timedelta(days=90))}" in listed
+    frozen_clock.shift(timedelta(hours=2))
+    Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    listed = client_for(office).get("/profile/").content.decode().split('data-testid="token-list"')[1]
+    assert moment(clock.now()) in listed and "从未使用" not in listed
+    frozen_clock.shift(timedelta(days=91))
+    assert "已过期" in client_for(office).get("/profile/").content.decode().split('data-testid="token-list"')[1]
+
+
+def test_no_token_is_made_without_a_chosen_scope(client_for, office):
+    page = client_for(office).post("/profile/", {"action": "create", "name": "未选权限"}).content.decode()
+    assert "这个字段是必填项。" in page and not office.api_tokens.exists()

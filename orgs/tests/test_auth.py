@@ -1,14 +1,16 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from audit.models import AuditEvent, Result
 from orgs import services
 from orgs.auth import SESSION_LAST_SEEN
-from orgs.models import User
+from orgs.models import LoginFailure, User
 from orgs.tests.factories import PASSWORD
 from qingdan import clock
 
@@ -42,11 +44,24 @@ def test_session_key_changes_at_login(client, office):
     assert client.session.session_key != before
 
 
+REFUSAL = "用户名或密码错误。连续失败多次后，须等待 30 分钟再试。"
+HOME, AWAY, OTHER = "10.0.0.5", "10.0.0.66", "10.0.0.77"
+
+
+def from_address(address):
+    return Client(REMOTE_ADDR=address)
+
+
+def refusal(response):
+    """The message a refused log-in shows (the page also echoes the typed name, which is not compared)."""
+    page = response.content.decode()
+    assert response.status_code == 200 and "_auth_user_id" not in response.wsgi_request.session
+    return page.split('data-testid="login-error">')[1].split("<")[0]
+
+
 def test_wrong_password_shows_chinese_error_and_counts(client, office):
-    page = login(client, "office", "wrong-Password1").content.decode()
-    assert "用户名或密码错误。" in page
-    office.refresh_from_db()
-    assert office.failed_logins == 1
+    assert refusal(login(client, "office", "wrong-Password1")) == REFUSAL
+    assert LoginFailure.objects.filter(username="office", address="127.0.0.1").count() == 1
     assert (
         AuditEvent.objects.filter(action="auth.login_failed", result=Result.FAILURE, object_id=str(office.pk)).count()
         == 1
@@ -54,36 +69,121 @@ def test_wrong_password_shows_chinese_error_and_counts(client, office):
 
 
 def test_unknown_user_gets_same_message_and_is_audited_by_typed_name(client, office):
-    page = login(client, "nobody", "whatever-1A").content.decode()
-    assert "用户名或密码错误。" in page
+    assert refusal(login(client, "nobody", "whatever-1A")) == REFUSAL
     event = AuditEvent.objects.get(action="auth.login_failed")
     assert event.actor is None and event.actor_username == "nobody" and event.org_unit is None
 
 
-def test_five_failures_lock_the_account_for_thirty_minutes(client, office):
+def test_five_wrong_passwords_from_one_address_do_not_stop_the_owner_at_another(secadmin):
+    """The attack: guess the security administrator's password five times to lock them out for half an hour."""
+    attacker = from_address(AWAY)
     for _ in range(5):
-        login(client, "office", "wrong-Password1")
-    office.refresh_from_db()
-    assert office.is_locked()
-    minutes = (office.locked_until - clock.now()).total_seconds() / 60
-    assert 29 < minutes <= 30
-    # The right password is refused while locked, with a message saying why.
-    page = login(client, "office", PASSWORD).content.decode()
-    assert "该账户因连续登录失败已被锁定" in page and "安全管理员解锁" in page
-    assert "_auth_user_id" not in client.session
-    actions = list(AuditEvent.objects.filter(action__startswith="auth.").order_by("id").values_list("action", "result"))
-    assert actions == [("auth.login_failed", Result.FAILURE)] * 5 + [
-        ("auth.locked_out", Result.DENIED),
-        ("auth.login_refused_locked", Result.DENIED),
+        assert refusal(login(attacker, "secadmin", "wrong-Password1")) == REFUSAL
+    # The attacker's own address now waits, even with the right password...
+    assert refusal(login(attacker, "secadmin", PASSWORD)) == REFUSAL
+    # ...while the security administrator signs in from their own computer, and the account is not locked.
+    assert login(from_address(HOME), "secadmin", PASSWORD).status_code == 302
+    secadmin.refresh_from_db()
+    assert not secadmin.is_locked()
+    throttled = AuditEvent.objects.get(action="auth.login_throttled")
+    assert throttled.message == "pair" and throttled.result == Result.DENIED and throttled.client_ip == AWAY
+    refused = AuditEvent.objects.get(action="auth.login_refused_locked")
+    assert refused.client_ip == AWAY and refused.message == "pair"
+
+
+def test_twenty_attempts_over_many_accounts_block_the_address(office, reviewer, leader):
+    """The attack: one computer tries a password on many names, few enough per name to stay under five."""
+    names = ["office", "reviewer", "leader", "ghost1", "ghost2"]
+    sprayer = from_address(AWAY)
+    for attempt in range(20):
+        assert refusal(login(sprayer, names[attempt % len(names)], f"Spring@202{attempt % 4}")) == REFUSAL
+    assert LoginFailure.objects.filter(username="office").count() == 4  # no account was tried five times
+    # That address now waits for every account, the right password included; other computers do not.
+    assert refusal(login(sprayer, "office", PASSWORD)) == REFUSAL
+    assert refusal(login(sprayer, "secadmin-never-tried", PASSWORD)) == REFUSAL
+    assert login(from_address(HOME), "office", PASSWORD).status_code == 302
+    assert AuditEvent.objects.filter(action="auth.login_throttled", message="address").count() == 1
+
+
+def test_real_unknown_waiting_and_locked_accounts_get_the_same_answer(office, reviewer, leader, settings):
+    settings.QINGDAN_LOGIN_ACCOUNT_MAX_FAILURES = 6
+    answers = {
+        "real, wrong password": refusal(login(from_address(AWAY), "office", "wrong-Password1")),
+        "unknown": refusal(login(from_address(AWAY), "no-such-person", "wrong-Password1")),
+    }
+    for _ in range(5):
+        login(from_address(OTHER), "reviewer", "wrong-Password1")
+    answers["waiting, right password"] = refusal(login(from_address(OTHER), "reviewer", PASSWORD))
+    for address in ("10.0.1.1", "10.0.1.2"):
+        for _ in range(3):
+            login(from_address(address), "leader", "wrong-Password1")
+    leader.refresh_from_db()
+    assert leader.is_locked()  # six failures from two addresses reach the (lowered) account ceiling
+    answers["locked, right password"] = refusal(login(from_address(HOME), "leader", PASSWORD))
+    assert set(answers.values()) == {REFUSAL}, answers
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test suite's hasher, counting how often a password is hashed."""
+
+    calls = 0
+
+    def encode(self, password, salt):
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+def test_every_refused_log_in_costs_one_password_hash(office, reviewer, leader, settings):
+    """So the answer's timing tells no more than its words whether the account exists or waits."""
+    settings.PASSWORD_HASHERS = ["orgs.tests.test_auth.CountingHasher"]
+    settings.QINGDAN_LOGIN_ACCOUNT_MAX_FAILURES = 0
+    for _ in range(5):
+        login(from_address(OTHER), "reviewer", "wrong-Password1")
+    User.objects.filter(pk=leader.pk).update(locked_until=clock.now() + timedelta(minutes=20))
+    cases = [
+        (AWAY, "office", "wrong-Password1"),
+        (AWAY, "no-such-person", "wrong-Password1"),
+        (OTHER, "reviewer", PASSWORD),
+        (HOME, "leader", PASSWORD),
     ]
+    for address, username, password in cases:
+        CountingHasher.calls = 0
+        assert refusal(login(from_address(address), username, password)) == REFUSAL
+        assert CountingHasher.calls == 1, username
 
 
-def test_four_failures_then_success_resets_the_count(client, office):
+def test_the_account_locks_only_when_many_addresses_guess_at_it(office, settings):
+    settings.QINGDAN_LOGIN_ACCOUNT_MAX_FAILURES = 100
+    for n in range(19):  # 19 addresses, five guesses each: 95 wrong passwords
+        for _ in range(5):
+            login(from_address(f"10.0.2.{n}"), "office", "wrong-Password1")
+    office.refresh_from_db()
+    assert not office.is_locked()
+    assert login(from_address(HOME), "office", PASSWORD).status_code == 302
+    for _ in range(5):
+        login(from_address("10.0.3.1"), "office", "wrong-Password1")
+    office.refresh_from_db()
+    assert office.is_locked() and 29 < (office.locked_until - clock.now()).total_seconds() / 60 <= 30
+    assert refusal(login(from_address(HOME), "office", PASSWORD)) == REFUSAL
+    assert AuditEvent.objects.filter(action="auth.locked_out", object_id=str(office.pk)).count() == 1
+
+
+def test_a_success_starts_the_count_again(client, office):
     for _ in range(4):
         login(client, "office", "wrong-Password1")
     assert login(client, "office", PASSWORD).status_code == 302
-    office.refresh_from_db()
-    assert office.failed_logins == 0 and not office.is_locked()
+    for _ in range(4):
+        login(Client(), "office", "wrong-Password1")
+    assert login(Client(), "office", PASSWORD).status_code == 302
+
+
+def test_the_wait_ends_after_thirty_minutes(office, frozen_clock):
+    for _ in range(5):
+        login(from_address(AWAY), "office", "wrong-Password1")
+    frozen_clock.shift(timedelta(minutes=29))
+    assert refusal(login(from_address(AWAY), "office", PASSWORD)) == REFUSAL
+    frozen_clock.shift(timedelta(minutes=2))
+    assert login(from_address(AWAY), "office", PASSWORD).status_code == 302
 
 
 def test_lock_ends_after_thirty_minutes(client, office):
@@ -92,14 +192,61 @@ def test_lock_ends_after_thirty_minutes(client, office):
 
 
 def test_security_administrator_unlocks(client_for, office, secadmin):
+    for _ in range(5):
+        login(from_address(AWAY), "office", "wrong-Password1")
     User.objects.filter(pk=office.pk).update(locked_until=clock.now() + timedelta(minutes=20))
-    response = client_for(secadmin).post(f"/users/{office.pk}/", {"action": "unlock"})
+    admin = client_for(secadmin)
+    page = admin.get(f"/users/{office.pk}/").content.decode()
+    assert "以下地址的登录需等待" in page and AWAY in page
+    response = admin.post(f"/users/{office.pk}/", {"action": "unlock"})
     assert response.status_code == 302
     office.refresh_from_db()
     assert not office.is_locked()
     event = AuditEvent.objects.get(action="auth.unlocked")
     assert event.actor == secadmin and event.object_id == str(office.pk)
-    assert Client().post("/login/", {"username": "office", "password": PASSWORD}).status_code == 302
+    assert event.before == {"locked_until": event.before["locked_until"], "failures": 5}
+    assert login(from_address(AWAY), "office", PASSWORD).status_code == 302
+
+
+def test_the_command_unlocks_the_only_security_administrator(secadmin, capsys):
+    """The way out when the one person who unlocks is the one locked: a command on the server."""
+    for _ in range(5):
+        login(from_address(HOME), "secadmin", "wrong-Password1")
+    User.objects.filter(pk=secadmin.pk).update(locked_until=clock.now() + timedelta(minutes=30))
+    assert refusal(login(from_address(HOME), "secadmin", PASSWORD)) == REFUSAL
+    call_command("unlock_login", "secadmin")
+    assert "secadmin 已解锁" in capsys.readouterr().out
+    assert login(from_address(HOME), "secadmin", PASSWORD).status_code == 302
+    event = AuditEvent.objects.get(action="auth.unlocked")
+    assert event.actor is None and event.actor_username == "(command line)"
+
+
+def test_the_command_lifts_the_wait_of_an_address(office, capsys):
+    for n in range(20):
+        login(from_address(AWAY), f"ghost{n}", "wrong-Password1")
+    assert refusal(login(from_address(AWAY), "office", PASSWORD)) == REFUSAL
+    call_command("unlock_login", "--address", AWAY)
+    assert "清除 20 次失败记录" in capsys.readouterr().out
+    assert login(from_address(AWAY), "office", PASSWORD).status_code == 302
+    event = AuditEvent.objects.get(action="auth.address_unlocked")
+    assert event.object_id == AWAY and event.actor_username == "(command line)"
+    with pytest.raises(CommandError):
+        call_command("unlock_login")
+
+
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_adds(office, settings):
+    """Otherwise every log-in would come from the proxy, and twenty wrong passwords would stop everyone."""
+    settings.QINGDAN_BEHIND_PROXY = True
+    proxy = Client(REMOTE_ADDR="10.9.9.9")
+    for n in range(20):
+        proxy.post(
+            "/login/",
+            {"username": f"ghost{n}", "password": "wrong-Password1"},
+            HTTP_X_FORWARDED_FOR=f"{HOME}, {AWAY}",  # the client wrote HOME; the proxy added AWAY
+        )
+    assert LoginFailure.objects.filter(address=AWAY).count() == 20
+    response = proxy.post("/login/", {"username": "office", "password": PASSWORD}, HTTP_X_FORWARDED_FOR=OTHER)
+    assert response.status_code == 302
 
 
 def test_logout_ends_session_and_is_audited(client_for, office):
@@ -160,7 +307,7 @@ def test_disabling_a_user_ends_their_sessions_even_after_reenabling(client_for, 
 
 def test_disabled_user_cannot_log_in(client, office, secadmin):
     services.set_user_active(user=office, active=False, actor=secadmin)
-    assert "用户名或密码错误。" in login(client, "office", PASSWORD).content.decode()
+    assert refusal(login(client, "office", PASSWORD)) == REFUSAL
 
 
 @pytest.mark.parametrize(

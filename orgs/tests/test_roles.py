@@ -26,12 +26,21 @@ def test_two_separated_duties_are_refused_and_nothing_changes(roles, office, sec
     assert not AuditEvent.objects.filter(action="orgs.roles_changed").exists()
 
 
-def test_one_duty_with_business_roles_is_allowed_and_audited(office, secadmin):
-    services.set_roles(user=office, roles=[Role.AUDITOR, Role.LEADER], actor=secadmin)
-    assert User.objects.get(pk=office.pk).role_set == {Role.AUDITOR, Role.LEADER}
+def test_a_business_role_change_takes_effect_at_once_and_is_audited(office, secadmin):
+    assert services.set_roles(user=office, roles=[Role.REVIEWER, Role.LEADER], actor=secadmin) is None
+    assert User.objects.get(pk=office.pk).role_set == {Role.REVIEWER, Role.LEADER}
     event = AuditEvent.objects.get(action="orgs.roles_changed")
-    assert event.before == {"roles": ["office"]} and event.after == {"roles": ["auditor", "leader"]}
+    assert event.before == {"roles": ["office"]} and event.after == {"roles": ["leader", "reviewer"]}
     assert event.actor == secadmin
+
+
+def test_one_duty_with_business_roles_is_allowed_once_confirmed(office, secadmin, sysadmin):
+    from orgs import duties
+
+    asked = services.set_roles(user=office, roles=[Role.AUDITOR, Role.LEADER], actor=secadmin)
+    assert User.objects.get(pk=office.pk).role_set == {Role.OFFICE}
+    duties.confirm_duty_request(duty_request=asked, actor=sysadmin)
+    assert User.objects.get(pk=office.pk).role_set == {Role.AUDITOR, Role.LEADER}
 
 
 def test_roles_page_shows_the_refusal(client_for, secadmin, office):

@@ -25,7 +25,9 @@ class AuditQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     """One row per event. Rows are only ever inserted: the ORM refuses updates and
-    deletes, and database triggers (see the migration) refuse them as well."""
+    deletes, and database triggers (see the migration) refuse them as well. Each row
+    carries the hash of its content and of the row before it (``audit.chain``), so a
+    row removed or changed behind the platform's back is found by ``verify_audit``."""
 
     created_at = models.DateTimeField(_("time"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
@@ -47,6 +49,8 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     message = models.CharField(_("note"), max_length=500, blank=True)
     client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -66,3 +70,4 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
+

@@ -13,6 +13,7 @@ class Result(models.TextChoices):
     SUCCESS = "success", _("Success")
     FAILURE = "failure", _("Failure")
     DENIED = "denied", _("Denied")
+    ALERT = "alert", _("Alert")
 
 
 class AuditQuerySet(models.QuerySet):
@@ -71,3 +72,25 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
 
+
+class DenialTally(models.Model):
+    """The refusals one user (or, signed out, one address) met in one minute. The trail writes the first
+    ``QINGDAN_AUDIT_DENIED_PER_MINUTE`` of them one by one and one summary row for the rest, so a flood cannot
+    fill it; the requests for objects outside the user's organisation count towards the auditors' alert.
+    Working counts, not the record: rows are removed once their minutes are summarised and past the alert
+    window."""
+
+    key = models.CharField(max_length=80)
+    minute = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    client_ip = models.GenericIPAddressField(null=True)
+    refused = models.PositiveIntegerField(default=0)
+    out_of_scope = models.PositiveIntegerField(default=0)
+    summarised = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "minute"], name="audit_denial_tally_once")]
+        indexes = [models.Index(fields=["minute"], name="audit_denial_tally_minute")]
+
+    def __str__(self):
+        return f"{self.key} {self.minute:%Y-%m-%d %H:%M} {self.refused}"

@@ -24,7 +24,7 @@ from orgs.forms import (
 from orgs.imports import apply_import, read_and_check
 from orgs.models import ApiToken, OrgUnit, Role, User
 from orgs.queries import get_visible_or_404, visible_units, visible_users
-from qingdan.errors import Refused
+from qingdan.errors import Refused, note_refusal
 from qingdan.pages import check_upload, drop_kept_upload, open_kept_upload, paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
 
@@ -188,7 +188,8 @@ def user_detail(request, pk):
                             request, _("The temporary password is set; it must be changed at the next sign-in.")
                         )
                         return redirect("users:detail", pk=pk)
-        except PermissionDenied:
+        except PermissionDenied as denied:
+            note_refusal(denied)  # the refused change goes into the audit trail
             messages.error(
                 request,
                 _(

@@ -13,7 +13,7 @@ from ninja.security import HttpBearer, django_auth
 
 from orgs.models import ApiToken
 from qingdan import clock
-from qingdan.errors import Conflict, Refused
+from qingdan.errors import Conflict, Refused, note_refusal
 
 
 class ApiError(Exception):
@@ -74,6 +74,7 @@ def _conflict(request, exc):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
+    note_refusal(exc)  # for the audit trail (audit.middleware)
     return _error(request, 404, "not_found", _("Not found, or outside your organisation."))
 
 
@@ -84,6 +85,7 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
+    note_refusal(exc)
     return _error(request, 403, "forbidden", _("Your roles do not allow this."))
 
 

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from audit import inbox as audit_inbox
 from checklists import inbox as checklist_inbox
 from orgs.queries import org_summary
 from scoring import inbox as scoring_inbox
@@ -10,6 +11,11 @@ from surveys import inbox as survey_inbox
 @login_required
 def home(request):
     """The workbench (工作台): what waits for this user in every area, then the org figures."""
-    tasks = checklist_inbox.items(request.user) + survey_inbox.items(request.user) + scoring_inbox.items(request.user)
+    tasks = (
+        audit_inbox.items(request.user)
+        + checklist_inbox.items(request.user)
+        + survey_inbox.items(request.user)
+        + scoring_inbox.items(request.user)
+    )
     tasks.sort(key=lambda item: not item.get("overdue"))
     return render(request, "home.html", {**org_summary(request.user), "tasks": tasks})

@@ -13,6 +13,7 @@ class Result(models.TextChoices):
     SUCCESS = "success", _("Success")
     FAILURE = "failure", _("Failure")
     DENIED = "denied", _("Denied")
+    ALERT = "alert", _("Alert")
 
 
 class AuditQuerySet(models.QuerySet):
@@ -25,7 +26,9 @@ class AuditQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     """One row per event. Rows are only ever inserted: the ORM refuses updates and
-    deletes, and database triggers (see the migration) refuse them as well."""
+    deletes, and database triggers (see the migration) refuse them as well. Each row
+    carries the hash of its content and of the row before it (``audit.chain``), so a
+    row removed or changed behind the platform's back is found by ``verify_audit``."""
 
     created_at = models.DateTimeField(_("time"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
@@ -47,6 +50,8 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     message = models.CharField(_("note"), max_length=500, blank=True)
     client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -66,3 +71,26 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
+
+
+class DenialTally(models.Model):
+    """The refusals one user (or, signed out, one address) met in one minute. The trail writes the first
+    ``QINGDAN_AUDIT_DENIED_PER_MINUTE`` of them one by one and one summary row for the rest, so a flood cannot
+    fill it; the requests for objects outside the user's organisation count towards the auditors' alert.
+    Working counts, not the record: rows are removed once their minutes are summarised and past the alert
+    window."""
+
+    key = models.CharField(max_length=80)
+    minute = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    client_ip = models.GenericIPAddressField(null=True)
+    refused = models.PositiveIntegerField(default=0)
+    out_of_scope = models.PositiveIntegerField(default=0)
+    summarised = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "minute"], name="audit_denial_tally_once")]
+        indexes = [models.Index(fields=["minute"], name="audit_denial_tally_minute")]
+
+    def __str__(self):
+        return f"{self.key} {self.minute:%Y-%m-%d %H:%M} {self.refused}"

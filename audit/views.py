@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from audit.forms import EventFilterForm
 from audit.queries import filter_events, visible_events
+from audit.refusals import summarise_closed_minutes
 from orgs.models import Role
 from qingdan.pages import paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
@@ -13,6 +14,7 @@ from qingdan.spreadsheets import write_workbook
 
 
 def _filtered(request):
+    summarise_closed_minutes()  # a flood of refusals that has ended shows as its summary row at once
     form = EventFilterForm(request.GET or None)
     events = visible_events(request.user)
     if form.is_valid():

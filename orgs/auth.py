@@ -28,6 +28,7 @@ from audit.models import Result
 from audit.services import record
 from orgs.models import LoginFailure, User
 from qingdan import clock
+from qingdan.boundary import client_address
 
 SESSION_LOGIN_AT = "qingdan_login_at"
 SESSION_LAST_SEEN = "qingdan_last_seen"
@@ -44,18 +45,6 @@ def refusal_message():
     return _("Wrong user name or password. After repeated failures, wait %(minutes)d minutes before trying again.") % {
         "minutes": settings.QINGDAN_LOCKOUT_MINUTES
     }
-
-
-def client_address(request):
-    """The address a request came from: behind a reverse proxy (``QINGDAN_BEHIND_PROXY``), the last address the
-    proxy added to X-Forwarded-For (the ones before it are whatever the client wrote)."""
-    if request is None:
-        return None
-    if settings.QINGDAN_BEHIND_PROXY:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if forwarded:
-            return forwarded[-1][:45]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def authenticate_with_lockout(*, request, username, password):

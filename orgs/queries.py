@@ -127,7 +127,9 @@ def get_visible_or_404(user, queryset, unit_field="org_unit", **lookup):
     try:
         return visible_to(user, queryset, unit_field).get(**lookup)
     except queryset.model.DoesNotExist:
-        raise Http404 from None
+        missing = Http404()
+        missing.model = queryset.model  # what was looked for, for the audit trail's record of the refusal
+        raise missing from None
 
 
 def get_in_tree_or_404(user, queryset, unit_field="org_unit", **lookup):

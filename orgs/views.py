@@ -29,7 +29,7 @@ from orgs.imports import apply_import, read_and_check
 from orgs.models import SEPARATED_DUTIES, ApiToken, DutyRequest, DutyRequestStatus, OrgUnit, Role, User
 from orgs.queries import get_in_tree_or_404, in_tree, visible_units, visible_users
 from qingdan import clock
-from qingdan.errors import Conflict, Refused
+from qingdan.errors import Conflict, Refused, note_refusal
 from qingdan.pages import check_upload, drop_kept_upload, open_kept_upload, paginate, query_without_page, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.templatetags.qd import moment
@@ -284,7 +284,8 @@ def user_detail(request, pk):
                             ),
                         )
                         return redirect("users:detail", pk=pk)
-        except PermissionDenied:
+        except PermissionDenied as denied:
+            note_refusal(denied)  # the refused change goes into the audit trail
             messages.error(
                 request,
                 _(

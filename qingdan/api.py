@@ -12,7 +12,7 @@ from orgs.middleware import separated_duties_message
 from orgs.models import ApiToken
 from orgs.queries import sees_business
 from qingdan import clock
-from qingdan.errors import Conflict, Refused
+from qingdan.errors import Conflict, Refused, note_refusal
 
 
 class ApiError(Exception):
@@ -107,6 +107,7 @@ def _conflict(request, exc):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
+    note_refusal(exc)  # for the audit trail (audit.middleware)
     return _error(request, 404, "not_found", _("Not found, or outside your organisation."))
 
 
@@ -117,6 +118,7 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
+    note_refusal(exc)
     return _error(request, 403, "forbidden", _("Your roles do not allow this."))
 
 

@@ -10,6 +10,7 @@ the unit and the federation); every answer says which browser features the pages
 Content-Security-Policy is django-csp's (settings.CONTENT_SECURITY_POLICY).
 """
 
+import ipaddress
 import json
 
 from django.conf import settings
@@ -24,6 +25,28 @@ API_PREFIX = "/api/"
 
 def _field(path):
     return " › ".join(str(part) for part in path) or _("the request")
+
+
+def client_address(request):
+    """The address a request came from, for the audit trail and the log-in and poll throttles: behind a reverse
+    proxy (``QINGDAN_BEHIND_PROXY``), the last address the proxy added to X-Forwarded-For (the ones before it are
+    whatever the client wrote); anything that is not an address is ignored."""
+    if request is None:
+        return None
+    if settings.QINGDAN_BEHIND_PROXY:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded and _is_address(forwarded[-1]):
+            return forwarded[-1]
+    address = request.META.get("REMOTE_ADDR") or None
+    return address if address and _is_address(address) else None
+
+
+def _is_address(text):
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _refuse(request, status, code, message):

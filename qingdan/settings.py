@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "orgs.middleware.SessionGuardMiddleware",
+    "audit.middleware.RefusalAuditMiddleware",
     "orgs.middleware.SeparatedDutiesMiddleware",
     "qingdan.middleware.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -149,6 +150,11 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Refusals in the audit trail (audit/refusals.py): rows written one by one per user (or address) and minute before
+# the rest are only counted; requests outside the user's organisation within the window that alert the auditors.
+QINGDAN_AUDIT_DENIED_PER_MINUTE = env.get_int("AUDIT_DENIED_PER_MINUTE", 20, minimum=1)
+QINGDAN_AUDIT_ALERT_OUT_OF_SCOPE = env.get_int("AUDIT_ALERT_OUT_OF_SCOPE", 10, minimum=1)
+QINGDAN_AUDIT_ALERT_MINUTES = env.get_int("AUDIT_ALERT_MINUTES", 10, minimum=1)
 QINGDAN_API_TOKEN_DAYS = env.get_int("API_TOKEN_DAYS", 90, minimum=1)  # an API token works this long
 QINGDAN_MAX_IMPORT_BYTES = env.get_int("MAX_IMPORT_BYTES", 10 * 1024 * 1024, minimum=1024)
 # What an uploaded workbook may expand to: checked while it is inflated and read, before anything is kept.

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from audit import inbox as audit_inbox
 from checklists import inbox as checklist_inbox
 from orgs import inbox as org_inbox
 from orgs.queries import org_summary
@@ -13,6 +14,7 @@ def home(request):
     """The workbench (工作台): what waits for this user in every area, then the org figures."""
     tasks = (
         org_inbox.items(request.user)
+        + audit_inbox.items(request.user)
         + checklist_inbox.items(request.user)
         + survey_inbox.items(request.user)
         + scoring_inbox.items(request.user)

@@ -124,20 +124,21 @@ def visible_users(user):
 
 def get_visible_or_404(user, queryset, unit_field="org_unit", **lookup):
     """The one object lookup helper for business records: 404 for anything outside the user's subtree."""
-    try:
-        return visible_to(user, queryset, unit_field).get(**lookup)
-    except queryset.model.DoesNotExist:
-        missing = Http404()
-        missing.model = queryset.model  # what was looked for, for the audit trail's record of the refusal
-        raise missing from None
+    return _get_or_404(visible_to(user, queryset, unit_field), lookup)
 
 
 def get_in_tree_or_404(user, queryset, unit_field="org_unit", **lookup):
     """The lookup of a unit or an account: 404 for anything outside the user's subtree."""
+    return _get_or_404(in_tree(user, queryset, unit_field), lookup)
+
+
+def _get_or_404(queryset, lookup):
     try:
-        return in_tree(user, queryset, unit_field).get(**lookup)
+        return queryset.get(**lookup)
     except queryset.model.DoesNotExist:
-        raise Http404 from None
+        missing = Http404()
+        missing.model = queryset.model  # what was looked for, for the audit trail's record of the refusal
+        raise missing from None
 
 
 def subtree(unit):

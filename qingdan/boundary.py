@@ -14,6 +14,7 @@ import ipaddress
 import json
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -103,6 +104,10 @@ class CleanInputMiddleware:
                     text.clean_data(value, (key,))
             if api and request.content_type == "application/json" and request.body:
                 self._clean_body(request)
+        except RecursionError:
+            return _refuse(request, 400, "bad_request", _("The request body is nested too deeply."))
+        except RequestDataTooBig:
+            return _refuse(request, 413, "too_large", _("The request body is too large."))
         except text.Unclean as exc:
             if api:
                 message = _("“%(field)s” %(reason)s") % {"field": _field(exc.path), "reason": exc.message}
@@ -118,7 +123,7 @@ class CleanInputMiddleware:
     def _clean_body(request):
         try:
             data = json.loads(request.body)
-        except (ValueError, RecursionError):
+        except ValueError:
             return  # not JSON: the API answers that itself
         cleaned = text.clean_data(data)
         if cleaned != data:

@@ -137,6 +137,18 @@ def test_a_body_that_is_not_json_gets_the_api_error_shape(office):
     assert response.json() == {"code": "bad_request", "message": "请求正文不是有效的 JSON。"}
 
 
+def test_a_body_nested_too_deeply_to_check_is_refused_not_a_500(office):
+    response = _api(office)("post", "/lists", ("[" * 950 + "]" * 950).encode())
+    assert response.status_code == 400
+    assert response.json() == {"code": "bad_request", "message": "请求正文嵌套过深。"}
+
+
+def test_a_json_body_over_the_memory_limit_is_refused_in_the_api_shape(office, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = _api(office)("post", "/lists", _new_list(title="长" * 2000))
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
+
+
 def test_a_signed_in_post_without_the_csrf_token_gets_the_api_error_shape(office, dept_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(office)

@@ -135,8 +135,9 @@ def _rows(workbook, headers, optional):
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header_number, titles = find_header(rows, headers)
+    columns = {**(optional or {}), **headers}
     positions = {}
-    for key, accepted in {**(optional or {}), **headers}.items():
+    for key, accepted in columns.items():
         found = [i for i, title in enumerate(titles) if title in accepted]
         if found:
             positions[key] = found[0]
@@ -152,7 +153,7 @@ def _rows(workbook, headers, optional):
                 _("Row %(row)d holds a cell of more than %(n)s characters.") % {"row": number, "n": f"{longest:,}"}
             )
         texts = dict.fromkeys(optional or (), "")
-        texts.update({key: _cell(values, i, number, headers, optional, key) for key, i in positions.items()})
+        texts.update({key: _cell(values, i, number, columns[key][0]) for key, i in positions.items()})
         if any(texts.values()):
             result.append((number, texts))
     return result
@@ -178,12 +179,11 @@ def find_header(rows, headers):
     )
 
 
-def _cell(values, index, number, headers, optional, key):
+def _cell(values, index, number, title):
     value = cell_text(values[index]) if index < len(values) else ""
     try:
         return text.clean(value)
     except text.Unclean as exc:
-        title = (headers.get(key) or optional[key])[0]
         raise SheetError(
             _("Row %(row)d, column “%(column)s” %(reason)s") % {"row": number, "column": title, "reason": exc.message}
         ) from exc

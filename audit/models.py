@@ -24,11 +24,19 @@ class AuditQuerySet(models.QuerySet):
         raise AppendOnlyError("audit events cannot be deleted")
 
 
+class SealQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit seals cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit seals cannot be deleted")
+
+
 class AuditEvent(models.Model):
     """One row per event. Rows are only ever inserted: the ORM refuses updates and
     deletes, and database triggers (see the migration) refuse them as well. Each row
-    carries the hash of its content and of the row before it (``audit.chain``), so a
-    row removed or changed behind the platform's back is found by ``verify_audit``."""
+    gets a seal (``AuditSeal``) right after its transaction commits, so a row removed or
+    changed behind the platform's back is found by ``verify_audit``."""
 
     created_at = models.DateTimeField(_("time"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
@@ -50,8 +58,6 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     message = models.CharField(_("note"), max_length=500, blank=True)
     client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
-    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
-    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -71,6 +77,40 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditSeal(models.Model):
+    """The audit trail's hash chain, one seal per event (``audit.chain``): the SHA-256 of the event's content, and
+    the hash of this seal over it and the seal before it. Seals are written after the event's transaction has
+    committed, in a short transaction of their own (``chain.seal_pending``), so the business transaction never
+    waits for the chain. Insert-only like the events, guarded the same ways.
+
+    ``event_id`` is a plain number, not a foreign key: an event deleted behind the platform's back leaves its seal
+    behind, naming it."""
+
+    seq = models.PositiveBigIntegerField(primary_key=True)
+    event_id = models.BigIntegerField(unique=True)
+    event_hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=clock.now)
+
+    objects = SealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self):
+        return f"{self.seq} {self.event_id} {self.hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit seals cannot be changed")
+        kwargs["force_insert"] = True  # the key is given, not generated: never look for a row to update
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit seals cannot be deleted")
 
 
 class DenialTally(models.Model):

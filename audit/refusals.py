@@ -9,16 +9,26 @@ middleware writes the row in a transaction of its own, so the refusal is kept an
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from audit import chain
 from audit.models import AuditEvent, DenialTally, Result
 from audit.services import client_ip, record
 from qingdan import clock
+
+# pg_advisory_xact_lock key of the refusal counts ("QDRF"); not the chain's, which only sealing takes.
+LOCK_KEY = 0x51445246
+
+
+def _lock_counts():
+    """One refusal at a time: the counts and the once-per-window alert stay exact. SQLite's transactions take the
+    database's write lock already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
 class Kind:
@@ -41,7 +51,7 @@ def record_refusal(*, request, kind, reason, object_type="", object_id="", statu
     now = clock.now()
     minute = now.replace(second=0, microsecond=0)
     with transaction.atomic():
-        chain.lock_head()  # one refusal at a time: the counts and the once-per-window alert stay exact
+        _lock_counts()
         summarise_closed_minutes(before=minute)
         key = f"user:{user.pk}" if user is not None else f"ip:{address}"
         tally, _created = DenialTally.objects.get_or_create(
@@ -72,7 +82,7 @@ def summarise_closed_minutes(*, before=None):
     before = before or clock.now().replace(second=0, microsecond=0)
     limit = settings.QINGDAN_AUDIT_DENIED_PER_MINUTE
     with transaction.atomic(savepoint=False):
-        chain.lock_head()
+        _lock_counts()
         pending = DenialTally.objects.select_related("actor__org_unit").filter(
             minute__lt=before, summarised=False, refused__gt=limit
         )

@@ -3,7 +3,6 @@
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 
 from audit import chain
 from audit.masking import mask_personal
@@ -43,9 +42,9 @@ def record(
     and its record are committed together or not at all. Personal data in
     ``before``/``after`` is masked here, so callers may pass plain values.
 
-    The row is chained to the one before it (``audit.chain``): from here to the end of
-    the transaction no other transaction appends to the trail, so two changes recorded
-    at once cannot fork the chain.
+    It takes no lock: the row is sealed into the hash chain (``audit.chain``) right after
+    the transaction commits, in a short transaction of its own, so recording never makes
+    the caller wait for another writer, nor another writer for the caller's locks.
     """
     return append(
         fields(
@@ -68,7 +67,7 @@ def record(
 def fields(
     *, action, actor, obj, object_type, object_id, org_unit, result, before, after, message, request, actor_username
 ):
-    """The columns of one event, as they will be stored and hashed."""
+    """The columns of one event, as they will be stored."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -92,23 +91,14 @@ def fields(
         "before": _jsonable(before),
         "after": _jsonable(after),
         "message": str(message)[:500],
-        # As the column keeps it (an IPv6 address in its short form), so that the hash matches what is read back.
+        # As the column keeps it (an IPv6 address in its short form).
         "client_ip": AuditEvent._meta.get_field("client_ip").get_prep_value(ip),
     }
 
 
 def append(columns):
-    """Insert one event at the head of the chain."""
-    # No savepoint of its own: inside the caller's transaction the row stands or falls with it, and two round
-    # trips fewer per record.
-    with transaction.atomic(savepoint=False):
-        chain.lock_head()
-        event = AuditEvent(**columns, prev_hash=chain.head_hash())
-        event.hash = chain.digest(
-            {
-                **{name: getattr(event, name) for name in chain.HASHED},
-                "result": str(event.result),
-            }
-        )
-        event.save(force_insert=True)
+    """Insert one event and have it sealed when its transaction commits."""
+    event = AuditEvent(**columns)
+    event.save(force_insert=True)
+    chain.seal_after_commit(event)
     return event

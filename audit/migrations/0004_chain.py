@@ -1,54 +1,60 @@
-"""The audit trail becomes a hash chain (audit/chain.py): two columns, and the rows already there chained in id
-order.
+"""The audit trail becomes a hash chain (audit/chain.py): a table of seals, one per event, insert-only like the
+events (the same triggers as 0002), and the events already there sealed in id order.
 
-Chaining the existing rows writes to them, which the append-only triggers refuse: on PostgreSQL the owner
-running the migration turns the update trigger off for that moment; on SQLite adding the columns rebuilds the
-table, which drops its trigger (see 0002), and it is created again here once the rows are chained.
+The events' own table is not altered, so SQLite keeps its trigger (see 0002). As there, DELETE is refused by a
+trigger on PostgreSQL only: SQLite's test-database flush empties tables with DELETE.
 """
 
+import qingdan.clock
 from django.db import migrations, models
 
-from audit.chain import GENESIS, HASHED, digest
+from audit.chain import seal_pending
 
-TABLE = "audit_auditevent"
-SQLITE_TRIGGER = f"""
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON {TABLE}
-BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+TABLE = "audit_auditseal"
+
+POSTGRES = f"""
+CREATE OR REPLACE FUNCTION audit_seal_refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit seals are append-only';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_seal_no_update BEFORE UPDATE ON {TABLE} FOR EACH ROW EXECUTE FUNCTION audit_seal_refuse_change();
+CREATE TRIGGER audit_seal_no_delete BEFORE DELETE ON {TABLE} FOR EACH ROW EXECUTE FUNCTION audit_seal_refuse_change();
 """
-COLUMNS = [name for name in HASHED if name != "prev_hash"]
+POSTGRES_REVERSE = f"""
+DROP TRIGGER IF EXISTS audit_seal_no_update ON {TABLE};
+DROP TRIGGER IF EXISTS audit_seal_no_delete ON {TABLE};
+DROP FUNCTION IF EXISTS audit_seal_refuse_change();
+"""
+SQLITE = f"""
+CREATE TRIGGER audit_seal_no_update BEFORE UPDATE ON {TABLE}
+BEGIN SELECT RAISE(ABORT, 'audit seals are append-only'); END;
+"""
+SQLITE_REVERSE = "DROP TRIGGER IF EXISTS audit_seal_no_update;"
 
 
-def chain_existing_rows(apps, schema_editor):
-    AuditEvent = apps.get_model("audit", "AuditEvent")
+def triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    with schema_editor.connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending trigger events may stop the ALTER
-            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER audit_no_update")
-        else:
-            cursor.execute("DROP TRIGGER IF EXISTS audit_no_update")
-        previous, last = GENESIS, 0
-        while True:
-            rows = list(AuditEvent.objects.filter(id__gt=last).order_by("id").values("id", *COLUMNS)[:2000])
-            if not rows:
-                break
-            batch = []
-            for row in rows:
-                row["prev_hash"] = previous
-                previous = digest(row)
-                batch.append((row["prev_hash"], previous, row["id"]))
-            cursor.executemany(f"UPDATE {TABLE} SET prev_hash = %s, hash = %s WHERE id = %s", batch)
-            last = rows[-1]["id"]
-        if vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER audit_no_update")
-        else:
-            cursor.execute(SQLITE_TRIGGER)
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRES)
+    elif vendor == "sqlite":
+        schema_editor.execute(SQLITE)
 
 
-def sqlite_trigger_again(apps, schema_editor):
-    """Going back removes the columns, which rebuilds the SQLite table without its trigger."""
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(SQLITE_TRIGGER)
+def no_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRES_REVERSE)
+    elif vendor == "sqlite":
+        schema_editor.execute(SQLITE_REVERSE)
+
+
+def seal_existing_events(apps, schema_editor):
+    seal_pending(
+        using=schema_editor.connection.alias,
+        event_model=apps.get_model("audit", "AuditEvent"),
+        seal_model=apps.get_model("audit", "AuditSeal"),
+    )
 
 
 class Migration(migrations.Migration):
@@ -58,16 +64,20 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(migrations.RunPython.noop, sqlite_trigger_again),
-        migrations.AddField(
-            model_name='auditevent',
-            name='hash',
-            field=models.CharField(blank=True, editable=False, max_length=64),
+        migrations.CreateModel(
+            name='AuditSeal',
+            fields=[
+                ('seq', models.PositiveBigIntegerField(primary_key=True, serialize=False)),
+                ('event_id', models.BigIntegerField(unique=True)),
+                ('event_hash', models.CharField(max_length=64)),
+                ('prev_hash', models.CharField(blank=True, max_length=64)),
+                ('hash', models.CharField(max_length=64)),
+                ('sealed_at', models.DateTimeField(default=qingdan.clock.now)),
+            ],
+            options={
+                'ordering': ['seq'],
+            },
         ),
-        migrations.AddField(
-            model_name='auditevent',
-            name='prev_hash',
-            field=models.CharField(blank=True, editable=False, max_length=64),
-        ),
-        migrations.RunPython(chain_existing_rows, migrations.RunPython.noop),
+        migrations.RunPython(triggers, no_triggers),
+        migrations.RunPython(seal_existing_events, migrations.RunPython.noop),
     ]

@@ -1,6 +1,7 @@
-"""In production the application connects as a role of its own that may read and append to the audit trail and
-nothing more (``manage.py grant_app_role``), so that even someone who takes over the application cannot erase
-it: the owner's way round the triggers (TRUNCATE, ALTER TABLE … DISABLE TRIGGER) is closed to it."""
+"""In production the application connects as a role of its own that may read and append to the audit trail (its
+events and their seals) and nothing more (``manage.py grant_app_role``), so that even someone who takes over the
+application cannot erase it: the owner's way round the triggers (TRUNCATE, ALTER TABLE … DISABLE TRIGGER) is closed
+to it."""
 
 import io
 import os
@@ -10,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, AuditSeal
 from audit.services import record
 from orgs import services
 from qingdan.actors import SYSTEM
@@ -24,6 +25,10 @@ ATTACKS = {
     "DELETE": "DELETE FROM audit_auditevent",
     "UPDATE": "UPDATE audit_auditevent SET message = 'x'",
     "DISABLE TRIGGER": "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_no_delete",
+    "TRUNCATE seals": "TRUNCATE audit_auditseal",
+    "DELETE seals": "DELETE FROM audit_auditseal",
+    "UPDATE seals": "UPDATE audit_auditseal SET hash = 'x'",
+    "DISABLE TRIGGER seals": "ALTER TABLE audit_auditseal DISABLE TRIGGER audit_seal_no_delete",
 }
 
 
@@ -59,7 +64,7 @@ def connected_as(role):
 def test_the_application_role_appends_to_the_trail_but_cannot_erase_it(app_role, office, county_a):
     out = io.StringIO()
     call_command("grant_app_role", app_role, stdout=out)
-    assert "only read and append to audit_auditevent" in out.getvalue()
+    assert "only read and append to audit_auditevent and audit_auditseal" in out.getvalue()
     written = record(action="test.before", actor=office)
     with connected_as(app_role):
         with connection.cursor() as cursor:
@@ -72,12 +77,13 @@ def test_the_application_role_appends_to_the_trail_but_cannot_erase_it(app_role,
                 connection.cursor() as cursor,
             ):
                 cursor.execute(statement)
-        # What the platform does every day still works: append to the trail, change other tables.
+        # What the platform does every day still works: append to the trail and seal it, change other tables.
         appended = record(action="test.as_app", actor=office)
+        assert AuditSeal.objects.filter(event_id=appended.pk).exists(), "sealed after its commit, as the role"
         county_a.name = "滨海县总工会（改）"
         services.save_unit(unit=county_a, actor=SYSTEM)
         assert AuditEvent.objects.filter(pk=written.pk).exists()
-    assert appended.prev_hash != "" and AuditEvent.objects.filter(action="orgs.unit_saved").exists()
+    assert AuditEvent.objects.filter(action="orgs.unit_saved").exists()
     assert "The audit trail is whole" in _verified()
 
 

@@ -2,20 +2,27 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from psycopg import sql
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, AuditSeal
+
+# The audit trail: its events and the seals of its hash chain. The application may only read and append to them.
+TRAIL = (AuditEvent._meta.db_table, AuditSeal._meta.db_table)
 
 
 def statements(role, database, schema="public"):
     """What the owner grants the application's role: every table but the audit trail to read and write, the
-    audit trail to read and append to only, the sequences to number new rows; tables made by later migrations
-    follow the same rule (the audit trail's table already exists)."""
+    audit trail (events and seals) to read and append to only, the sequences to number new rows; tables made by
+    later migrations follow the same rule (the audit trail's tables already exist)."""
     role, database, schema = sql.Identifier(role), sql.Identifier(database), sql.Identifier(schema)
-    audit = sql.Identifier(AuditEvent._meta.db_table)
     return [
         sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, role),
         sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, role),
         sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(schema, role),
-        sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {}.{} FROM {}").format(schema, audit, role),
+        *(
+            sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {}.{} FROM {}").format(
+                schema, sql.Identifier(table), role
+            )
+            for table in TRAIL
+        ),
         sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, role),
         sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}").format(
             schema, role
@@ -27,7 +34,8 @@ def statements(role, database, schema="public"):
 class Command(BaseCommand):
     help = (
         "PostgreSQL: let ROLE (the role the application connects as) read and write every table but the audit "
-        "trail, which it may only read and append to. Run it as the owner of the tables after each migrate."
+        "trail (events and seals), which it may only read and append to. Run it as the owner of the tables after "
+        "each migrate."
     )
 
     def add_arguments(self, parser):
@@ -66,5 +74,5 @@ class Command(BaseCommand):
                 cursor.execute(command)
         self.stdout.write(
             f"{role} may now read and write the tables of {database}, and only read and append to "
-            f"{AuditEvent._meta.db_table}."
+            f"{' and '.join(TRAIL)}."
         )

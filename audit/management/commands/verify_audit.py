@@ -1,22 +1,49 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from audit import chain
-from audit.models import AuditEvent
+from audit.models import AuditSeal
 
 
 class Command(BaseCommand):
     help = (
-        "Check that the audit trail is whole: every row matches its hash and follows the row before it. Names the "
-        "first broken row and exits with status 1. Note the head it prints: rows cut off the end are found by "
-        "comparing it with an earlier run."
+        "Check that the audit trail is whole: seal the events committed since the last seal (as their commits "
+        "would have), then check that every seal follows the one before it, every sealed event is there and "
+        "matches its seal, and no event is left without one. Names the first broken event and exits with status "
+        "1. Note the head it prints: seals cut off the end are found by giving it to a later run (--kept-head)."
     )
 
-    def handle(self, *args, **options):
-        rows = AuditEvent.objects.order_by("id").values("id", "hash", *chain.HASHED).iterator(chunk_size=2000)
-        try:
-            count, head, broken = chain.verify(rows)
-        finally:
-            rows.close()
-        if broken is not None:
-            raise CommandError(f"The audit trail is broken at {broken} ({count} rows before it hold).", returncode=1)
-        self.stdout.write(f"The audit trail is whole: {count} rows, head {head or '(empty)'}.")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--kept-head",
+            metavar="SEQ:HASH",
+            help="a head printed by an earlier run, kept elsewhere: check that the chain still holds it",
+        )
+
+    def handle(self, *args, kept_head=None, **options):
+        kept = self._kept(kept_head)
+        chain.seal_pending()
+        verdict = chain.verify()
+        if verdict.broken is not None:
+            raise CommandError(
+                f"The audit trail is broken at {verdict.broken} ({verdict.count} seals before it hold).", returncode=1
+            )
+        if kept is not None:
+            seq, wanted = kept
+            found = AuditSeal.objects.filter(seq=seq).values_list("hash", flat=True).first()
+            if found != wanted:
+                raise CommandError(
+                    f"The audit trail is not the one whose head was kept: seal {seq} "
+                    f"{'is gone' if found is None else 'has another hash'}. Seals were cut off the end, "
+                    "or the chain was written again from an earlier place.",
+                    returncode=1,
+                )
+        head = f"{verdict.head_seq}:{verdict.head_hash}" if verdict.head_seq else "(empty)"
+        self.stdout.write(f"The audit trail is whole: {verdict.count} events sealed, head {head}.")
+
+    def _kept(self, value):
+        if value is None:
+            return None
+        seq, _colon, wanted = value.partition(":")
+        if not seq.isdigit() or len(wanted) != 64:
+            raise CommandError("--kept-head takes SEQ:HASH as printed after 'head' by an earlier run.")
+        return int(seq), wanted.lower()

@@ -216,7 +216,8 @@ SKIPPED = re.compile(
 
 
 def _crawl(client, most=70):
-    """The POST forms reachable from the workbench by links, each once: ``[(page, action, fields)]``."""
+    """The POST forms reachable from the workbench by links, each once: ``[(page, action, fields)]``. Each page
+    read on the way must carry the Content-Security-Policy."""
     seen, queue, forms, shapes = set(), ["/"], [], set()
     while queue and len(seen) < most:
         url = queue.pop(0)
@@ -224,6 +225,8 @@ def _crawl(client, most=70):
             continue
         seen.add(url)
         response = client.get(url)
+        # Every page the people reach carries the Content-Security-Policy (qingdan/tests/test_boundary.py reads it).
+        assert "script-src 'self'" in response.get("Content-Security-Policy", ""), url
         if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
             continue
         parser = _Forms()

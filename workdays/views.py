@@ -112,6 +112,7 @@ def calendar_page(request):
             "marked_by": [units[pk] for pk in marked_by if pk in units],
             "own_marked": unit.pk in marked_by,
             "own_rows": any(row.unit_id == unit.pk for row in rows),
+            "own_count": sum(1 for row in rows if row.unit_id == unit.pk),
             "warning": warning_for([] if national or marked_by else [year]),
             "next_year": next_year,
             "next_year_missing": today >= date(today.year, 12, 1) and not calendar.covers(next_year),

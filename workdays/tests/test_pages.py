@@ -138,6 +138,8 @@ def test_the_page_reads_the_calendar_in_a_fixed_number_of_queries(
     for day in range(1, 32):
         services.set_day(unit=county_a, day=date(2026, 12, day), kind=DayKind.HOLIDAY, name="测试", actor=office)
     client = client_for(office)
+    # The session, the user, the roles, the unit; which units hold days in which years, the years entered, the
+    # year's days; the units named; the units below with days of their own. Not one more for 31 days.
     with django_assert_max_num_queries(10):
         assert client.get(PAGE, {"year": 2026}).status_code == 200
     with django_assert_max_num_queries(10):

@@ -52,7 +52,9 @@ def sync(*, day_model, year_model, using="default"):
     return len(added), len(changed), len(removed), years
 
 
-def sync_after_migrate(sender, *, apps, using="default", **kwargs):
+def sync_after_migrate(sender, *, apps=None, using="default", **kwargs):
+    if apps is None:  # a flush (of a test database, say) sends no migration state
+        from django.apps import apps
     try:
         day_model, year_model = apps.get_model("workdays", "CalendarDay"), apps.get_model("workdays", "CalendarYear")
     except LookupError:  # migrated to a point before the calendar existed

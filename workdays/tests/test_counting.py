@@ -132,3 +132,12 @@ def test_a_thousand_deadlines_read_each_year_once(office, county_a, county_b, dj
     with django_assert_num_queries(5), workdays.cached():
         late = [workdays.deadline(date(2026, 12, 20), 15, unit=unit) for unit in units * 50]
     assert {d.uncovered[0] for d in late if d.uncovered} <= {2027}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_gets_the_national_calendar_back():
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert workdays.is_workday(date(2026, 10, 10)) and not workdays.is_workday(date(2026, 10, 1))
+    assert workdays.uncovered_years(date(2026, 1, 1), date(2026, 12, 31)) == []

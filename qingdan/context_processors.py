@@ -25,6 +25,7 @@ NAVIGATION = [
     (_("Rubrics"), "scoring:rubrics", "bi-journal-check", (Role.OFFICE,)),
     (_("Recorded bonus and deduction events"), "scoring:events", "bi-award", (Role.OFFICE,)),
     (_("Rules"), "orgs:rules", "bi-sliders", (Role.OFFICE, Role.LEADER)),
+    (_("Working-day calendar"), "workdays:calendar", "bi-calendar3", (Role.OFFICE, Role.LEADER)),
     (_("Org tree"), "orgs:list", "bi-diagram-3", None),
     (_("Users"), "users:list", "bi-people", (Role.SYSADMIN, Role.SECADMIN)),
     (_("Requests to confirm"), "users:requests", "bi-shield-check", tuple(SEPARATED_DUTIES)),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "evidence",
     "checklists",
     "scoring",
+    "workdays",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "audit.middleware.RefusalAuditMiddleware",
     "orgs.middleware.SeparatedDutiesMiddleware",
     "qingdan.middleware.RefusalMiddleware",
+    "workdays.middleware.CalendarCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qingdan.boundary.PrivateResponseMiddleware",
 ]

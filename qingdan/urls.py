@@ -19,6 +19,7 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("lists/", include("checklists.urls")),
     path("assessment/", include("scoring.urls")),
+    path("workdays/", include("workdays.urls")),
     path("p/", include("surveys.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

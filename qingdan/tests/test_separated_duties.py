@@ -20,6 +20,7 @@ from scoring.models import Section as RubricSection
 from scoring.queries import visible_rounds
 from surveys.models import Distribution, Poll, Question, Target
 from surveys.queries import visible_questionnaires
+from workdays.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +96,7 @@ def pk_for(namespace, route, name, demo):
         ("scoring", "assessment/rounds/scores/", Score.objects.filter(round=round_).first().pk),
         ("scoring", "assessment/rounds/", round_.pk),
         ("scoring", "assessment/scores/", Score.objects.filter(round=round_).first().pk),
+        ("workdays", "workdays/days/", CalendarDay.objects.first().pk),
     ]
     others = {
         "question_pk": demo["question"].pk,
@@ -113,7 +115,7 @@ def pk_for(namespace, route, name, demo):
 
 def test_every_business_page_is_refused_to_the_three_duties_and_shows_no_data(demo):
     pages = business_pages()
-    assert {namespace for namespace, *_ in pages} == {"checklists", "surveys", "scoring", "evidence"}
+    assert {namespace for namespace, *_ in pages} == {"checklists", "surveys", "scoring", "evidence", "workdays"}
     assert len(pages) > 60
     item, questionnaire = demo["item"], demo["questionnaire"]
     markers = [item.content[:12], questionnaire.title, demo["round"].name, demo["result"].unit.name]

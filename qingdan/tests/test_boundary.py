@@ -84,7 +84,8 @@ def test_an_upload_larger_than_any_limit_is_refused_before_its_body_is_received(
     assert shown in response.content.decode().replace('":"', '": "')
 
 
-def test_previewed_uploads_nobody_confirmed_are_deleted_after_a_day(capsys):
+def test_previewed_uploads_nobody_confirmed_are_deleted_after_a_day(capsys, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # other runs' uploads are theirs to clean
     folder = _pending_dir()
     stale, fresh = folder / "stale-test.xlsx", folder / "fresh-test.xlsx"
     for path in (stale, fresh):
@@ -92,10 +93,6 @@ def test_previewed_uploads_nobody_confirmed_are_deleted_after_a_day(capsys):
     now = clock.now().timestamp()
     os.utime(stale, (now - 25 * 3600, now - 25 * 3600))
     os.utime(fresh, (now - 23 * 3600, now - 23 * 3600))
-    try:
-        call_command("drop_stale_uploads")
-        assert not stale.exists() and fresh.exists()
-        assert "Deleted 1 unconfirmed import upload(s) older than 24 hours." in capsys.readouterr().out
-    finally:
-        fresh.unlink(missing_ok=True)
-        stale.unlink(missing_ok=True)
+    call_command("drop_stale_uploads")
+    assert not stale.exists() and fresh.exists()
+    assert "Deleted 1 unconfirmed import upload(s) older than 24 hours." in capsys.readouterr().out

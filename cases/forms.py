@@ -69,7 +69,14 @@ class CreditCodeField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", CODE_INPUT_MAX)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false", "class": "form-control font-monospace"})
+        self.widget.attrs.update(
+            {
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "form-control font-monospace",
+            }
+        )
 
     def clean(self, value):
         value = super().clean(value)
@@ -89,7 +96,12 @@ class EnterpriseForm(StyledForm):
     org_unit = UnitChoiceField(label=_("Registered under"), queryset=None)
     community = forms.CharField(label=_("Village / community"), max_length=Enterprise.COMMUNITY_MAX, required=False)
     industry = forms.ChoiceField(label=_("Industry"), choices=[("", "—")] + Industry.choices)
-    workers = forms.IntegerField(label=_("Workers"), min_value=0, max_value=WORKERS_MAX)
+    workers = forms.IntegerField(
+        label=_("Workers"),
+        min_value=0,
+        max_value=WORKERS_MAX,
+        error_messages={"min_value": _("The number of workers cannot be negative.")},
+    )
     has_union = forms.BooleanField(label=_("Has a union"), required=False)
     union_unit = UnitChoiceField(
         label=_("Union unit"),

@@ -79,6 +79,7 @@ def test_the_list_costs_the_same_queries_for_3_or_40_enterprises(client_for, off
         response = client.get("/cases/enterprises/")
     assert _text(response).count('data-testid="enterprise-row"') == 40
     assert len(many) == len(few) <= 12, [q["sql"] for q in many.captured_queries]
+    print(f"list page: {len(many)} queries")
 
 
 def test_the_nav_offers_the_registry_to_office_and_leader_only(client_for, office, leader, reporter):
@@ -167,6 +168,12 @@ def test_a_wrong_check_digit_is_shown_beside_the_field_and_nothing_is_saved(clie
     assert response.status_code == 200
     assert re.search(r'data-testid="error-credit_code">统一社会信用代码校验位不符', page)
     assert "滨海恒润食品有限公司" in page  # the typing is kept
+    assert not Enterprise.objects.exists()
+
+
+def test_negative_workers_are_refused_beside_the_field(client_for, office, town_a):
+    page = _text(client_for(office).post("/cases/enterprises/new/", _form(town_a, workers="-3")))
+    assert re.search(r'data-testid="error-workers">职工人数不能为负数。', page)
     assert not Enterprise.objects.exists()
 
 

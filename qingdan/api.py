@@ -138,6 +138,7 @@ def _invalid(request, exc):
 
 
 def register_routers():
+    from cases.api import router as cases_router
     from checklists.api import router as checklists_router
     from orgs.api import router as orgs_router
     from scoring.api import router as scoring_router
@@ -147,6 +148,7 @@ def register_routers():
     api.add_router("/", orgs_router, auth=[BearerToken(business=False), Session(business=False)])
     api.add_router("/", surveys_router)
     api.add_router("/", checklists_router)
+    api.add_router("/", cases_router)
     api.add_router("/", scoring_router)
 
 

@@ -24,6 +24,7 @@ NAVIGATION = [
     ),
     (_("Rubrics"), "scoring:rubrics", "bi-journal-check", (Role.OFFICE,)),
     (_("Recorded bonus and deduction events"), "scoring:events", "bi-award", (Role.OFFICE,)),
+    (_("Enterprise registry"), "cases:enterprises", "bi-buildings", (Role.OFFICE, Role.LEADER)),
     (_("Rules"), "orgs:rules", "bi-sliders", (Role.OFFICE, Role.LEADER)),
     (_("Working-day calendar"), "workdays:calendar", "bi-calendar3", (Role.OFFICE, Role.LEADER)),
     (_("Org tree"), "orgs:list", "bi-diagram-3", None),
@@ -53,6 +54,8 @@ def navigation(request):
             active = request.path == url if name in EXACT else request.path.startswith(url)
             if name == "surveys:questionnaires":  # the other survey entries sit below /surveys/ too
                 active = request.path == url or request.path.startswith(url + "q/")
+            if name == "cases:enterprises":  # the projects and their chains belong to the registry
+                active = active or request.path.startswith(reverse("cases:projects"))
             if name == "users:list":  # the requests page sits below /users/ too
                 active = active and not request.path.startswith(reverse("users:requests"))
             items.append({"label": label, "url": url, "icon": icon, "active": active})

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "documents",
     "evidence",
     "checklists",
+    "cases",
     "scoring",
     "workdays",
 ]

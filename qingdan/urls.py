@@ -18,6 +18,7 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("surveys/", include("surveys.urls")),
     path("lists/", include("checklists.urls")),
+    path("cases/", include("cases.urls")),
     path("assessment/", include("scoring.urls")),
     path("workdays/", include("workdays.urls")),
     path("p/", include("surveys.public_urls")),

@@ -111,6 +111,7 @@ def _operations():
 
 def _ids_in_use():
     """Real ids, so that the operations on one object reach it (not only its 404)."""
+    from cases.models import Enterprise, Project, Subcontract
     from checklists.models import Checklist, Extension, Item
     from orgs.models import OrgUnit
     from scoring.models import Round, Score
@@ -128,6 +129,9 @@ def _ids_in_use():
         "score_id": list(Score.objects.values_list("pk", flat=True)[:40]),
         "slug": list(Poll.objects.values_list("slug", flat=True)),
         "unit": ["320922", "320922t01", "320921"],
+        "enterprise_id": list(Enterprise.objects.values_list("pk", flat=True)[:20]),
+        "project_id": list(Project.objects.values_list("pk", flat=True)),
+        "subcontract_id": list(Subcontract.objects.values_list("pk", flat=True)),
     }
 
 

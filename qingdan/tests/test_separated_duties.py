@@ -8,6 +8,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from cases.models import Project
+from cases.queries import visible_enterprises
 from checklists.models import Document
 from checklists.queries import visible_items
 from evidence import services as library
@@ -59,7 +61,10 @@ def demo():
     result = Result.objects.filter(round=published).select_related("unit").first()
     questionnaire = visible_questionnaires(office).filter(distributions__isnull=False).first()
     distribution = Distribution.objects.filter(questionnaire=questionnaire).first()
+    project = Project.objects.filter(subcontracts__isnull=False).order_by("pk").first()
     return {
+        "project": project,
+        "subcontract": project.subcontracts.order_by("pk").first(),
         "office": office,
         "item": item,
         "document": Document.objects.filter(item=item).first(),
@@ -97,6 +102,8 @@ def pk_for(namespace, route, name, demo):
         ("scoring", "assessment/rounds/", round_.pk),
         ("scoring", "assessment/scores/", Score.objects.filter(round=round_).first().pk),
         ("workdays", "workdays/days/", CalendarDay.objects.first().pk),
+        ("cases", "cases/enterprises/", demo["project"].general_contractor_id),
+        ("cases", "cases/projects/", demo["project"].pk),
     ]
     others = {
         "question_pk": demo["question"].pk,
@@ -104,6 +111,7 @@ def pk_for(namespace, route, name, demo):
         "unit_pk": demo["result"].unit_id,
         "questionnaire_pk": demo["questionnaire"].pk,
         "step": "publish",
+        "node_pk": demo["subcontract"].pk,
     }
     if name in others:
         return others[name]
@@ -115,10 +123,18 @@ def pk_for(namespace, route, name, demo):
 
 def test_every_business_page_is_refused_to_the_three_duties_and_shows_no_data(demo):
     pages = business_pages()
-    assert {namespace for namespace, *_ in pages} == {"checklists", "surveys", "scoring", "evidence", "workdays"}
+    assert {namespace for namespace, *_ in pages} == {
+        "checklists",
+        "surveys",
+        "scoring",
+        "evidence",
+        "workdays",
+        "cases",
+    }
     assert len(pages) > 60
     item, questionnaire = demo["item"], demo["questionnaire"]
     markers = [item.content[:12], questionnaire.title, demo["round"].name, demo["result"].unit.name]
+    markers += [demo["project"].name, demo["project"].general_contractor.credit_code]
     clients = {username: Client() for username in DUTIES}
     for username, client in clients.items():
         assert client.post("/login/", {"username": username, "password": "Qingdan@2026"}).status_code == 302
@@ -180,10 +196,11 @@ def test_their_read_paths_return_nothing_and_their_menu_holds_no_business(demo):
         user = User.objects.get(username=username)
         assert not visible_items(user).exists() and not downloadable(user).exists()
         assert not visible_rounds(user).exists() and not visible_questionnaires(user).exists()
+        assert not visible_enterprises(user).exists()
         client = Client()
         client.post("/login/", {"username": username, "password": "Qingdan@2026"})
         home = client.get("/").content.decode()
-        for business in ("责任清单", "/lists/items/", "问卷调查", "考核轮次"):
+        for business in ("责任清单", "/lists/items/", "问卷调查", "考核轮次", "企业名录"):
             assert business not in home, (username, business)
         assert "组织机构" in home
     office = demo["office"]

@@ -1,0 +1,77 @@
+import pytest
+from stdnum.cn import uscc
+
+from cases import services
+from cases.models import Industry
+from orgs.models import OrgKind
+from orgs.tests.factories import OrgUnitFactory
+from qingdan.actors import SYSTEM
+
+# A real code of the form on a business licence (python-stdnum's own example): its check digit is L.
+REAL_CODE = "91110000600037341L"
+
+
+def valid_code(n):
+    """A made-up code of a firm in 滨海 (320922) whose check digit is right."""
+    first17 = f"91320922MA{n:07d}"
+    return first17 + uscc.calc_check_digit(first17)
+
+
+def wrong_digit(code):
+    """The same code with another check digit."""
+    return code[:-1] + ("1" if code[-1] != "1" else "2")
+
+
+@pytest.fixture
+def town_a(county_a):
+    return OrgUnitFactory(code="A-T1", name="东坎街道工会", kind=OrgKind.TOWN, parent=county_a)
+
+
+@pytest.fixture
+def town_a2(county_a):
+    return OrgUnitFactory(code="A-T2", name="八巨镇工会", kind=OrgKind.TOWN, parent=county_a)
+
+
+@pytest.fixture
+def town_b(county_b):
+    return OrgUnitFactory(code="B-T1", name="临河城关街道工会", kind=OrgKind.TOWN, parent=county_b)
+
+
+@pytest.fixture
+def union_a(town_a):
+    """An enterprise of the org tree that is its own union (kind enterprise)."""
+    return OrgUnitFactory(code="A-E1", name="滨海金桥建设工程有限公司", kind=OrgKind.ENTERPRISE, parent=town_a)
+
+
+@pytest.fixture
+def make_enterprise(db):
+    """``make_enterprise(unit, n, **facts)``: an enterprise registered by the platform."""
+
+    def make(unit, n=1, **facts):
+        values = {
+            "name": f"滨海测试企业{n}有限公司",
+            "credit_code": valid_code(n),
+            "org_unit": unit,
+            "community": "向阳社区",
+            "industry": Industry.C,
+            "workers": 100 + n,
+            "has_union": False,
+            "union_unit": None,
+            "address": "滨海县人民路1号",
+            "contact_name": "王强",
+            "contact_phone": "13812345678",
+            **facts,
+        }
+        return services.create_enterprise(actor=SYSTEM, **values)
+
+    return make
+
+
+@pytest.fixture
+def firm_a(make_enterprise, town_a):
+    return make_enterprise(town_a, 1)
+
+
+@pytest.fixture
+def firm_b(make_enterprise, town_b):
+    return make_enterprise(town_b, 2, name="临河测试企业有限公司")

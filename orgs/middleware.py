@@ -64,7 +64,9 @@ def duties_may_open(namespace, url_name):
     return namespace in DUTY_NAMESPACES or (not namespace and url_name in DUTY_PAGES)
 
 
-def separated_duties_message():
+def separated_duties_message(user):
+    if not user.role_set:
+        return _("Your account holds no role for the federation's work yet; ask the security administrator.")
     return _(
         "The system administrator, the security administrator and the auditor do not read the federation's work "
         "(lists, items, files, surveys, assessment): the three duties are kept apart from the business."
@@ -88,4 +90,4 @@ class SeparatedDutiesMiddleware:
             return None
         if duties_may_open(match.namespace, match.url_name) or sees_business(user):
             return None
-        raise PermissionDenied(separated_duties_message())
+        raise PermissionDenied(separated_duties_message(user))

@@ -73,10 +73,10 @@ def sees_business(user):
     """Whether ``user`` may read the federation's work. 三权分立: the system administrator, the security
     administrator and the auditor keep the platform, its accounts and its trail, not the county's lists, files,
     surveys and scores, so a person whose only roles are those duties reads none of them; a business role held
-    beside a duty opens them as it does for anyone. The one rule behind ``root_unit`` (every business read path),
-    the pages (``orgs.middleware.SeparatedDutiesMiddleware``), the API (``qingdan.api``) and the navigation."""
-    roles = user.role_set
-    return not roles or bool(roles - SEPARATED_DUTIES)
+    beside a duty opens them as it does for anyone. An account with no role at all (its roles taken away) reads
+    nothing either. The one rule behind ``root_unit`` (every business read path), the pages
+    (``orgs.middleware.SeparatedDutiesMiddleware``), the API (``qingdan.api``) and the navigation."""
+    return bool(user.role_set - SEPARATED_DUTIES)
 
 
 def tree_unit(user):

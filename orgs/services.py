@@ -37,11 +37,16 @@ PATH_DIGITS = 8
 
 
 def _require(actor, role, *, not_on=None):
-    """Refuse unless the actor (a person) holds ``role``; nobody manages their own account."""
+    """Refuse unless the actor (a person) holds ``role``; nobody manages their own account, nor one outside the
+    subtree of their unit (the pages show no such account; every other path is refused here too)."""
     if actor is SYSTEM:
         return
     if actor is None or not actor.has_role(role) or (not_on is not None and not_on.pk == actor.pk):
         raise PermissionDenied(_("Your roles do not allow this."))
+    if not_on is not None and (
+        actor.org_unit is None or not_on.org_unit is None or not not_on.org_unit.is_within(actor.org_unit)
+    ):
+        raise PermissionDenied(_("This account is outside your organisation."))
 
 
 def _command_line(actor):

@@ -32,7 +32,7 @@ def _may(request, user, business):
             403, "read_only_token", _("This token is read-only: it may read (GET) but not send or change anything.")
         )
     if business and not sees_business(user):
-        raise ApiError(403, "separated_duties", separated_duties_message())
+        raise ApiError(403, "separated_duties", separated_duties_message(user))
 
 
 class BearerToken(HttpBearer):

@@ -90,7 +90,9 @@ def test_an_office_above_is_named_in_the_item_list_when_its_lists_are_seen(clien
     page = client_for(office).get("/lists/items/", {"office": city.pk})
     assert page.context["page"].paginator.count == 3
     assert page.context["figure_filters"] == [("office", str(city.pk), "下达单位：示范市总工会")]
-    stranger = client_for(UserFactory(username="b-office", org_unit=county_a.parent.children.get(code="B")))
+    stranger = client_for(
+        UserFactory(username="b-office", org_unit=county_a.parent.children.get(code="B"), roles=[Role.OFFICE])
+    )
     assert stranger.get("/lists/items/", {"office": county_a.pk}).context["figure_filters"] == []
 
 

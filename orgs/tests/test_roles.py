@@ -1,5 +1,5 @@
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
 from orgs import services
@@ -253,3 +253,32 @@ def test_wrong_current_password_is_refused(client_for, office):
 def test_user_page_masks_the_phone(client_for, secadmin, office):
     page = client_for(secadmin).get(f"/users/{office.pk}/").content.decode()
     assert "138****5678" in page and "13812345678" not in page
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda user, actor: services.set_roles(user=user, roles=[Role.OFFICE, Role.LEADER], actor=actor),
+        lambda user, actor: services.set_password(user=user, password="Ling@2026new", actor=actor),
+        lambda user, actor: services.set_user_active(user=user, active=False, actor=actor),
+        lambda user, actor: services.unlock_user(user=user, actor=actor),
+    ],
+    ids=["roles", "password", "disable", "unlock"],
+)
+def test_a_security_administrator_cannot_manage_an_account_of_another_county(change, secadmin, outsider):
+    """The pages show no such account; a call from any other path is refused by the service itself."""
+    password = outsider.password
+    with pytest.raises(PermissionDenied, match="该账户不在您的管辖范围内。"):
+        change(outsider, secadmin)
+    outsider.refresh_from_db()
+    assert outsider.password == password and outsider.is_active and outsider.role_set == {Role.OFFICE}
+
+
+def test_an_account_whose_roles_were_all_taken_away_reads_no_business(client_for, office, secadmin):
+    services.set_roles(user=office, roles=[], actor=secadmin)
+    client = client_for(User.objects.get(pk=office.pk))
+    page = client.get("/lists/items/")
+    assert page.status_code == 403 and "您的账户尚未分配业务角色" in page.content.decode()
+    api = client.get("/api/v1/items")
+    assert api.status_code == 403 and api.json()["code"] == "separated_duties"
+    assert client.get("/").status_code == 200  # the workbench still opens, with nothing to do

@@ -287,7 +287,7 @@ class DutyRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["target", "kind"],
-                condition=Q(status="pending"),
+                condition=Q(status=DutyRequestStatus.PENDING),
                 name="orgs_duty_request_one_open",
             )
         ]

@@ -28,6 +28,32 @@ def _field(path):
     return " › ".join(str(part) for part in path) or _("the request")
 
 
+MAX_JSON_DEPTH = 64  # far deeper than any API input; json.loads and the check recurse once per level
+
+
+def _depth(body):
+    """How deeply the arrays and objects of a JSON body nest, counted without parsing it (brackets inside strings
+    do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
 def client_address(request):
     """The address a request came from, for the audit trail and the log-in and poll throttles: behind a reverse
     proxy (``QINGDAN_BEHIND_PROXY``), the last address the proxy added to X-Forwarded-For (the ones before it are
@@ -121,6 +147,8 @@ class CleanInputMiddleware:
 
     @staticmethod
     def _clean_body(request):
+        if _depth(request.body) > MAX_JSON_DEPTH:
+            raise RecursionError  # refused before the parser recurses: a real RecursionError unsettles CPython
         try:
             data = json.loads(request.body)
         except ValueError:

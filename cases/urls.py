@@ -1,6 +1,6 @@
 """Every page of the demands and disputes area, in one place."""
 
-from django.urls import path
+from django.urls import include, path
 
 from cases import views
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("projects/<int:pk>/subcontracts/", views.subcontract_add, name="subcontract_add"),
     path("projects/<int:pk>/subcontracts/<int:node_pk>/", views.subcontract_change, name="subcontract_change"),
+    # Each part of the area keeps its own pages; all are in the ``cases`` namespace.
+    path("", include("cases.urls_demands")),
+    path("", include("cases.urls_disputes")),
+    path("", include("cases.urls_letters")),
+    path("", include("cases.urls_figures")),
 ]

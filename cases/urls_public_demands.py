@@ -1,0 +1,3 @@
+"""Worker-facing pages (no log-in) of the demands part (namespace ``worker``)."""
+
+urlpatterns = []

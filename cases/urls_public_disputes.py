@@ -1,0 +1,3 @@
+"""Worker-facing pages (no log-in) of the disputes part (namespace ``worker``)."""
+
+urlpatterns = []

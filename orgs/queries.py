@@ -132,6 +132,11 @@ def get_in_tree_or_404(user, queryset, unit_field="org_unit", **lookup):
     return _get_or_404(in_tree(user, queryset, unit_field), lookup)
 
 
+def get_or_404(queryset, **lookup):
+    """The lookup in a queryset already scoped some other way (e.g. by two units): 404 when it is not there."""
+    return _get_or_404(queryset, lookup)
+
+
 def _get_or_404(queryset, lookup):
     try:
         return queryset.get(**lookup)

@@ -1,3 +1,12 @@
-"""Pages of the letters part of the demands and disputes area (namespace ``cases``)."""
+"""Pages of the supervision letters (一函两书) and the joint meetings (namespace ``cases``)."""
 
-urlpatterns = []
+from django.urls import path
+
+from cases import views_letters, views_meetings
+
+urlpatterns = [
+    path("letters/", views_letters.letter_list, name="letters"),
+    path("letters/<int:pk>/", views_letters.letter_detail, name="letter"),
+    path("meetings/", views_meetings.meeting_list, name="meetings"),
+    path("meetings/<int:pk>/", views_meetings.meeting_detail, name="meeting"),
+]

@@ -24,6 +24,7 @@ hundredth of it in a few seconds. bench/closeout_bench.py imports this module.
 """
 
 import argparse
+import base64
 import os
 import random
 import secrets
@@ -76,6 +77,8 @@ def setup_django(url):
         QINGDAN_DATABASE_URL=url,
         QINGDAN_DEBUG="false",
         QINGDAN_SECRET_KEY=secrets.token_urlsafe(50),
+        QINGDAN_DATA_KEYS="b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        QINGDAN_LOOKUP_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         QINGDAN_ALLOWED_HOSTS="testserver",
         QINGDAN_SECURE_SSL_REDIRECT="false",
         DJANGO_SETTINGS_MODULE="bench.settings",

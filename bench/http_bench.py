@@ -18,6 +18,7 @@ Uses only the standard library (the server side needs the project's .venv).
 """
 
 import argparse
+import base64
 import http.client
 import importlib.metadata
 import math
@@ -169,6 +170,8 @@ def server_env():
         DJANGO_SETTINGS_MODULE="bench.settings",
         QINGDAN_DEBUG="false",
         QINGDAN_SECRET_KEY=secrets.token_urlsafe(50),
+        QINGDAN_DATA_KEYS="b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        QINGDAN_LOOKUP_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         QINGDAN_DATABASE_URL=f"sqlite:///{DB}",
         QINGDAN_ALLOWED_HOSTS=HOST,
         QINGDAN_SECURE_SSL_REDIRECT="false",

@@ -19,6 +19,17 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "development-only-key-not-for-production"  # noqa: S105 - only ever used with DEBUG on
 
+# Personal data at rest (qingdan/protect.py): the keys that seal ID numbers, phones and bank accounts, and the key
+# of their lookup hashes, kept outside the database. Without them, with DEBUG on, both derive from the secret key.
+QINGDAN_DATA_KEYS = env.get_str("DATA_KEYS", "")
+QINGDAN_LOOKUP_KEY = env.get_str("LOOKUP_KEY", "")
+if not DEBUG and not (QINGDAN_DATA_KEYS and QINGDAN_LOOKUP_KEY):
+    raise ImproperlyConfigured(
+        'QINGDAN_DATA_KEYS and QINGDAN_LOOKUP_KEY are not set. Make each with `python3 -c "import base64, os; '
+        'print(base64.b64encode(os.urandom(32)).decode())"`; QINGDAN_DATA_KEYS takes the form k1:<key> '
+        "(docs/security.md, personal data)."
+    )
+
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not ALLOWED_HOSTS and not DEBUG:
     raise ImproperlyConfigured("QINGDAN_ALLOWED_HOSTS is not set: list the host names the site is served under.")
@@ -41,6 +52,7 @@ INSTALLED_APPS = [
     "evidence",
     "checklists",
     "cases",
+    "assistance",
     "scoring",
     "workdays",
 ]

@@ -19,10 +19,12 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("lists/", include("checklists.urls")),
     path("cases/", include("cases.urls")),
+    path("assistance/", include("assistance.urls")),
     path("assessment/", include("scoring.urls")),
     path("workdays/", include("workdays.urls")),
     path("p/", include("surveys.public_urls")),
     path("w/", include("cases.public_urls")),
+    path("g/", include("assistance.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     # The admin signs in through Qingdan's own log-in page (lock-out and audit apply there).

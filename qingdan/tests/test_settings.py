@@ -9,6 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "k" * 20 + "Zq8#Vx2!Lm5$Nb7&Hc3*Pw9(Ty4)Gf6"
+KEYS = {"QINGDAN_DATA_KEYS": "p1:" + "A" * 43 + "=", "QINGDAN_LOOKUP_KEY": "B" * 43 + "="}
 
 
 def manage(*args, **env):
@@ -25,7 +26,11 @@ def manage(*args, **env):
         ({"QINGDAN_DEBUG": "true", "QINGDAN_SECRET_KEY": ""}, None),
         ({"QINGDAN_DEBUG": "maybe"}, "QINGDAN_DEBUG='maybe' is not valid"),
         ({"QINGDAN_DEBUG": "false"}, "QINGDAN_SECRET_KEY is not set"),
-        ({"QINGDAN_DEBUG": "false", "QINGDAN_SECRET_KEY": GOOD_SECRET}, "QINGDAN_ALLOWED_HOSTS is not set"),
+        ({"QINGDAN_DEBUG": "false", "QINGDAN_SECRET_KEY": GOOD_SECRET}, "QINGDAN_DATA_KEYS and QINGDAN_LOOKUP_KEY"),
+        (
+            {"QINGDAN_DEBUG": "false", "QINGDAN_SECRET_KEY": GOOD_SECRET, **KEYS},
+            "QINGDAN_ALLOWED_HOSTS is not set",
+        ),
         (
             {"QINGDAN_DEBUG": "true", "QINGDAN_TIME_ZONE": "Mars/Olympus"},
             "QINGDAN_TIME_ZONE='Mars/Olympus' is not valid",
@@ -54,6 +59,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "WARNING",
         QINGDAN_DEBUG="false",
         QINGDAN_SECRET_KEY=GOOD_SECRET,
+        **KEYS,
         QINGDAN_ALLOWED_HOSTS="qingdan.example.org",
         QINGDAN_DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
     )

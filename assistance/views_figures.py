@@ -1,0 +1,7 @@
+"""The figures pages (being built)."""
+
+from django.http import Http404
+
+
+def figures(request, pk=None):
+    raise Http404

@@ -92,11 +92,15 @@ class LapseForm(StyledForm):
 class LetterFilterForm(StyledForm):
     """The filter bar; the list itself reads the query string through ``cases.scope.filter_letters``."""
 
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds"))] + LetterKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Letter kind"), required=False, choices=[("", _("All kinds"))] + LetterKind.choices
+    )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All states"))] + LetterStatus.choices
     )
     month = forms.CharField(
         label=_("Month issued"), required=False, max_length=7, widget=forms.TextInput(attrs={"type": "month"})
     )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    overdue = forms.BooleanField(
+        label=_("Overdue only"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )

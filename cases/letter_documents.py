@@ -27,7 +27,20 @@ def official(letter):
         enterprise = letter.enterprise.name
         earlier = letter.escalated_from
         paragraphs = []
-        if earlier is not None:
+        if earlier is not None and letter.kind == LetterKind.PROPOSAL:
+            paragraphs.append(
+                _(
+                    "On %(day)s our union sent %(enterprise)s %(kind)s %(number)s; the enterprise gave no written "
+                    "answer within the time it set."
+                )
+                % {
+                    "day": cn_date(earlier.issued_on),
+                    "enterprise": enterprise,
+                    "kind": earlier.get_kind_display(),
+                    "number": earlier.number,
+                }
+            )
+        elif earlier is not None:
             paragraphs.append(
                 _(
                     "Our union sent you %(kind)s %(number)s on %(day)s; no written answer was received within the "

@@ -104,6 +104,9 @@ def pk_for(namespace, route, name, demo):
         ("workdays", "workdays/days/", CalendarDay.objects.first().pk),
         ("cases", "cases/enterprises/", demo["project"].general_contractor_id),
         ("cases", "cases/projects/", demo["project"].pk),
+        # Refused before any lookup: an id of a letter or meeting (the demo's first) is enough.
+        ("cases", "cases/letters/", 1),
+        ("cases", "cases/meetings/", 1),
         # The duties are refused before any lookup: a page whose records the demo does not hold yet takes any id.
         ("cases", "cases/", 1),
         ("assistance", "assistance/", 1),
@@ -115,6 +118,7 @@ def pk_for(namespace, route, name, demo):
         "questionnaire_pk": demo["questionnaire"].pk,
         "step": "publish",
         "node_pk": demo["subcontract"].pk,
+        "decision_pk": 1,
     }
     if name in others:
         return others[name]

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 import workdays
 from audit.services import record
@@ -64,6 +64,43 @@ ACTION_NAMES = {
     "rate": gettext_lazy("rated"),
     "reopen": gettext_lazy("reopened"),
 }
+# A demand's own words for its states and events, where the shared msgids read otherwise (“Closed” is a poll's
+# 已截止, “Registered” a registry's 登记时间).
+STATUS_LABELS = {
+    S.SUBMITTED: pgettext_lazy("demand status", "Awaiting acceptance"),
+    S.ASSIGNED: pgettext_lazy("demand status", "Being handled"),
+    S.REPLIED: pgettext_lazy("demand status", "Replied"),
+    S.CLOSED: pgettext_lazy("demand status", "Closed"),
+    S.DECLINED: pgettext_lazy("demand status", "Not accepted"),
+}
+EVENT_LABELS = {
+    E.SUBMITTED: pgettext_lazy("demand event", "Sent by the worker"),
+    E.REGISTERED: pgettext_lazy("demand event", "Registered"),
+    E.ACCEPTED: pgettext_lazy("demand event", "Accepted and assigned"),
+    E.DECLINED: pgettext_lazy("demand event", "Not accepted"),
+    E.REPLIED: pgettext_lazy("demand event", "Replied"),
+    E.ESCALATED: pgettext_lazy("demand event", "Escalated"),
+    E.URGED: pgettext_lazy("demand event", "Urged"),
+    E.CALLED_BACK: pgettext_lazy("demand event", "Called back"),
+    E.RATED: pgettext_lazy("demand event", "Rated by the worker"),
+    E.CLOSED: pgettext_lazy("demand event", "Closed"),
+    E.REOPENED: pgettext_lazy("demand event", "Reopened by the worker"),
+}
+
+
+def labelled(demand):
+    """``demand`` with ``status_label`` set, for the badge."""
+    demand.status_label = STATUS_LABELS.get(demand.status, demand.status)
+    return demand
+
+
+def labelled_events(events):
+    events = list(events)
+    for event in events:
+        event.label = EVENT_LABELS.get(event.kind, event.kind)
+    return events
+
+
 DEMAND_CHANGED = gettext_lazy("The demand has changed since you read it; read it again and retry.")
 PHONE_DIGITS = "0123456789-+"
 # Units a "beyond the enterprise" reply may send a demand up to: the park and community councils (园区、社区).
@@ -215,7 +252,7 @@ def _move(demand, action):
     if demand.status not in allowed:
         raise Refused(
             _("This demand is “%(status)s”; it cannot be %(action)s now.")
-            % {"status": DemandStatus(demand.status).label, "action": ACTION_NAMES[action]}
+            % {"status": STATUS_LABELS[demand.status], "action": ACTION_NAMES[action]}
         )
     return demand.status if to is None else to
 

@@ -4,6 +4,7 @@ written with openpyxl's write-only mode."""
 from django.utils.translation import gettext as _
 
 from audit.masking import mask_phone
+from cases.demand_flow import STATUS_LABELS
 from qingdan.spreadsheets import write_workbook
 from qingdan.text import printable
 
@@ -50,7 +51,7 @@ def _row(demand):
         printable(demand.content),
         demand.handling_unit.name if demand.handling_unit_id else "",
         demand.reply_due,
-        str(demand.get_status_display()),
+        str(STATUS_LABELS.get(demand.status, demand.status)),
         str(demand.get_result_display()) if demand.result else "",
         on_time,
         str(demand.get_rating_display()) if demand.rating else "",

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases import demand_flow
-from cases.models import DemandCategory, DemandResult, DemandSource, DemandStatus, Rating
+from cases.models import DemandCategory, DemandResult, DemandSource, Rating
 from cases.models.demands import GROUP_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX
 from cases.queries import visible_enterprises
 from qingdan.forms import DateInput, StyledForm, UnitChoiceField
@@ -119,7 +119,9 @@ class DemandFilterForm(StyledForm):
     """The filter bar: only renders ``scope.filter_demands``'s parameters (which read ``request.GET`` itself)."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *DemandStatus.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *demand_flow.STATUS_LABELS.items()], required=False
+    )
     category = forms.ChoiceField(label=_("Category"), choices=[("", _("All")), *DemandCategory.choices], required=False)
     source = forms.ChoiceField(label=_("Source"), choices=[("", _("All")), *DemandSource.choices], required=False)
     result = forms.ChoiceField(label=_("Result"), choices=[("", _("All")), *DemandResult.choices], required=False)
@@ -129,7 +131,7 @@ class DemandFilterForm(StyledForm):
     )
     overdue = forms.ChoiceField(label=_("Deadline"), choices=[("", _("All")), ("1", _("Overdue"))], required=False)
     on_time = forms.ChoiceField(
-        label=_("Replied"), choices=[("", _("All")), ("1", _("On time")), ("0", _("Late"))], required=False
+        label=_("Replied on time"), choices=[("", _("All")), ("1", _("On time")), ("0", _("Late"))], required=False
     )
     enterprise = forms.CharField(widget=forms.HiddenInput, required=False, max_length=12)
     task = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)

@@ -127,8 +127,8 @@ def _status_context(demand, code):
     today = clock.today()
     shows_reply = demand.status in (DemandStatus.REPLIED, DemandStatus.CLOSED, DemandStatus.DECLINED)
     return {
-        "demand": demand,
-        "events": [e for e in demand.events.all() if e.kind in PUBLIC_EVENTS],
+        "demand": demand_flow.labelled(demand),
+        "events": demand_flow.labelled_events(e for e in demand.events.all() if e.kind in PUBLIC_EVENTS),
         "shows_reply": shows_reply,
         "rate_form": RateForm(initial={"code": code}, prefix="rate") if demand_flow.can_rate(demand) else None,
         "reopen_form": ReopenForm(initial={"code": code}, prefix="reopen")

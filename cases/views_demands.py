@@ -77,6 +77,7 @@ def demand_list(request):
     )
     today = clock.today()
     for demand in page.object_list:
+        demand_flow.labelled(demand)
         demand.masked_name = exports_demands.mask_name(demand.worker_name)
         demand.overdue = demand.status == "assigned" and demand.reply_due is not None and demand.reply_due < today
     unit = root_unit(request.user)
@@ -202,8 +203,8 @@ def _context(request, demand, *, show_full=False, bound=None):
     notes = demand.notes.select_related("author") if demand_flow.can_keep_notes(user, demand) else None
     today = clock.today()
     return {
-        "demand": demand,
-        "events": demand.events.select_related("actor"),
+        "demand": demand_flow.labelled(demand),
+        "events": demand_flow.labelled_events(demand.events.select_related("actor")),
         "notes": notes,
         "forms": forms,
         "show_full": show_full,

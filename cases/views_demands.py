@@ -1,6 +1,8 @@
 """The demands pages: the list with its filter bar and export, registering a demand (and its receipt slip, shown
 once), a demand with its timeline and the actions this user may take now, and an enterprise's QR poster."""
 
+import re
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -112,7 +114,7 @@ def demand_new(request):
     meeting = None
     meeting_id = request.GET.get("meeting") or request.POST.get("meeting")
     if meeting_id:
-        if not str(meeting_id).isdigit() or len(str(meeting_id)) > 12:
+        if not re.fullmatch(r"[0-9]{1,12}", str(meeting_id)):
             raise Http404
         meeting = get_meeting(request.user, int(meeting_id))
     initial = {"received_on": clock.today(), "group_size": 1}

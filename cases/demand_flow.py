@@ -74,7 +74,7 @@ STATUS_LABELS = {
     S.DECLINED: pgettext_lazy("demand status", "Not accepted"),
 }
 EVENT_LABELS = {
-    E.SUBMITTED: pgettext_lazy("demand event", "Sent by the worker"),
+    E.SUBMITTED: pgettext_lazy("demand event", "Submitted by the worker"),
     E.REGISTERED: pgettext_lazy("demand event", "Registered"),
     E.ACCEPTED: pgettext_lazy("demand event", "Accepted and assigned"),
     E.DECLINED: pgettext_lazy("demand event", "Not accepted"),

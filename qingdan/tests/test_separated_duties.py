@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cases.models import Project
+from cases.models import Demand, Project
 from cases.queries import visible_enterprises
 from checklists.models import Document
 from checklists.queries import visible_items
@@ -104,6 +104,7 @@ def pk_for(namespace, route, name, demo):
         ("workdays", "workdays/days/", CalendarDay.objects.first().pk),
         ("cases", "cases/enterprises/", demo["project"].general_contractor_id),
         ("cases", "cases/projects/", demo["project"].pk),
+        ("cases", "cases/demands/", Demand.objects.order_by("pk").first().pk),
     ]
     others = {
         "question_pk": demo["question"].pk,
@@ -112,6 +113,7 @@ def pk_for(namespace, route, name, demo):
         "questionnaire_pk": demo["questionnaire"].pk,
         "step": "publish",
         "node_pk": demo["subcontract"].pk,
+        "action": "reply",
     }
     if name in others:
         return others[name]

@@ -53,10 +53,10 @@ class SessionGuardMiddleware:
 
 # What a person holding only separated duties may open (三权分立): the workbench, their own profile and password,
 # the org tree and the user pages (the system and security administrators' work), the audit trail (the auditor's),
-# the admin site, the language switch and the public poll pages. Everything else is the federation's work and is
+# the admin site, the language switch and the public poll and worker pages. Everything else is the federation's work and is
 # refused, so a page added later is closed to them until it is named here. The API refuses in its own
 # authentication (``qingdan.api``), where a bearer token's user is known.
-DUTY_NAMESPACES = frozenset({"orgs", "users", "audit", "admin", "poll"})
+DUTY_NAMESPACES = frozenset({"orgs", "users", "audit", "admin", "poll", "worker"})
 DUTY_PAGES = frozenset({"home", "login", "logout", "profile", "password_change", "set_language", "admin_login"})
 
 

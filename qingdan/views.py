@@ -3,6 +3,7 @@ from django.shortcuts import render
 
 from audit import inbox as audit_inbox
 from cases import inbox_letters as letters_inbox
+from cases import inbox_demands as demand_inbox
 from checklists import inbox as checklist_inbox
 from orgs import inbox as org_inbox
 from orgs.queries import org_summary
@@ -20,6 +21,7 @@ def home(request):
         + survey_inbox.items(request.user)
         + scoring_inbox.items(request.user)
         + letters_inbox.items(request.user)
+        + demand_inbox.items(request.user)
     )
     tasks.sort(key=lambda item: not item.get("overdue"))
     return render(request, "home.html", {**org_summary(request.user), "tasks": tasks})

@@ -75,3 +75,56 @@ def firm_a(make_enterprise, town_a):
 @pytest.fixture
 def firm_b(make_enterprise, town_b):
     return make_enterprise(town_b, 2, name="临河测试企业有限公司")
+
+
+# --- worker demands -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sept16(frozen_clock):
+    """The demands' tests count working days from Wednesday 16 September 2026 (before 国庆), whatever moment the
+    suite's clock was started at."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    frozen_clock.move_to(datetime(2026, 9, 16, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    return frozen_clock
+
+
+@pytest.fixture
+def council_a(county_a):
+    """A park council (园区工会) of county A: where a "beyond the enterprise" reply escalates to."""
+    return OrgUnitFactory(code="A-G1", name="沿海工业园区工会", kind=OrgKind.GRASSROOTS, parent=county_a)
+
+
+@pytest.fixture
+def town_reporter(town_a):
+    from orgs.models import Role
+    from orgs.tests.factories import UserFactory
+
+    return UserFactory(username="dongkan", org_unit=town_a, roles=[Role.REPORTER])
+
+
+@pytest.fixture
+def make_demand(db, office, firm_a, dept_a):
+    """``make_demand(**facts)``: a demand registered by ``office`` for ``firm_a``, sent to ``dept_a``; returns
+    ``(demand, code)``."""
+    from cases import demand_flow
+
+    def make(**facts):
+        values = {
+            "actor": office,
+            "org_unit": office.org_unit,
+            "enterprise": firm_a,
+            "source": "hotline",
+            "category": "wages",
+            "content": "三个月工资未发",
+            "worker_name": "张三丰",
+            "worker_phone": "13812345678",
+            "group_size": 1,
+            "handling_unit": dept_a,
+            **facts,
+        }
+        return demand_flow.register_demand(**values)
+
+    return make

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cases.models import Project
+from cases.models import Demand, Project
 from cases.queries import visible_enterprises
 from checklists.models import Document
 from checklists.queries import visible_items
@@ -110,6 +110,7 @@ def pk_for(namespace, route, name, demo):
         # The duties are refused before any lookup: a page whose records the demo does not hold yet takes any id.
         ("cases", "cases/", 1),
         ("assistance", "assistance/", 1),
+        ("cases", "cases/demands/", Demand.objects.order_by("pk").first().pk),
     ]
     others = {
         "question_pk": demo["question"].pk,
@@ -119,6 +120,7 @@ def pk_for(namespace, route, name, demo):
         "step": "publish",
         "node_pk": demo["subcontract"].pk,
         "decision_pk": 1,
+        "action": "reply",
     }
     if name in others:
         return others[name]

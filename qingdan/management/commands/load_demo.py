@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases import demo as cases_demo
 from cases import demo_letters as letters_demo
+from cases import demo_demands
 from checklists import demo as checklist_demo
 from orgs import demo as org_demo
 from orgs.models import OrgUnit
@@ -26,12 +27,14 @@ class Command(BaseCommand):
         cases_demo.build()
         letters_demo.build()
         scoring_demo.build(password)
+        demo_demands.build()  # after the assessment demo, which makes the town unions' reporters
         self.stdout.write(
             f"Demo data ready: {OrgUnit.objects.count()} org units, demo surveys and a worker poll, "
             f"127 responsibility lists (close-out rate {checklist_demo.close_out_rate():.1%})."
         )
         self.stdout.write(f"Enterprise registry: {cases_demo.summary()}.")
         self.stdout.write(f"Joint meetings and letters: {letters_demo.summary()}.")
+        self.stdout.write(f"Worker demands: {demo_demands.summary()}.")
         self.stdout.write(f"Assessment: {scoring_demo.summary()}.")
         self.stdout.write(f"Demo log-ins (password for all: {password})")
         for username, (full_name, role, unit, _phone) in org_demo.DEMO_USERS.items():

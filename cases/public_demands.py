@@ -1,0 +1,182 @@
+"""The worker's pages (no log-in), phone first: send a demand from the enterprise's QR poster and keep the receipt
+code; follow it with the code, read the official reply, rate it once, or say it is not resolved.
+
+Both doors are throttled per client address (its keyed hash only, in the shared ``polls`` cache, as the polls'
+throttle keeps it): demands sent, and wrong receipt codes, so that codes cannot be guessed one after another."""
+
+import math
+
+from django.core.cache import caches
+from django.shortcuts import redirect, render
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+
+from audit.services import client_ip
+from cases import demand_flow, receipts, rules
+from cases.forms_demands import CodeForm, RateForm, ReopenForm, WorkerDemandForm
+from cases.models import DemandEventKind, DemandStatus, Enterprise
+from cases.views_demands import enterprise_of_key
+from qingdan import clock
+from qingdan.errors import Refused
+
+CACHE = "polls"
+SENT_KEY = "cases_worker_receipt"
+WINDOW = 3600  # seconds
+SENDS_PER_ADDRESS = 20  # a workshop behind one NAT address may send a few; a script may not send hundreds
+WRONG_CODES_PER_ADDRESS = 10  # 10 guesses an hour among 31^10 codes: nothing to find
+# What the worker's timeline shows: the steps, never who took them nor the staff's notes.
+PUBLIC_EVENTS = {
+    DemandEventKind.SUBMITTED,
+    DemandEventKind.REGISTERED,
+    DemandEventKind.ACCEPTED,
+    DemandEventKind.DECLINED,
+    DemandEventKind.REPLIED,
+    DemandEventKind.ESCALATED,
+    DemandEventKind.URGED,
+    DemandEventKind.CALLED_BACK,
+    DemandEventKind.RATED,
+    DemandEventKind.CLOSED,
+    DemandEventKind.REOPENED,
+}
+
+
+class Throttled(Refused):
+    def __init__(self, message, retry_after):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _address(request):
+    address = client_ip(request) or ""
+    return salted_hmac("cases.worker-address", address, algorithm="sha256").hexdigest()[:32] if address else ""
+
+
+def _recent(key, now):
+    return sorted(t for t in caches[CACHE].get(key, ()) if t > now - WINDOW)
+
+
+def _check(kind, address, limit, message):
+    """Raise ``Throttled`` when ``address`` has had its fill of ``kind`` in the last hour."""
+    if not address:
+        return
+    now = clock.now().timestamp()
+    recent = _recent(f"demand-{kind}:{address}", now)
+    if len(recent) >= limit:
+        wait = max(1, math.ceil(recent[-limit] + WINDOW - now))
+        minutes = max(1, math.ceil(wait / 60))
+        retry = ngettext("Please try again in %(n)d minute.", "Please try again in %(n)d minutes.", minutes) % {
+            "n": minutes
+        }
+        raise Throttled(f"{message} {retry}", wait)
+
+
+def _count(kind, address):
+    if not address:
+        return
+    now = clock.now().timestamp()
+    key = f"demand-{kind}:{address}"
+    caches[CACHE].set(key, [*_recent(key, now), now], timeout=WINDOW)
+
+
+def _throttled(request, throttled, template, context):
+    response = render(request, template, {**context, "notice": throttled.message}, status=429)
+    response["Retry-After"] = str(throttled.retry_after)
+    return response
+
+
+# --- sending ------------------------------------------------------------------------------------------------------
+
+
+@never_cache
+def send(request, key):
+    pk = enterprise_of_key(key)
+    enterprise = Enterprise.objects.filter(pk=pk).first() if pk is not None else None
+    if enterprise is None:
+        return render(request, "cases/worker/demand_not_found.html", status=404)
+    form = WorkerDemandForm(request.POST if request.method == "POST" else None, initial={"group_size": 1})
+    context = {"enterprise": enterprise, "form": form}
+    if request.method == "POST" and form.is_valid():
+        address = _address(request)
+        try:
+            _check("sent", address, SENDS_PER_ADDRESS, _("Many demands came from your network just now."))
+            demand, code = demand_flow.submit_demand(enterprise=enterprise, request=request, **form.cleaned_data)
+        except Throttled as throttled:
+            return _throttled(request, throttled, "cases/worker/demand_form.html", context)
+        except Refused as refused:
+            form.add_error(None, refused.message)
+        else:
+            _count("sent", address)
+            request.session[SENT_KEY] = code
+            return redirect("worker:demand_sent")
+    return render(request, "cases/worker/demand_form.html", context, status=422 if form.errors else 200)
+
+
+@never_cache
+def sent(request):
+    """The receipt code, once: a reload shows the page without it."""
+    code = request.session.pop(SENT_KEY, None)
+    return render(request, "cases/worker/demand_sent.html", {"code": receipts.pretty(code) if code else None})
+
+
+# --- following ----------------------------------------------------------------------------------------------------
+
+
+def _status_context(demand, code):
+    today = clock.today()
+    shows_reply = demand.status in (DemandStatus.REPLIED, DemandStatus.CLOSED, DemandStatus.DECLINED)
+    return {
+        "demand": demand_flow.labelled(demand),
+        "events": demand_flow.labelled_events(e for e in demand.events.all() if e.kind in PUBLIC_EVENTS),
+        "shows_reply": shows_reply,
+        "rate_form": RateForm(initial={"code": code}, prefix="rate") if demand_flow.can_rate(demand) else None,
+        "reopen_form": ReopenForm(initial={"code": code}, prefix="reopen")
+        if demand_flow.can_reopen(demand, today)
+        else None,
+        "reopen_days": rules.of(demand, rules.REOPEN_DAYS),
+        "code": receipts.pretty(code),
+    }
+
+
+@never_cache
+def follow(request):
+    """The code-entry page, and the demand as the worker sees it once the code is right. The code travels in the
+    form's body (never in the address, which logs keep); rating and reopening post it again."""
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    raw_code = request.POST.get(f"{action}-code" if action in ("rate", "reopen") else "code", "")
+    form = CodeForm(request.POST if request.method == "POST" and not action else None)
+    context = {"form": form}
+    if request.method != "POST":
+        return render(request, "cases/worker/demand_follow.html", context)
+    address = _address(request)
+    try:
+        _check("wrong", address, WRONG_CODES_PER_ADDRESS, _("Too many wrong receipt codes came from your network."))
+    except Throttled as throttled:
+        return _throttled(request, throttled, "cases/worker/demand_follow.html", context)
+    demand = demand_flow.find_by_code(raw_code[:20]) if len(raw_code) <= 20 else None
+    if demand is None:
+        _count("wrong", address)
+        form = CodeForm(initial={"code": raw_code[:20]})
+        form.is_bound = False
+        context = {"form": form, "error": _("No demand has this receipt code; check the code on your slip.")}
+        return render(request, "cases/worker/demand_follow.html", context, status=404)
+    code = receipts.normalise(raw_code)
+    notice, error = "", ""
+    if action in ("rate", "reopen"):
+        bound = (RateForm if action == "rate" else ReopenForm)(request.POST, prefix=action)
+        if not bound.is_valid():
+            error = " ".join(e for errors in bound.errors.values() for e in errors)
+        else:
+            try:
+                if action == "rate":
+                    demand = demand_flow.rate_demand(code=code, rating=bound.cleaned_data["rating"], request=request)
+                    notice = _("Thank you: your rating is saved.")
+                else:
+                    demand = demand_flow.reopen_demand(code=code, reason=bound.cleaned_data["reason"], request=request)
+                    notice = _("Your demand is being handled again; the handling unit has been told.")
+            except Refused as refused:
+                error = refused.message
+        demand = demand_flow.find_by_code(code)
+    context = {**_status_context(demand, code), "notice": notice, "error": error}
+    return render(request, "cases/worker/demand_status.html", context, status=422 if error else 200)

@@ -143,11 +143,19 @@ DISPUTE_MEASURES = (
     Measure("accepted", _("Disputes accepted")),
     Measure("agreements", _("Agreements"), params={"outcome": Outcome.AGREEMENT}, condition=AGREEMENT),
     Measure(
-        "agreed", _("Amount agreed"), MONEY, params={"outcome": Outcome.AGREEMENT}, condition=AGREEMENT,
+        "agreed",
+        _("Amount agreed"),
+        MONEY,
+        params={"outcome": Outcome.AGREEMENT},
+        condition=AGREEMENT,
         summed="amount_agreed",
     ),  # fmt: skip
     Measure(
-        "paid", _("Amount paid"), MONEY, params={"outcome": Outcome.AGREEMENT}, condition=AGREEMENT,
+        "paid",
+        _("Amount paid"),
+        MONEY,
+        params={"outcome": Outcome.AGREEMENT},
+        condition=AGREEMENT,
         summed="amount_paid",
     ),  # fmt: skip
     Measure("workers", _("Workers involved"), summed="workers"),
@@ -371,8 +379,11 @@ def chart_data(figures, rows):
         "disputes": {n: series("disputes", n) for n in ("accepted", "agreements", "paid")},
         "letters": {n: series("letters", n) for n in ("issued", "answered")},
         "spreads": {
-            name: {"names": [str(choice.label) for choice, _n in counts], "keys": [choice.value for choice, _n in counts],
-                   "values": [n for _choice, n in counts]}
+            name: {
+                "names": [str(choice.label) for choice, _n in counts],
+                "keys": [choice.value for choice, _n in counts],
+                "values": [n for _choice, n in counts],
+            }
             for name, _title, counts in figures.spreads
         },  # fmt: skip
         "kinds": {
@@ -397,4 +408,3 @@ def as_numbers(figures):
         }
 
     return {"total": numbers(figures.total), "rows": {str(row.key): numbers(row) for row in figures.rows}}
-

@@ -9,10 +9,10 @@ union, not by code). One audit record tells of the whole import."""
 
 import io
 import zipfile
-from zoneinfo import ZoneInfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +22,6 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 import workdays
-
 from audit.services import record
 from cases import colours, receipts, rules, services
 from cases.models import (
@@ -98,7 +97,17 @@ DISPUTE_COLUMNS = (
     ("paid", gettext_noop("Amount paid (yuan)")),
     ("closed_on", gettext_noop("Closed on")),
 )
-DISPUTE_REQUIRED = ("key", "credit_code", "received_on", "kind", "worker_name", "workers", "months", "claimed", "summary")
+DISPUTE_REQUIRED = (
+    "key",
+    "credit_code",
+    "received_on",
+    "kind",
+    "worker_name",
+    "workers",
+    "months",
+    "claimed",
+    "summary",
+)
 
 
 def _chinese(label):
@@ -126,7 +135,7 @@ def _lookup(choices):
         found[choice.value] = choice.value
         for language in ("zh-hans", "en"):
             with override(language):
-                found[str(choice.label)] = choice.value
+                found[str(choice.label)] = found[nfkc(str(choice.label))] = choice.value
     return found
 
 
@@ -306,7 +315,9 @@ class _Row:
             return ""
         found = lookup.get(nfkc(value))
         if found is None:
-            self.refuse(key, _("Unknown value “%(v)s”; use one of: %(allowed)s.") % {"v": value, "allowed": _names(choices)})
+            self.refuse(
+                key, _("Unknown value “%(v)s”; use one of: %(allowed)s.") % {"v": value, "allowed": _names(choices)}
+            )
             return ""
         return found
 
@@ -374,7 +385,9 @@ def _common(row, enterprises, keys, done, today):
     elif enterprise is None:
         row.refuse(
             "credit_code",
-            _("No enterprise with the code %(code)s in your organisation: register it in the enterprise registry first.")
+            _(
+                "No enterprise with the code %(code)s in your organisation: register it in the enterprise registry first."
+            )
             % {"code": code},
         )
     received = row.parse("received_on", _day, required=True)
@@ -493,9 +506,14 @@ def _check_disputes(plan, rows, enterprises, done, today, case_rules):
         elif facts["amount_paid"] is not None and facts["amount_paid"] > facts["amount_agreed"]:
             row.refuse("paid", _("The amount paid is more than the amount agreed."))
         if facts["amount_agreed"] is not None and not agreement:
-            row.refuse("agreed", _("An amount agreed needs the outcome “%(o)s”.") % {"o": _chinese_label(Outcome.AGREEMENT)})
+            row.refuse(
+                "agreed", _("An amount agreed needs the outcome “%(o)s”.") % {"o": _chinese_label(Outcome.AGREEMENT)}
+            )
         if agreed_on and not agreement:
-            row.refuse("agreed_on", _("A day of agreement needs the outcome “%(o)s”.") % {"o": _chinese_label(Outcome.AGREEMENT)})
+            row.refuse(
+                "agreed_on",
+                _("A day of agreement needs the outcome “%(o)s”.") % {"o": _chinese_label(Outcome.AGREEMENT)},
+            )
         if facts["outcome"] and not facts["level"] and facts["outcome"] == Outcome.AGREEMENT:
             row.refuse("level", _("An agreement names the mediation level that reached it."))
         if not errors and not before:
@@ -519,7 +537,9 @@ def _check_disputes(plan, rows, enterprises, done, today, case_rules):
                 enterprise=enterprise,
                 received_on=received,
                 agreed_on=agreed_on or (received if agreement else None),
-                closed_on=closed if status in (DisputeStatus.CLOSED, DisputeStatus.REFERRED, DisputeStatus.WITHDRAWN) else None,
+                closed_on=closed
+                if status in (DisputeStatus.CLOSED, DisputeStatus.REFERRED, DisputeStatus.WITHDRAWN)
+                else None,
                 colour=colour,
                 colour_reason=str(reason)[:300],
                 status=status,

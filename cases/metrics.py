@@ -68,10 +68,18 @@ def _dispute_rows(unit, start, end, condition, money=False):
     )
     rows = []
     for d in disputes[:RECORDS_SHOWN]:
-        parts = [d.org_unit.name, d.enterprise.name, d.get_kind_display(), d.get_colour_display(), d.get_status_display()]
+        parts = [
+            d.org_unit.name,
+            d.enterprise.name,
+            d.get_kind_display(),
+            d.get_colour_display(),
+            d.get_status_display(),
+        ]
         if money:
             parts.append(f"¥{d.amount_paid or 0:,.2f}")
-        rows.append(Record(day=d.received_on, text=" · ".join(str(p) for p in parts), url=reverse("cases:dispute", args=[d.pk])))
+        rows.append(
+            Record(day=d.received_on, text=" · ".join(str(p) for p in parts), url=reverse("cases:dispute", args=[d.pk]))
+        )
     return RecordPage(rows=rows, total=disputes.count())
 
 
@@ -127,9 +135,7 @@ def _mediated_records(unit, start, end):
     "amount_recovered",
     _("Wages recovered for workers (yuan)"),
     kind=COUNT,
-    doc=_(
-        "Yuan paid to workers under mediation agreements, over the disputes received in the period, in whole yuan."
-    ),
+    doc=_("Yuan paid to workers under mediation agreements, over the disputes received in the period, in whole yuan."),
 )
 def amount_recovered(units, start, end):
     return _rollup(Dispute, units, start, end, figures.AGREEMENT, figures.AGREEMENT, summed="amount_paid")
@@ -147,7 +153,9 @@ RED_OPEN = Q(colour="red", status__in=scope.OPEN_DISPUTE)
     "red_disputes_unresolved",
     _("Red-warning disputes unresolved"),
     kind=COUNT,
-    doc=_("Labour disputes received in the period whose warning colour is red and that are still registered or in mediation."),
+    doc=_(
+        "Labour disputes received in the period whose warning colour is red and that are still registered or in mediation."
+    ),
 )
 def red_disputes_unresolved(units, start, end):
     return _rollup(Dispute, units, start, end, RED_OPEN, RED_OPEN)

@@ -114,11 +114,21 @@ def figures_page(request):
             "charts": figures.chart_data(result, shown),
             "period_params": urlencode(period.params),
             "tables": [
-                (kind, KIND_TITLES[kind], measures, [(row.label, row.cells[kind]) for row in shown], result.total.cells[kind])
+                (
+                    kind,
+                    KIND_TITLES[kind],
+                    measures,
+                    [(row.label, row.cells[kind]) for row in shown],
+                    result.total.cells[kind],
+                )
                 for kind, measures in figures.MEASURE_LISTS
             ],
             "letter_kinds": [
-                (kind.label, result.total.cell["letters"][f"issued_{kind}"], result.total.cell["letters"][f"answered_{kind}"])
+                (
+                    kind.label,
+                    result.total.cell["letters"][f"issued_{kind}"],
+                    result.total.cell["letters"][f"answered_{kind}"],
+                )
                 for kind in LETTER_ORDER
             ],
             "agreed_wan": figures.wan(result.total.value("disputes", "agreed")),
@@ -157,12 +167,17 @@ def workbook(result):
     for kind, measures in figures.MEASURE_LISTS:
         sheet = book.create_sheet(title=str(KIND_TITLES[kind])[:31])
         sheet.append([_xlsx_cell(sheet, f"{KIND_TITLES[kind]} · {result.period}", bold=True)])
-        sheet.append([_xlsx_cell(sheet, group_title, bold=True), *(_xlsx_cell(sheet, str(m.title), bold=True) for m in measures)])
+        sheet.append(
+            [_xlsx_cell(sheet, group_title, bold=True), *(_xlsx_cell(sheet, str(m.title), bold=True) for m in measures)]
+        )
         for row in [*result.rows, result.total]:
             bold = row is result.total
             label = _("Total") if bold else row.label
             sheet.append(
-                [_xlsx_cell(sheet, label, bold=bold), *(_xlsx_cell(sheet, row.value(kind, m.name), m, bold) for m in measures)]
+                [
+                    _xlsx_cell(sheet, label, bold=bold),
+                    *(_xlsx_cell(sheet, row.value(kind, m.name), m, bold) for m in measures),
+                ]
             )
     sheet = book.create_sheet(title=str(_("Disputes by category"))[:31])
     count = figures.Measure("n", "", figures.COUNT)
@@ -170,7 +185,9 @@ def workbook(result):
         sheet.append([_xlsx_cell(sheet, str(title), bold=True), _xlsx_cell(sheet, _("Disputes"), bold=True)])
         for choice, n in counts:
             sheet.append([_xlsx_cell(sheet, str(choice.label)), _xlsx_cell(sheet, n, count)])
-        sheet.append([_xlsx_cell(sheet, _("Total"), bold=True), _xlsx_cell(sheet, sum(n for _c, n in counts), count, True)])
+        sheet.append(
+            [_xlsx_cell(sheet, _("Total"), bold=True), _xlsx_cell(sheet, sum(n for _c, n in counts), count, True)]
+        )
         sheet.append([])
     buffer = io.BytesIO()
     book.save(buffer)

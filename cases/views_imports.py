@@ -41,7 +41,11 @@ def cases_import(request):
     form = CasesImportForm(user=user)
     context = {}
     if request.method == "POST" and "confirm" in request.POST:
-        unit = registry_units(user).filter(pk=request.POST.get("unit") if str(request.POST.get("unit", "")).isdigit() else None).first()
+        unit = (
+            registry_units(user)
+            .filter(pk=request.POST.get("unit") if str(request.POST.get("unit", "")).isdigit() else None)
+            .first()
+        )
         kept = open_kept_upload(request, IMPORT_SESSION_KEY, request.POST.get("token", ""))
         if kept is None or unit is None:
             messages.error(request, _("That upload has expired or was already imported; please upload the file again."))

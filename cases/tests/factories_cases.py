@@ -52,7 +52,9 @@ def demand(enterprise, unit=None, *, received_on=date(2026, 3, 2), status=Demand
         "receipt_hash": secrets.token_hex(32),
     }
     if status in (DemandStatus.REPLIED, DemandStatus.CLOSED):
-        values.update(reply="已协调企业补发", result=DemandResult.RESOLVED, replied_at=_moment(received_on), replied_on_time=True)
+        values.update(
+            reply="已协调企业补发", result=DemandResult.RESOLVED, replied_at=_moment(received_on), replied_on_time=True
+        )
     if status == DemandStatus.CLOSED:
         values.update(closed_at=_moment(received_on))
     values.update(facts)
@@ -103,7 +105,9 @@ def agreed(enterprise, unit=None, *, agreed_amount, paid, **facts):
 _letters = iter(range(1, 10**9))
 
 
-def letter(enterprise, unit=None, *, kind=LetterKind.NOTICE, status=LetterStatus.ISSUED, issued_on=date(2026, 3, 2), **facts):
+def letter(
+    enterprise, unit=None, *, kind=LetterKind.NOTICE, status=LetterStatus.ISSUED, issued_on=date(2026, 3, 2), **facts
+):
     values = {
         "issuing_unit": unit or enterprise.org_unit,
         "enterprise": enterprise,
@@ -180,7 +184,9 @@ def xiantao(enterprises, unit=None, year=2026):
             made.append(dispute(firm, unit, status=DisputeStatus.MEDIATING, level=Level.ENTERPRISE, **common))
         elif n < 400:
             made.append(
-                dispute(firm, unit, status=DisputeStatus.REFERRED, level=Level.TOWN, outcome=Outcome.ARBITRATION, **common)
+                dispute(
+                    firm, unit, status=DisputeStatus.REFERRED, level=Level.TOWN, outcome=Outcome.ARBITRATION, **common
+                )
             )
         else:
             made.append(dispute(firm, unit, **common))

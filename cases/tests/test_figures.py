@@ -6,7 +6,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.db.models import Sum
@@ -14,7 +14,17 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from cases import figures, scope
-from cases.models import Colour, DemandResult, DemandStatus, DisputeStatus, LetterKind, LetterStatus, Level, Outcome, Rating
+from cases.models import (
+    Colour,
+    DemandResult,
+    DemandStatus,
+    DisputeStatus,
+    LetterKind,
+    LetterStatus,
+    Level,
+    Outcome,
+    Rating,
+)
 from cases.tests import factories_cases as make
 from orgs.models import OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory

@@ -11,7 +11,13 @@ from cases.tests import factories_cases as make
 from qingdan import metrics
 
 PERIOD = (date(2026, 1, 1), date(2026, 12, 31))
-KEYS = ("demand_resolution_rate", "demand_on_time_rate", "disputes_mediated", "amount_recovered", "red_disputes_unresolved")
+KEYS = (
+    "demand_resolution_rate",
+    "demand_on_time_rate",
+    "disputes_mediated",
+    "amount_recovered",
+    "red_disputes_unresolved",
+)
 
 
 @pytest.fixture

@@ -21,14 +21,19 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import scope
 from cases.models import (
+    Demand,
     DemandResult,
+    Dispute,
     DisputeKind,
+    Enterprise,
+    Letter,
     LetterStatus,
     Outcome,
 )
 from cases.models.disputes import COLOURS, LEVELS
 from cases.models.letters import LETTER_ORDER
 from orgs.models import OrgUnit
+from orgs.queries import holds_every_unit
 from orgs.services import PATH_DIGITS
 from qingdan import clock
 
@@ -183,6 +188,7 @@ KINDS = {
     "disputes": (scope.visible_disputes, scope.filter_disputes, "received_on", "org_unit", DISPUTE_MEASURES),
     "letters": (scope.visible_letters, scope.filter_letters, "issued_on", "issuing_unit", LETTER_MEASURES),
 }
+KINDS_MODELS = {"demands": Demand, "disputes": Dispute, "letters": Letter}
 LIST_PAGES = {"demands": "cases:demands", "disputes": "cases:disputes", "letters": "cases:letters"}
 
 # The disputes' spread (total only): (field, title, the choices in their order).
@@ -257,9 +263,13 @@ class Figures:
     unit: OrgUnit | None
 
 
-def _records(user, kind, period):
+def _records(user, kind, period, everything=False):
+    """The records of ``kind`` the user reads in the period. ``everything``: the user's unit is the only root, so
+    they read every record, and a filter on the path (which at a province's scale costs more than the count) is
+    left out."""
     visible, _filter, day, _unit_field, _measures = KINDS[kind]
-    return visible(user).filter(**{f"{day}__gte": period.start, f"{day}__lt": period.end})
+    records = KINDS_MODELS[kind].objects.all() if everything else visible(user)
+    return records.filter(**{f"{day}__gte": period.start, f"{day}__lt": period.end})
 
 
 def compute(user, unit, params=None, today=None, group=None):
@@ -272,17 +282,19 @@ def compute(user, unit, params=None, today=None, group=None):
     if unit is None:
         total.values = {kind: _zero(kind) for kind in KINDS}
         return Figures(period, group, total, [], [], None)
+    everything = holds_every_unit(unit)
     for kind, (_v, _f, _d, _u, measures) in KINDS.items():
-        total.values[kind] = {**_zero(kind), **_records(user, kind, period).aggregate(**_aggregates(measures))}
-    spreads = _spreads(user, period)
-    rows = {"unit": _by_unit, "enterprise": _by_enterprise, "month": _by_month}[group](user, unit, period)
+        records = _records(user, kind, period, everything)
+        total.values[kind] = {**_zero(kind), **records.aggregate(**_aggregates(measures))}
+    spreads = _spreads(user, period, everything)
+    rows = {"unit": _by_unit, "enterprise": _by_enterprise, "month": _by_month}[group](user, unit, period, everything)
     return Figures(period, group, total, rows, spreads, unit)
 
 
-def _spreads(user, period):
+def _spreads(user, period, everything=False):
     names = [name for name, _title, _choices in SPREADS]
     counts = {name: {} for name in names}
-    for row in _records(user, "disputes", period).values(*names).annotate(n=Count("id")).order_by():
+    for row in _records(user, "disputes", period, everything).values(*names).annotate(n=Count("id")).order_by():
         for name in names:
             counts[name][row[name]] = counts[name].get(row[name], 0) + row["n"]
     return [
@@ -291,7 +303,7 @@ def _spreads(user, period):
     ]
 
 
-def _by_unit(user, unit, period):
+def _by_unit(user, unit, period, everything=False):
     """The units directly below ``unit``, each over its subtree, and ``unit`` itself for what is registered at it;
     records registered outside the subtree (a demand another unit sent here to handle) are in the total only."""
     children = list(OrgUnit.objects.filter(parent=unit).order_by("path").only("name", "code", "path"))
@@ -303,7 +315,7 @@ def _by_unit(user, unit, period):
         row.values = {kind: _zero(kind) for kind in KINDS}
     for kind, (_v, _f, _d, unit_field, measures) in KINDS.items():
         grouped = (
-            _records(user, kind, period)
+            _records(user, kind, period, everything)
             .values(unit_field)
             .annotate(path=Min(f"{unit_field}__path"), **_aggregates(measures))
             .order_by()
@@ -315,15 +327,22 @@ def _by_unit(user, unit, period):
                 _add(own.values[kind], values)
             elif path.startswith(unit.path) and path[:width] in rows:
                 _add(rows[path[:width]].values[kind], values)
-    result = list(rows.values())
+    # The busiest units first (as the chart reads best), then in the tree's order.
+    result = sorted(rows.values(), key=lambda r: -_activity(r))
     return [own, *result] if not own.empty() else result
 
 
-def _by_enterprise(user, unit, period):
+def _activity(row):
+    return row.values["demands"]["accepted"] + row.values["disputes"]["accepted"] + row.values["letters"]["issued"]
+
+
+def _by_enterprise(user, unit, period, everything=False):
     """Every enterprise with a record in the period: most demands and disputes first."""
     found = {}
     for kind, (_v, _f, _d, _u, measures) in KINDS.items():
-        grouped = _records(user, kind, period).values("enterprise").annotate(**_aggregates(measures)).order_by()
+        grouped = (
+            _records(user, kind, period, everything).values("enterprise").annotate(**_aggregates(measures)).order_by()
+        )
         for values in grouped:
             key = values.pop("enterprise")
             row = found.get(key)
@@ -331,8 +350,6 @@ def _by_enterprise(user, unit, period):
                 row = found[key] = Row(key, "", {**period.params, "enterprise": str(key)})
                 row.values = {k: _zero(k) for k in KINDS}
             _add(row.values[kind], values)
-    from cases.models import Enterprise
-
     names = dict(Enterprise.objects.filter(pk__in=list(found)).values_list("pk", "name")) if found else {}
     for key, row in found.items():
         row.label = names.get(key, "")
@@ -342,13 +359,13 @@ def _by_enterprise(user, unit, period):
     )
 
 
-def _by_month(user, unit, period):
+def _by_month(user, unit, period, everything=False):
     rows = {month: Row(month, f"{month:%Y-%m}", {"month": f"{month:%Y-%m}"}) for month in period.months()}
     for row in rows.values():
         row.values = {kind: _zero(kind) for kind in KINDS}
     for kind, (_v, _f, day, _u, measures) in KINDS.items():
         grouped = (
-            _records(user, kind, period)
+            _records(user, kind, period, everything)
             .annotate(month=TruncMonth(day))
             .values("month")
             .annotate(**_aggregates(measures))

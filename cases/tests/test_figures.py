@@ -142,7 +142,7 @@ def test_units_below_are_rolled_up_with_the_county_itself_as_its_own_row(county_
     table = html[html.index('data-testid="table-demands"') :]
     table = table[: table.index("</table>")]
     rows = re.findall(r'<th scope="row" class="fw-normal qd-name-col">([^<]+)</th>', table)
-    assert rows[0] == "滨海县总工会（本级直接登记）"
+    assert rows[0] == "滨海县总工会（本级直接登记）"  # then the busiest first
     assert "东坎街道工会" in rows and "八巨镇工会" in rows and "县交通运输局" in rows
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from stdnum.cn import uscc
 
 import workdays
 from audit.services import record
@@ -152,13 +153,15 @@ def _chinese_label(choice):
 
 
 def template_xlsx():
-    """The two sheets with their headers and one example row each."""
+    """The two sheets with their headers and one example row each (a made-up credit code whose check digit is
+    right: the file checks as it is, but for the enterprise, which must be one of the importer's registry)."""
+    example = "91320922MA0000001" + uscc.calc_check_digit("91320922MA0000001")
     book = Workbook()
     sheet = book.active
     sheet.title = _chinese(DEMAND_SHEET)
     sheet.append(header(DEMAND_COLUMNS))
     sheet.append(
-        ["LG-2025-0001", "91320922MA0000001X", "2025-03-02", _chinese_label(DemandSource.MEETING),
+        ["LG-2025-0001", example, "2025-03-02", _chinese_label(DemandSource.MEETING),
          _chinese_label(DemandCategory.WAGES), "张建国", "13812345678", 12, "加班费未按规定计发", "2025-03-05",
          "2025-03-04", "已协调企业补发", _chinese_label(DemandResult.RESOLVED), _chinese_label(Rating.SATISFIED),
          "2025-03-10"]
@@ -166,7 +169,7 @@ def template_xlsx():
     disputes = book.create_sheet(_chinese(DISPUTE_SHEET))
     disputes.append(header(DISPUTE_COLUMNS))
     disputes.append(
-        ["XT-2025-0001", "91320922MA0000001X", "2025-04-01", _chinese_label(DisputeKind.WAGES),
+        ["XT-2025-0001", example, "2025-04-01", _chinese_label(DisputeKind.WAGES),
          _chinese_label(DisputeSource.WALK_IN), "李红梅", "13912345678", 8, 2, 96000, "拖欠八名职工两个月工资",
          _chinese_label(Level.TOWN), _chinese_label(Outcome.AGREEMENT), "2025-04-20", 90000, 90000, "2025-05-30"]
     )  # fmt: skip

@@ -195,3 +195,8 @@ def test_the_command_refuses_a_bad_file_and_another_countys_unit(firm_a, office,
         call_command("import_cases", str(path), unit=county_a.code, actor=office.username, stderr=io.StringIO())
     with pytest.raises(CommandError, match="不是可导入"):
         call_command("import_cases", str(path), unit=county_b.code, actor=office.username)
+
+
+def test_the_templates_example_rows_check_clean(firm_a, office, county_a):
+    plan = imports_cases.read_and_check(upload(imports_cases.template_xlsx()), actor=office, unit=county_a)
+    assert plan.ok and (len(plan.demands), len(plan.disputes)) == (1, 1), plan.errors

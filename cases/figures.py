@@ -283,11 +283,18 @@ def compute(user, unit, params=None, today=None, group=None):
         total.values = {kind: _zero(kind) for kind in KINDS}
         return Figures(period, group, total, [], [], None)
     everything = holds_every_unit(unit)
+    rows = {"unit": _by_unit, "enterprise": _by_enterprise, "month": _by_month}[group](user, unit, period, everything)
     for kind, (_v, _f, _d, _u, measures) in KINDS.items():
+        if group == "unit" and kind != "demands":
+            # A dispute or letter is read by the subtree it is registered in, and each lies in exactly one group
+            # of the units below (or the unit itself): the total is their sum, with no other pass over the rows.
+            total.values[kind] = _zero(kind)
+            for row in rows:
+                _add(total.values[kind], row.values[kind])
+            continue
         records = _records(user, kind, period, everything)
         total.values[kind] = {**_zero(kind), **records.aggregate(**_aggregates(measures))}
     spreads = _spreads(user, period, everything)
-    rows = {"unit": _by_unit, "enterprise": _by_enterprise, "month": _by_month}[group](user, unit, period, everything)
     return Figures(period, group, total, rows, spreads, unit)
 
 

@@ -15,6 +15,11 @@ hand-made link shows everything rather than an error:
   ``open=1`` (registered or in mediation), ``q``;
 - letters: ``kind``, ``status``, ``unit``, ``enterprise``, ``month``, ``overdue=1`` (unanswered past its due date);
 - meetings: ``unit``, ``enterprise``, ``month``, ``q``.
+
+Every list also takes ``from`` and ``to`` (``YYYY-MM``, both months included: the period of the figures page) and,
+with ``unit``, ``own=1`` (registered at that unit itself, not below it). Demands also take ``accepted=1`` (accepted:
+being handled, replied or closed), ``replied=1`` (a reply was given) and ``rated=any`` (rated at all): the
+denominators of the figures' rates.
 """
 
 import re
@@ -47,6 +52,7 @@ from qingdan import clock
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 OPEN_DISPUTE = (DisputeStatus.REGISTERED, DisputeStatus.MEDIATING)
 SATISFIED = (Rating.VERY_SATISFIED, Rating.SATISFIED)
+ACCEPTED = (DemandStatus.ASSIGNED, DemandStatus.REPLIED, DemandStatus.CLOSED)
 
 
 # --- who reads what -----------------------------------------------------------------------------------------------
@@ -113,11 +119,28 @@ def month_of(params):
     return date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
 
 
+def months_of(params):
+    """``(first day of ``from``, first day after ``to``)`` of ``from=YYYY-MM&to=YYYY-MM``; either end may be None."""
+    start = month_of({"month": params.get("from", "")})
+    end = month_of({"month": params.get("to", "")})
+    return (start[0] if start else None, end[1] if end else None)
+
+
 def _common(queryset, params, unit_field, day_field, text_fields):
     unit_id = _int(params, "unit")
     if unit_id is not None:
         unit = OrgUnit.objects.filter(pk=unit_id).only("path").first()
-        queryset = queryset.filter(within(unit, unit_field)) if unit else queryset.none()
+        if unit is None:
+            queryset = queryset.none()
+        elif params.get("own") == "1":
+            queryset = queryset.filter(**{unit_field: unit})
+        else:
+            queryset = queryset.filter(within(unit, unit_field))
+    since, until = months_of(params)
+    if since:
+        queryset = queryset.filter(**{f"{day_field}__gte": since})
+    if until:
+        queryset = queryset.filter(**{f"{day_field}__lt": until})
     enterprise = _int(params, "enterprise")
     if enterprise is not None:
         queryset = queryset.filter(enterprise_id=enterprise)
@@ -150,6 +173,12 @@ def filter_demands(demands, params, today=None):
         demands = demands.filter(replied_on_time=params["on_time"] == "1")
     if params.get("rated") == "1":
         demands = demands.filter(rating__in=SATISFIED)
+    elif params.get("rated") == "any":
+        demands = demands.exclude(rating="")
+    if params.get("accepted") == "1":
+        demands = demands.filter(status__in=ACCEPTED)
+    if params.get("replied") == "1":
+        demands = demands.filter(replied_at__isnull=False)
     return _common(demands, params, "org_unit", "received_on", ("enterprise__name", "content"))
 
 

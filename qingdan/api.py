@@ -139,6 +139,7 @@ def _invalid(request, exc):
 
 def register_routers():
     from cases.api import router as cases_router
+    from cases.api_cases import router as case_records_router
     from checklists.api import router as checklists_router
     from orgs.api import router as orgs_router
     from scoring.api import router as scoring_router
@@ -149,6 +150,7 @@ def register_routers():
     api.add_router("/", surveys_router)
     api.add_router("/", checklists_router)
     api.add_router("/", cases_router)
+    api.add_router("/", case_records_router)
     api.add_router("/", scoring_router)
 
 

@@ -28,6 +28,7 @@ NAVIGATION = [
     (_("Enterprise registry"), "cases:enterprises", "bi-buildings", (Role.OFFICE, Role.LEADER)),
     (_("Joint meetings"), "cases:meetings", "bi-people-fill", (Role.OFFICE, Role.LEADER, Role.REPORTER)),
     (_("Supervision letters"), "cases:letters", "bi-envelope-paper", (Role.OFFICE, Role.LEADER)),
+    (_("Demand and dispute figures"), "cases:figures", "bi-graph-up", (Role.OFFICE, Role.LEADER)),
     (_("Rules"), "orgs:rules", "bi-sliders", (Role.OFFICE, Role.LEADER)),
     (_("Working-day calendar"), "workdays:calendar", "bi-calendar3", (Role.OFFICE, Role.LEADER)),
     (_("Org tree"), "orgs:list", "bi-diagram-3", None),

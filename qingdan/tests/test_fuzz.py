@@ -111,7 +111,7 @@ def _operations():
 
 def _ids_in_use():
     """Real ids, so that the operations on one object reach it (not only its 404)."""
-    from cases.models import Enterprise, Project, Subcontract
+    from cases.models import Demand, Dispute, Enterprise, JointMeeting, Letter, Project, Subcontract
     from checklists.models import Checklist, Extension, Item
     from orgs.models import OrgUnit
     from scoring.models import Round, Score
@@ -132,6 +132,10 @@ def _ids_in_use():
         "enterprise_id": list(Enterprise.objects.values_list("pk", flat=True)[:20]),
         "project_id": list(Project.objects.values_list("pk", flat=True)),
         "subcontract_id": list(Subcontract.objects.values_list("pk", flat=True)),
+        "meeting_id": list(JointMeeting.objects.values_list("pk", flat=True)[:20]),
+        "demand_id": list(Demand.objects.values_list("pk", flat=True)[:20]),
+        "dispute_id": list(Dispute.objects.values_list("pk", flat=True)[:20]),
+        "letter_id": list(Letter.objects.values_list("pk", flat=True)[:20]),
     }
 
 

@@ -290,7 +290,7 @@ def test_the_registry_names_every_metric_of_the_built_areas():
 
 def test_planned_metrics_are_named_but_never_available():
     planned = {key: (label, kind, area) for key, label, kind, area in metrics.planned()}
-    assert set(planned) == {"demand_resolution_rate", "hardship_exit_rate", "hardship_all_exited_on"}
+    assert set(planned) == {"hardship_exit_rate", "hardship_all_exited_on"}  # demands: cases.metrics
     assert planned["hardship_all_exited_on"][1:] == (metrics.DATE, "assistance")
     for key in planned:
         assert metrics.get(key) is None

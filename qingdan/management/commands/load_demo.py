@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cases import demo as cases_demo
+from cases import demo_disputes
 from checklists import demo as checklist_demo
 from orgs import demo as org_demo
 from orgs.models import OrgUnit
@@ -23,12 +24,14 @@ class Command(BaseCommand):
         survey_demo.build()
         checklist_demo.build()
         cases_demo.build()
+        demo_disputes.build()
         scoring_demo.build(password)
         self.stdout.write(
             f"Demo data ready: {OrgUnit.objects.count()} org units, demo surveys and a worker poll, "
             f"127 responsibility lists (close-out rate {checklist_demo.close_out_rate():.1%})."
         )
         self.stdout.write(f"Enterprise registry: {cases_demo.summary()}.")
+        self.stdout.write(f"Labour disputes: {demo_disputes.summary()}.")
         self.stdout.write(f"Assessment: {scoring_demo.summary()}.")
         self.stdout.write(f"Demo log-ins (password for all: {password})")
         for username, (full_name, role, unit, _phone) in org_demo.DEMO_USERS.items():

@@ -11,11 +11,12 @@ locks the dispute, writes its timeline and the audit trail in the same transacti
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, override, pgettext_lazy
 
 import workdays
 from audit.services import record
@@ -92,6 +93,37 @@ ACTION_NAMES = {
     "answer_yes": gettext_lazy("be closed"),
     "reopen": gettext_lazy("be reopened"),
 }
+# Labels whose bare English word means something else elsewhere in the interface (a poll is "closed" too).
+STATUS_LABELS = {
+    S.REGISTERED: pgettext_lazy("dispute status", "Registered"),
+    S.CLOSED: pgettext_lazy("dispute status", "Closed"),
+    S.WITHDRAWN: pgettext_lazy("dispute status", "Withdrawn"),
+}
+EVENT_LABELS = {
+    DisputeEventKind.REGISTERED: pgettext_lazy("dispute event", "Registered"),
+    DisputeEventKind.CLOSED: pgettext_lazy("dispute event", "Closed"),
+}
+OUTCOME_LABELS = {Outcome.WITHDRAWN: pgettext_lazy("dispute outcome", "Withdrawn")}
+
+
+def status_label(status):
+    return STATUS_LABELS.get(status) or S(status).label
+
+
+def event_label(kind):
+    return EVENT_LABELS.get(kind) or DisputeEventKind(kind).label
+
+
+def outcome_label(outcome):
+    return (OUTCOME_LABELS.get(outcome) or Outcome(outcome).label) if outcome else ""
+
+
+def stored_language():
+    """Texts kept in the records (a colour's reason, a notification) are written in the federation's language,
+    whoever's request or command writes them."""
+    return override(settings.LANGUAGE_CODE)
+
+
 CHANGED = gettext_lazy("This dispute was changed by someone else since you read it; nothing was saved.")
 
 
@@ -256,7 +288,7 @@ def _require(allowed, dispute, action):
     if dispute.status not in TRANSITIONS[action][0]:
         raise Refused(
             _("This dispute is “%(status)s”; it cannot %(action)s now.")
-            % {"status": S(dispute.status).label, "action": ACTION_NAMES[action]}
+            % {"status": status_label(dispute.status), "action": ACTION_NAMES[action]}
         )
     raise Refused(_("Your roles or your organisation do not allow this action on this dispute."))
 
@@ -456,16 +488,22 @@ def _red_alert(dispute, actor):
     people = {u.pk: u for u in town_people(dispute)}
     people.update({u.pk: u for u in county_office(dispute)})
     people.pop(getattr(actor, "pk", None), None)
-    text = _("Red warning: %(enterprise)s, %(workers)d workers, ¥%(amount)s in arrears (%(reason)s)") % {
-        "enterprise": dispute.enterprise.name,
-        "workers": dispute.workers,
-        "amount": f"{dispute.amount_claimed:,.2f}",
-        "reason": dispute.colour_reason,
-    }
+    with stored_language():
+        text = _("Red warning: %(enterprise)s, %(workers)d workers, ¥%(amount)s in arrears (%(reason)s)") % {
+            "enterprise": dispute.enterprise.name,
+            "workers": dispute.workers,
+            "amount": f"{dispute.amount_claimed:,.2f}",
+            "reason": dispute.colour_reason,
+        }
     _notify(people.values(), text, dispute)
 
 
 def _colour(dispute):
+    with stored_language():
+        return _colour_now(dispute)
+
+
+def _colour_now(dispute):
     return colour_of(
         months=dispute.months_in_arrears,
         workers=dispute.workers,
@@ -524,7 +562,9 @@ def _register(*, actor, unit, received_on=None, request=None, **facts):
             _red_alert(dispute, actor)
         elif dispute.source == DisputeSource.GRID:
             people = [u for u in town_people(dispute) if u.pk != getattr(actor, "pk", None)]
-            _notify(people, _("Grid report: %(enterprise)s") % {"enterprise": dispute.enterprise.name}, dispute)
+            with stored_language():
+                text = _("Grid report: %(enterprise)s") % {"enterprise": dispute.enterprise.name}
+            _notify(people, text, dispute)
     return dispute
 
 
@@ -1042,7 +1082,9 @@ def answer_follow_up(*, code, paid_in_full, request=None):
                 request=request,
             )
         else:
-            _reopen(current, SYSTEM, _("The worker answered that they were not paid in full."), request)
+            with stored_language():
+                note = _("The worker answered that they were not paid in full.")
+            _reopen(current, SYSTEM, note, request)
     return follow_up
 
 
@@ -1084,11 +1126,9 @@ def _reopen(current, actor, note, request):
         before=before, after={"status": current.status, "level": current.level}, request=request,
     )  # fmt: skip
     people = [u for u in town_people(current) if u.pk != getattr(actor, "pk", None)]
-    _notify(
-        people,
-        _("Dispute reopened: %(enterprise)s (%(note)s)") % {"enterprise": current.enterprise.name, "note": note},
-        current,
-    )
+    with stored_language():
+        text = _("Dispute reopened: %(enterprise)s (%(note)s)") % {"enterprise": current.enterprise.name, "note": note}
+    _notify(people, text, current)
 
 
 def reopen(*, dispute, actor, version, note, request=None):
@@ -1143,6 +1183,11 @@ def scan(today=None, progress=None):
 def escalate(pk, today):
     """Pass up the dispute ``pk``'s open level if it is past its due date on ``today`` (the scan's step for one
     dispute). Returns "escalated", "county_told" or None."""
+    with stored_language():
+        return _escalate(pk, today)
+
+
+def _escalate(pk, today):
     with transaction.atomic():
         current = Dispute.objects.select_for_update(of=("self",)).select_related("org_unit", "enterprise").get(pk=pk)
         mediation = (

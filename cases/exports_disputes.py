@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from audit.masking import mask_phone
+from cases.dispute_flow import outcome_label, status_label
 from cases.models import Colour
 from qingdan.spreadsheets import write_workbook
 
@@ -58,9 +59,9 @@ def _row(d):
         float(d.amount_claimed),
         str(Colour(d.colour).label),
         d.colour_reason,
-        str(d.get_status_display()),
+        str(status_label(d.status)),
         str(d.get_level_display()) if d.level else "",
-        str(d.get_outcome_display()) if d.outcome else "",
+        str(outcome_label(d.outcome)),
         float(d.amount_agreed) if d.amount_agreed is not None else "",
         float(d.amount_paid) if d.amount_paid is not None else "",
         d.agreed_on.isoformat() if d.agreed_on else "",

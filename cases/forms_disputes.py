@@ -162,11 +162,11 @@ class DisputeFilterForm(StyledForm):
     """The list's filter bar: the parameters of ``cases.scope.filter_disputes``."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *DisputeStatus.choices], required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
     colour = forms.ChoiceField(label=_("Warning colour"), choices=[("", _("All")), *Colour.choices], required=False)
     level = forms.ChoiceField(label=_("Mediation level"), choices=[("", _("All")), *Level.choices], required=False)
     kind = forms.ChoiceField(label=_("Type"), choices=[("", _("All")), *DisputeKind.choices], required=False)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", _("All")), *Outcome.choices], required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
     unit = forms.ChoiceField(label=_("Unit"), required=False)
     month = forms.CharField(
         label=_("Month received"), max_length=7, required=False, widget=forms.TextInput(attrs={"type": "month"})
@@ -176,3 +176,7 @@ class DisputeFilterForm(StyledForm):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = _choices(units, _("All"))
+        from cases.dispute_flow import outcome_label, status_label
+
+        self.fields["status"].choices = [("", _("All")), *((s, status_label(s)) for s in DisputeStatus.values)]
+        self.fields["outcome"].choices = [("", _("All")), *((o, outcome_label(o)) for o in Outcome.values)]

@@ -99,6 +99,7 @@ def dispute_list(request):
     )
     for dispute in page.object_list:
         dispute.masked_name = mask_name(dispute.worker_name)
+        dispute.status_label = flow.status_label(dispute.status)
     task = request.GET.get("task", "")
     return render(
         request,
@@ -306,6 +307,7 @@ def _detail_context(request, dispute, show_phone=False):
                 if node.parent_id
                 else None
             )
+    dispute.status_label, dispute.outcome_label = flow.status_label(dispute.status), flow.outcome_label(dispute.outcome)
     return {
         "dispute": dispute,
         "colour_class": {"red": "qd-red", "orange": "qd-orange", "yellow": "qd-yellow"}[dispute.colour],
@@ -367,7 +369,7 @@ def _event_text(event):
     if kind == DisputeEventKind.SESSION:
         return f"{_level(data.get('level'))} · {data.get('held_on', '')}"
     if kind == DisputeEventKind.OUTCOME:
-        text = str(Outcome(data["outcome"]).label) if data.get("outcome") in Outcome.values else ""
+        text = str(flow.outcome_label(data["outcome"])) if data.get("outcome") in Outcome.values else ""
         if data.get("amount"):
             text += " · " + _money(data["amount"])
         if data.get("judicial"):
@@ -390,7 +392,7 @@ def _event_text(event):
 def _events(dispute):
     events = list(dispute.events.select_related("actor").order_by("at", "id"))
     for event in events:
-        event.text = _event_text(event)
+        event.text, event.label = _event_text(event), flow.event_label(event.kind)
     return events
 
 
@@ -545,12 +547,15 @@ def enterprise_disputes(request, pk):
     """The fragment the enterprise's page loads (htmx): its risk history."""
     enterprise = get_enterprise(request.user, pk)
     disputes = risk_history(request.user, enterprise)
+    shown = list(disputes[:HISTORY_MAX])
+    for dispute in shown:
+        dispute.status_label = flow.status_label(dispute.status)
     return render(
         request,
         "cases/disputes/enterprise_history.html",
         {
             "enterprise": enterprise,
-            "disputes": disputes[:HISTORY_MAX],
+            "disputes": shown,
             "total": disputes.count(),
             "red": disputes.filter(colour=Colour.RED).count(),
         },

@@ -29,6 +29,8 @@ NAVIGATION = [
     (_("Joint meetings"), "cases:meetings", "bi-people-fill", (Role.OFFICE, Role.LEADER, Role.REPORTER)),
     (_("Supervision letters"), "cases:letters", "bi-envelope-paper", (Role.OFFICE, Role.LEADER)),
     (_("Demand and dispute figures"), "cases:figures", "bi-graph-up", (Role.OFFICE, Role.LEADER)),
+    # 劳动争议: reporters see it only as grid leaders (at or below a town union): see ``navigation``.
+    (_("Labour disputes"), "cases:disputes", "bi-exclamation-diamond", (Role.OFFICE, Role.LEADER, Role.REPORTER)),
     (_("Rules"), "orgs:rules", "bi-sliders", (Role.OFFICE, Role.LEADER)),
     (_("Working-day calendar"), "workdays:calendar", "bi-calendar3", (Role.OFFICE, Role.LEADER)),
     (_("Org tree"), "orgs:list", "bi-diagram-3", None),
@@ -53,6 +55,11 @@ def navigation(request):
         namespace, _sep, url_name = name.rpartition(":")
         if not business and not duties_may_open(namespace, url_name):
             continue  # 三权分立: the separated duties are not shown the federation's work
+        if name == "cases:disputes" and not user.has_role(Role.OFFICE, Role.LEADER):
+            from cases.dispute_flow import can_report_grid
+
+            if not can_report_grid(user):
+                continue
         if roles is None or user.has_role(*roles):
             url = reverse(name)
             active = request.path == url if name in EXACT else request.path.startswith(url)

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from audit import inbox as audit_inbox
 from cases import inbox_letters as letters_inbox
 from cases import inbox_demands as demand_inbox
+from cases import inbox_disputes
 from checklists import inbox as checklist_inbox
 from orgs import inbox as org_inbox
 from orgs.queries import org_summary
@@ -15,7 +16,8 @@ from surveys import inbox as survey_inbox
 def home(request):
     """The workbench (工作台): what waits for this user in every area, then the org figures."""
     tasks = (
-        org_inbox.items(request.user)
+        inbox_disputes.items(request.user)
+        + org_inbox.items(request.user)
         + audit_inbox.items(request.user)
         + checklist_inbox.items(request.user)
         + survey_inbox.items(request.user)
@@ -23,5 +25,6 @@ def home(request):
         + letters_inbox.items(request.user)
         + demand_inbox.items(request.user)
     )
-    tasks.sort(key=lambda item: not item.get("overdue"))
+    # A red labour dispute tops everything (``first``), then whatever is overdue.
+    tasks.sort(key=lambda item: (not item.get("first"), not item.get("overdue")))
     return render(request, "home.html", {**org_summary(request.user), "tasks": tasks})

@@ -98,14 +98,6 @@ def council_a(county_a):
 
 
 @pytest.fixture
-def town_reporter(town_a):
-    from orgs.models import Role
-    from orgs.tests.factories import UserFactory
-
-    return UserFactory(username="dongkan", org_unit=town_a, roles=[Role.REPORTER])
-
-
-@pytest.fixture
 def make_demand(db, office, firm_a, dept_a):
     """``make_demand(**facts)``: a demand registered by ``office`` for ``firm_a``, sent to ``dept_a``; returns
     ``(demand, code)``."""
@@ -126,5 +118,61 @@ def make_demand(db, office, firm_a, dept_a):
             **facts,
         }
         return demand_flow.register_demand(**values)
+
+    return make
+
+
+# --- labour disputes ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def town_office(town_a):
+    """The office clerk of 东坎街道工会."""
+    from orgs.models import Role
+    from orgs.tests.factories import UserFactory
+
+    return UserFactory(username="town_office", org_unit=town_a, roles=[Role.OFFICE])
+
+
+@pytest.fixture
+def town_reporter(town_a):
+    """东坎街道工会's reporter (the demo's ``dongkan``): registers and mediates its town's disputes."""
+    from orgs.models import Role
+    from orgs.tests.factories import UserFactory
+
+    return UserFactory(username="dongkan", org_unit=town_a, roles=[Role.REPORTER], phone="13805150200")
+
+
+@pytest.fixture
+def grid_leader(union_a):
+    """A grid leader: the reporter of an enterprise union below 东坎街道."""
+    from orgs.models import Role
+    from orgs.tests.factories import UserFactory
+
+    return UserFactory(username="grid", org_unit=union_a, roles=[Role.REPORTER], phone="13905150300")
+
+
+@pytest.fixture
+def make_dispute(firm_a, town_a):
+    """``make_dispute(**facts)``: a dispute registered under 东坎街道 by the platform (yellow by default)."""
+    from cases import dispute_flow
+
+    def make(unit=None, actor=SYSTEM, **facts):
+        values = {
+            "enterprise": firm_a,
+            "project": None,
+            "subcontract": None,
+            "kind": "wages",
+            "source": "walk_in",
+            "grid": "",
+            "summary": "拖欠工资",
+            "worker_name": "张三丰",
+            "worker_phone": "13812345678",
+            "workers": 3,
+            "months_in_arrears": "0.5",
+            "amount_claimed": "20000",
+            **facts,
+        }
+        return dispute_flow.register(actor=actor, unit=unit or town_a, **values)
 
     return make

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cases import demo as cases_demo
 from cases import demo_letters as letters_demo
 from cases import demo_demands
+from cases import demo_disputes
 from checklists import demo as checklist_demo
 from orgs import demo as org_demo
 from orgs.models import OrgUnit
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         checklist_demo.build()
         cases_demo.build()
         letters_demo.build()
+        demo_disputes.build()
         scoring_demo.build(password)
         demo_demands.build()  # after the assessment demo, which makes the town unions' reporters
         self.stdout.write(
@@ -35,6 +37,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Enterprise registry: {cases_demo.summary()}.")
         self.stdout.write(f"Joint meetings and letters: {letters_demo.summary()}.")
         self.stdout.write(f"Worker demands: {demo_demands.summary()}.")
+        self.stdout.write(f"Labour disputes: {demo_disputes.summary()}.")
         self.stdout.write(f"Assessment: {scoring_demo.summary()}.")
         self.stdout.write(f"Demo log-ins (password for all: {password})")
         for username, (full_name, role, unit, _phone) in org_demo.DEMO_USERS.items():

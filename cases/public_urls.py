@@ -5,6 +5,6 @@ from django.urls import include, path
 
 app_name = "worker"
 urlpatterns = [
-    path("", include("cases.urls_public_demands")),
-    path("", include("cases.urls_public_disputes")),
+    path("", include("cases.public_demand_urls")),
+    path("", include("cases.public_dispute_urls")),
 ]

@@ -20,8 +20,8 @@ urlpatterns = [
     path("projects/<int:pk>/subcontracts/", views.subcontract_add, name="subcontract_add"),
     path("projects/<int:pk>/subcontracts/<int:node_pk>/", views.subcontract_change, name="subcontract_change"),
     # Each part of the area keeps its own pages; all are in the ``cases`` namespace.
-    path("", include("cases.urls_demands")),
-    path("", include("cases.urls_disputes")),
-    path("", include("cases.urls_letters")),
-    path("", include("cases.urls_figures")),
+    path("", include("cases.demand_urls")),
+    path("", include("cases.dispute_urls")),
+    path("", include("cases.letter_urls")),
+    path("", include("cases.figure_urls")),
 ]

@@ -107,10 +107,10 @@ def pk_for(namespace, route, name, demo):
         # Refused before any lookup: an id of a letter or meeting (the demo's first) is enough.
         ("cases", "cases/letters/", 1),
         ("cases", "cases/meetings/", 1),
-        # The duties are refused before any lookup: a page whose records the demo does not hold yet takes any id.
+        ("cases", "cases/demands/", Demand.objects.order_by("pk").first().pk),
+        # Every other page of the area: the duties are refused before any lookup, so any id shows the refusal.
         ("cases", "cases/", 1),
         ("assistance", "assistance/", 1),
-        ("cases", "cases/demands/", Demand.objects.order_by("pk").first().pk),
     ]
     others = {
         "question_pk": demo["question"].pk,

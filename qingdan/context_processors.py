@@ -24,6 +24,7 @@ NAVIGATION = [
     ),
     (_("Rubrics"), "scoring:rubrics", "bi-journal-check", (Role.OFFICE,)),
     (_("Recorded bonus and deduction events"), "scoring:events", "bi-award", (Role.OFFICE,)),
+    (_("Hardship assistance"), "assistance:households", "bi-heart", (Role.OFFICE, Role.LEADER, Role.REPORTER)),
     (_("Enterprise registry"), "cases:enterprises", "bi-buildings", (Role.OFFICE, Role.LEADER)),
     (_("Rules"), "orgs:rules", "bi-sliders", (Role.OFFICE, Role.LEADER)),
     (_("Working-day calendar"), "workdays:calendar", "bi-calendar3", (Role.OFFICE, Role.LEADER)),

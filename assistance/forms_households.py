@@ -81,7 +81,16 @@ class HouseholdForm(StyledForm):
         self.fields["unit"].queryset = visible_units(user).filter(kind__in=FILING_KINDS).order_by("path")
         self.fields["unit"].base_depth = user.org_unit.depth if user.org_unit else 0
         if household is not None:
-            for name in ("unit", "head_name", "head_id_number", "head_health", "head_work", "head_income", "temporary", "files"):
+            for name in (
+                "unit",
+                "head_name",
+                "head_id_number",
+                "head_health",
+                "head_work",
+                "head_income",
+                "temporary",
+                "files",
+            ):
                 del self.fields[name]
         elif not user.has_role("office"):
             del self.fields["temporary"]
@@ -120,9 +129,11 @@ class HouseholdForm(StyledForm):
 
 
 class MemberForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Name of the person"), max_length=50)
     id_number = IdNumberField(label=_("ID number"))
-    relation = forms.ChoiceField(label=_("Relation to the head"), choices=[c for c in Relation.choices if c[0] != "head"])
+    relation = forms.ChoiceField(
+        label=_("Relation to the head"), choices=[c for c in Relation.choices if c[0] != "head"]
+    )
     health = forms.ChoiceField(label=_("Health"), choices=Health.choices)
     work = forms.ChoiceField(label=_("Work"), choices=Work.choices)
     annual_income = _money(_("Income last year"))
@@ -139,9 +150,12 @@ class FilterForm(StyledForm):
     q = forms.CharField(label=_("File number or name"), required=False, max_length=50)
     status = forms.ChoiceField(
         label=_("Status"), required=False,
-        choices=[("", _("All states")), ("live", _("Every live file"))] + FileStatus.choices,
+        choices=[("", _("All states")), ("live", _("Every live file"))]
+        + [(v, _("Application received") if v == FileStatus.APPLIED else label) for v, label in FileStatus.choices],
     )  # fmt: skip
-    category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All categories"))] + Category.choices)
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All categories"))] + Category.choices
+    )
     cause = forms.ChoiceField(label=_("Main cause"), required=False, choices=[("", _("All causes"))] + Cause.choices)
     identity = forms.ChoiceField(label=_("Identity"), required=False, choices=[("", _("All"))] + Identity.choices)
 
@@ -157,7 +171,9 @@ class NoteForm(StyledForm):
 
 
 class VisitForm(StyledForm):
-    note = forms.CharField(label=_("What the home visit found"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("What the home visit found"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     authorisation = forms.FileField(label=_("Signed authorisation for financial checks"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -371,9 +371,9 @@ def likely_duplicates(user, household):
     from assistance.scope import visible_households
 
     kept = set()
-    for data in Event.objects.filter(household=household, kind=EventKind.CHANGED, data__has_key="kept_apart").values_list(
-        "data", flat=True
-    ):
+    for data in Event.objects.filter(
+        household=household, kind=EventKind.CHANGED, data__has_key="kept_apart"
+    ).values_list("data", flat=True):
         kept.add(data["kept_apart"])
     for data in Event.objects.filter(kind=EventKind.CHANGED, data__kept_apart=household.pk).values_list(
         "household_id", flat=True
@@ -420,9 +420,24 @@ def merge(*, keep, drop, actor, version_keep, version_drop, request=None):
         drop.status = FileStatus.CANCELLED
         _bump(drop, ["status"])
         _bump(keep, [])
-        event(drop, EventKind.CANCELLED, actor, _("Merged into %(number)s") % {"number": keep.number}, merged_into=keep.pk)
-        event(keep, EventKind.CHANGED, actor, _("Merged from %(number)s") % {"number": drop.number}, merged_from=drop.pk, moved=moved)
-        _audit("households_merged", actor, keep, request, after={"kept": keep.number, "cancelled": drop.number, "moved": moved})
+        event(
+            drop, EventKind.CANCELLED, actor, _("Merged into %(number)s") % {"number": keep.number}, merged_into=keep.pk
+        )
+        event(
+            keep,
+            EventKind.CHANGED,
+            actor,
+            _("Merged from %(number)s") % {"number": drop.number},
+            merged_from=drop.pk,
+            moved=moved,
+        )
+        _audit(
+            "households_merged",
+            actor,
+            keep,
+            request,
+            after={"kept": keep.number, "cancelled": drop.number, "moved": moved},
+        )
     return keep
 
 
@@ -431,7 +446,13 @@ def keep_apart(*, household, other, actor, request=None):
     if not (can_manage(actor, household) and can_manage(actor, other)):
         raise Refused(_("Only the office managing both files decides on them."))
     with transaction.atomic():
-        event(household, EventKind.CHANGED, actor, _("Kept apart from %(number)s") % {"number": other.number}, kept_apart=other.pk)
+        event(
+            household,
+            EventKind.CHANGED,
+            actor,
+            _("Kept apart from %(number)s") % {"number": other.number},
+            kept_apart=other.pk,
+        )
         _audit("households_kept_apart", actor, household, request, after={"other": other.number})
 
 
@@ -451,7 +472,14 @@ def full_view(*, household, actor, reason, request=None):
             raise Refused(_("Only the office managing this file reads its full record."))
     with transaction.atomic():
         event(household, EventKind.FULL_VIEW, actor, reason, access=access.pk if access else None)
-        _audit("full_view", actor, household, request, message=reason[:300], after={"access": access.pk if access else None})
+        _audit(
+            "full_view",
+            actor,
+            household,
+            request,
+            message=reason[:300],
+            after={"access": access.pk if access else None},
+        )
     return {
         "phone": household.phone,
         "bank_account": household.bank_account,

@@ -54,7 +54,11 @@ def objection(request, slug):
             form.add_error(None, refused.message)
             status = 429
         else:
-            return render(request, "assistance/public/thanks.html", {"what": _("Your objection is received; the union will look into it.")})
+            return render(
+                request,
+                "assistance/public/thanks.html",
+                {"what": _("Your objection is received; the union will look into it.")},
+            )
     return render(request, "assistance/public/objection.html", {"form": form, "notice": found}, status=status)
 
 
@@ -91,7 +95,9 @@ def applied(request, token):
         request,
         "assistance/public/thanks.html",
         {
-            "what": _("Your application is received by %(unit)s; the union will contact you. Your file number: %(number)s.")
+            "what": _(
+                "Your application is received by %(unit)s; the union will contact you. Your file number: %(number)s."
+            )
             % {"unit": unit.name, "number": number},
             "today": clock.today(),
         },

@@ -106,9 +106,7 @@ def apply_by_phone(*, unit, facts, head, address=""):
     if unit.kind not in households.FILING_KINDS:
         raise Refused(_("This code does not belong to a union."))
     _throttle("apply", address_key(address), APPLY_PER_HOUR)
-    return households.create_household(
-        actor=SYSTEM, org_unit=unit, facts={**facts, "source": "phone"}, members=[head]
-    )
+    return households.create_household(actor=SYSTEM, org_unit=unit, facts={**facts, "source": "phone"}, members=[head])
 
 
 def household_of(publicity):

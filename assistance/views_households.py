@@ -24,7 +24,7 @@ from assistance.forms_households import (
     ReasonForm,
     VisitForm,
 )
-from assistance.models import AccessRequest, Decision, DepartmentCheck, FileStatus, Household, Member, Objection
+from assistance.models import AccessRequest, DepartmentCheck, FileStatus, Member, Objection
 from assistance.scope import filter_households, get_household, visible_households
 from evidence import services as evidence
 from orgs.models import Role
@@ -70,12 +70,17 @@ def _member_rows(post):
         number = (post.get(f"m-{i}-id_number") or "").strip()
         if not name and not number:
             continue
-        form = MemberForm({**{k.removeprefix(f"m-{i}-"): v for k, v in post.items() if k.startswith(f"m-{i}-")}, "version": 0})
+        form = MemberForm(
+            {**{k.removeprefix(f"m-{i}-"): v for k, v in post.items() if k.startswith(f"m-{i}-")}, "version": 0}
+        )
         if form.is_valid():
             rows.append(form.member())
         else:
             for field, errs in form.errors.items():
-                errors.extend(f"{name or _('Member')} · {form.fields[field].label if field in form.fields else ''}：{e}" for e in errs)
+                errors.extend(
+                    f"{name or _('Member')} · {form.fields[field].label if field in form.fields else ''}：{e}"
+                    for e in errs
+                )
     return rows, errors
 
 
@@ -112,7 +117,13 @@ def household_new(request):
     return render(
         request,
         "assistance/households/form.html",
-        {"form": form, "household": None, "member_errors": member_errors, "member_slots": range(6), "post": request.POST},
+        {
+            "form": form,
+            "household": None,
+            "member_errors": member_errors,
+            "member_slots": range(6),
+            "post": request.POST,
+        },
     )
 
 
@@ -175,7 +186,11 @@ def _detail_context(request, household, full=None):
             m.full_id = numbers.get(m.pk, m.id_masked)
     decisions_made = list(household.decisions.select_related("made_by"))
     checks = list(household.checks.all())
-    notices = list(household.publicities.prefetch_related(Prefetch("objections", queryset=Objection.objects.order_by("received_at"))))
+    notices = list(
+        household.publicities.prefetch_related(
+            Prefetch("objections", queryset=Objection.objects.order_by("received_at"))
+        )
+    )
     today = clock.today()
     preview = None
     if household.status in (FileStatus.APPLIED, FileStatus.TEMPORARY):
@@ -274,7 +289,9 @@ def household_act(request, pk, action):
             for e in errs:
                 messages.error(request, f"{label}：{e}" if label else e)
         if "version" in form.errors:
-            messages.error(request, _("This file was changed by someone else since you read it; read it again and retry."))
+            messages.error(
+                request, _("This file was changed by someone else since you read it; read it again and retry.")
+            )
         return redirect("assistance:household", pk=pk)
     try:
         run(household, request.user, form.cleaned_data, request)
@@ -321,7 +338,13 @@ def check_answer(request, pk, check_pk):
     form = CheckAnswerForm(request.POST)
     if form.is_valid():
         try:
-            workflow.answer_check(check=check, actor=request.user, result=form.cleaned_data["result"], note=form.cleaned_data["note"], request=request)
+            workflow.answer_check(
+                check=check,
+                actor=request.user,
+                result=form.cleaned_data["result"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
         except Refused as refused:
             messages.error(request, refused.message)
         else:
@@ -337,7 +360,9 @@ def objection_handle(request, pk, objection_pk):
     household = get_household(request.user, pk)
     objection = get_object_or_404(Objection, pk=objection_pk, publicity__household=household)
     try:
-        workflow.handle_objection(objection=objection, actor=request.user, note=request.POST.get("note", "")[:2000], request=request)
+        workflow.handle_objection(
+            objection=objection, actor=request.user, note=request.POST.get("note", "")[:2000], request=request
+        )
     except Refused as refused:
         messages.error(request, refused.message)
     else:
@@ -371,7 +396,9 @@ def duplicates(request, pk, other_pk):
     pair = []
     for h in (household, other):
         pair.append({"household": h, "members": list(h.members.all()), "bank": households.bank_masked(h.bank_account)})
-    return render(request, "assistance/households/duplicates.html", {"pair": pair, "household": household, "other": other})
+    return render(
+        request, "assistance/households/duplicates.html", {"pair": pair, "household": household, "other": other}
+    )
 
 
 # --- access from another federation ----------------------------------------------------------------------------------
@@ -381,10 +408,14 @@ def duplicates(request, pk, other_pk):
 def access_requests(request):
     form = AccessRequestForm(request.POST or None)
     if request.method == "POST" and "decide" in request.POST:
-        access = get_object_or_404(AccessRequest.objects.select_related("household__org_unit"), pk=request.POST.get("decide"))
+        access = get_object_or_404(
+            AccessRequest.objects.select_related("household__org_unit"), pk=request.POST.get("decide")
+        )
         get_household(request.user, access.household_id)  # another county's request: 404
         try:
-            households.decide_access(access=access, actor=request.user, grant=request.POST.get("grant") == "1", request=request)
+            households.decide_access(
+                access=access, actor=request.user, grant=request.POST.get("grant") == "1", request=request
+            )
         except Refused as refused:
             messages.error(request, refused.message)
         else:
@@ -392,7 +423,12 @@ def access_requests(request):
         return redirect("assistance:access_requests")
     if request.method == "POST" and form.is_valid():
         try:
-            households.request_access(id_number=form.cleaned_data["id_number"], actor=request.user, reason=form.cleaned_data["reason"], request=request)
+            households.request_access(
+                id_number=form.cleaned_data["id_number"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
         except Refused as refused:
             form.add_error(None, refused.message)
         else:
@@ -402,19 +438,29 @@ def access_requests(request):
         household__in=visible_households(request.user), granted__isnull=True
     ).select_related("household", "requester__org_unit")
     mine = AccessRequest.objects.filter(requester=request.user).select_related("household__org_unit")[:50]
-    return render(request, "assistance/households/access.html", {"form": form, "incoming": incoming, "mine": mine, "now": clock.now()})
+    return render(
+        request,
+        "assistance/households/access.html",
+        {"form": form, "incoming": incoming, "mine": mine, "now": clock.now()},
+    )
 
 
 @role_required(Role.OFFICE)
 def access_view(request, access_pk):
     """A granted request's full record, each use audited; refused once it has expired."""
-    access = get_object_or_404(AccessRequest.objects.select_related("household__org_unit"), pk=access_pk, requester=request.user)
+    access = get_object_or_404(
+        AccessRequest.objects.select_related("household__org_unit"), pk=access_pk, requester=request.user
+    )
     household = access.household
     if households.granted_access(request.user, household) is None:
         raise Http404
     full = households.full_view(household=household, actor=request.user, reason=access.reason, request=request)
     members = list(Member.objects.filter(household=household))
-    return render(request, "assistance/households/access_view.html", {"household": household, "full": full, "members": members, "access": access})
+    return render(
+        request,
+        "assistance/households/access_view.html",
+        {"household": household, "full": full, "members": members, "access": access},
+    )
 
 
 # --- the union's application QR code ------------------------------------------------------------------------------------
@@ -423,10 +469,15 @@ def access_view(request, access_pk):
 @role_required(Role.OFFICE, Role.REPORTER)
 def apply_code(request):
     units = visible_units(request.user).filter(kind__in=households.FILING_KINDS).order_by("path")
-    unit = units.filter(pk=request.GET.get("unit") or request.user.org_unit_id).first() if str(request.GET.get("unit", "")).isdigit() or not request.GET.get("unit") else None
+    unit = (
+        units.filter(pk=request.GET.get("unit") or request.user.org_unit_id).first()
+        if str(request.GET.get("unit", "")).isdigit() or not request.GET.get("unit")
+        else None
+    )
     if unit is None:
         unit = units.first()
     url = request.build_absolute_uri(reverse("publicity:apply", args=[publicity.apply_token(unit)])) if unit else ""
     svg = segno.make(url, error="m").svg_inline(scale=1, omitsize=True, border=2, svgclass="qd-qr") if url else ""
-    return render(request, "assistance/households/apply_code.html", {"unit": unit, "units": units[:300], "url": url, "svg": svg})
-
+    return render(
+        request, "assistance/households/apply_code.html", {"unit": unit, "units": units[:300], "url": url, "svg": svg}
+    )

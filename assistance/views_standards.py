@@ -42,8 +42,14 @@ def standards(request):
         except Refused as refused:
             messages.error(request, refused.message)
     elif request.method == "POST":
-        messages.error(request, _("Only the office staff of %(unit)s set its minimum living standard.") % {"unit": unit.name})
-    line = Standard.objects.filter(unit_id__in=unit.line_ids).select_related("unit", "set_by").order_by("-year", "unit__depth")
+        messages.error(
+            request, _("Only the office staff of %(unit)s set its minimum living standard.") % {"unit": unit.name}
+        )
+    line = (
+        Standard.objects.filter(unit_id__in=unit.line_ids)
+        .select_related("unit", "set_by")
+        .order_by("-year", "unit__depth")
+    )
     year = clock.today().year
     return render(
         request,

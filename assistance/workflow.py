@@ -32,8 +32,8 @@ from assistance.models import (
     Publicity,
 )
 from orgs import rules as org_rules
-from orgs.services import notify, unit_people
 from orgs.models import Role
+from orgs.services import notify, unit_people
 from qingdan import clock
 from qingdan.actors import SYSTEM
 from qingdan.errors import Refused
@@ -76,12 +76,24 @@ DEFAULT_DEPARTMENTS = [
 ]
 
 
+# "Applied" reads as a close-out application in Chinese (已申请销号): the archive names its own first state.
+APPLIED_LABEL = gettext_lazy("Application received")
+
+
+def status_label(status):
+    return APPLIED_LABEL if status == S.APPLIED else FileStatus(status).label
+
+
+def status_choices():
+    return [(value, status_label(value)) for value, _label in FileStatus.choices]
+
+
 def _move(household, action):
     allowed, to = TRANSITIONS[action]
     if household.status not in allowed:
         raise Refused(
             _("This file is “%(status)s”; it cannot be %(action)s now.")
-            % {"status": FileStatus(household.status).label, "action": ACTION_NAMES[action]}
+            % {"status": status_label(household.status), "action": ACTION_NAMES[action]}
         )
     return to
 
@@ -264,7 +276,9 @@ def record_visit(*, household, actor, version, note, authorisation, request=None
     file, kept with ``evidence.services.keep``); refused without it."""
     note = (note or "").strip()
     if authorisation is None:
-        raise Refused(_("Upload the signed authorisation for financial checks: the departments cannot check without it."))
+        raise Refused(
+            _("Upload the signed authorisation for financial checks: the departments cannot check without it.")
+        )
     if not note:
         raise Refused(_("Write what the home visit found."))
     with transaction.atomic():
@@ -307,7 +321,7 @@ def answer_check(*, check, actor, result, note="", request=None):
         if household.status != S.CHECKING:
             raise Refused(
                 _("This file is “%(status)s”: department results are recorded only during the checks.")
-                % {"status": FileStatus(household.status).label}
+                % {"status": status_label(household.status)}
             )
         _require(can_manage(actor, household))
         check = DepartmentCheck.objects.select_for_update().get(pk=check.pk)
@@ -317,9 +331,7 @@ def answer_check(*, check, actor, result, note="", request=None):
         check.save(update_fields=["result", "note", "answered_on"])
         _bump(household, [])
         event(household, EventKind.CHECK_ANSWERED, actor, note, department=check.department, result=result)
-        _audit(
-            "check_answered", actor, household, request, after={"department": check.department, "result": result}
-        )
+        _audit("check_answered", actor, household, request, after={"department": check.department, "result": result})
     return check
 
 
@@ -415,8 +427,8 @@ def handle_objection(*, objection, actor, note, request=None):
     if not note:
         raise Refused(_("Write how the objection was handled."))
     with transaction.atomic():
-        objection = Objection.objects.select_for_update().select_related("publicity__household__org_unit").get(
-            pk=objection.pk
+        objection = (
+            Objection.objects.select_for_update().select_related("publicity__household__org_unit").get(pk=objection.pk)
         )
         if not can_handle_objection(actor, objection):
             raise Refused(_("This objection is handled already, or not by you."))
@@ -436,4 +448,4 @@ def steps(household, today=None):
     reached = order.index(household.status) if household.status in order else -1
     if household.status in (S.PERMANENT, S.EXITED):
         reached = len(order) - 1
-    return [(FileStatus(s).label, i <= reached) for i, s in enumerate(order)]
+    return [(status_label(s), i <= reached) for i, s in enumerate(order)]

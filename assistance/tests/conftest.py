@@ -51,9 +51,14 @@ def facts(**over):
 
 def file(actor, unit, n=1, name="张建国", members=1, **over):
     rows = [{"name": name, "id_number": person(n * 10), "relation": "head"}]
-    rows += [{"name": f"{name[0]}小{i}", "id_number": person(n * 10 + i, datetime.date(2010, 1, i)), "relation": "child"} for i in range(1, members)]
+    rows += [
+        {"name": f"{name[0]}小{i}", "id_number": person(n * 10 + i, datetime.date(2010, 1, i)), "relation": "child"}
+        for i in range(1, members)
+    ]
     return households.create_household(actor=actor, org_unit=unit, facts=facts(**over), members=rows)
 
 
 def pdf(name="authorisation.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+    return SimpleUploadedFile(
+        name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
+    )

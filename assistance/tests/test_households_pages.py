@@ -29,7 +29,9 @@ def test_the_list_filters_by_status(household, office, client_for):
     assert household.number not in client_for(office).get("/assistance/households/?status=archived").content.decode()
 
 
-def test_the_list_is_50_a_page_in_a_fixed_number_of_queries(office, county_a, client_for, django_assert_max_num_queries):
+def test_the_list_is_50_a_page_in_a_fixed_number_of_queries(
+    office, county_a, client_for, django_assert_max_num_queries
+):
     for n in range(60):
         make_household(county_a, n + 1, size=1)
     client = client_for(office)
@@ -73,7 +75,10 @@ def test_another_county_gets_404_everywhere(household, outsider, client_for):
         f"/assistance/households/{household.pk}/edit/",
     ):
         assert client.get(url).status_code == 404
-    assert client.post(f"/assistance/households/{household.pk}/do/reject/", {"reason": "x", "version": 0}).status_code == 404
+    assert (
+        client.post(f"/assistance/households/{household.pk}/do/reject/", {"reason": "x", "version": 0}).status_code
+        == 404
+    )
     household.refresh_from_db()
     assert household.status == FileStatus.APPLIED
 

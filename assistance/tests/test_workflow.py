@@ -55,14 +55,24 @@ def test_the_whole_way_to_archived(office, county_a, standard, frozen_clock):
     assert household.status == FileStatus.ARCHIVED
     assert household.decisions.filter(kind=Decision.Kind.APPLICATION).count() == 2
     kinds = list(Event.objects.filter(household=household).values_list("kind", flat=True))
-    assert kinds == ["applied", "first_checked", "visited", "checks_sent", *["check_answered"] * 11, "publicised", "archived"]
+    assert kinds == [
+        "applied",
+        "first_checked",
+        "visited",
+        "checks_sent",
+        *["check_answered"] * 11,
+        "publicised",
+        "archived",
+    ]
 
 
 def test_the_visit_is_refused_without_the_signed_authorisation(office, county_a, standard):
     household = file(office, county_a)
     household = workflow.pass_first_check(household=household, actor=office, version=household.version)
     with pytest.raises(Refused) as refused:
-        workflow.record_visit(household=household, actor=office, version=household.version, note="x", authorisation=None)
+        workflow.record_visit(
+            household=household, actor=office, version=household.version, note="x", authorisation=None
+        )
     # The user sees: “请上传签字的家庭经济状况核对授权书……”
     assert "authorisation" in refused.value.message.lower() or "授权" in refused.value.message
     household.refresh_from_db()
@@ -193,9 +203,7 @@ def test_cancel_frees_the_people(office, county_a):
     assert not LivePerson.objects.exists()
 
 
-def test_the_frozen_decision_stays_after_the_standard_changes_and_a_recheck_sits_beside_it(
-    office, county_a, standard
-):
+def test_the_frozen_decision_stays_after_the_standard_changes_and_a_recheck_sits_beside_it(office, county_a, standard):
     household = file(office, county_a, members=2)
     household = workflow.pass_first_check(household=household, actor=office, version=household.version)
     household.status = FileStatus.ARCHIVED  # as if archived

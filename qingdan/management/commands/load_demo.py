@@ -3,6 +3,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from assistance import demo as assistance_demo
 from cases import demo as cases_demo
 from checklists import demo as checklist_demo
 from orgs import demo as org_demo
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         survey_demo.build()
         checklist_demo.build()
         cases_demo.build()
+        assistance_demo.build()
         scoring_demo.build(password)
         self.stdout.write(
             f"Demo data ready: {OrgUnit.objects.count()} org units, demo surveys and a worker poll, "
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Enterprise registry: {cases_demo.summary()}.")
         self.stdout.write(f"Assessment: {scoring_demo.summary()}.")
+        self.stdout.write(f"Hardship archive: {assistance_demo.summary()}.")
         self.stdout.write(f"Demo log-ins (password for all: {password})")
         for username, (full_name, role, unit, _phone) in org_demo.DEMO_USERS.items():
             self.stdout.write(f"  {username:<10} {role.label:<8} {full_name}  {unit}")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from stdnum.cn import ric
 
 from assistance import decisions, households, publicity, workflow
@@ -161,7 +162,13 @@ def _carry(plan, household, start, until):
 
 
 def build():
-    """Idempotent: nothing is added when the county already has hardship files."""
+    """Idempotent: nothing is added when the county already has hardship files. The decisions freeze their lines in
+    the language of the day: the demo's are in Chinese, as a county's staff would have made them."""
+    with translation.override("zh-hans"):
+        _build()
+
+
+def _build():
     county = OrgUnit.objects.filter(code=org_demo.BINHAI[0]).first()
     office = User.objects.filter(username="office").first()
     if county is None or office is None:

@@ -59,7 +59,7 @@ class HouseholdForm(StyledForm):
     head_income = _money(_("Head's income last year"))
     identity = forms.ChoiceField(label=_("Identity"), choices=Identity.choices)
     employer = forms.CharField(label=_("Employer"), max_length=100, required=False)
-    address = forms.CharField(label=_("Address"), max_length=200)
+    address = forms.CharField(label=_("Home address"), max_length=200)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     main_cause = forms.ChoiceField(label=_("Main cause of hardship"), choices=Cause.choices)
     other_causes = forms.MultipleChoiceField(

@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0001_initial'),
+        ('checklists', '0001_initial'),  # creates the table evidence.0001_library only takes over
         ('evidence', '0001_library'),
         ('orgs', '0005_duties_tokens_login'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

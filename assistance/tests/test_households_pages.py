@@ -191,3 +191,55 @@ def test_access_request_page(household, office, outsider, client_for):
     client_for(outsider).post("/assistance/access/", {"id_number": person(10), "reason": "核对重复"})
     page = client_for(office).get("/assistance/access/").content.decode()
     assert "核对重复" in page
+
+
+def test_editing_the_facts_through_the_page(household, office, client_for):
+    client = client_for(office)
+    page = client.get(f"/assistance/households/{household.pk}/edit/").content.decode()
+    assert "13812345678" not in page or 'name="phone"' in page  # the editor's own form holds the number
+    data = {
+        "identity": "worker", "employer": "新单位", "address": household.address, "phone": "13812345678",
+        "main_cause": "illness", "annual_income": "18000", "rigid_expenses": "0", "accident_costs": "0",
+        "bank_name": "", "bank_account": "", "version": household.version,
+    }  # fmt: skip
+    assert client.post(f"/assistance/households/{household.pk}/edit/", data).status_code == 302
+    household.refresh_from_db()
+    assert household.employer == "新单位"
+    stale = client.post(f"/assistance/households/{household.pk}/edit/", {**data, "employer": "旧"}).content.decode()
+    assert 'data-testid="form-error"' in stale
+    household.refresh_from_db()
+    assert household.employer == "新单位"
+
+
+def test_a_member_is_added_through_the_page(household, office, client_for):
+    data = {"name": "张小三", "id_number": person(55), "relation": "child", "health": "healthy", "work": "student",
+            "annual_income": "", "version": household.version}  # fmt: skip
+    client_for(office).post(f"/assistance/households/{household.pk}/members/", data)
+    assert household.members.filter(name="张小三").exists()
+
+
+def test_the_application_qr_code_page(union_reporter, client_for):
+    page = client_for(union_reporter).get("/assistance/apply-code/").content.decode()
+    assert "/g/apply/" in page and "<svg" in page
+
+
+def test_answers_and_objections_through_the_page(household, office, client_for):
+    from assistance import publicity
+    from evidence import services as evidence
+
+    client = client_for(office)
+    h = workflow.pass_first_check(household=household, actor=office, version=household.version)
+    h = workflow.record_visit(household=h, actor=office, version=h.version, note="走访",
+                              authorisation=evidence.keep(uploaded=pdf(), actor=office))  # fmt: skip
+    h = workflow.send_checks(household=h, actor=office, version=h.version)
+    for check in h.checks.all():
+        client.post(f"/assistance/households/{h.pk}/checks/{check.pk}/", {"result": "clear", "note": ""})
+    assert not h.checks.filter(result="").exists()
+    h.refresh_from_db()
+    notice = workflow.publicise(household=h, actor=office, version=h.version)
+    objection = publicity.submit_objection(publicity=notice, text="有异议")
+    page = client.get(f"/assistance/households/{h.pk}/").content.decode()
+    assert "有异议" in page and 'data-testid="handle-objection"' in page
+    client.post(f"/assistance/households/{h.pk}/objections/{objection.pk}/", {"note": "已核实"})
+    objection.refresh_from_db()
+    assert objection.handled_note == "已核实"

@@ -131,10 +131,13 @@ def _carry(plan, household, start, until):
         return h
     checks = list(h.checks.all())
     answered = checks if until != "checking" else checks[: len(checks) // 2]
-    for n, check in enumerate(answered):
-        found = until == "rejected_found" and n == 0
-        _step(workday(d + timedelta(days=2 + n % 6)), 11, workflow.answer_check, check=check, actor=office,
-              result="found" if found else "clear", note="名下有商铺" if found else "")  # fmt: skip
+    # The departments answer in three batches over the following week.
+    for n, batch in enumerate((answered[0::3], answered[1::3], answered[2::3])):
+        found = {batch[0].pk} if until == "rejected_found" and n == 0 and batch else set()
+        answers = {c.pk: ("found", "名下有商铺") if c.pk in found else ("clear", "") for c in batch}
+        if answers:
+            _step(workday(d + timedelta(days=2 + n * 2)), 11, workflow.answer_checks, household=h, actor=office,
+                  answers=answers)  # fmt: skip
     if until == "checking":
         return h
     h.refresh_from_db()

@@ -314,25 +314,40 @@ def send_checks(*, household, actor, version, request=None):
 
 def answer_check(*, check, actor, result, note="", request=None):
     """A department's answer; refused once the file has left the checks (archived, rejected …)."""
-    if result not in DepartmentCheck.Result.values:
-        raise Refused(_("Choose the department's result."))
+    return answer_checks(household=check.household, actor=actor, answers={check.pk: (result, note)}, request=request)[0]
+
+
+def answer_checks(*, household, actor, answers, request=None):
+    """Several departments' answers at once (``{check id: (result, note)}``), e.g. a batch returned together; the
+    whole batch is refused when one is, and once the file has left the checks."""
+    for result, _note in answers.values():
+        if result not in DepartmentCheck.Result.values:
+            raise Refused(_("Choose the department's result."))
     with transaction.atomic():
-        household = _lock(check.household, None)
+        household = _lock(household, None)
         if household.status != S.CHECKING:
             raise Refused(
                 _("This file is “%(status)s”: department results are recorded only during the checks.")
                 % {"status": status_label(household.status)}
             )
         _require(can_manage(actor, household))
-        check = DepartmentCheck.objects.select_for_update().get(pk=check.pk)
-        if check.result:
-            raise Refused(_("%(dept)s has answered already.") % {"dept": check.department})
-        check.result, check.note, check.answered_on = result, note.strip(), clock.today()
-        check.save(update_fields=["result", "note", "answered_on"])
+        checks = list(DepartmentCheck.objects.select_for_update().filter(household=household, pk__in=list(answers)))
+        if len(checks) != len(answers):
+            raise Refused(_("Choose the department's result."))
+        today = clock.today()
+        for check in checks:
+            if check.result:
+                raise Refused(_("%(dept)s has answered already.") % {"dept": check.department})
+            result, note = answers[check.pk]
+            check.result, check.note, check.answered_on = result, (note or "").strip(), today
+            check.save(update_fields=["result", "note", "answered_on"])
+            event(household, EventKind.CHECK_ANSWERED, actor, check.note, department=check.department, result=result)
         _bump(household, [])
-        event(household, EventKind.CHECK_ANSWERED, actor, note, department=check.department, result=result)
-        _audit("check_answered", actor, household, request, after={"department": check.department, "result": result})
-    return check
+        _audit(
+            "check_answered", actor, household, request,
+            after={"answers": {c.department: c.result for c in checks}},
+        )  # fmt: skip
+    return checks
 
 
 def publicise(*, household, actor, version, note="", request=None):

@@ -18,7 +18,7 @@ from assistance.models import FileStatus, Household
 from evidence import services as evidence
 from orgs import demo as org_demo
 from orgs.models import OrgKind, OrgUnit, User
-from orgs.queries import subtree
+from orgs.queries import subtree, within
 from qingdan import clock
 from qingdan.demo_calendar import moment, workday
 
@@ -176,7 +176,7 @@ def _build():
     office = User.objects.filter(username="office").first()
     if county is None or office is None:
         return
-    if Household.objects.filter(org_unit__path__startswith=county.path).exists():
+    if Household.objects.filter(within(county, "org_unit")).exists():
         return
     rng = random.Random(303)  # noqa: S311 - demo data, not security
     today = clock.today()
@@ -235,7 +235,7 @@ def summary():
     county = OrgUnit.objects.filter(code=org_demo.BINHAI[0]).first()
     if county is None:
         return "no county"
-    files = Household.objects.filter(org_unit__path__startswith=county.path)
+    files = Household.objects.filter(within(county, "org_unit"))
     archived = files.filter(status=FileStatus.ARCHIVED)
     return (
         f"{files.count()} hardship files, {archived.count()} archived ({archived.filter(category='deep').count()} in "

@@ -25,6 +25,7 @@ NAVIGATION = [
     (_("Rubrics"), "scoring:rubrics", "bi-journal-check", (Role.OFFICE,)),
     (_("Recorded bonus and deduction events"), "scoring:events", "bi-award", (Role.OFFICE,)),
     (_("Worker demands"), "cases:demands", "bi-chat-left-text", (Role.OFFICE, Role.LEADER, Role.REPORTER)),
+    (_("Hardship assistance"), "assistance:households", "bi-heart", (Role.OFFICE, Role.LEADER, Role.REPORTER)),
     (_("Enterprise registry"), "cases:enterprises", "bi-buildings", (Role.OFFICE, Role.LEADER)),
     (_("Joint meetings"), "cases:meetings", "bi-people-fill", (Role.OFFICE, Role.LEADER, Role.REPORTER)),
     (_("Supervision letters"), "cases:letters", "bi-envelope-paper", (Role.OFFICE, Role.LEADER)),

@@ -3,6 +3,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from assistance import demo as assistance_demo
 from cases import demo as cases_demo
 from cases import demo_letters as letters_demo
 from cases import demo_demands
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         cases_demo.build()
         letters_demo.build()
         demo_disputes.build()
+        assistance_demo.build()
         scoring_demo.build(password)
         demo_demands.build()  # after the assessment demo, which makes the town unions' reporters
         self.stdout.write(
@@ -39,6 +41,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Worker demands: {demo_demands.summary()}.")
         self.stdout.write(f"Labour disputes: {demo_disputes.summary()}.")
         self.stdout.write(f"Assessment: {scoring_demo.summary()}.")
+        self.stdout.write(f"Hardship archive: {assistance_demo.summary()}.")
         self.stdout.write(f"Demo log-ins (password for all: {password})")
         for username, (full_name, role, unit, _phone) in org_demo.DEMO_USERS.items():
             self.stdout.write(f"  {username:<10} {role.label:<8} {full_name}  {unit}")

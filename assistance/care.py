@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -43,7 +42,7 @@ from audit.services import record
 from documents import numbering
 from orgs.models import Role
 from orgs.queries import sees_business
-from orgs.services import notify, unit_people
+from orgs.services import notify
 from qingdan import clock
 from qingdan.actors import SYSTEM, person
 from qingdan.errors import Conflict, Refused
@@ -203,14 +202,16 @@ def _event(household, event_kind, actor, note="", **data):
 
 
 def _notify_office(household, text, url=""):
-    """On commit: the office staff of the managing unit and of the units above it up to the county."""
-    unit = household.org_unit
+    """On commit: the office staff of the managing unit, else of the nearest union above it."""
+    line = household.org_unit.line_ids
 
     def send():
-        people = unit_people(unit, Role.OFFICE)
-        if not people.exists() and unit.parent_id:
-            people = unit_people(unit.parent, Role.OFFICE)
-        notify(users=list(people), text=text, url=url)
+        from orgs.models import User
+
+        staff = {}
+        for user in User.objects.filter(org_unit_id__in=line, is_active=True, roles__role=Role.OFFICE).distinct():
+            staff.setdefault(user.org_unit_id, []).append(user)
+        notify(users=next((staff[u] for u in reversed(line) if u in staff), []), text=text, url=url)
 
     transaction.on_commit(send)
 
@@ -220,7 +221,9 @@ def _money(amount, what):
         raise Refused(_("Enter the %(what)s.") % {"what": what})
     amount = Decimal(amount)
     if amount <= 0:
-        raise Refused(_("The %(what)s must be more than zero; ¥%(amount)s was entered.") % {"what": what, "amount": amount})
+        raise Refused(
+            _("The %(what)s must be more than zero; ¥%(amount)s was entered.") % {"what": what, "amount": amount}
+        )
     if amount > MONEY_MAX or amount != amount.quantize(CENT):
         raise Refused(_("The %(what)s has at most two decimals and ten digits before them.") % {"what": what})
     return amount
@@ -393,7 +396,9 @@ def renew_certificate(*, certificate, actor):
         locked = _lock(household, None)
         old = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if old.revoked_on is not None:
-            raise Refused(_("Certificate %(cert)s was revoked; a revoked certificate is not renewed.") % {"cert": old.number})
+            raise Refused(
+                _("Certificate %(cert)s was revoked; a revoked certificate is not renewed.") % {"cert": old.number}
+            )
         if old.expires_on > today + datetime.timedelta(days=RENEW_DAYS):
             raise Refused(
                 _("Certificate %(cert)s is valid until %(day)s; it is renewed from %(days)d days before.")
@@ -481,7 +486,9 @@ def record_benefit(*, certificate, actor, body, on, note=""):
             }
         if problem:
             raise Refused(problem)
-        event = _event(locked.household, EventKind.CERTIFICATE, actor, note, number=locked.number, benefit=body, on=str(on))
+        event = _event(
+            locked.household, EventKind.CERTIFICATE, actor, note, number=locked.number, benefit=body, on=str(on)
+        )
         record(
             action="assistance.certificate_used",
             actor=actor,
@@ -529,7 +536,9 @@ def pair(*, household, cadre, actor, since=None):
                 _("%(name)s is already paired with %(number)s.") % {"name": cadre.display_name, "number": locked.number}
             )
         pairing = Pairing.objects.create(household=locked, cadre=cadre, since=since)
-        _event(locked, EventKind.CHANGED, actor, _("Paired with %(name)s") % {"name": cadre.display_name}, paired=cadre.pk)
+        _event(
+            locked, EventKind.CHANGED, actor, _("Paired with %(name)s") % {"name": cadre.display_name}, paired=cadre.pk
+        )
         record(
             action="assistance.paired",
             actor=actor,
@@ -662,7 +671,8 @@ class ExitCheck:
             parts.append(_("no evidence for %(months)s") % {"months": "、".join(self.no_evidence)})
         if self.below:
             parts.append(
-                _("not above the line of %(line)s in %(months)s") % {"line": _yuan(self.line), "months": "、".join(self.below)}
+                _("not above the line of %(line)s in %(months)s")
+                % {"line": _yuan(self.line), "months": "、".join(self.below)}
             )
         return _(
             "An exit needs %(n)d consecutive months above the relative-hardship line of %(line)s, each with evidence: "
@@ -883,7 +893,7 @@ def scan(today=None):
     cadres whose paired families were not visited in ``VISIT_DAYS``, offices with expired certificates, reviews
     overdue and exited families due a follow-up. Returns the counts."""
     from assistance import care_queries
-    from orgs.models import Notification, User
+    from orgs.models import Notification, OrgUnit, User
 
     today = today or clock.today()
     counts = {"not_visited": 0, "expired": 0, "review_due": 0, "follow_up": 0}
@@ -905,12 +915,15 @@ def scan(today=None):
     offices = {}
 
     def office_of(unit_id):
+        """The office staff of the nearest unit on the line (the unit itself, else the union above it)."""
         if unit_id not in offices:
-            offices[unit_id] = list(
-                User.objects.filter(org_unit_id=unit_id, is_active=True, roles__role=Role.OFFICE).values_list(
-                    "pk", flat=True
-                )
-            )
+            line = OrgUnit.objects.get(pk=unit_id).line_ids
+            staff = {}
+            for pk, unit in User.objects.filter(
+                org_unit_id__in=line, is_active=True, roles__role=Role.OFFICE
+            ).values_list("pk", "org_unit_id"):
+                staff.setdefault(unit, []).append(pk)
+            offices[unit_id] = next((staff[u] for u in reversed(line) if u in staff), [])
         return offices[unit_id]
 
     by_unit = {}
@@ -936,7 +949,9 @@ def scan(today=None):
                     reverse("assistance:follow_ups") + "?due=1")  # fmt: skip
     with transaction.atomic():
         sent = set(
-            Notification.objects.filter(user_id__in=list(messages), created_at__gte=start).values_list("user_id", "text")
+            Notification.objects.filter(user_id__in=list(messages), created_at__gte=start).values_list(
+                "user_id", "text"
+            )
         )
         Notification.objects.bulk_create(
             Notification(user_id=pk, text=text[:300], url=url)
@@ -972,7 +987,8 @@ def care_context(user, household):
             "last_visit": last_visit,
             "visit_late": bool(pairings)
             and (last_visit is None or (today - last_visit).days > _rule(household, archive_rules.VISIT_DAYS)),
-            "follow_up_on": household.exited_on + datetime.timedelta(days=_rule(household, archive_rules.FOLLOW_UP_DAYS))
+            "follow_up_on": household.exited_on
+            + datetime.timedelta(days=_rule(household, archive_rules.FOLLOW_UP_DAYS))
             if household.exited_on
             else None,
             "can_give_aid": can_give_aid(user, household),

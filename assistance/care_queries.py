@@ -72,7 +72,12 @@ def aid_totals(aids):
 
 
 def totals_by_year(aids):
-    return list(aids.annotate(y=ExtractYear("given_on")).values("y").annotate(amount=Sum("amount"), count=Count("pk")).order_by("-y"))
+    return list(
+        aids.annotate(y=ExtractYear("given_on"))
+        .values("y")
+        .annotate(amount=Sum("amount"), count=Count("pk"))
+        .order_by("-y")
+    )
 
 
 def totals_by_kind(aids):
@@ -95,7 +100,9 @@ def totals_by_unit(user, aids):
             if path.startswith(u.path):
                 totals[u.pk][0] += row["amount"]
                 totals[u.pk][1] += row["count"]
-    return [{"unit": u, "amount": totals[u.pk][0], "count": totals[u.pk][1]} for u in units if totals[u.pk][1] or u == unit]
+    return [
+        {"unit": u, "amount": totals[u.pk][0], "count": totals[u.pk][1]} for u in units if totals[u.pk][1] or u == unit
+    ]
 
 
 def household_totals(household):
@@ -108,9 +115,7 @@ def household_totals(household):
 
 
 def _visited_since(day):
-    return Exists(
-        Contact.objects.filter(household=OuterRef("household"), kind=Contact.Kind.VISIT, on__gt=day)
-    )
+    return Exists(Contact.objects.filter(household=OuterRef("household"), kind=Contact.Kind.VISIT, on__gt=day))
 
 
 def not_visited(pairings, today=None, days=None):
@@ -184,9 +189,7 @@ def follow_ups_due(households, today=None, days=None):
     days = days or archive_rules.FOLLOW_UP_DAYS.default
     window = ExpressionWrapper(F("exited_on") + timedelta(days=days - FOLLOW_UP_WINDOW), output_field=DateField())
     visited = Exists(
-        Contact.objects.filter(
-            household=OuterRef("pk"), kind=Contact.Kind.VISIT, on__gte=OuterRef("window_start")
-        )
+        Contact.objects.filter(household=OuterRef("pk"), kind=Contact.Kind.VISIT, on__gte=OuterRef("window_start"))
     )
     return (
         households.filter(status=FileStatus.EXITED, exited_on__lte=today - timedelta(days=days))
@@ -226,10 +229,11 @@ def relapse_figures(households):
 
 def evidence_seen_through(user):
     """The monthly-income evidence of the files the user sees (for ``evidence.access.register``)."""
-    return Q(pk__in=visible_households(user).filter(monthly_incomes__evidence__isnull=False).values(
-        "monthly_incomes__evidence"
-    ))
-
+    return Q(
+        pk__in=visible_households(user)
+        .filter(monthly_incomes__evidence__isnull=False)
+        .values("monthly_incomes__evidence")
+    )
 
 
 def aid_xlsx(aids):

@@ -23,7 +23,11 @@ class AidFilterForm(StyledForm):
     unit = UnitChoiceField(label=_("Given by"), queryset=OrgUnit.objects.none(), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *AidKind.choices], required=False)
     year = forms.TypedChoiceField(
-        label=_("Year"), choices=[("", _("All"))] + [(y, y) for y in YEARS], coerce=int, required=False, empty_value=None
+        label=_("Year"),
+        choices=[("", _("All"))] + [(y, y) for y in YEARS],
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
     household = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -66,9 +70,7 @@ class CertificateForm(StyledForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    others = forms.CharField(
-        label=_("Other bodies (separated by 、 or commas)"), max_length=300, required=False
-    )
+    others = forms.CharField(label=_("Other bodies (separated by 、 or commas)"), max_length=300, required=False)
 
     def honoured_by(self):
         others = self.cleaned_data.get("others") or ""
@@ -142,8 +144,12 @@ class FactsForm(VersionForm):
 
 
 class ReviewForm(FactsForm):
-    note = forms.CharField(label=_("What the review found"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("What the review found"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class RearchiveForm(FactsForm):
-    reason = forms.CharField(label=_("What happened (relapse)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("What happened (relapse)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )

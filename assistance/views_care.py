@@ -22,19 +22,19 @@ from assistance.forms_care import (
     MonthForm,
     PairingForm,
     PermanentForm,
-    ReasonForm,
     RearchiveForm,
+    ReasonForm,
     ReviewForm,
     VersionForm,
 )
 from assistance.models import Certificate, Contact, MonthlyIncome
 from assistance.scope import get_household, visible_households
 from evidence.services import keep_with
+from orgs.models import Role
 from orgs.queries import get_visible_or_404
 from qingdan import clock
 from qingdan.errors import Conflict, Refused
 from qingdan.pages import paginate, query_without_page, xlsx_response
-
 
 # --- aid ----------------------------------------------------------------------------------------------------------
 
@@ -125,7 +125,13 @@ def certificate_list(request):
     return render(
         request,
         "assistance/care/certificate_list.html",
-        {"page": page, "show": show, "q": text, "expired_count": len(expired_ids), "query": query_without_page(request)},
+        {
+            "page": page,
+            "show": show,
+            "q": text,
+            "expired_count": len(expired_ids),
+            "query": query_without_page(request),
+        },
     )
 
 
@@ -160,7 +166,9 @@ def certificate_new(request, pk):
     form = CertificateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            certificate = care.issue_certificate(household=household, actor=request.user, honoured_by=form.honoured_by())
+            certificate = care.issue_certificate(
+                household=household, actor=request.user, honoured_by=form.honoured_by()
+            )
         except Refused as refused:
             form.add_error(None, refused.message)
         else:
@@ -173,13 +181,26 @@ def certificate_new(request, pk):
     )
 
 
+def _refused_to(request, name, pk, action):
+    """Run ``action``; a refusal or conflict comes back to the page ``name`` as a message, nothing changed."""
+    try:
+        return action()
+    except (Refused, Conflict) as refused:
+        messages.error(request, refused.message)
+        return redirect(name, pk=pk)
+
+
 @require_POST
 @login_required
 def certificate_renew(request, pk):
     certificate = _certificate(request.user, pk)
-    new = care.renew_certificate(certificate=certificate, actor=request.user)
-    messages.success(request, _("Certificate %(cert)s is issued.") % {"cert": new.number})
-    return redirect("assistance:certificate", pk=new.pk)
+
+    def renew():
+        new = care.renew_certificate(certificate=certificate, actor=request.user)
+        messages.success(request, _("Certificate %(cert)s is issued.") % {"cert": new.number})
+        return redirect("assistance:certificate", pk=new.pk)
+
+    return _refused_to(request, "assistance:certificate", pk, renew)
 
 
 @require_POST
@@ -187,11 +208,15 @@ def certificate_renew(request, pk):
 def certificate_revoke(request, pk):
     certificate = _certificate(request.user, pk)
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        raise Refused(_("Enter the reason."))
-    care.revoke_certificate(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
-    messages.success(request, _("The certificate is revoked."))
-    return redirect("assistance:certificate", pk=pk)
+
+    def revoke():
+        if not form.is_valid():
+            raise Refused(_("Enter the reason."))
+        care.revoke_certificate(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The certificate is revoked."))
+        return redirect("assistance:certificate", pk=pk)
+
+    return _refused_to(request, "assistance:certificate", pk, revoke)
 
 
 @require_POST
@@ -199,11 +224,15 @@ def certificate_revoke(request, pk):
 def certificate_benefit(request, pk):
     certificate = _certificate(request.user, pk)
     form = BenefitForm(request.POST)
-    if not form.is_valid():
-        raise Refused(" ".join(e for errors in form.errors.values() for e in errors))
-    care.record_benefit(certificate=certificate, actor=request.user, **form.cleaned_data)
-    messages.success(request, _("The benefit is recorded."))
-    return redirect("assistance:certificate", pk=pk)
+
+    def use():
+        if not form.is_valid():
+            raise Refused(" ".join(e for errors in form.errors.values() for e in errors))
+        care.record_benefit(certificate=certificate, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The benefit is recorded."))
+        return redirect("assistance:certificate", pk=pk)
+
+    return _refused_to(request, "assistance:certificate", pk, use)
 
 
 # --- pairing and contacts -----------------------------------------------------------------------------------------
@@ -215,8 +244,8 @@ def pairing_list(request):
     today = clock.today()
     days = care_queries.rule_for(request.user, archive_rules.VISIT_DAYS)
     pairings = care_queries.visible_pairings(request.user).filter(until__isnull=True)
-    office = any(care.can_pair(request.user, p.household) for p in pairings.select_related("household__org_unit")[:1])
-    if request.GET.get("mine") == "1" or not office:
+    office = request.user.has_role(Role.OFFICE)
+    if request.GET.get("mine") == "1" or not request.user.has_role(Role.OFFICE, Role.LEADER):
         pairings = pairings.filter(cadre=request.user)
     late_ids = set(care_queries.not_visited(pairings, today, days).values_list("pk", flat=True))
     if request.GET.get("late") == "1":
@@ -263,8 +292,12 @@ def pairing_end(request, pk):
         request.user, care_queries.visible_pairings(request.user).select_related("household__org_unit", "cadre"),
         "household__org_unit", pk=pk,
     )  # fmt: skip
-    care.unpair(pairing=pairing, actor=request.user)
-    messages.success(request, _("The pairing has ended."))
+    try:
+        care.unpair(pairing=pairing, actor=request.user)
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The pairing has ended."))
     return redirect("assistance:pairings")
 
 
@@ -357,11 +390,15 @@ def incomes(request, pk):
 def exit_household(request, pk):
     household = get_household(request.user, pk)
     form = VersionForm(request.POST)
-    if not form.is_valid():
-        raise Conflict()
-    care.exit_hardship(household=household, actor=request.user, version=form.cleaned_data["version"])
-    messages.success(request, _("%(number)s has exited hardship.") % {"number": household.number})
-    return redirect("assistance:incomes", pk=pk)
+
+    def leave():
+        if not form.is_valid():
+            raise Conflict()
+        care.exit_hardship(household=household, actor=request.user, version=form.cleaned_data["version"])
+        messages.success(request, _("%(number)s has exited hardship.") % {"number": household.number})
+        return redirect("assistance:incomes", pk=pk)
+
+    return _refused_to(request, "assistance:incomes", pk, leave)
 
 
 @require_POST
@@ -369,11 +406,15 @@ def exit_household(request, pk):
 def permanent(request, pk):
     household = get_household(request.user, pk)
     form = PermanentForm(request.POST)
-    if not form.is_valid():
-        raise Refused(_("Enter the reason."))
-    care.move_to_permanent(household=household, actor=request.user, **form.cleaned_data)
-    messages.success(request, _("%(number)s is on permanent support.") % {"number": household.number})
-    return redirect("assistance:incomes", pk=pk)
+
+    def move():
+        if not form.is_valid():
+            raise Refused(_("Enter the reason."))
+        care.move_to_permanent(household=household, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("%(number)s is on permanent support.") % {"number": household.number})
+        return redirect("assistance:incomes", pk=pk)
+
+    return _refused_to(request, "assistance:incomes", pk, move)
 
 
 def _decisions_side_by_side(household):

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from assistance import inbox_care as assistance_care_inbox
 from audit import inbox as audit_inbox
 from checklists import inbox as checklist_inbox
 from orgs import inbox as org_inbox
@@ -18,6 +19,7 @@ def home(request):
         + checklist_inbox.items(request.user)
         + survey_inbox.items(request.user)
         + scoring_inbox.items(request.user)
+        + assistance_care_inbox.items(request.user)
     )
     tasks.sort(key=lambda item: not item.get("overdue"))
     return render(request, "home.html", {**org_summary(request.user), "tasks": tasks})

@@ -3,6 +3,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from assistance import demo_care
 from cases import demo as cases_demo
 from checklists import demo as checklist_demo
 from orgs import demo as org_demo
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         checklist_demo.build()
         cases_demo.build()
         scoring_demo.build(password)
+        if demo_care.build():  # after the archive demo: only when archived families exist
+            self.stdout.write(f"Hardship care: {demo_care.summary()}.")
         self.stdout.write(
             f"Demo data ready: {OrgUnit.objects.count()} org units, demo surveys and a worker poll, "
             f"127 responsibility lists (close-out rate {checklist_demo.close_out_rate():.1%})."

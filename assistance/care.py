@@ -582,7 +582,7 @@ def log_contact(*, household, actor, kind, on, note):
     if kind not in Contact.Kind.values:
         raise Refused(_("Choose a home visit or a phone call."))
     _not_future(on, _("date of the contact"), today)
-    note = _text(note, _("what was found"), 5000)
+    note = _text(note, _("what was found on the visit"), 5000)
     with transaction.atomic():
         locked = _lock(household, None)
         if not can_log_contact(actor, locked):

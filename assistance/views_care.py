@@ -67,7 +67,7 @@ def aid_list(request):
 @login_required
 def aid_export(request):
     _form, aids = _filtered_aid(request)
-    return xlsx_response(care_queries.aid_xlsx(aids), _("aid"))
+    return xlsx_response(care_queries.aid_xlsx(aids), _("hardship-aid"))
 
 
 @login_required

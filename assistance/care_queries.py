@@ -8,8 +8,8 @@ union reports as the money it spent."""
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, Sum
+from django.db.models.functions import Cast, ExtractYear
 
 from assistance import rules as archive_rules
 from assistance.models import Aid, AidKind, Certificate, Contact, FileStatus, Pairing
@@ -177,7 +177,7 @@ def exited(households, days=None):
     days = days or archive_rules.FOLLOW_UP_DAYS.default
     since_exit = Q(contacts__on__gte=F("exited_on"))
     return households.filter(status=FileStatus.EXITED).annotate(
-        follow_up_on=ExpressionWrapper(F("exited_on") + timedelta(days=days), output_field=DateField()),
+        follow_up_on=Cast(F("exited_on") + timedelta(days=days), DateField()),
         last_visit=Max("contacts__on", filter=since_exit & Q(contacts__kind=Contact.Kind.VISIT)),
         last_call=Max("contacts__on", filter=since_exit & Q(contacts__kind=Contact.Kind.PHONE)),
     )
@@ -187,7 +187,7 @@ def follow_ups_due(households, today=None, days=None):
     """Exited families whose follow-up date has come with no visit from ``FOLLOW_UP_WINDOW`` days before it."""
     today = today or clock.today()
     days = days or archive_rules.FOLLOW_UP_DAYS.default
-    window = ExpressionWrapper(F("exited_on") + timedelta(days=days - FOLLOW_UP_WINDOW), output_field=DateField())
+    window = Cast(F("exited_on") + timedelta(days=days - FOLLOW_UP_WINDOW), DateField())
     visited = Exists(
         Contact.objects.filter(household=OuterRef("pk"), kind=Contact.Kind.VISIT, on__gte=OuterRef("window_start"))
     )

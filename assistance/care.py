@@ -40,7 +40,7 @@ from assistance.models import (
 )
 from audit.services import record
 from documents import numbering
-from orgs.models import Role
+from orgs.models import OrgKind, OrgUnit, Role
 from orgs.queries import sees_business
 from orgs.services import notify
 from qingdan import clock
@@ -325,10 +325,19 @@ def _bodies(honoured_by):
     return bodies
 
 
+def _issuer(actor, household):
+    """The unit whose number the certificate takes: the issuing office's, or (for the platform) the federation of
+    county level or above that manages the family."""
+    if actor is not SYSTEM:
+        return actor.org_unit
+    line = {u.pk: u for u in OrgUnit.objects.filter(pk__in=household.org_unit.line_ids)}
+    counties = [line[pk] for pk in household.org_unit.line_ids if pk in line and line[pk].kind == OrgKind.COUNTY]
+    return counties[-1] if counties else household.org_unit
+
+
 def _issue(locked, actor, bodies, today):
     months = _rule(locked, archive_rules.CERTIFICATE_MONTHS)
-    issuer = actor.org_unit if actor is not SYSTEM else locked.org_unit
-    taken = numbering.take(issuer=issuer, kind=CERTIFICATE_KIND, mark=CERTIFICATE_MARK)
+    taken = numbering.take(issuer=_issuer(actor, locked), kind=CERTIFICATE_KIND, mark=CERTIFICATE_MARK)
     certificate = Certificate.objects.create(
         household=locked,
         number=taken.number,
@@ -893,7 +902,7 @@ def scan(today=None):
     cadres whose paired families were not visited in ``VISIT_DAYS``, offices with expired certificates, reviews
     overdue and exited families due a follow-up. Returns the counts."""
     from assistance import care_queries
-    from orgs.models import Notification, OrgUnit, User
+    from orgs.models import Notification, User
 
     today = today or clock.today()
     counts = {"not_visited": 0, "expired": 0, "review_due": 0, "follow_up": 0}

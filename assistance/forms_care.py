@@ -21,7 +21,7 @@ class VersionForm(StyledForm):
 class AidFilterForm(StyledForm):
     q = forms.CharField(label=_("File number or head"), required=False, max_length=50)
     unit = UnitChoiceField(label=_("Given by"), queryset=OrgUnit.objects.none(), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *AidKind.choices], required=False)
+    kind = forms.ChoiceField(label=_("Kind of aid"), choices=[("", _("All")), *AidKind.choices], required=False)
     year = forms.TypedChoiceField(
         label=_("Year"),
         choices=[("", _("All"))] + [(y, y) for y in YEARS],
@@ -106,7 +106,7 @@ class PairingForm(StyledForm):
 
 class ContactForm(StyledForm):
     household = forms.TypedChoiceField(label=_("Family"), coerce=int)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Contact.Kind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label=_("Visit or call"), choices=Contact.Kind.choices, widget=forms.RadioSelect)
     on = forms.DateField(label=_("Date"), widget=DateInput, initial=clock.today)
     note = forms.CharField(label=_("What was found"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 

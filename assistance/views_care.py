@@ -364,13 +364,15 @@ def incomes(request, pk):
         else:
             messages.success(request, _("The month is recorded."))
             return redirect("assistance:incomes", pk=pk)
-    check, check_problem = _exit_check(household)
+    exitable = household.status in care.TRANSITIONS["exit"][0]
+    check, check_problem = _exit_check(household) if exitable else (None, None)
     grounds = care.permanent_grounds(household)
     return render(
         request,
         "assistance/care/incomes.html",
         {
             "household": household,
+            "exitable": exitable,
             "months": MonthlyIncome.objects.filter(household=household).select_related("evidence").order_by("-month"),
             "form": form,
             "can_record": care.can_record_month(request.user, household),

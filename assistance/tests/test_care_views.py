@@ -234,3 +234,29 @@ def test_another_county_gets_404_on_every_page_of_a_family(county_a, office, out
     assert client.post(reverse("assistance:pairing_end", args=[pairing.pk])).status_code == 404
     for name in ("aid", "certificates", "pairings", "follow_ups"):
         assert household.number not in text(client.get(reverse(f"assistance:{name}")))
+
+
+def test_the_household_page_parts_render_with_the_buttons_the_user_may_press(county_a, office, leader, standard):
+    from django.template.loader import render_to_string
+
+    household = make_household(county_a)
+    give(household, office, amount=Decimal("800"))
+    care.issue_certificate(household=household, actor=office)
+    care.pair(household=household, cadre=office, actor=office, since=TODAY - datetime.timedelta(days=120))
+    names = ("aid", "certificate", "pairing", "exit")
+    html = "".join(
+        render_to_string(
+            f"assistance/care/_household_{name}.html", {"household": household, **care.care_context(office, household)}
+        )
+        for name in names
+    )
+    assert "¥800.00" in html and reverse("assistance:aid_new", args=[household.pk]) in html
+    assert reverse("assistance:contact_new") in html and reverse("assistance:review", args=[household.pk]) in html
+    html = "".join(
+        render_to_string(
+            f"assistance/care/_household_{name}.html", {"household": household, **care.care_context(leader, household)}
+        )
+        for name in names
+    )
+    assert reverse("assistance:aid_new", args=[household.pk]) not in html  # a leader reads, gives no aid
+    assert reverse("assistance:review", args=[household.pk]) not in html

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from assistance import inbox as assistance_inbox
+from assistance import inbox_care as assistance_care_inbox
 from audit import inbox as audit_inbox
 from cases import inbox_letters as letters_inbox
 from cases import inbox_demands as demand_inbox
@@ -26,6 +27,7 @@ def home(request):
         + letters_inbox.items(request.user)
         + demand_inbox.items(request.user)
         + assistance_inbox.items(request.user)
+        + assistance_care_inbox.items(request.user)
     )
     # A red labour dispute tops everything (``first``), then whatever is overdue.
     tasks.sort(key=lambda item: (not item.get("first"), not item.get("overdue")))

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from assistance import demo as assistance_demo
+from assistance import demo_care
 from cases import demo as cases_demo
 from cases import demo_letters as letters_demo
 from cases import demo_demands
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         assistance_demo.build()
         scoring_demo.build(password)
         demo_demands.build()  # after the assessment demo, which makes the town unions' reporters
+        if demo_care.build():  # after the archive demo: only when archived families exist
+            self.stdout.write(f"Hardship care: {demo_care.summary()}.")
         self.stdout.write(
             f"Demo data ready: {OrgUnit.objects.count()} org units, demo surveys and a worker poll, "
             f"127 responsibility lists (close-out rate {checklist_demo.close_out_rate():.1%})."

@@ -109,6 +109,25 @@ PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 ACCOUNT = re.compile(r"^\d{12,30}$")
 
 
+# The words staff write in the sheets (the template's), beside the values and the labels.
+WORDS = {
+    "relation": (("户主", Relation.HEAD), ("本人", Relation.HEAD), ("配偶", Relation.SPOUSE), ("妻子", Relation.SPOUSE),
+                 ("丈夫", Relation.SPOUSE), ("子女", Relation.CHILD), ("儿子", Relation.CHILD), ("女儿", Relation.CHILD),
+                 ("父母", Relation.PARENT), ("父亲", Relation.PARENT), ("母亲", Relation.PARENT),
+                 ("其他", Relation.OTHER)),
+    "health": (("健康", Health.HEALTHY), ("慢性病", Health.CHRONIC), ("重病", Health.SERIOUS), ("大病", Health.SERIOUS),
+               ("残疾", Health.DISABLED)),
+    "work": (("在职", Work.EMPLOYED), ("就业", Work.EMPLOYED), ("失业", Work.UNEMPLOYED), ("退休", Work.RETIRED),
+             ("学生", Work.STUDENT), ("在校", Work.STUDENT), ("无劳动能力", Work.UNABLE), ("丧失劳动能力", Work.UNABLE),
+             ("未到劳动年龄", Work.CHILD), ("学龄前", Work.CHILD)),
+    "category": (("深度困难", Category.DEEP), ("相对困难", Category.RELATIVE), ("意外致困", Category.ACCIDENT)),
+    "cause": (("因病", Cause.ILLNESS), ("患病", Cause.ILLNESS), ("因残", Cause.DISABILITY), ("残疾", Cause.DISABILITY),
+              ("因学", Cause.SCHOOLING), ("子女上学", Cause.SCHOOLING), ("失业", Cause.UNEMPLOYMENT),
+              ("下岗失业", Cause.UNEMPLOYMENT), ("低收入", Cause.LOW_INCOME), ("收入低", Cause.LOW_INCOME),
+              ("因灾", Cause.ACCIDENT), ("意外", Cause.ACCIDENT), ("住房", Cause.HOUSING), ("其他", Cause.OTHER)),
+}  # fmt: skip
+
+
 def _choices(choices, *extra):
     """Accepted words for a choice: its value, its label in Chinese and English, and ``extra`` pairs."""
     from django.utils import translation
@@ -218,11 +237,9 @@ def check_households(rows, *, actor, unit=None, today=None):
     today = today or clock.today()
     plan = HouseholdPlan(rows=len(rows))
     units, default_unit = _units(actor, unit)
-    relations = _choices(Relation, ("本人", Relation.HEAD), ("妻子", Relation.SPOUSE), ("丈夫", Relation.SPOUSE),
-                         ("儿子", Relation.CHILD), ("女儿", Relation.CHILD), ("父亲", Relation.PARENT),
-                         ("母亲", Relation.PARENT))  # fmt: skip
-    health, work = _choices(Health), _choices(Work)
-    categories, causes = _choices(Category), _choices(Cause)
+    relations = _choices(Relation, *WORDS["relation"])
+    health, work = _choices(Health, *WORDS["health"]), _choices(Work, *WORDS["work"])
+    categories, causes = _choices(Category, *WORDS["category"]), _choices(Cause, *WORDS["cause"])
 
     def error(number, key, reason):
         plan.errors.append(RowError(number, title(HOUSEHOLD_COLUMNS, key), reason))

@@ -111,6 +111,7 @@ def _operations():
 
 def _ids_in_use():
     """Real ids, so that the operations on one object reach it (not only its 404)."""
+    from assistance.models import Household
     from cases.models import Enterprise, Project, Subcontract
     from checklists.models import Checklist, Extension, Item
     from orgs.models import OrgUnit
@@ -132,6 +133,7 @@ def _ids_in_use():
         "enterprise_id": list(Enterprise.objects.values_list("pk", flat=True)[:20]),
         "project_id": list(Project.objects.values_list("pk", flat=True)),
         "subcontract_id": list(Subcontract.objects.values_list("pk", flat=True)),
+        "household_id": list(Household.objects.values_list("pk", flat=True)[:20]),
     }
 
 

@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('checklists', '0001_initial'),  # creates the table evidence.0001_library only takes over
         ('evidence', '0001_library'),
         ('orgs', '0005_duties_tokens_login'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assistance import rules
 from assistance.models import Aid, AidKind, Category, FileStatus, Household
-from assistance.scope import HELD_STATUSES, aid_q, not_visited, review_due, year_range
+from assistance.scope import HELD_STATUSES, not_visited, review_due, year_range
 from orgs import rules as org_rules
 from orgs.models import OrgKind, OrgUnit
 from orgs.queries import within
@@ -109,7 +109,9 @@ class Figures:
         self.aid_amount += other.aid_amount
 
 
-def _conditions(year, today, visit_days):
+def _conditions(year, today):
+    """The counts read in one pass over the households (no subquery: those of aid and visits are grouped apart,
+    so PostgreSQL joins them instead of probing them row by row)."""
     first, following = year_range(year)
     in_year = {"exited_on__gte": first, "exited_on__lt": following}
     return {
@@ -119,18 +121,15 @@ def _conditions(year, today, visit_days):
         "exited": Q(status=FileStatus.EXITED),
         "deep": Q(status__in=HELD_STATUSES, category=Category.DEEP),
         "permanent": Q(status=FileStatus.PERMANENT),
-        "aided": aid_q(year),
         "review_due": review_due(today),
-        "not_visited": not_visited(today, visit_days),
     }
 
 
 def _by_unit(households, year, today, visit_days):
-    """``{path: Figures}`` of the units that manage households (one query), aid added (one more)."""
-    conditions = _conditions(year, today, visit_days)
+    """``{path: Figures}`` of the units that manage households: three grouped queries (households, aid, visits)."""
     rows = (
         households.values(path=F("org_unit__path"))
-        .annotate(**{name: Count("id", filter=condition) for name, condition in conditions.items()})
+        .annotate(**{name: Count("id", filter=condition) for name, condition in _conditions(year, today).items()})
         .order_by()
     )
     found = {}
@@ -141,12 +140,17 @@ def _by_unit(households, year, today, visit_days):
     aid = (
         Aid.objects.filter(household__in=households.values("pk"), given_on__gte=first, given_on__lt=following)
         .values(path=F("household__org_unit__path"))
-        .annotate(times=Count("id"), amount=Sum("amount"))
+        .annotate(aided=Count("household", distinct=True), times=Count("id"), amount=Sum("amount"))
         .order_by()
     )
     for row in aid:
         figures = found.setdefault(row["path"], Figures())
-        figures.aid_times, figures.aid_amount = row["times"], row["amount"] or Decimal("0.00")
+        figures.aided, figures.aid_times = row["aided"], row["times"]
+        figures.aid_amount = row["amount"] or Decimal("0.00")
+    for row in (
+        households.filter(not_visited(today, visit_days)).values(path=F("org_unit__path")).annotate(n=Count("id")).order_by()
+    ):
+        found.setdefault(row["path"], Figures()).not_visited = row["n"]
     return found
 
 

@@ -31,7 +31,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from assistance import rules
-from assistance.models import Aid, AidKind, Category, FileStatus, Household
+from assistance.models import Aid, AidKind, Category, FileStatus
 from assistance.scope import HELD_STATUSES, not_visited, review_due, year_range
 from orgs import rules as org_rules
 from orgs.models import OrgKind, OrgUnit
@@ -148,7 +148,10 @@ def _by_unit(households, year, today, visit_days):
         figures.aided, figures.aid_times = row["aided"], row["times"]
         figures.aid_amount = row["amount"] or Decimal("0.00")
     for row in (
-        households.filter(not_visited(today, visit_days)).values(path=F("org_unit__path")).annotate(n=Count("id")).order_by()
+        households.filter(not_visited(today, visit_days))
+        .values(path=F("org_unit__path"))
+        .annotate(n=Count("id"))
+        .order_by()
     ):
         found.setdefault(row["path"], Figures()).not_visited = row["n"]
     return found

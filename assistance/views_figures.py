@@ -119,7 +119,7 @@ def figures_page(request):
             },
             "amount_wan": figures.wan(total.aid_amount),
             "charts": figures.chart_data(rows, kinds, group),
-            "chart_height": max(320, min(len(rows), 200) * 22 + 80),
+            "chart_height": max(320, min(len(rows), 25) * 24 + 80),  # more than 25 rows scroll inside the chart
         },
     )
 

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import pg  # noqa: E402 - needs the path above
-from bench.pg import BenchError, prepare_database  # noqa: E402
+from bench.pg import prepare_database  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/qingdan_hardship_bench"
 CITIES, COUNTIES, TOWNS = 13, 120, 5
@@ -78,7 +78,17 @@ def generate(count, seed):
 
     from assistance import identity
     from assistance.models import (
-        Aid, AidKind, Category, Cause, Contact, FileStatus, Household, LivePerson, Member, Pairing, Relation,
+        Aid,
+        AidKind,
+        Category,
+        Cause,
+        Contact,
+        FileStatus,
+        Household,
+        LivePerson,
+        Member,
+        Pairing,
+        Relation,
     )  # fmt: skip
     from orgs.models import OrgKind, OrgUnit, Role
     from orgs.services import create_user, save_unit
@@ -91,7 +101,9 @@ def generate(count, seed):
     today = clock.today()
     province = save_unit(unit=OrgUnit(code="ZJ", name="浙江省总工会", kind=OrgKind.PROVINCE), actor=SYSTEM)
     cities = [
-        save_unit(unit=OrgUnit(code=f"ZJ-{i:02d}", name=f"第{i}市总工会", kind=OrgKind.CITY, parent=province), actor=SYSTEM)
+        save_unit(
+            unit=OrgUnit(code=f"ZJ-{i:02d}", name=f"第{i}市总工会", kind=OrgKind.CITY, parent=province), actor=SYSTEM
+        )
         for i in range(1, CITIES + 1)
     ]
     counties, towns = [], []

@@ -37,7 +37,10 @@ def city_office(city):
     return UserFactory(username="cityoffice", org_unit=city, roles=[Role.OFFICE])
 
 
-def aid(household, amount, on=D(2026, 1, 20), kind=AidKind.HOLIDAY):
+JANUARY = D(2026, 1, 20)
+
+
+def aid(household, amount, on=JANUARY, kind=AidKind.HOLIDAY):
     return Aid.objects.create(
         household=household, org_unit=household.org_unit, kind=kind, amount=Decimal(amount), given_on=on,
         source="工会帮扶资金", delivered_by="张三",
@@ -63,7 +66,7 @@ def archive(county_a, town_a, dept_a, county_b, town_b, office):
         make(unit, status=FileStatus.EXITED, archived_on=D(2023, 1, 5), exited_on=D(2025, 3, 1))
         make(unit, status=FileStatus.PUBLICISED, archived_on=None)
         make(unit, status=FileStatus.TEMPORARY, archived_on=D(2026, 7, 1))
-    for unit_code, files in made.items():
+    for files in made.values():
         held, due = files[0], files[1]
         aid(held, "1000.00")
         aid(held, "2500.50", D(2026, 8, 1), AidKind.MEDICAL)

@@ -127,7 +127,9 @@ def test_a_person_already_in_a_live_file_is_refused_wherever_it_is_filed(office,
     their_id = held.members.get().id_number
     plan = imports.import_households(xlsx(HEADER, [head_row("JJ-001", "王建国", their_id)]), actor=office)
     assert [(e.row, e.column) for e in plan.errors] == [(2, "身份证号")]
-    assert plan.errors[0].reason == imports._("This person is already in a live hardship file; one person is in one file only.")
+    assert plan.errors[0].reason == imports._(
+        "This person is already in a live hardship file; one person is in one file only."
+    )
     assert Household.objects.count() == 1
 
 

@@ -143,7 +143,12 @@ def test_no_page_export_or_api_answer_shows_a_full_id_phone_or_account(
     _files(county_a, county_b, office)
     plain = secrets()
     # The reporter and the other county's office get as much as they may; their pages are scanned all the same.
-    people = [leader, reporter, outsider, UserFactory(username="cityleader", org_unit=county_a.parent, roles=[Role.LEADER])]
+    people = [
+        leader,
+        reporter,
+        outsider,
+        UserFactory(username="cityleader", org_unit=county_a.parent, roles=[Role.LEADER]),
+    ]
     scanned = 0
     for user in people:
         client = Client()

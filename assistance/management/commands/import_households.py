@@ -40,7 +40,10 @@ class Command(BaseCommand):
                         plan = imports.check_household_file(upload, actor=clerk, unit=managing)
                     else:
                         plan = imports.import_households(
-                            upload, actor=clerk, unit=managing, progress=TerminalProgress("建档", stream=self.stderr._out)
+                            upload,
+                            actor=clerk,
+                            unit=managing,
+                            progress=TerminalProgress("建档", stream=self.stderr._out),
                         )
             except FileNotFoundError as missing:
                 raise CommandError(f"找不到文件：{path}") from missing

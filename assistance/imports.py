@@ -640,12 +640,20 @@ def import_aid(uploaded, *, actor, progress=None, request=None, today=None):
     return plan
 
 
+def _example_id(born, n):
+    from stdnum.cn import ric
+
+    first17 = f"331002{born}{n:03d}"
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
 def household_template_rows():
+    """Two rows of one made-up household (their ID numbers' check digits right, so the template imports)."""
     return [
-        ["KN-2026-0001", "王建国", "户主", "320922198001010011", "慢性病", "在职", "18000", "", "相对困难", "因病",
-         "滨海县人民路1号", "13800000000", "农业银行", "6228480000000000000", "24000", "6000", "2026-03-01",
-         "2026-04-15", "滨海化工厂"],
-        ["KN-2026-0001", "李秀英", "配偶", "320922198203040022", "健康", "失业", "0", "", "", "", "", "", "", "",
+        ["KN-2026-0001", "王建国", "户主", _example_id("19800101", 11), "慢性病", "在职", "18000", "", "相对困难", "因病",
+         "椒江区人民路1号", "13800000000", "农业银行", "6228480000000000000", "24000", "6000", "2026-03-01",
+         "2026-04-15", "椒江化工厂"],
+        ["KN-2026-0001", "李秀英", "配偶", _example_id("19820304", 22), "健康", "失业", "0", "", "", "", "", "", "", "",
          "", "", "", "", ""],
     ]  # fmt: skip
 

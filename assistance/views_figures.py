@@ -103,6 +103,7 @@ def figures_page(request):
         "assistance/figures/figures.html",
         {
             "group": group,
+            "may_import": request.user.has_role(Role.OFFICE),
             "groups": list(figures.GROUPS.items()),
             "group_label": figures.GROUPS[group],
             "year": year,

@@ -248,3 +248,9 @@ def test_the_command_names_the_row_errors_and_writes_nothing(office, county_a, t
         call_command("import_households", str(path), unit="A", actor=office.username, stdout=io.StringIO(), stderr=err)
     assert "第 2 行 · 身份证号" in err.getvalue()
     assert not Household.objects.exists()
+
+
+def test_the_downloaded_template_imports_as_it_is(office, client_for):
+    template = client_for(office).get("/assistance/import/households/template/").content
+    plan = imports.import_households(SimpleUploadedFile("模板.xlsx", template), actor=office)
+    assert plan.ok and plan.created == 1 and plan.members_created == 2

@@ -247,7 +247,7 @@ class FiguresOut(Schema):
 
 
 class FigureFilters(Schema):
-    group: str = Field(figures.DEFAULT_GROUP, pattern="^(unit|county|year)$")
+    group: str = Field(figures.DEFAULT_GROUP, max_length=10, pattern="^(unit|county|year)$")
     year: int | None = Field(None, ge=1901, le=2999)
 
 

@@ -138,6 +138,7 @@ def _invalid(request, exc):
 
 
 def register_routers():
+    from assistance.api import router as assistance_router
     from cases.api import router as cases_router
     from cases.api_cases import router as case_records_router
     from checklists.api import router as checklists_router
@@ -152,6 +153,7 @@ def register_routers():
     api.add_router("/", cases_router)
     api.add_router("/", case_records_router)
     api.add_router("/", scoring_router)
+    api.add_router("/", assistance_router)
 
 
 register_routers()

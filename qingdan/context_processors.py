@@ -34,6 +34,7 @@ NAVIGATION = [
     (_("Labour disputes"), "cases:disputes", "bi-exclamation-diamond", (Role.OFFICE, Role.LEADER, Role.REPORTER)),
     (_("Hardship aid"), "assistance:aid", "bi-heart", (Role.OFFICE, Role.LEADER)),
     (_("Pairing"), "assistance:pairings", "bi-people-fill", (Role.OFFICE, Role.LEADER, Role.REPORTER)),
+    (_("Hardship figures"), "assistance:figures", "bi-graph-up", (Role.OFFICE, Role.LEADER)),
     (_("Rules"), "orgs:rules", "bi-sliders", (Role.OFFICE, Role.LEADER)),
     (_("Working-day calendar"), "workdays:calendar", "bi-calendar3", (Role.OFFICE, Role.LEADER)),
     (_("Org tree"), "orgs:list", "bi-diagram-3", None),

@@ -112,6 +112,8 @@ def _operations():
 def _ids_in_use():
     """Real ids, so that the operations on one object reach it (not only its 404)."""
     from cases.models import Demand, Dispute, Enterprise, JointMeeting, Letter, Project, Subcontract
+    from assistance.models import Household
+    from cases.models import Enterprise, Project, Subcontract
     from checklists.models import Checklist, Extension, Item
     from orgs.models import OrgUnit
     from scoring.models import Round, Score
@@ -136,6 +138,7 @@ def _ids_in_use():
         "demand_id": list(Demand.objects.values_list("pk", flat=True)[:20]),
         "dispute_id": list(Dispute.objects.values_list("pk", flat=True)[:20]),
         "letter_id": list(Letter.objects.values_list("pk", flat=True)[:20]),
+        "household_id": list(Household.objects.values_list("pk", flat=True)[:20]),
     }
 
 

@@ -292,6 +292,13 @@ def test_planned_metrics_are_named_but_never_available():
     planned = {key: (label, kind, area) for key, label, kind, area in metrics.planned()}
     assert set(planned) == {"hardship_exit_rate", "hardship_all_exited_on"}  # demands: cases.metrics
     assert planned["hardship_all_exited_on"][1:] == (metrics.DATE, "assistance")
+    assert set(planned) <= {"demand_resolution_rate"}  # the areas still to come (cases may have built it)
+    hardship = metrics.available()
+    assert (hardship["hardship_all_exited_on"].kind, hardship["hardship_all_exited_on"].area) == (
+        metrics.DATE,
+        "assistance",
+    )
+    assert (hardship["hardship_exit_rate"].kind, hardship["hardship_exit_rate"].area) == (metrics.RATE, "assistance")
     for key in planned:
         assert metrics.get(key) is None
 

@@ -298,8 +298,11 @@ def test_criterion_form_lists_metrics_with_their_doc_and_planned_ones_disabled(c
     page = _page(client_for(office).get(f"/assessment/sections/{_section(rubric, '业务工作').pk}/criteria/add/"))
     assert 'value="close_out_rate"' in page and "销号率" in page
     assert "已销号事项数 ÷ 下达事项数" in page  # the metric's doc as help
-    assert 'value="hardship_exit_rate" data-doc="" disabled data-planned="1"' in page
-    assert "困难职工脱困率 （尚未上线）" in page
+    from qingdan import metrics
+
+    for key, _label, _kind, _area in metrics.planned():  # areas still to come, if any are left
+        assert f'value="{key}" data-doc="" disabled data-planned="1"' in page
+    assert 'value="hardship_exit_rate"' in page and "困难职工脱困率 （尚未上线）" not in page  # built now
 
 
 def _add(client, section, **fields):
@@ -371,7 +374,7 @@ def test_office_adds_a_criterion_of_every_kind(client_for, office):
             },
             "有两档的下限都是70%：分档不能重叠。",
         ),
-        ({"kind": "ratio", "max_points": "10", "metric": "hardship_exit_rate"}, "数据指标“困难职工脱困率”尚未上线。"),
+        ({"kind": "ratio", "max_points": "10", "metric": "made_up_rate"}, "请选择数据指标。"),
         ({"kind": "ratio", "max_points": "10", "metric": "urgings_received"}, "不适用于这种计分方式。"),
         ({"kind": "per_occurrence", "metric": "praise_provincial", "points_each": "3"}, "按次加分必须设置封顶分值。"),
         ({"kind": "manual", "max_points": "101"}, "超过了“业务工作”的100.00分。"),

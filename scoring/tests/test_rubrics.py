@@ -199,8 +199,11 @@ def test_metrics_must_exist_fit_the_kind_and_be_available(city_office):
     def add(**declaration):
         return rubrics.add_criterion(section=section, actor=city_office, name="指标", **declaration)
 
-    with refused("The metric “%(name)s” is not available yet.", name=zh("Hardship exit rate")):
-        add(kind=Kind.RATIO, max_points=10, metric="hardship_exit_rate")
+    from qingdan import metrics
+
+    for key, label, kind, _area in metrics.planned()[:1]:  # a metric of an area not built yet, if any is left
+        with refused("The metric “%(name)s” is not available yet.", name=zh(str(label))):
+            add(kind=Kind.RATIO if kind == metrics.RATE else Kind.CONDITION, max_points=10, metric=key)
     with refused("Choose a metric."):
         add(kind=Kind.RATIO, max_points=10, metric="made_up")
     with refused("Choose a metric."):
@@ -227,7 +230,11 @@ def test_metrics_must_exist_fit_the_kind_and_be_available(city_office):
     bonus = add(kind=Kind.PER_OCCURRENCE, metric="praise_provincial", points_each=3, cap=5)
     assert (bonus.max_points, bonus.counts_to_full_marks, bonus.is_computed) == (5, 5, True)
     hardship = add(kind=Kind.CONDITION, max_points=15, condition_by=date(2026, 6, 30))
-    assert hardship.is_computed is False  # entered by hand until the hardship archive exists
+    assert hardship.is_computed is False  # no metric named: entered by hand
+    computed = add(kind=Kind.CONDITION, max_points=15, condition_by=date(2026, 6, 30), metric="hardship_all_exited_on")
+    assert computed.is_computed is True  # the hardship archive computes the day
+    rate = add(kind=Kind.RATIO, max_points=10, metric="hardship_exit_rate")
+    assert rate.is_computed is True
 
 
 def test_planned_metrics_are_listed_but_never_available(city_office):
@@ -235,6 +242,7 @@ def test_planned_metrics_are_listed_but_never_available(city_office):
 
     planned = {key for key, _label, _kind, _area in metrics.planned()}
     assert {"hardship_exit_rate", "hardship_all_exited_on"} <= planned  # demand_resolution_rate: cases.metrics
+    assert not {"hardship_exit_rate", "hardship_all_exited_on"} & planned  # the hardship archive computes them
     assert not planned & set(metrics.available())
 
 

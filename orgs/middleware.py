@@ -56,7 +56,6 @@ class SessionGuardMiddleware:
 # the admin site, the language switch and the public poll and worker pages. Everything else is the federation's work and is
 # refused, so a page added later is closed to them until it is named here. The API refuses in its own
 # authentication (``qingdan.api``), where a bearer token's user is known.
-DUTY_NAMESPACES = frozenset({"orgs", "users", "audit", "admin", "poll", "worker"})
 DUTY_NAMESPACES = frozenset({"orgs", "users", "audit", "admin", "poll", "worker", "publicity"})
 DUTY_PAGES = frozenset({"home", "login", "logout", "profile", "password_change", "set_language", "admin_login"})
 

@@ -4,9 +4,9 @@ from django.shortcuts import render
 from assistance import inbox as assistance_inbox
 from assistance import inbox_care as assistance_care_inbox
 from audit import inbox as audit_inbox
-from cases import inbox_letters as letters_inbox
 from cases import inbox_demands as demand_inbox
 from cases import inbox_disputes
+from cases import inbox_letters as letters_inbox
 from checklists import inbox as checklist_inbox
 from orgs import inbox as org_inbox
 from orgs.queries import org_summary

@@ -111,9 +111,8 @@ def _operations():
 
 def _ids_in_use():
     """Real ids, so that the operations on one object reach it (not only its 404)."""
-    from cases.models import Demand, Dispute, Enterprise, JointMeeting, Letter, Project, Subcontract
     from assistance.models import Household
-    from cases.models import Enterprise, Project, Subcontract
+    from cases.models import Demand, Dispute, Enterprise, JointMeeting, Letter, Project, Subcontract
     from checklists.models import Checklist, Extension, Item
     from orgs.models import OrgUnit
     from scoring.models import Round, Score

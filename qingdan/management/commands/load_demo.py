@@ -6,9 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from assistance import demo as assistance_demo
 from assistance import demo_care
 from cases import demo as cases_demo
+from cases import demo_demands, demo_disputes
 from cases import demo_letters as letters_demo
-from cases import demo_demands
-from cases import demo_disputes
 from checklists import demo as checklist_demo
 from orgs import demo as org_demo
 from orgs.models import OrgUnit

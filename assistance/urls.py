@@ -4,7 +4,7 @@ from django.urls import include, path
 
 app_name = "assistance"
 urlpatterns = [
-    path("", include("assistance.urls_households")),
-    path("", include("assistance.urls_care")),
-    path("", include("assistance.urls_figures")),
+    path("", include("assistance.households_urls")),
+    path("", include("assistance.care_urls")),
+    path("", include("assistance.figures_urls")),
 ]

@@ -27,6 +27,7 @@ from assistance.models import (
 )
 from evidence import services as library
 from orgs.models import OrgKind, OrgUnit, User
+from orgs.queries import within
 from qingdan import clock
 from qingdan.actors import SYSTEM
 
@@ -78,9 +79,7 @@ def build():
     office = User.objects.filter(username="office").first()
     if county is None or office is None:
         return False
-    families = list(
-        Household.objects.filter(org_unit__path__startswith=county.path, status=FileStatus.ARCHIVED).order_by("pk")
-    )
+    families = list(Household.objects.filter(within(county, "org_unit"), status=FileStatus.ARCHIVED).order_by("pk"))
     if len(families) < 6 or Aid.objects.filter(import_key__startswith=MARK).exists():
         return False  # no archive demo yet, or done already
     today = clock.today()

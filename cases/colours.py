@@ -51,9 +51,9 @@ def colour_of(*, months, workers, amount, case_rules):
         return base, why
     raised = COLOURS[min(COLOURS.index(base) + 1, len(COLOURS) - 1)]
     if raised == base:
-        return base, _("%(why)s; %(raisers)s") % {"why": why, "raisers": _("、").join(raisers)}
+        return base, _("%(why)s; %(raisers)s") % {"why": why, "raisers": _(", ").join(raisers)}
     return raised, _("%(why)s; one level up to %(colour)s for %(raisers)s") % {
         "why": why,
         "colour": Colour(raised).label,
-        "raisers": _("、").join(raisers),
+        "raisers": _(", ").join(raisers),
     }

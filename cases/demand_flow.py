@@ -35,6 +35,7 @@ from cases.models.demands import GROUP_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX
 from cases.models.registry import REGISTRY_KINDS
 from documents import numbering
 from orgs.models import OrgKind, OrgUnit, Role
+from orgs.queries import on_the_line_of, within
 from orgs.rules import to_copy
 from orgs.services import notify, unit_people
 from qingdan import clock, text
@@ -183,14 +184,14 @@ def county_of(unit):
     """The county federation above ``unit`` (or ``unit`` itself when it is one or lies above counties)."""
     if unit.kind == OrgKind.COUNTY:
         return unit
-    found = OrgUnit.objects.filter(pk__in=unit.line_ids, kind=OrgKind.COUNTY).first()
+    found = OrgUnit.objects.filter(on_the_line_of(unit), kind=OrgKind.COUNTY).first()
     return found or unit
 
 
 def handling_units(registering_unit):
     """Units a demand registered under ``registering_unit`` may be sent to: any unit of its county."""
     county = county_of(registering_unit)
-    return OrgUnit.objects.filter(path__startswith=county.path).exclude(kind=OrgKind.ENTERPRISE).order_by("path")
+    return OrgUnit.objects.filter(within(county)).exclude(kind=OrgKind.ENTERPRISE).order_by("path")
 
 
 def council_units(registering_unit):

@@ -95,7 +95,7 @@ def build():
     rng = random.Random(278)  # noqa: S311 - demo data, not security
     today = clock.today()
     county = OrgUnit.objects.get(code=COUNTY)
-    units = {u.code: u for u in OrgUnit.objects.filter(path__startswith=county.path)}
+    units = {u.code: u for u in OrgUnit.objects.filter(within(county))}
     enterprises = list(Enterprise.objects.filter(within(county, "org_unit")).select_related("org_unit").order_by("id"))
     if not enterprises:
         return

@@ -135,7 +135,7 @@ class Demand(models.Model):
     worker_name = models.CharField(_("worker"), max_length=NAME_MAX)
     worker_phone = models.CharField(_("phone"), max_length=PHONE_MAX, blank=True)
     group_size = models.PositiveIntegerField(_("workers in the group"), default=1)
-    content = models.TextField(_("demand"), max_length=TEXT_MAX)
+    content = models.TextField(_("what the worker asks"), max_length=TEXT_MAX)
     status = models.CharField(_("status"), max_length=12, choices=DemandStatus.choices)
     received_on = models.DateField(_("received on"))
     reply_due = models.DateField(_("reply due"), null=True, blank=True)

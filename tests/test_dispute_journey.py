@@ -61,6 +61,14 @@ def message(page: Page):
     return page.locator(".alert").first
 
 
+def figures(page: Page, site: str):
+    """The county's figures of the year: (agreements, amount paid in 万元)."""
+    page.goto(f"{site}/cases/figures/")
+    agreements = int(page.get_by_test_id("card-disputes-agreements").inner_text().replace(",", ""))
+    paid = float(page.get_by_test_id("card-disputes-paid").inner_text().replace("万元", "").replace(",", ""))
+    return agreements, paid
+
+
 def test_grid_report_to_town_mediation_agreement_and_the_workers_answer(
     browser: Browser, browser_context_args, live_server, people, screenshots_dir
 ):
@@ -72,7 +80,11 @@ def test_grid_report_to_town_mediation_agreement_and_the_workers_answer(
     grid_context, phone = open_context(browser, browser_context_args, **PHONE)
     town_context, desk = open_context(browser, browser_context_args, viewport=DESKTOP)
     worker_context, worker = open_context(browser, browser_context_args, **PHONE)
+    county_context, county = open_context(browser, browser_context_args, viewport=DESKTOP)
     try:
+        county.goto(f"{site}/")
+        sign_in(county, site, "office")
+        agreements_before, paid_before = figures(county, site)
         # 1. The grid leader reports from the phone: a short form, one column.
         phone.goto(f"{site}/cases/disputes/grid/")
         sign_in(phone, site, "grid")
@@ -146,8 +158,10 @@ def test_grid_report_to_town_mediation_agreement_and_the_workers_answer(
         expect(desk.get_by_test_id("dispute-row")).to_have_count(1)
         desk.goto(f"{site}/cases/disputes/?colour=red&open=1")
         expect(desk.get_by_test_id("dispute-row")).to_have_count(0)
-        # FIGURES: when the figures page of the area is built (another helper's work), assert here that it counts
-        # one agreement at town level, ¥1,200,000.00 agreed and paid, and one follow-up answered "paid in full".
+        # 7. The county's figures move: one agreement more, ¥1,200,000.00 (120.00万元) more paid to workers.
+        agreements, paid = figures(county, site)
+        assert agreements == agreements_before + 1
+        assert round(paid - paid_before, 2) == 120.00
     finally:
-        for context in (grid_context, town_context, worker_context):
+        for context in (grid_context, town_context, worker_context, county_context):
             context.close()

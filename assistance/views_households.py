@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assistance import decisions, households, inbox, publicity, workflow
+from assistance import care, decisions, households, inbox, publicity, workflow
 from assistance.forms_households import (
     AccessRequestForm,
     CheckAnswerForm,
@@ -200,6 +200,7 @@ def _detail_context(request, household, full=None):
             preview = refused.message
     actions = {name: workflow.can_act(user, household, name) for name in workflow.TRANSITIONS}
     return {
+        **care.care_context(user, household),  # aid, certificate, pairing and exit: the care part's own sections
         "household": household,
         "members": members,
         "decisions": decisions_made,

@@ -45,6 +45,14 @@ def _sign_in(page, site, username, password=DEMO_PASSWORD):
     expect(page.get_by_role("heading", level=1)).to_have_text("工作台")
 
 
+def _figures(page, site):
+    """The county's figures of the year: (files archived now, aid given in 万元)."""
+    page.goto(f"{site}/assistance/figures/")
+    held = int(page.get_by_test_id("card-held").inner_text().replace(",", ""))
+    aid = float(page.get_by_test_id("card-aid-amount").inner_text().replace("万元", "").replace(",", ""))
+    return held, aid
+
+
 def _act(page, action):
     page.wait_for_load_state("load")
     page.get_by_test_id(f"btn-{action}").click()
@@ -127,8 +135,23 @@ def test_a_reporter_files_on_a_phone_and_the_county_archives_it(
         assert secret not in text
 
     _sign_in(page, site, "office")
+    held_before, aid_before = _figures(page, site)
     page.goto(f"{site}/assistance/households/?q={number}")
     page.get_by_role("link", name=number).first.click()
     _act(page, "archive")
     expect(page.get_by_test_id("status")).to_have_text("已建档")
     expect(page.get_by_test_id("timeline")).to_contain_text(re.compile("建档"))
+
+    # The archived family gets aid from its page, and the county's figures show the new file and the aid.
+    household_url = page.url
+    page.get_by_test_id("household-aid").get_by_role("link", name="登记帮扶").click()
+    page.get_by_label("帮扶类别").select_option(label="助学")
+    page.get_by_label("金额（元）").fill("3000")
+    page.get_by_label("资金来源").fill("县总工会帮扶资金")
+    page.get_by_label("送达人").fill("程华")
+    page.get_by_role("button", name="登记帮扶").click()
+    page.goto(household_url)
+    expect(page.get_by_test_id("household-aid")).to_contain_text("¥3,000.00")
+    held, aid = _figures(page, site)
+    assert held == held_before + 1
+    assert round(aid - aid_before, 2) == 0.30  # 万元

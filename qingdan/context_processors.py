@@ -32,7 +32,7 @@ NAVIGATION = [
     (_("Demand and dispute figures"), "cases:figures", "bi-graph-up", (Role.OFFICE, Role.LEADER)),
     # 劳动争议: reporters see it only as grid leaders (at or below a town union): see ``navigation``.
     (_("Labour disputes"), "cases:disputes", "bi-exclamation-diamond", (Role.OFFICE, Role.LEADER, Role.REPORTER)),
-    (_("Hardship aid"), "assistance:aid", "bi-heart", (Role.OFFICE, Role.LEADER)),
+    (_("Hardship aid"), "assistance:aid", "bi-cash-coin", (Role.OFFICE, Role.LEADER)),
     (_("Pairing"), "assistance:pairings", "bi-people-fill", (Role.OFFICE, Role.LEADER, Role.REPORTER)),
     (_("Hardship figures"), "assistance:figures", "bi-graph-up", (Role.OFFICE, Role.LEADER)),
     (_("Rules"), "orgs:rules", "bi-sliders", (Role.OFFICE, Role.LEADER)),

@@ -152,6 +152,7 @@ def test_a_reporter_files_on_a_phone_and_the_county_archives_it(
     page.get_by_role("button", name="登记帮扶").click()
     page.goto(household_url)
     expect(page.get_by_test_id("household-aid")).to_contain_text("¥3,000.00")
+    page.screenshot(path=screenshots_dir / "archive-journey-aided.png", full_page=True)
     held, aid = _figures(page, site)
     assert held == held_before + 1
     assert round(aid - aid_before, 2) == 0.30  # 万元

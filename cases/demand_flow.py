@@ -316,7 +316,7 @@ def _facts(*, enterprise, category, content, worker_name, worker_phone, group_si
         raise Refused(_("Choose the enterprise."))
     if category not in DemandCategory.values:
         raise Refused(_("Choose the category of the demand."))
-    content = _clean(content, _("demand"), TEXT_MAX, multiline=True)
+    content = _clean(content, _("what the worker asks"), TEXT_MAX, multiline=True)
     name, phone, size = _worker(worker_name, worker_phone, group_size)
     return {
         "enterprise": enterprise,

@@ -352,7 +352,7 @@ def _event_text(event):
     if kind == DisputeEventKind.REGISTERED:
         return f"{Colour(data['colour']).label} · {data.get('reason', '')}" if data.get("colour") else ""
     if kind == DisputeEventKind.COLOUR:
-        return _("%(old)s → %(new)s") % {"old": Colour(data["old"]).label, "new": Colour(data["new"]).label}
+        return f"{Colour(data['old']).label} → {Colour(data['new']).label}"
     if kind == DisputeEventKind.MEDIATION_STARTED:
         if data.get("mediator_named"):
             return _level(data.get("level"))

@@ -11,6 +11,17 @@ from orgs.tests.factories import OrgUnitFactory, UserFactory
 from qingdan.actors import SYSTEM
 
 
+@pytest.fixture(autouse=True)
+def _on_the_2026_calendar(frozen_clock):
+    """This area's tests are written against 2026's calendar (国庆 and its 调休 Saturdays, the year's standards and
+    deadlines), so each starts on Wednesday 16 September 2026, 10:00 China time, whatever moment the suite's clock
+    was started at; the awkward moments are tried on the whole demo by ``qingdan/tests/test_demo.py``."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    frozen_clock.move_to(datetime(2026, 9, 16, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+
+
 @pytest.fixture
 def standard(county_a, county_b):
     decisions.set_standard(unit=county_a, year=2026, monthly=Decimal("800"), actor=SYSTEM)

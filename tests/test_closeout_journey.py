@@ -184,7 +184,7 @@ def office_issues_the_list(page: Page, site):
 def figures_show(page: Page, site, *, issued, applied, closed, rate):
     """The office's 统计 page, grouped by responsible unit (the default)."""
     page.goto(f"{site}/")
-    page.get_by_role("navigation", name="功能区").get_by_role("link", name="统计").click()
+    page.get_by_role("navigation", name="功能区").get_by_role("link", name="统计", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("销号统计")
     row = figures_row(page, UNIT)
     expect(row).to_have_count(1)

@@ -28,6 +28,7 @@ from cases.forms_demands import (
     ReplyForm,
     UrgeForm,
 )
+from cases.models import DemandStatus
 from cases.queries import get_enterprise
 from cases.scope import filter_demands, get_demand, get_meeting, visible_demands
 from orgs.models import OrgUnit
@@ -81,7 +82,7 @@ def demand_list(request):
     for demand in page.object_list:
         demand_flow.labelled(demand)
         demand.masked_name = exports_demands.mask_name(demand.worker_name)
-        demand.overdue = demand.status == "assigned" and demand.reply_due is not None and demand.reply_due < today
+        demand.overdue = _overdue(demand, today)
     unit = root_unit(request.user)
     return render(
         request,
@@ -213,8 +214,8 @@ def _context(request, demand, *, show_full=False, bound=None):
         "can_see_worker": demand_flow.can_see_worker(user, demand),
         "masked_name": exports_demands.mask_name(demand.worker_name),
         "masked_phone": mask_phone(demand.worker_phone) if demand.worker_phone else "",
-        "overdue": demand.status == "assigned" and demand.reply_due is not None and demand.reply_due < today,
-        "warning": demand_flow.deadline_warning(demand) if demand.status == "assigned" else "",
+        "overdue": _overdue(demand, today),
+        "warning": demand_flow.deadline_warning(demand) if demand.status == DemandStatus.ASSIGNED else "",
         "reopen_open": demand_flow.can_reopen(demand, today),
     }
 
@@ -287,3 +288,8 @@ def demand_poster(request, pk):
     # Drawn here as an inline SVG, as the polls' codes are: no file, no request to anywhere.
     svg = segno.make(url, error="m").svg_inline(scale=1, omitsize=True, border=2, svgclass="qd-qr")
     return render(request, "cases/demands/poster.html", {"enterprise": enterprise, "url": url, "svg": svg})
+
+
+def _overdue(demand, today):
+    """Still waiting for its reply after the deadline: the list's ``overdue=1`` filter, for one demand."""
+    return demand.status == DemandStatus.ASSIGNED and demand.reply_due is not None and demand.reply_due < today

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cases",
     "assistance",
     "scoring",
+    "overview",
     "workdays",
 ]
 

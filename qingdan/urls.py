@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("assistance/", include("assistance.urls")),
     path("assessment/", include("scoring.urls")),
+    path("overview/", include("overview.urls")),
     path("workdays/", include("workdays.urls")),
     path("p/", include("surveys.public_urls")),
     path("w/", include("cases.public_urls")),

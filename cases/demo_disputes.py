@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from cases import dispute_flow as flow
+from cases import rules
 from cases.models import Dispute, DisputeKind, DisputeSource, DisputeStatus, Enterprise, Level, Project, Side
 from orgs import demo as org_demo
 from orgs.models import OrgUnit, User
@@ -150,7 +151,7 @@ def _mediate_to(writer, dispute, received, level, rng, *, last_day=None):
     current = Level.ENTERPRISE
     for _n in range(steps):
         day += timedelta(days=6)
-        following = flow._next_level(current)
+        following = flow.level_above(current)
         with writer.at(day, 16):
             flow.fail_level(
                 dispute=dispute, actor=writer.actor, version=writer.fresh(dispute).version,
@@ -178,7 +179,7 @@ def _agree(writer, dispute, day, amount, *, paid=True):
 
 def _follow_up(writer, dispute, agreed_on, *, answer):
     """The scan opens the follow-up; the staff make the link the next day; the worker answers two days later."""
-    days = flow.rules.of(dispute, flow.rules.FOLLOW_UP_DAYS)
+    days = rules.of(dispute, rules.FOLLOW_UP_DAYS)
     opened = agreed_on + timedelta(days=days)
     with writer.at(opened, 1):
         flow.open_follow_up(dispute.pk, opened)

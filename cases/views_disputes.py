@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+import workdays
 from cases import dispute_flow as flow
 from cases import exports_disputes, inbox_disputes
 from cases.forms_disputes import (
@@ -281,8 +282,8 @@ def _detail_context(request, dispute, show_phone=False):
     dispute._open_level_cache = open_level
     for mediation in mediations:
         mediation.overdue = mediation.ended_on is None and mediation.due_on < today
-        mediation.warning = flow.workdays.warning(mediation.accepted_on, mediation.due_on, unit=dispute.org_unit)
-    next_level = flow._next_level(open_level.level) if open_level else None
+        mediation.warning = workdays.warning(mediation.accepted_on, mediation.due_on, unit=dispute.org_unit)
+    next_level = flow.level_above(open_level.level) if open_level else None
     can = {
         "change_facts": flow.can_change_facts(user, dispute),
         "parties": flow.can_manage_parties(user, dispute),

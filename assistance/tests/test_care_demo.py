@@ -6,11 +6,12 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from assistance import care, care_queries, demo_care
+from assistance import care_queries, demo_care
 from assistance.models import Aid, AidKind, Category, Certificate, Contact, FileStatus, Household, Pairing
 from assistance.tests.factories import make_household
 from orgs.models import Notification, OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
+from qingdan import clock
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def archive(county_a, office):
 
 def test_the_demo_tells_every_story_and_runs_twice(archive):
     assert demo_care.build() is True
-    today = care.clock.today()
+    today = clock.today()
     aid = Aid.objects.all()
     assert {AidKind.HOLIDAY, AidKind.SCHOOLING, AidKind.MEDICAL} <= set(aid.values_list("kind", flat=True))
     deep = Household.objects.filter(category=Category.DEEP)

@@ -48,6 +48,7 @@ def test_leader_follows_a_card_office_issues_a_supervision_and_the_wall_fills_a_
 
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(f"{site}/overview/")
+    rate = page.get_by_test_id("figure-close_out").inner_text()  # one more item since the 督办
     page.get_by_test_id("wall-link").click()
     expect(page.get_by_test_id("wall-close_out")).to_contain_text(rate)
     page.screenshot(path=screenshots_dir / "overview-wall-1920.png")

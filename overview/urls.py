@@ -1,5 +1,14 @@
 """The leaders' overview (驾驶舱) and the weekly digest: they read what the areas offer through registries."""
 
+from django.urls import path
+
+from overview import views
+
 app_name = "overview"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("wall/", views.wall, name="wall"),
+    path("wall/figures/", views.wall_figures, name="wall_figures"),
+    path("supervise/", views.supervise, name="supervise"),
+]

@@ -8,6 +8,7 @@ from orgs.queries import sees_business
 # (label, url name, icon, roles that see it; None = every signed-in user)
 NAVIGATION = [
     (_("Workbench"), "home", "bi-house", None),
+    (_("Overview"), "overview:dashboard", "bi-speedometer2", (Role.OFFICE, Role.LEADER)),
     (_("Responsibility lists"), "checklists:lists", "bi-card-checklist", (Role.OFFICE, Role.LEADER)),
     (_("Items"), "checklists:items", "bi-list-check", None),
     (_("Figures"), "checklists:figures", "bi-bar-chart", (Role.OFFICE, Role.LEADER, Role.REVIEWER)),

@@ -140,6 +140,7 @@ def test_every_business_page_is_refused_to_the_three_duties_and_shows_no_data(de
         "workdays",
         "cases",
         "assistance",
+        "overview",
     }
     assert len(pages) > 60
     item, questionnaire = demo["item"], demo["questionnaire"]

@@ -1,0 +1,79 @@
+"""The demands and disputes area's overview cards (see ``qingdan.cards``): this year's demand resolution rate and
+red disputes still unresolved, both from the figures page's own ``figures.compute`` (the same period, this year),
+and the red disputes open now as exceptions."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases import figures, scope
+from orgs.queries import root_unit
+from qingdan import clock
+from qingdan.cards import RATE, CardException, CardValue, card, every_month
+from qingdan.templatetags.qd import percent, thousands
+
+
+def this_year(user):
+    """The figures page's default view: this year, by unit below."""
+    return figures.compute(user, root_unit(user), {}, clock.today())
+
+
+def _list(kind, params):
+    return f"{reverse(figures.LIST_PAGES[kind])}?{urlencode(params)}"
+
+
+@card("demand_resolution", gettext_lazy("Demand resolution rate"), order=40, kind=RATE)
+def demand_resolution(user):
+    total = this_year(user).total
+    rate, resolved, accepted = (total.value("demands", n) for n in ("resolution_rate", "resolved", "accepted"))
+    return CardValue(
+        value=rate,
+        text=percent(rate),
+        url=reverse("cases:figures"),
+        numerator=resolved,
+        denominator=accepted,
+        detail=_("%(n)s resolved of %(d)s accepted this year") % {"n": thousands(resolved), "d": thousands(accepted)},
+    )
+
+
+@demand_resolution.trend(gettext_lazy("Demands resolved, by month received"))
+def _resolution_trend(user, months):
+    params = {"from": f"{months[0]:%Y-%m}", "to": f"{months[-1]:%Y-%m}"}
+    result = figures.compute(user, root_unit(user), params, clock.today(), "month")
+    return every_month(months, {row.key: row.value("demands", "resolved") for row in result.rows})
+
+
+@card("red_disputes", gettext_lazy("Red disputes unresolved"), order=41)
+def red_disputes(user):
+    total = this_year(user).total
+    count = total.value("disputes", "red_open")
+    return CardValue(value=count, text=thousands(count), url=_list("disputes", total.filters("disputes", "red_open")))
+
+
+@red_disputes.exceptions
+def _red_exceptions(user):
+    """Every red dispute still open, whatever year it came in: the enterprise and the days since it was received
+    (a worker's name never shows here)."""
+    today = clock.today()
+    disputes = (
+        scope.visible_disputes(user)
+        .filter(figures.RED_OPEN)
+        .select_related("org_unit", "enterprise")
+        .order_by("received_on", "pk")
+    )
+    return [
+        CardException(
+            kind="red_disputes",
+            unit_id=dispute.org_unit_id,
+            unit_name=dispute.org_unit.name,
+            text=_("Red dispute at %(enterprise)s (%(kind)s), received %(day)s")
+            % {"enterprise": dispute.enterprise.name, "kind": dispute.get_kind_display(), "day": dispute.received_on},
+            url=reverse("cases:dispute", args=[dispute.pk]),
+            delay_days=(today - dispute.received_on).days,
+            red=True,
+            ref=str(dispute.pk),
+        )
+        for dispute in disputes[:200]
+    ]

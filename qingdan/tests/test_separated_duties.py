@@ -121,6 +121,7 @@ def pk_for(namespace, route, name, demo):
         "node_pk": demo["subcontract"].pk,
         "decision_pk": 1,
         "action": "reply",
+        "week": "2026-09-14",  # the weekly digest's Monday
     }
     if name in others:
         return others[name]
@@ -140,6 +141,7 @@ def test_every_business_page_is_refused_to_the_three_duties_and_shows_no_data(de
         "workdays",
         "cases",
         "assistance",
+        "overview",
     }
     assert len(pages) > 60
     item, questionnaire = demo["item"], demo["questionnaire"]

@@ -117,19 +117,20 @@ def build(user, start, today=None):
 
 def summary(digest):
     """The notification's text (at most 300 characters): the week, what changed per area, what is overdue."""
-    parts = [
-        _("Weekly digest %(start)s to %(end)s") % {"start": digest.start.isoformat(), "end": digest.end.isoformat()}
-    ]
-    changed = "; ".join(f"{area.label} {area.total}" for area in digest.areas)
-    parts.append(_("changed: %(areas)s") % {"areas": changed} if changed else _("nothing changed"))
-    parts.append(_("overdue now: %(n)d") % {"n": digest.overdue_total})
+    changed = " · ".join(f"{area.label} {area.total}" for area in digest.areas)
+    text = _("Weekly digest %(start)s to %(end)s: %(changed)s %(overdue)s") % {
+        "start": digest.start.isoformat(),
+        "end": digest.end.isoformat(),
+        "changed": _("changed: %(areas)s.") % {"areas": changed} if changed else _("nothing changed."),
+        "overdue": _("%(n)d overdue now.") % {"n": digest.overdue_total},
+    }
     if digest.overdue:
         first = digest.overdue[0].line
-        parts.append(
-            _("longest: %(text)s (%(unit)s, %(days)d days)")
-            % {"text": first.text, "unit": first.unit, "days": first.delay}
-        )
-    text = ". ".join(parts)
+        text += " " + _("Longest: %(text)s (%(unit)s, %(days)d days).") % {
+            "text": first.text,
+            "unit": first.unit,
+            "days": first.delay,
+        }
     return text if len(text) <= 300 else text[:299] + "…"
 
 

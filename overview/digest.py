@@ -5,6 +5,8 @@ gathered from what every area offers (``qingdan.digests``), sorted by delay, nev
 when mail is configured (``QINGDAN_EMAIL_HOST``), a plain-text mail.
 """
 
+import logging
+import smtplib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -21,6 +23,8 @@ from orgs.queries import root_unit
 from orgs.services import notify
 from overview.models import DigestSent
 from qingdan import clock, digests
+
+logger = logging.getLogger(__name__)
 
 READERS = (Role.LEADER, Role.OFFICE)
 OVERDUE_SHOWN = 30  # overdue lines the page and the mail list, longest delay first; the rest are "and N more"
@@ -126,7 +130,8 @@ def summary(digest):
     }
     if digest.overdue:
         first = digest.overdue[0].line
-        text += " " + _("Longest: %(text)s (%(unit)s, %(days)d days).") % {
+        text = _("%(summary)s Longest: %(text)s (%(unit)s, %(days)d days).") % {
+            "summary": text,
             "text": first.text,
             "unit": first.unit,
             "days": first.delay,
@@ -152,9 +157,14 @@ def send_weekly_digest(*, user, start, today=None, site_url=""):
     if mail_enabled() and user.email:
         body = render_to_string("overview/digest_mail.txt", {"digest": digest, "site_url": site_url})
         subject = _("Qingdan weekly digest %(start)s") % {"start": start.isoformat()}
-        # A failed mail leaves the notification in place: the digest is given once, the page keeps it readable.
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
-        DigestSent.objects.filter(pk=sent.pk).update(mailed=True)
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+        except (OSError, smtplib.SMTPException):
+            # A mail server that fails leaves the notification given (``mailed`` stays false) and the run goes on
+            # to the next person: the digest is given once, and its page keeps it readable.
+            logger.warning("weekly digest: mail to user %s failed", user.pk, exc_info=True)
+        else:
+            DigestSent.objects.filter(pk=sent.pk).update(mailed=True)
     return True
 
 

@@ -100,3 +100,17 @@ def test_the_page_shows_the_readers_scope(client_for, leader, outsider, news):
     assert "临河清单" not in page
     theirs = client_for(outsider).get("/overview/digest/2026-09-14/").content.decode()
     assert "滨海清单" not in theirs and "开展技能竞赛" not in theirs
+
+
+@override_settings(QINGDAN_EMAIL_HOST="smtp.example.org")
+def test_a_mail_server_that_fails_leaves_the_notification_and_the_run_goes_on(office, leader, news, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("smtp.example.org:25")
+
+    monkeypatch.setattr(digest, "send_mail", down)
+    for person in (office, leader):
+        person.email = f"{person.username}@example.org"
+        person.save()
+    call_command("send_digest", "--week-of", "2026-09-14")
+    assert Notification.objects.filter(url="/overview/digest/2026-09-14/").count() == 3  # the outsider's too
+    assert DigestSent.objects.filter(user__in=[office, leader], mailed=False).count() == 2

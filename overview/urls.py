@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from overview import views
+from overview import digest_views, views
 
 app_name = "overview"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("wall/", views.wall, name="wall"),
     path("wall/figures/", views.wall_figures, name="wall_figures"),
     path("supervise/", views.supervise, name="supervise"),
+    path("digest/<str:week>/", digest_views.digest_page, name="digest"),
 ]

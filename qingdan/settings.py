@@ -172,6 +172,18 @@ QINGDAN_AUDIT_DENIED_PER_MINUTE = env.get_int("AUDIT_DENIED_PER_MINUTE", 20, min
 QINGDAN_AUDIT_ALERT_OUT_OF_SCOPE = env.get_int("AUDIT_ALERT_OUT_OF_SCOPE", 10, minimum=1)
 QINGDAN_AUDIT_ALERT_MINUTES = env.get_int("AUDIT_ALERT_MINUTES", 10, minimum=1)
 QINGDAN_API_TOKEN_DAYS = env.get_int("API_TOKEN_DAYS", 90, minimum=1)  # an API token works this long
+# Mail (the weekly digest, overview.digest): with no host set, no mail is sent at all. QINGDAN_SITE_URL is the
+# address the mail's links start with (the notification links within the site and needs none).
+QINGDAN_EMAIL_HOST = env.get_str("EMAIL_HOST", "")
+EMAIL_HOST = QINGDAN_EMAIL_HOST or "localhost"
+EMAIL_PORT = env.get_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.get_str("EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env.get_str("EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env.get_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.get_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env.get_str("EMAIL_FROM", "qingdan@localhost")
+QINGDAN_SITE_URL = env.get_str("SITE_URL", "").rstrip("/")
 QINGDAN_MAX_IMPORT_BYTES = env.get_int("MAX_IMPORT_BYTES", 10 * 1024 * 1024, minimum=1024)
 # What an uploaded workbook may expand to: checked while it is inflated and read, before anything is kept.
 QINGDAN_MAX_IMPORT_UNPACKED_BYTES = env.get_int("MAX_IMPORT_UNPACKED_BYTES", 200 * 1024 * 1024, minimum=1024)

@@ -121,6 +121,7 @@ def pk_for(namespace, route, name, demo):
         "node_pk": demo["subcontract"].pk,
         "decision_pk": 1,
         "action": "reply",
+        "week": "2026-09-14",  # the weekly digest's Monday
     }
     if name in others:
         return others[name]

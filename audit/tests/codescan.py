@@ -182,3 +182,27 @@ def recorded_codes():
     """``({code: "path:line"}, [unresolved templates])``."""
     scan = Scan().run()
     return scan.codes, scan.unresolved
+
+
+WRITERS = {"record", "_save", "_finish", "_audit"}  # record() and the areas' helpers that pass data to it
+NOT_DATA = {"request", "note", "kind", "before", "after", "message", "fields", "actor", "obj", "org_unit", "result"}
+
+
+def recorded_keys():
+    """``{(area, key)}``: the keys the code base writes into events' before/after data, as dict literals given to
+    ``record`` (or to an area's helper that passes them on) and as the extra keywords of those helpers."""
+    keys = set()
+    for module in Scan().modules:
+        area = module.name.split(".")[0]
+        for node in ast.walk(module.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in WRITERS:
+                continue
+            for keyword in node.keywords:
+                if keyword.arg in ("before", "after") and isinstance(keyword.value, ast.Dict):
+                    keys |= {(area, k.value) for k in keyword.value.keys if isinstance(k, ast.Constant)}
+                elif name != "record" and keyword.arg and keyword.arg not in NOT_DATA:
+                    keys.add((area, keyword.arg))
+    return keys

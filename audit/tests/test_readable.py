@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit import labels
-from audit.describe import describe
+from audit.describe import Describer, describe
 from audit.models import AuditEvent
 from audit.refusals import Kind
 from audit.services import record
-from audit.tests.codescan import recorded_codes
+from audit.tests.codescan import recorded_codes, recorded_keys
 from checklists.tests.conftest import checklist, co_reporter, item  # noqa: F401 - a real item to name
 from orgs.models import Role
 from orgs.rules import set_rule
@@ -33,6 +33,20 @@ def test_every_code_the_code_base_records_has_a_label():
 def test_every_refusal_kind_has_a_label():
     kinds = [v for k, v in vars(Kind).items() if not k.startswith("_")]
     assert all(labels.action_label(kind) for kind in kinds)
+
+
+def test_every_data_key_the_code_base_records_has_a_chinese_label(auditor):
+    keys = recorded_keys()
+    assert len(keys) > 100
+    describer = Describer(auditor)
+    prefix = {"orgs": "auth"}  # orgs writes auth.* and orgs.* events; both read the same words
+    unlabelled = []
+    for area, key in sorted(keys):
+        event = type("Event", (), {"action": f"{prefix.get(area, area)}.any", "object_type": ""})()
+        label = describer.label(event, key)
+        if label == "其他" or not re.search(r"[\u4e00-\u9fff]", label):
+            unlabelled.append((area, key))
+    assert not unlabelled, f"declare these keys in the area's audit_labels.py: {unlabelled}"
 
 
 def events_part(page):

@@ -13,12 +13,12 @@ def visible_events(user):
     scope = placed_within(unit, "org_path")
     if unit.parent_id is None:
         scope |= Q(org_path="")
-    return AuditEvent.objects.select_related("org_unit").filter(scope)
+    return AuditEvent.objects.select_related("org_unit", "actor__org_unit").filter(scope)
 
 
 def filter_events(events, data):
     if actor := data.get("actor"):
-        events = events.filter(actor_username__icontains=actor)
+        events = events.filter(Q(actor_username__icontains=actor) | Q(actor__full_name__icontains=actor))
     if action := data.get("action"):
         events = events.filter(action__startswith=action)
     if object_type := data.get("object_type"):

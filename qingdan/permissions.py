@@ -15,6 +15,7 @@ def role_required(*roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        wrapped.required_roles = roles  # read by the audit log, which links a record only to a page its reader may open
         return wrapped
 
     return decorator

@@ -76,6 +76,9 @@ def figures_page(request):
         row.cells = _cells(row, base)
     params = request.GET.copy()
     params.pop("page", None)
+    # The chart shows the units behind (one screen); "show all" draws every group, as tall as it takes.
+    every = request.GET.get("chart") == "all"
+    charts = figures.chart_data(rows, group, None if every else figures.CHART_UNITS, today)
     return render(
         request,
         "checklists/figures.html",
@@ -86,7 +89,10 @@ def figures_page(request):
             "total": total,
             "page": page,
             "query": params.urlencode(),
-            "charts": figures.chart_data(rows, group),
+            "charts": charts,
+            "chart_all": every,
+            "chart_toggle": group != "month" and len(rows) > figures.CHART_UNITS,
+            "chart_most": figures.CHART_MOST,
             "period": _period(request),
             "columns": COLUMNS,
         },

@@ -23,6 +23,13 @@ from surveys.queries import (
 )
 
 VIEWERS = (Role.OFFICE, Role.LEADER)
+CHART_UNITS = 20
+
+
+def _without(request, name):
+    params = request.GET.copy()
+    params.pop(name, None)
+    return params.urlencode()
 
 
 def _scope(request, questionnaire):
@@ -74,12 +81,13 @@ def statistics(request, pk):
         for f in figures
         if f.question.kind == QuestionKind.SATISFACTION
     ]
+    # The chart shows the units behind first (lowest score), 20 of them unless asked for all: a bar of
+    # 26 px each, whatever their number; the table below keeps the ranking, highest first.
+    every = request.GET.get("chart") == "all"
+    behind = unit_rows[::-1][: None if every else CHART_UNITS]
     charts = {
         "dimensions": {"names": [s.title for s in sections], "values": [_round(overall.get(s.pk)) for s in sections]},
-        "units": {
-            "names": [r["unit"].name for r in unit_rows[:30]],
-            "values": [_round(r["total"]) for r in unit_rows[:30]],
-        },
+        "units": {"names": [r["unit"].name for r in behind], "values": [_round(r["total"]) for r in behind]},
     }
     context = {
         "questionnaire": questionnaire,
@@ -95,6 +103,9 @@ def statistics(request, pk):
         "figures": figures,
         "satisfaction": satisfaction,
         "charts": charts,
+        "chart_all": every,
+        "chart_toggle": len(unit_rows) > CHART_UNITS,
+        "chart_query": _without(request, "chart"),
         "distributions": visible_distributions(request.user).filter(questionnaire=questionnaire),
         "polls": visible_polls(request.user).filter(questionnaire=questionnaire),
         "query": request.GET.urlencode(),

@@ -269,10 +269,8 @@ def every_month(rows, today=None):
 def chart_data(rows, group, limit=CHART_UNITS, today=None):
     """What the charts draw: every month of the range, or the first ``limit`` groups in the table's order
     (the units behind first; ``limit`` None: all of them, up to ``CHART_MOST``)."""
-    if group == "month":
-        shown = every_month(list(rows), today)
-    else:
-        shown = list(rows[: min(limit or CHART_MOST, CHART_MOST)])
+    most = min(limit or CHART_MOST, CHART_MOST)
+    shown = every_month(list(rows), today) if group == "month" else list(rows[:most])
     return {
         "line": group == "month" and len(shown) > 1,
         "names": [r.label for r in shown],

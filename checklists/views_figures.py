@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from checklists import figures
 from orgs.models import Role
 from orgs.queries import root_unit
-from qingdan import clock
-from qingdan.pages import PAGE_SIZE, xlsx_response
+from qingdan import clock, spreadsheets
+from qingdan.pages import PAGE_SIZE, export_stem, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import write_workbook
 from qingdan.templatetags.qd import percent, thousands
@@ -52,10 +52,6 @@ def _cells(row, base):
     row.link = {name: link for name, _text, link in cells}
     row.text = {name: text for name, text, _link in cells}
     return cells
-
-
-def _percent(value):
-    return "" if value is None else f"{value * 100:.1f}%"
 
 
 def _period(request):
@@ -128,13 +124,15 @@ def figures_export(request):
     total, rows = figures.table(root_unit(request.user), group, today)
     total.label = _("Total")
 
-    def cells(row):
-        values = []
-        for name, _title in COLUMNS:
-            value = getattr(row, name)
-            values.append(_percent(value) if name in RATES else value)
-        return [row.label, *values]
+    def cells(row, bold=False):
+        # Rates as numbers shown as 85.0% (satisfaction is a rate too), counts with separators.
+        values = [
+            (spreadsheets.percent if name in RATES else spreadsheets.count)(getattr(row, name), bold)
+            for name, _title in COLUMNS
+        ]
+        return [spreadsheets.total_label(row.label) if bold else row.label, *values]
 
     header = [str(figures.GROUPS[group]), *(title for _n, title in COLUMNS)]
-    content = write_workbook(_("Figures"), header, [*(cells(r) for r in rows), cells(total)])
-    return xlsx_response(content, _("list-figures"))
+    content = write_workbook(_("Figures"), header, [*(cells(r) for r in rows), cells(total, True)])
+    by = _("by %(group)s") % {"group": figures.GROUPS[group]}
+    return xlsx_response(content, export_stem(root_unit(request.user), _("Close-out figures"), by))

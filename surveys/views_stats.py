@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgUnit, Role
-from orgs.queries import visible_units
+from orgs.queries import root_unit, visible_units
 from qingdan.errors import Refused
-from qingdan.pages import paginate, xlsx_response
+from qingdan.pages import export_stem, paginate, xlsx_response
 from qingdan.permissions import role_required
 from surveys import exports, services, stats
 from surveys.forms_stats import FindingForm
@@ -113,6 +113,12 @@ def statistics(request, pk):
     return render(request, "surveys/stats_detail.html", context)
 
 
+def _stem(request, questionnaire, what, distribution, poll):
+    """``滨海县总工会-职工之家建设情况调查-统计-2026年调查``: whose, which questionnaire, what, which responses."""
+    scope = distribution.title if distribution else poll.title if poll else ""
+    return export_stem(root_unit(request.user), questionnaire.title, what, scope)
+
+
 def _round(value):
     return None if value is None else round(value, 1)
 
@@ -120,15 +126,17 @@ def _round(value):
 @role_required(*VIEWERS)
 def statistics_export(request, pk):
     questionnaire = get_questionnaire(request.user, pk)
-    _distribution, _poll, responses = _scope(request, questionnaire)
-    return xlsx_response(exports.statistics_xlsx(questionnaire, responses), _("survey-statistics"))
+    distribution, poll, responses = _scope(request, questionnaire)
+    stem = _stem(request, questionnaire, _("Statistics"), distribution, poll)
+    return xlsx_response(exports.statistics_xlsx(questionnaire, responses), stem)
 
 
 @role_required(*VIEWERS)
 def responses_export(request, pk):
     questionnaire = get_questionnaire(request.user, pk)
-    _distribution, _poll, responses = _scope(request, questionnaire)
-    return xlsx_response(exports.responses_xlsx(questionnaire, responses), _("survey-responses"))
+    distribution, poll, responses = _scope(request, questionnaire)
+    stem = _stem(request, questionnaire, _("Responses"), distribution, poll)
+    return xlsx_response(exports.responses_xlsx(questionnaire, responses), stem)
 
 
 @role_required(*VIEWERS)

@@ -302,7 +302,7 @@ def test_nothing_forces_a_page_break_and_only_the_table_end_keeps_with_the_signa
     paragraphs = document.paragraphs
     seal = next(i for i, p in enumerate(paragraphs) if p.text == SEAL_PLACEHOLDER)
     assert paragraphs[seal - 1].text == "" and _keeps_with_next(paragraphs[seal - 1])
-    assert paragraphs[seal - 2].text != ""  # one blank line before the signature, not two
+    assert paragraphs[seal - 1]._p.getprevious().tag == qn("w:tbl")  # one blank line after the table, not two
     assert _keeps_with_next(paragraphs[seal]) and _keeps_with_next(paragraphs[seal + 1])
 
 

@@ -3,17 +3,19 @@
      wrapped (never cut or rotated), the chart as tall as its rows, every bar labelled with its value;
    - months: a line over every month of the range (the page sends the empty ones as 0), the axis labels
      spaced by ECharts, never rotated; the values labelled while there is room for them.
-   qdCharts.bars(el, {names, series: [{name, data, color}], percent, max}) and
-   qdCharts.line(el, {names, series, percent}). Needs echarts loaded before it. */
+   qdCharts.bars(el, {names, series: [{name, data, color}], percent, decimals, max, rowsOf}) and
+   qdCharts.line(el, {names, series, percent, decimals}). Needs echarts loaded before it. */
 (function () {
   if (window.qdCharts) { return; }
   var phone = function () { return window.matchMedia("(max-width: 575.98px)").matches; };
   var charts = [];
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 
-  function text(value, percent) {
+  // percent: 85.0%; decimals: a score as 57.5 and 62.0 alike; otherwise a count as 1,234.
+  function text(value, percent, decimals) {
     if (value == null) { return "—"; }
-    return percent ? Number(value).toFixed(1) + "%" : Number(value).toLocaleString("zh-CN");
+    if (percent) { return Number(value).toFixed(1) + "%"; }
+    return decimals ? Number(value).toFixed(decimals) : Number(value).toLocaleString("zh-CN");
   }
 
   function init(el, height) {
@@ -32,24 +34,27 @@
     return Math.max(160, rows * row + (series > 1 ? 70 : 40));
   }
 
+  // rowsOf: lay the rows out as for so many series, so that two charts of the same groups side by side
+  // (a rate and its counts) put each group on the same line.
   function bars(el, options) {
     var names = options.names || [];
     var series = options.series || [];
-    var chart = init(el, barsHeight(names.length, series.length));
+    var rowsOf = Math.max(options.rowsOf || 1, series.length);
+    var chart = init(el, barsHeight(names.length, rowsOf));
     if (!chart) { return null; }
     var small = phone();
-    var label = function (p) { return p.value == null ? "" : text(p.value, options.percent); };
+    var label = function (p) { return p.value == null ? "" : text(p.value, options.percent, options.decimals); };
     chart.setOption({
       animation: false,
-      tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, valueFormatter: function (v) { return text(v, options.percent); }},
+      tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, valueFormatter: function (v) { return text(v, options.percent, options.decimals); }},
       legend: series.length > 1 ? {top: 0, itemWidth: 14, itemHeight: 10} : undefined,
-      grid: {left: 4, right: options.percent ? 52 : 40, top: series.length > 1 ? 30 : 8, bottom: 4, containLabel: true},
+      grid: {left: 4, right: options.percent ? 52 : 40, top: rowsOf > 1 ? 30 : 8, bottom: 4, containLabel: true},
       xAxis: {type: "value", minInterval: options.percent ? 0 : 1, min: 0, max: options.max,
               axisLabel: {hideOverlap: true, formatter: options.percent ? "{value}%" : undefined}},
       yAxis: {type: "category", data: names, inverse: true,
               axisLabel: {interval: 0, width: small ? 84 : 168, overflow: "break", lineHeight: 13, fontSize: small ? 11 : 12}},
       series: series.map(function (s) {
-        return {name: s.name, type: "bar", data: s.data, barMaxWidth: series.length > 1 ? 10 : 16,
+        return {name: s.name, type: "bar", data: s.data, barMaxWidth: series.length > 1 ? 10 : 14,
                 barGap: "10%", itemStyle: s.color ? {color: s.color} : undefined,
                 label: {show: true, position: "right", fontSize: series.length > 1 ? 10 : 11, formatter: label}};
       })
@@ -66,7 +71,7 @@
     var room = el.clientWidth / Math.max(names.length, 1) >= 36;
     chart.setOption({
       animation: false,
-      tooltip: {trigger: "axis", valueFormatter: function (v) { return text(v, options.percent); }},
+      tooltip: {trigger: "axis", valueFormatter: function (v) { return text(v, options.percent, options.decimals); }},
       legend: series.length > 1 ? {top: 0} : undefined,
       grid: {left: 8, right: 24, top: series.length > 1 ? 36 : 20, bottom: 8, containLabel: true},
       xAxis: {type: "category", data: names, boundaryGap: false, axisLabel: {hideOverlap: true}},
@@ -74,7 +79,8 @@
       series: series.map(function (s) {
         return {name: s.name, type: "line", data: s.data, connectNulls: false, symbolSize: 6,
                 itemStyle: s.color ? {color: s.color} : undefined, lineStyle: s.color ? {color: s.color} : undefined,
-                label: {show: room, position: "top", fontSize: 10, formatter: function (p) { return p.value == null ? "" : text(p.value, options.percent); }}};
+                labelLayout: {hideOverlap: true},
+                label: {show: room, position: "top", fontSize: 10, formatter: function (p) { return p.value == null ? "" : text(p.value, options.percent, options.decimals); }}};
       })
     });
     return chart;

@@ -48,7 +48,7 @@
       animation: false,
       tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, valueFormatter: function (v) { return text(v, options.percent, options.decimals); }},
       legend: series.length > 1 ? {top: 0, itemWidth: 14, itemHeight: 10} : undefined,
-      grid: {left: 4, right: options.percent ? 52 : 40, top: rowsOf > 1 ? 30 : 8, bottom: 4, containLabel: true},
+      grid: {left: 12, right: options.percent ? 52 : 40, top: rowsOf > 1 ? 30 : 8, bottom: 4, containLabel: true},
       xAxis: {type: "value", minInterval: options.percent ? 0 : 1, min: 0, max: options.max,
               axisLabel: {hideOverlap: true, formatter: options.percent ? "{value}%" : undefined}},
       yAxis: {type: "category", data: names, inverse: true,

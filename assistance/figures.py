@@ -300,7 +300,9 @@ def wan(amount):
 
 
 def chart_data(rows, kinds, group):
-    shown = rows[:200]
+    """What the charts draw: the rows (at most 200), a unit with no file at all left out (it has no rate and
+    would only stretch the chart with empty lines)."""
+    shown = [r for r in rows if group == "year" or r.held or r.exited or r.new or r.aid_times][:200]
     return {
         "group": group,
         "names": [r.label for r in shown],

@@ -12,8 +12,8 @@ from assistance import figures
 from assistance.scope import visible_households
 from orgs.models import Role
 from orgs.queries import root_unit
-from qingdan import clock
-from qingdan.pages import PAGE_SIZE, xlsx_response
+from qingdan import clock, spreadsheets
+from qingdan.pages import PAGE_SIZE, export_stem, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import write_sheets
 from qingdan.templatetags.qd import percent, thousands, yuan
@@ -120,38 +120,49 @@ def figures_page(request):
             },
             "amount_wan": figures.wan(total.aid_amount),
             "charts": figures.chart_data(rows, kinds, group),
-            "chart_height": max(320, min(len(rows), 25) * 24 + 80),  # more than 25 rows scroll inside the chart
         },
     )
 
 
-def _plain(name, value):
+def _plain(name, value, bold=False):
     if name in RATES:
-        return "" if value is None else f"{value * 100:.1f}%"
+        return spreadsheets.percent(value, bold)
     if name == "aid_amount":
-        return float(value or 0)
-    return value
+        return spreadsheets.money(value or 0, bold)
+    return spreadsheets.count(value, bold)
 
 
 @role_required(*VIEWERS)
 def figures_export(request):
     """The table as shown (every group, not one page) with a 合计 row, and the aid by kind with its 合计 row."""
-    _unit, group, year, total, rows, kinds = _tables(request)
+    unit, group, year, total, rows, kinds = _tables(request)
 
     def cells(row, label=None):
+        bold = label is not None
         values = [
-            "" if group == "year" and row.key is not None and name in YEAR_ONLY else _plain(name, getattr(row, name))
+            ""
+            if group == "year" and row.key is not None and name in YEAR_ONLY
+            else _plain(name, getattr(row, name), bold)
             for name, _title in COLUMNS
         ]
-        return [label or row.label, *values]
+        return [spreadsheets.total_label(label) if bold else row.label, *values]
 
     header = [str(figures.GROUPS[group]), *(title for _n, title in COLUMNS)]
-    kind_rows = [[str(label), aided, times, float(amount)] for _k, label, aided, times, amount in kinds]
-    kind_total = ["合计", total.aided, sum(r[2] for r in kind_rows), float(sum(a for *_x, a in kinds))]
+    kind_rows = [
+        [str(label), spreadsheets.count(aided), spreadsheets.count(times), spreadsheets.money(amount)]
+        for _k, label, aided, times, amount in kinds
+    ]
+    kind_total = [
+        spreadsheets.total_label("合计"),
+        spreadsheets.count(total.aided, True),
+        spreadsheets.count(sum(times for _k, _l, _a, times, _m in kinds), True),
+        spreadsheets.money(sum((amount for *_x, amount in kinds), 0), True),
+    ]
     content = write_sheets(
         [
             (f"帮扶统计{year}", header, [*(cells(r) for r in rows), cells(total, "合计")]),
             (f"帮扶类别{year}", ["帮扶类别", "受助户数", "帮扶次数", "帮扶金额（元）"], [*kind_rows, kind_total]),
         ]
     )
-    return xlsx_response(content, _("hardship-figures"))
+    by = _("by %(group)s") % {"group": figures.GROUPS[group]}
+    return xlsx_response(content, export_stem(unit, _("Hardship assistance figures"), str(year), by))

@@ -8,11 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assistance import exports, imports
+from assistance.forms_households import FilterForm
 from assistance.scope import filter_households, visible_households, year_range
 from orgs.models import Role
+from orgs.queries import root_unit
 from qingdan.errors import Refused
 from qingdan.forms import Form
-from qingdan.pages import check_upload, drop_kept_upload, open_kept_upload, xlsx_response
+from qingdan.pages import check_upload, drop_kept_upload, export_stem, form_filters, open_kept_upload, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import SheetError, write_workbook
 
@@ -25,11 +27,20 @@ class UploadForm(Form):
     file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
 
 
+def _words(request):
+    """The household list's filters in words for a file name: its form's, and the figures' links' year of aid."""
+    words = form_filters(FilterForm(request.GET or None), skip=("q",))
+    if (year := request.GET.get("aid_year", "")).isdigit():
+        words.append(year)
+    return words
+
+
 @role_required(*READERS)
 def households_export(request):
     """The household list's rows for the same filters (``assistance.scope``), masked."""
     households = filter_households(visible_households(request.user), request.GET)
-    return xlsx_response(exports.households_xlsx(request.user, households), _("hardship-households"))
+    stem = export_stem(root_unit(request.user), _("Hardship households"), *_words(request))
+    return xlsx_response(exports.households_xlsx(request.user, households), stem)
 
 
 @role_required(*READERS)
@@ -43,7 +54,9 @@ def aid_export(request):
         aid = aid.filter(given_on__gte=first, given_on__lt=following)
     if kind := request.GET.get("aid_kind", ""):
         aid = aid.filter(kind=kind)
-    return xlsx_response(exports.aid_xlsx(request.user, aid), _("hardship-aid"))
+    return xlsx_response(
+        exports.aid_xlsx(request.user, aid), export_stem(root_unit(request.user), _("Aid"), *_words(request))
+    )
 
 
 def _import(request, *, session_key, check, apply, template, done):

@@ -35,7 +35,7 @@ from orgs.models import OrgUnit
 from orgs.queries import root_unit
 from qingdan import clock
 from qingdan.errors import Conflict, Refused
-from qingdan.pages import paginate, query_without_page, xlsx_response
+from qingdan.pages import export_stem, form_filters, paginate, query_without_page, xlsx_response
 
 RECEIPTS_KEY = "cases_demand_receipts"  # {demand pk: code} until the slip is shown, once
 POSTER_SALT = "cases.demand-poster"
@@ -100,8 +100,11 @@ def demand_list(request):
 
 @login_required
 def demand_export(request):
-    demands, _task = _filtered(request)
-    return xlsx_response(exports_demands.demands_xlsx(demands.order_by("-received_on", "-id")), _("worker-demands"))
+    demands, task = _filtered(request)
+    form = DemandFilterForm(request.GET or None, units=_filter_units(request.user))
+    words = [*form_filters(form), inbox_demands.Task.LABELS.get(task, "")]
+    stem = export_stem(root_unit(request.user), _("Worker demands"), *words)
+    return xlsx_response(exports_demands.demands_xlsx(demands.order_by("-received_on", "-id")), stem)
 
 
 # --- registering --------------------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ from orgs.models import OrgUnit
 from orgs.queries import root_unit, visible_units, within
 from qingdan import clock
 from qingdan.errors import Conflict, Refused
-from qingdan.pages import paginate, query_without_page, xlsx_response
+from qingdan.pages import export_stem, form_filters, paginate, query_without_page, xlsx_response
 
 COLOUR_RANK = Case(
     When(colour=Colour.RED, then=Value(0)),
@@ -122,7 +122,12 @@ def dispute_export(request):
     disputes = _filtered(request).select_related("enterprise", "org_unit", "project", "subcontract__contractor")
     return xlsx_response(
         exports_disputes.disputes_xlsx(disputes.annotate(rank=COLOUR_RANK).order_by("rank", "-received_on", "-id")),
-        _("labour-disputes"),
+        export_stem(
+            root_unit(request.user),
+            _("Labour disputes"),
+            *form_filters(DisputeFilterForm(request.GET or None, units=_units(request.user))),
+            inbox_disputes.Task.LABELS.get(request.GET.get("task", ""), ""),
+        ),
     )
 
 

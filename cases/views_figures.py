@@ -20,7 +20,7 @@ from cases.models.letters import LETTER_ORDER
 from orgs.models import Role
 from orgs.queries import root_unit
 from qingdan import clock, text
-from qingdan.pages import PAGE_SIZE, xlsx_response
+from qingdan.pages import PAGE_SIZE, export_stem, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.templatetags.qd import percent, thousands, yuan
 
@@ -134,7 +134,6 @@ def figures_page(request):
             "agreed_wan": figures.wan(result.total.value("disputes", "agreed")),
             "paid_wan": figures.wan(result.total.value("disputes", "paid")),
             "may_import": request.user.has_role(Role.OFFICE),
-            "chart_height": max(240, 28 * len(shown) + 80),
         },
     )
 
@@ -196,4 +195,7 @@ def workbook(result):
 
 @role_required(*VIEWERS)
 def figures_export(request):
-    return xlsx_response(workbook(_compute(request)), _("demand-dispute-figures"))
+    result = _compute(request)
+    by = _("by %(group)s") % {"group": figures.GROUPS[result.group]}
+    stem = export_stem(root_unit(request.user), _("Demand and dispute figures"), str(result.period), by)
+    return xlsx_response(workbook(result), stem)

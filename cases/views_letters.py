@@ -1,13 +1,10 @@
 """The supervision letters' pages (一函两书): the list with its figures per kind, a new 提示函, a letter with its
 chain, delivery, answer and escalation, and the letter as Word and as a printable page."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,7 +24,7 @@ from evidence import services as library
 from orgs.models import Role
 from qingdan import clock
 from qingdan.errors import Conflict, Refused
-from qingdan.pages import paginate, query_without_page
+from qingdan.pages import download_response, export_stem, paginate, query_without_page
 from qingdan.permissions import role_required
 
 EVENT_LABELS = {
@@ -348,10 +345,9 @@ def letter_escalate(request, pk):
 @login_required
 def letter_docx(request, pk):
     letter = scope.get_letter(request.user, pk)
-    response = HttpResponse(render_docx(official(letter)), content_type=DOCX_CONTENT_TYPE)
-    name = f"{letter.number}-{letter.addressee}.docx"
-    response["Content-Disposition"] = f"attachment; filename=\"letter.docx\"; filename*=UTF-8''{quote(name)}"
-    return response
+    # 某某公司-提示函-滨总函〔2026〕3号.docx: to whom, what kind, which.
+    name = export_stem(letter.addressee, letter.get_kind_display(), letter.number)
+    return download_response(render_docx(official(letter)), f"{name}.docx", DOCX_CONTENT_TYPE)
 
 
 @login_required

@@ -112,8 +112,8 @@ def table(unit, group, today=None):
     """``(total, rows)``: the figures of the items ``unit``'s subtree is responsible for, in total
     and per group (every item falls in exactly one group). ``unit`` None: nothing.
 
-    Categories and months come as a list. Units and offices come as ``UnitGroups``, heaviest first
-    and read a slice at a time: a province has 53,652 responsible units, a page shows 50."""
+    Categories and months come as a list. Units and offices come as ``UnitGroups``, the units behind
+    first and read a slice at a time: a province has 53,652 responsible units, a page shows 50."""
     today = today or clock.today()
     if unit is None:
         return Figures(), []
@@ -141,11 +141,18 @@ def table(unit, group, today=None):
 
 
 class UnitGroups:
-    """The groups of a unit or office grouping, by items issued (most first) then id, read a slice at
-    a time (``Paginator`` and ``chart_data`` slice it; iterating reads them all). The first slice
-    comes with the number of groups and their total, in the same query (``top``)."""
+    """The groups of a unit or office grouping, the ones behind first: lowest close-out rate, then most
+    items still open, then id (groups that were issued nothing come last). Read a slice at a time
+    (``Paginator`` and ``chart_data`` slice it; iterating reads them all). The first slice comes with
+    the number of groups and their total, in the same query (``top``).
 
-    ORDER = "g.issued DESC, g.group_key"
+    A leader reads the table and the chart to see whom to chase: ordered by items issued, the unit at
+    12% came 40th of 86 and out of the chart."""
+
+    ORDER = (
+        "CASE WHEN g.issued > 0 THEN CAST(g.closed AS FLOAT) / g.issued ELSE 2 END, "
+        "g.issued - g.closed DESC, g.group_key"
+    )
 
     def __init__(self, kept, overdue, group, subtree, first=None):
         self.kept, self.overdue, self.group, self.subtree = kept, overdue, group, subtree
@@ -240,9 +247,30 @@ def _labelled(rows, group, subtree):
     return result
 
 
-def chart_data(rows, group, limit=20):
-    """What the charts draw: the first ``limit`` groups (all months)."""
-    shown = rows if group == "month" else rows[:limit]
+CHART_UNITS = 20  # the units behind a chart shows first: one screen on a phone
+CHART_MOST = 300  # "show all" draws at most so many bars (a province has thousands of units)
+
+
+def every_month(rows, today=None):
+    """The month groups with the months between them that issued nothing, as zero rows, up to this month:
+    a trend drawn only through the months with data hides the empty ones."""
+    if not rows:
+        return []
+    found = {row.key: row for row in rows}
+    month, last = rows[0].key, max(rows[-1].key, (today or clock.today()).replace(day=1))
+    filled = []
+    while month <= last:
+        text = f"{month:%Y-%m}"
+        filled.append(found.get(month) or Figures(key=month, label=text, code=text))
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return filled
+
+
+def chart_data(rows, group, limit=CHART_UNITS, today=None):
+    """What the charts draw: every month of the range, or the first ``limit`` groups in the table's order
+    (the units behind first; ``limit`` None: all of them, up to ``CHART_MOST``)."""
+    most = min(limit or CHART_MOST, CHART_MOST)
+    shown = every_month(list(rows), today) if group == "month" else list(rows[:most])
     return {
         "line": group == "month" and len(shown) > 1,
         "names": [r.label for r in shown],
@@ -250,6 +278,7 @@ def chart_data(rows, group, limit=20):
         "closed": [r.closed for r in shown],
         "overdue": [r.overdue for r in shown],
         "rate": [None if r.close_rate is None else round(r.close_rate * 100, 1) for r in shown],
+        "groups": len(rows),
     }
 
 

@@ -1,11 +1,10 @@
 """Official documents of items (.docx and printable) and evidence downloads, scoped like the items."""
 
 from datetime import date
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from checklists.models import Document, DocumentKind
 from checklists.queries import visible_items
 from documents.official import DOCX_CONTENT_TYPE, OfficialDocument, cn_date, render_docx, render_html
+from qingdan.pages import download_response, export_stem
 
 
 def _document(user, pk):
@@ -85,10 +85,10 @@ def official(document):
 def document_download(request, pk):
     document = _document(request.user, pk)
     content = render_docx(official(document))
-    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
-    name = f"{document.get_kind_display()}-{document.number}.docx"
-    response["Content-Disposition"] = f"attachment; filename=\"document.docx\"; filename*=UTF-8''{quote(name)}"
-    return response
+    # 县交通运输局-整改意见书-滨产改办〔2026〕12号.docx: to whom, what, which.
+    unit = (document.body or {}).get("unit") or document.item.responsible_unit.name
+    name = export_stem(unit, document.get_kind_display(), document.number)
+    return download_response(content, f"{name}.docx", DOCX_CONTENT_TYPE)
 
 
 @login_required

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from checklists import figures
 from orgs.models import Role
 from orgs.queries import root_unit
-from qingdan import clock
-from qingdan.pages import PAGE_SIZE, xlsx_response
+from qingdan import clock, spreadsheets
+from qingdan.pages import PAGE_SIZE, export_stem, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import write_workbook
 from qingdan.templatetags.qd import percent, thousands
@@ -54,10 +54,6 @@ def _cells(row, base):
     return cells
 
 
-def _percent(value):
-    return "" if value is None else f"{value * 100:.1f}%"
-
-
 def _period(request):
     period = request.GET.get("period", "")
     return period if period in figures.LOAD_PERIODS else figures.DEFAULT_LOAD_PERIOD
@@ -76,6 +72,9 @@ def figures_page(request):
         row.cells = _cells(row, base)
     params = request.GET.copy()
     params.pop("page", None)
+    # The chart shows the units behind (one screen); "show all" draws every group, as tall as it takes.
+    every = request.GET.get("chart") == "all"
+    charts = figures.chart_data(rows, group, None if every else figures.CHART_UNITS, today)
     return render(
         request,
         "checklists/figures.html",
@@ -86,7 +85,10 @@ def figures_page(request):
             "total": total,
             "page": page,
             "query": params.urlencode(),
-            "charts": figures.chart_data(rows, group),
+            "charts": charts,
+            "chart_all": every,
+            "chart_toggle": group != "month" and len(rows) > figures.CHART_UNITS,
+            "chart_most": figures.CHART_MOST,
             "period": _period(request),
             "columns": COLUMNS,
         },
@@ -122,13 +124,15 @@ def figures_export(request):
     total, rows = figures.table(root_unit(request.user), group, today)
     total.label = _("Total")
 
-    def cells(row):
-        values = []
-        for name, _title in COLUMNS:
-            value = getattr(row, name)
-            values.append(_percent(value) if name in RATES else value)
-        return [row.label, *values]
+    def cells(row, bold=False):
+        # Rates as numbers shown as 85.0% (satisfaction is a rate too), counts with separators.
+        values = [
+            (spreadsheets.percent if name in RATES else spreadsheets.count)(getattr(row, name), bold)
+            for name, _title in COLUMNS
+        ]
+        return [spreadsheets.total_label(row.label) if bold else row.label, *values]
 
     header = [str(figures.GROUPS[group]), *(title for _n, title in COLUMNS)]
-    content = write_workbook(_("Figures"), header, [*(cells(r) for r in rows), cells(total)])
-    return xlsx_response(content, _("list-figures"))
+    content = write_workbook(_("Figures"), header, [*(cells(r) for r in rows), cells(total, True)])
+    by = _("by %(group)s") % {"group": figures.GROUPS[group]}
+    return xlsx_response(content, export_stem(root_unit(request.user), _("Close-out figures"), by))

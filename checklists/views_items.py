@@ -46,9 +46,10 @@ from checklists.queries import is_id as _is_id
 from evidence import services as library
 from evidence.models import Evidence
 from orgs.models import Role
+from orgs.queries import root_unit
 from qingdan import clock
 from qingdan.errors import Conflict, Refused
-from qingdan.pages import paginate, query_without_page, xlsx_response
+from qingdan.pages import export_stem, form_filters, paginate, query_without_page, xlsx_response
 from qingdan.spreadsheets import write_workbook
 
 # --- the item list -------------------------------------------------------------------------
@@ -166,7 +167,7 @@ def item_list(request):
 @login_required
 def item_export(request):
     """Exactly the rows of the list's filters, as .xlsx."""
-    _form, items = _filtered_items(request)
+    form, items = _filtered_items(request)
     today = clock.today()
 
     def rows():
@@ -195,7 +196,10 @@ def item_export(request):
         _("Urgings"),
         _("Supervision colour"),
     ]
-    return xlsx_response(write_workbook(_("Items"), header, rows()), _("items"))
+    # 滨海县总工会-清单事项-逾期-20260916.xlsx: whose, what, the filters in words
+    words = [*form_filters(form), *(words for _name, _value, words in _figure_filters(request))]
+    stem = export_stem(root_unit(request.user), _("List items"), *words)
+    return xlsx_response(write_workbook(_("Items"), header, rows()), stem)
 
 
 # --- the item: facts, timeline, actions ----------------------------------------------------

@@ -24,9 +24,18 @@ from checklists.forms_lists import (
 from checklists.models import Category, Item, ItemStatus
 from checklists.queries import get_checklist, visible_checklists
 from orgs.models import Role
-from orgs.queries import visible_units
+from orgs.queries import root_unit, visible_units
 from qingdan.errors import Refused
-from qingdan.pages import check_upload, drop_kept_upload, open_kept_upload, paginate, query_without_page, xlsx_response
+from qingdan.pages import (
+    check_upload,
+    drop_kept_upload,
+    export_stem,
+    form_filters,
+    open_kept_upload,
+    paginate,
+    query_without_page,
+    xlsx_response,
+)
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import SheetError
 
@@ -136,8 +145,9 @@ def checklist_list(request):
 
 @login_required
 def checklist_export(request):
-    _form, lists = filtered_checklists(request)
-    return xlsx_response(exports.items_xlsx(lists), _("lists"))
+    form, lists = filtered_checklists(request)
+    stem = export_stem(root_unit(request.user), _("Responsibility lists"), *form_filters(form))
+    return xlsx_response(exports.items_xlsx(lists), stem)
 
 
 def _issue_units(user):

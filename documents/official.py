@@ -46,6 +46,7 @@ SMALL_SIZE = Pt(14)  # 四号: table, 抄送, page number
 BODY_LINE = Pt(28)
 TITLE_LINE = Pt(36)
 TABLE_LINE = Pt(22)
+HALF_LINE = Pt(14)
 SEAL_GREY = RGBColor(0x80, 0x80, 0x80)
 SEAL_PLACEHOLDER = "（印章）"
 
@@ -322,7 +323,7 @@ def _column_widths(rows: list[list[str]], *, total: int) -> list[int]:
     return widths
 
 
-def _add_table(document, rows: list[list[str]]) -> None:
+def _add_table(document, rows: list[list[str]]):
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -349,6 +350,7 @@ def _add_table(document, rows: list[list[str]]) -> None:
             _spacing(paragraph, line=TABLE_LINE)
             if value:
                 _style_run(paragraph.add_run(value), font=BODY_FONT, size=SMALL_SIZE, bold=index == 0)
+    return table
 
 
 # Children of w:pPr that must follow w:pBdr (CT_PPr is an ordered sequence).
@@ -432,13 +434,20 @@ def render_docx(doc: OfficialDocument) -> bytes:
         if text:
             _add_paragraph(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
 
+    # A one-page notice (整改意见书, 催办通知书) must keep its table, seal and date on its first page: the gaps
+    # around the table are half a line, one blank line stands before the signature, and nothing forces a
+    # break. The table's last row, the blank line and the signature keep together, so the seal and date never
+    # stand alone on a page of their own; nothing before the table is tied to it, so it never drags the table
+    # and the signature to the next page and leaves the first half empty.
     rows = _table_rows(doc.table)
     if rows:
-        _add_paragraph(document, "")
-        _add_table(document, rows)
+        _add_paragraph(document, "", line=HALF_LINE)
+        table = _add_table(document, rows)
+        for cell in table.rows[-1].cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
-    _add_paragraph(document, "")
-    _add_paragraph(document, "")
+    _add_paragraph(document, "").paragraph_format.keep_with_next = True
     signature_indent = Pt(BODY_SIZE.pt * 2)  # 右空二字
     seal = _add_paragraph(document, SEAL_PLACEHOLDER, align=WD_ALIGN_PARAGRAPH.RIGHT, color=SEAL_GREY)
     issuer = _add_paragraph(document, _clean(doc.issuer).strip(), align=WD_ALIGN_PARAGRAPH.RIGHT)
@@ -509,21 +518,25 @@ _STYLE = (
     ".official-document .od-number{text-align:center}"
     ".official-document .od-addressee{margin-top:28pt}"
     ".official-document .od-body{text-indent:2em;text-align:justify}"
-    ".official-document .od-table{width:100%;border-collapse:collapse;margin:28pt 0 0;font-size:14pt;"
+    ".official-document .od-table{width:100%;border-collapse:collapse;margin:14pt 0 0;font-size:14pt;"
     "line-height:22pt}"
     ".official-document .od-table th,.official-document .od-table td{border:1px solid #000;"
     # Word's Table Grid cell margins (0 top/bottom, 0.19cm sides), so print matches the .docx.
     "padding:0 5.4pt;vertical-align:middle;text-align:left}"
     ".official-document .od-table th{text-align:center;font-weight:bold}"
-    ".official-document .od-signature{margin-top:56pt;text-align:right;padding-right:2em;"
-    "break-inside:avoid}"
+    ".official-document .od-signature{margin-top:28pt;text-align:right;padding-right:2em;"
+    "break-inside:avoid;break-before:avoid}"
     ".official-document .od-seal{color:#808080}"
     ".official-document .od-cc{margin-top:28pt;padding:0 1em;font-size:14pt;border-top:1px solid #000;"
     "border-bottom:1px solid #000}"
     "@media screen and (max-width:820px){.official-document{width:auto;min-height:0;padding:1.5rem}}"
-    "@media print{.official-document{width:auto;max-width:none;min-height:0;margin:0;padding:0;"
+    # Print: the page's own margins (@page) and nothing around the document, no forced break anywhere; a row
+    # and the signature are not split, and the signature keeps to the table's last row.
+    "@media print{body,main{margin:0!important;padding:0!important;background:#fff!important}"
+    ".official-document{width:auto;max-width:none;min-height:0;margin:0;padding:0;"
     "box-shadow:none}.official-document .od-table thead{display:table-header-group}"
-    ".official-document .od-table tr{break-inside:avoid}}"
+    ".official-document .od-table tr{break-inside:avoid}"
+    ".official-document .od-table,.official-document .od-body{break-before:auto;break-after:auto}}"
     "</style>"
 )
 

@@ -1,9 +1,12 @@
 """Small helpers shared by list pages and downloads."""
 
+import datetime
+import re
 import uuid
 from pathlib import Path
 from urllib.parse import quote
 
+from django import forms
 from django.conf import settings
 from django.core.files import File
 from django.core.paginator import Paginator
@@ -11,6 +14,7 @@ from django.http import HttpResponse
 
 from qingdan import clock
 from qingdan.spreadsheets import XLSX_CONTENT_TYPE
+from qingdan.text import printable
 
 PAGE_SIZE = 50
 
@@ -25,12 +29,62 @@ def query_without_page(request):
     return params.urlencode()
 
 
-def xlsx_response(content, stem):
-    """Download with a Chinese file name that Excel, WPS and every browser accept."""
-    name = f"{stem}-{clock.today():%Y%m%d}.xlsx"
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(name)}"
+# Characters Windows refuses in a file name (and the path separators everywhere), and the length kept: a
+# name is read in a folder listing, and 255 bytes is the limit of most file systems (a CJK character is 3).
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+STEM_CHARACTERS = 60
+
+
+def export_stem(unit, what, *filters):
+    """A file name that says what it holds: whose (the unit's name), what, then the filters in words, e.g.
+    ``滨海县总工会-清单事项-逾期``. Empty parts are left out; characters a file system refuses are dropped."""
+    parts = [getattr(unit, "name", unit) or "", what, *filters]
+    words = []
+    for part in parts:
+        word = _UNSAFE.sub(" ", printable(str(part or ""))).strip()
+        if word and word not in words:  # a filter on the user's own unit says nothing new
+            words.append(word)
+    return "-".join(words)[:STEM_CHARACTERS]
+
+
+def form_filters(form, skip=()):
+    """The filters a bound, valid form holds, in words for a file name: a choice by its label, a record by its
+    name, a date as 2026-09-16, a ticked box by its field's label; an empty field says nothing, nor do the
+    fields in ``skip`` (a search that may hold a person's name stays out of a file name)."""
+    if form is None or not form.is_valid():
+        return []
+    words = []
+    for name, field in form.fields.items():
+        if name in skip:
+            continue
+        value = form.cleaned_data.get(name)
+        if value in (None, "", False, [], ()) or getattr(field.widget, "input_type", "") == "hidden":
+            continue
+        if value is True:
+            words.append(str(field.label or name))
+        elif isinstance(value, datetime.date):
+            words.append(f"{value:%Y-%m-%d}")
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            labels = dict(field.choices)
+            words.append(str(labels.get(value, value)))
+        else:
+            words.append(str(value))
+    return words
+
+
+def download_response(content, name, content_type):
+    """A download under a Chinese file name that Excel, WPS and every browser accept (RFC 6266 ``filename*``;
+    the plain ``filename`` for the oldest clients is ASCII)."""
+    ascii_name = "export" + name[name.rfind(".") :] if "." in name else "export"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     return response
+
+
+def xlsx_response(content, stem):
+    """An .xlsx download named ``<stem>-YYYYMMDD.xlsx`` (today's date: two exports of a day sort together);
+    ``export_stem`` makes a stem that says what the file holds."""
+    return download_response(content, f"{stem}-{clock.today():%Y%m%d}.xlsx", XLSX_CONTENT_TYPE)
 
 
 def _pending_dir():

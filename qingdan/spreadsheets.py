@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from qingdan import text
@@ -189,9 +190,63 @@ def _cell(values, index, number, title):
         ) from exc
 
 
+# Number formats of exported figures: a rate is a number (0.85) shown as 85.0%, so Excel can add and sort it.
+PERCENT_FORMAT = "0.0%"
+COUNT_FORMAT = "#,##0"
+MONEY_FORMAT = "#,##0.00"
+POINTS_FORMAT = "0.00"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number to write with its format (and bold, for a 合计 row); None writes an empty cell."""
+
+    value: object
+    number_format: str
+    bold: bool = False
+
+
+def percent(value, bold=False):
+    """A rate (0.85) as a number shown as ``85.0%``."""
+    return Figure(value, PERCENT_FORMAT, bold)
+
+
+def count(value, bold=False):
+    return Figure(value, COUNT_FORMAT, bold)
+
+
+def total_label(value):
+    """A 合计 row's label (or any text) in bold."""
+    return Figure(value, "General", True)
+
+
+def money(value, bold=False):
+    """Yuan as a number with two decimals and thousands separators."""
+    return Figure(value, MONEY_FORMAT, bold)
+
+
+def _figure(sheet, figure):
+    value = figure.value
+    if isinstance(value, str):
+        value = text.printable(value)
+        if value.startswith("="):
+            value = "'" + value
+    elif value is not None and not isinstance(value, int | float):
+        value = float(value)  # a Decimal: Excel holds doubles anyway
+    cell = WriteOnlyCell(sheet, value=value)
+    if value is not None and not isinstance(value, str):
+        cell.number_format = figure.number_format
+    if figure.bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
 def _safe(sheet, value):
     """Text is written as text: a name typed as ``=HYPERLINK(…)`` must not become a formula; a character that
-    XML cannot carry (stored before the boundary checked it) is dropped rather than fail the export."""
+    XML cannot carry (stored before the boundary checked it) is dropped rather than fail the export. A
+    ``Figure`` is written as a number with its format."""
+    if isinstance(value, Figure):
+        return _figure(sheet, value)
     if isinstance(value, str):
         value = text.printable(value)
     if isinstance(value, str) and value.startswith("="):

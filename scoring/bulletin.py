@@ -107,6 +107,19 @@ def document(round, results):
             if funds:
                 line.append(f"{r.fund_amount:,.2f}" if r.fund_amount is not None else "")
             table.append(line)
+        if results:
+            # The 合计 row: the funds add up; points do not, so their cell gives the mean and says so.
+            totals = [r.total for r in results if r.total is not None]
+            mean = sum(totals, Decimal(0)) / len(totals) if totals else None
+            line = [
+                _("Total"),
+                _("%(n)s units in all") % {"n": len(results)},
+                _("mean %(points)s") % {"points": points(mean, True)} if mean is not None else "",
+                "",
+            ]
+            if funds:
+                line.append(f"{sum((r.fund_amount or 0 for r in results), Decimal(0)):,.2f}")
+            table.append(line)
         return OfficialDocument(
             title=_("On the results of %(name)s") % {"name": round.name},
             number=round.bulletin_number,

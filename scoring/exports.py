@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from qingdan.spreadsheets import write_workbook
+from qingdan.spreadsheets import POINTS_FORMAT, Figure, count, money, total_label, write_workbook
 from scoring.explain import grade_word
 from scoring.models import Grade
 
@@ -79,19 +79,61 @@ def header(sections):
     ]
 
 
+def _points(value, bold=False):
+    return Figure(value, POINTS_FORMAT, bold)
+
+
 def row(result, sections):
     return [
         result.rank,
         result.unit.name,
-        *(section_points(result, s) for s in sections),
-        result.total,
+        *(_points(section_points(result, s)) for s in sections),
+        _points(result.total),
         grade_word(result.grade) if result.grade else "",
         _("Yes") if result.vetoed else "",
-        result.fund_amount if result.fund_amount is not None else "",
+        money(result.fund_amount) if result.fund_amount is not None else "",
         result.fund_note,
     ]
 
 
+def mean(values):
+    values = [Decimal(v) for v in values if v is not None]
+    return (sum(values, ZERO) / len(values)).quantize(Decimal("0.01")) if values else None
+
+
+def total_rows(results, sections):
+    """Under the units: the mean of each section's and of the total points (points are not added up across
+    units, so the row says it is a mean), then the 合计 of what adds up: units, vetoes, fund subsidies."""
+    if len(results) < 2:  # one unit's row (what an assessed unit exports) has nothing to add up
+        return []
+    units = _("%(n)s units in all") % {"n": len(results)}
+    means = [
+        total_label(_("Mean points")),
+        total_label(units),
+        *(_points(mean(section_points(r, s) for r in results), True) for s in sections),
+        _points(mean(r.total for r in results), True),
+        "",
+        "",
+        "",
+        "",
+    ]
+    funds = [r.fund_amount for r in results if r.fund_amount is not None]
+    sums = [
+        total_label(_("Total")),
+        total_label(units),
+        *("" for _s in sections),
+        "",
+        "",
+        count(sum(1 for r in results if r.vetoed), True),
+        money(sum(funds, ZERO), True) if funds else "",
+        "",
+    ]
+    return [means, sums]
+
+
 def workbook(results, sections):
-    """The results as .xlsx bytes; names and notes are written as text, never as formulas."""
-    return write_workbook(_("Results"), header(sections), (row(r, sections) for r in results))
+    """The results as .xlsx bytes, with a row of means and a 合计 row; names and notes are written as text,
+    never as formulas; points and amounts as numbers with their formats."""
+    results = list(results)
+    rows = [*(row(r, sections) for r in results), *total_rows(results, sections)]
+    return write_workbook(_("Results"), header(sections), rows)

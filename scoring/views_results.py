@@ -7,13 +7,12 @@ its own result until publication, everyone's after); every change goes through `
 """
 
 from decimal import Decimal
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from orgs.models import OrgUnit
 from qingdan import metrics
 from qingdan.errors import Conflict, Refused
 from qingdan.forms import StyledForm
-from qingdan.pages import paginate, xlsx_response
+from qingdan.pages import download_response, export_stem, paginate, xlsx_response
 from qingdan.templatetags.qd import yuan
 from scoring import bulletin, drill, exports, permissions, workflow
 from scoring.explain import GRADE_COLOURS, grade_word, maximum, points, source, steps, value_words
@@ -245,7 +244,15 @@ def results_xlsx(request, pk):
     round = get_round(request.user, pk)
     _nodes, sections, _results, ordered, _key, _descending = _visible(request, round)
     content = exports.workbook(ordered, sections)
-    return xlsx_response(content, _("%(name)s results") % {"name": round.name})
+    grade = request.GET.get("grade", "")
+    stem = export_stem(
+        round.owner_unit,
+        round.name,
+        _("Results"),
+        grade_word(grade) if grade in Grade.values else "",
+        _("Vetoed") if request.GET.get("vetoed") == "1" else "",
+    )
+    return xlsx_response(content, stem)
 
 
 # ---------------------------------------------------------------------------- one unit's result
@@ -417,10 +424,8 @@ def _published(user, pk):
 def bulletin_docx(request, pk):
     round, results = _published(request.user, pk)
     content = render_docx(bulletin.document(round, results))
-    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
-    name = f"{_('Results bulletin')}-{round.name}.docx"
-    response["Content-Disposition"] = f"attachment; filename=\"bulletin.docx\"; filename*=UTF-8''{quote(name)}"
-    return response
+    name = export_stem(round.owner_unit, round.name, _("Results bulletin"), round.bulletin_number)
+    return download_response(content, f"{name}.docx", DOCX_CONTENT_TYPE)
 
 
 @login_required

@@ -5,6 +5,7 @@ from itertools import groupby
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qingdan import spreadsheets
 from qingdan.spreadsheets import write_sheets, write_workbook
 from surveys import stats
 from surveys.models import Answer, QuestionKind
@@ -55,7 +56,7 @@ def statistics_xlsx(questionnaire, responses):
         if f.options:
             for option, count, share in f.options:
                 question_rows.append(
-                    [q.code, q.text, option.label, count, round(share * 100, 1) if share is not None else "", ""]
+                    [q.code, q.text, option.label, spreadsheets.count(count), spreadsheets.percent(share), ""]
                 )
         else:
             question_rows.append(
@@ -77,6 +78,19 @@ def statistics_xlsx(questionnaire, responses):
             [units[unit_id].code, units[unit_id].name]
             + [round(scores[s.pk], 2) if s.pk in scores else "" for s in sections]
             + [round(total, 2) if total is not None else ""]
+        )
+    if unit_rows:
+        # The scores are means: the last row is the mean over every response (labelled so), not a sum.
+        whole = stats.overall(overall)
+        unit_rows.append(
+            [spreadsheets.total_label(_("Mean")), spreadsheets.total_label(_("All final responses"))]
+            + [
+                spreadsheets.Figure(round(overall[s.pk], 2), spreadsheets.POINTS_FORMAT, True)
+                if s.pk in overall
+                else ""
+                for s in sections
+            ]
+            + [spreadsheets.Figure(round(whole, 2), spreadsheets.POINTS_FORMAT, True) if whole is not None else ""]
         )
     return write_sheets(
         [

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from orgs.models import OrgUnit, Role
-from orgs.queries import visible_units
+from orgs.queries import root_unit, visible_units
 from qingdan.errors import Refused
-from qingdan.pages import paginate, xlsx_response
+from qingdan.pages import export_stem, paginate, xlsx_response
 from qingdan.permissions import role_required
 from surveys import exports, services, stats
 from surveys.forms_stats import FindingForm
@@ -23,6 +23,13 @@ from surveys.queries import (
 )
 
 VIEWERS = (Role.OFFICE, Role.LEADER)
+CHART_UNITS = 20
+
+
+def _without(request, name):
+    params = request.GET.copy()
+    params.pop(name, None)
+    return params.urlencode()
 
 
 def _scope(request, questionnaire):
@@ -74,12 +81,13 @@ def statistics(request, pk):
         for f in figures
         if f.question.kind == QuestionKind.SATISFACTION
     ]
+    # The chart shows the units behind first (lowest score), 20 of them unless asked for all: a bar of
+    # 26 px each, whatever their number; the table below keeps the ranking, highest first.
+    every = request.GET.get("chart") == "all"
+    behind = unit_rows[::-1][: None if every else CHART_UNITS]
     charts = {
         "dimensions": {"names": [s.title for s in sections], "values": [_round(overall.get(s.pk)) for s in sections]},
-        "units": {
-            "names": [r["unit"].name for r in unit_rows[:30]],
-            "values": [_round(r["total"]) for r in unit_rows[:30]],
-        },
+        "units": {"names": [r["unit"].name for r in behind], "values": [_round(r["total"]) for r in behind]},
     }
     context = {
         "questionnaire": questionnaire,
@@ -95,11 +103,20 @@ def statistics(request, pk):
         "figures": figures,
         "satisfaction": satisfaction,
         "charts": charts,
+        "chart_all": every,
+        "chart_toggle": len(unit_rows) > CHART_UNITS,
+        "chart_query": _without(request, "chart"),
         "distributions": visible_distributions(request.user).filter(questionnaire=questionnaire),
         "polls": visible_polls(request.user).filter(questionnaire=questionnaire),
         "query": request.GET.urlencode(),
     }
     return render(request, "surveys/stats_detail.html", context)
+
+
+def _stem(request, questionnaire, what, distribution, poll):
+    """``滨海县总工会-职工之家建设情况调查-统计-2026年调查``: whose, which questionnaire, what, which responses."""
+    scope = distribution.title if distribution else poll.title if poll else ""
+    return export_stem(root_unit(request.user), questionnaire.title, what, scope)
 
 
 def _round(value):
@@ -109,15 +126,17 @@ def _round(value):
 @role_required(*VIEWERS)
 def statistics_export(request, pk):
     questionnaire = get_questionnaire(request.user, pk)
-    _distribution, _poll, responses = _scope(request, questionnaire)
-    return xlsx_response(exports.statistics_xlsx(questionnaire, responses), _("survey-statistics"))
+    distribution, poll, responses = _scope(request, questionnaire)
+    stem = _stem(request, questionnaire, _("Statistics"), distribution, poll)
+    return xlsx_response(exports.statistics_xlsx(questionnaire, responses), stem)
 
 
 @role_required(*VIEWERS)
 def responses_export(request, pk):
     questionnaire = get_questionnaire(request.user, pk)
-    _distribution, _poll, responses = _scope(request, questionnaire)
-    return xlsx_response(exports.responses_xlsx(questionnaire, responses), _("survey-responses"))
+    distribution, poll, responses = _scope(request, questionnaire)
+    stem = _stem(request, questionnaire, _("Responses"), distribution, poll)
+    return xlsx_response(exports.responses_xlsx(questionnaire, responses), stem)
 
 
 @role_required(*VIEWERS)

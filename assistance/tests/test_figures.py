@@ -178,6 +178,20 @@ def test_the_export_has_the_table_and_a_total_row(archive, office, client_for):
     assert kinds[-1][0] == "合计" and kinds[-1][3] == pytest.approx(11401.50)
 
 
+def test_the_export_writes_rates_and_amounts_as_formatted_numbers(archive, office, client_for):
+    response = client_for(office).get("/assistance/figures/export/?group=unit&year=2026")
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    total = sheet[sheet.max_row]
+    rate = total[header.index("累计脱困率")]
+    assert isinstance(rate.value, float) and 0 <= rate.value <= 1 and rate.number_format == "0.0%"
+    amount = total[header.index("帮扶金额（元）")]
+    assert amount.number_format == "#,##0.00" and total[1].number_format == "#,##0" and total[0].font.b
+    kinds = book.worksheets[1]
+    assert kinds.cell(row=kinds.max_row, column=4).number_format == "#,##0.00"
+
+
 def test_reporters_and_the_other_county_see_no_figures_of_county_a(archive, reporter, outsider, client_for):
     assert client_for(reporter).get("/assistance/figures/").status_code == 403
     body = client_for(outsider).get("/assistance/figures/").content.decode()

@@ -1,6 +1,7 @@
 """The letters' pages: list with figures and filters, a new 提示函, delivery, answer, escalation, the document."""
 
 from datetime import date
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -153,5 +154,7 @@ def test_the_word_document_holds_the_number_addressee_and_deadline(client_for, o
     assert letter.enterprise.name in text
     assert "2026年10月16日" in text and "10个工作日" in text
     assert "2026年9月16日" in text  # the issue date under the issuer
+    name = response["Content-Disposition"].split("filename*=UTF-8''", 1)[1]
+    assert unquote(name) == f"{letter.addressee}-{letter.get_kind_display()}-滨海县工提〔2026〕1号.docx"
     preview = client_for(office).get(reverse("cases:letter_print", args=[letter.pk])).content.decode()
     assert "滨海县工提〔2026〕1号" in preview and "2026年10月16日" in preview

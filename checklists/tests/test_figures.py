@@ -118,14 +118,15 @@ def test_grouped_figures_match_an_independent_count(spread, office, group):
 @pytest.mark.parametrize("group", ["unit", "office"])
 def test_units_and_offices_are_read_a_page_at_a_time_in_order(spread, office, group, monkeypatch):
     """With a page of one group, every slice is a query of its own (``figures.top``): the slices give
-    the same groups as the whole, heaviest first, and the total is the sum of the groups."""
+    the same groups as the whole, the units behind first, and the total is the sum of the groups."""
     every = list(figures.table(office.org_unit, group, TODAY())[1])
     monkeypatch.setattr(figures, "PAGE_SIZE", 1)
     total, rows = figures.table(office.org_unit, group, TODAY())
     assert len(rows) == len(every) >= 2
     assert [actual(r) for r in rows[1:3]] == [actual(r) for r in every[1:3]]
     assert (rows[-1].label, rows[0].label) == (every[-1].label, every[0].label)
-    assert [(-r.issued, r.key) for r in every] == sorted((-r.issued, r.key) for r in every)
+    order = [(2 if r.close_rate is None else r.close_rate, -(r.issued - r.closed), r.key) for r in every]
+    assert order == sorted(order)
     for name in figures.SUMMED:
         assert getattr(total, name) == sum(getattr(r, name) for r in every), name
 
@@ -208,6 +209,54 @@ def test_the_page_shows_cards_charts_table_and_links(client_for, spread, office)
     assert "产业工人队伍建设" in category and "未分类" in category
 
 
+def test_the_chart_shows_the_units_behind_first_and_all_of_them_on_request(client_for, office, county_a):
+    """Of 25 units, the chart shows the 20 with the lowest close-out rate, lowest first (the most open items
+    first among equals), not the 20 that were issued the most; ``chart=all`` draws all 25."""
+    for n in range(25):
+        unit = OrgUnitFactory(code=f"A-B{n:02}", name=f"第{n:02}工会", kind=OrgKind.TOWN, parent=county_a)
+        checklist = services.issue_checklist(
+            actor=office,
+            responsible_unit=unit,
+            title=f"清单{n}",
+            items=[{"content": f"事项{k}", "deadline": TODAY() + timedelta(days=9)} for k in range(30 - n)],
+        )
+        # unit n has closed n + 1 of its 30 - n items: the later units are both smaller and further ahead
+        Item.objects.filter(pk__in=list(checklist.items.values_list("pk", flat=True)[: min(n + 1, 30 - n)])).update(
+            status=ItemStatus.CLOSED
+        )
+    tally.rebuild()
+    client = client_for(office)
+    data = client.get("/lists/figures/").context["charts"]
+    assert data["groups"] == 25 and len(data["names"]) == 20
+    assert data["names"][:3] == ["第00工会", "第01工会", "第02工会"]
+    assert data["rate"] == sorted(data["rate"]) and data["rate"][0] == round(1 / 30 * 100, 1)
+    everything = client.get("/lists/figures/", {"chart": "all"})
+    assert len(everything.context["charts"]["names"]) == 25
+    assert 'data-testid="chart-show-all"' not in everything.content.decode()
+    assert 'data-testid="chart-show-all"' in client.get("/lists/figures/").content.decode()
+
+
+def test_the_month_chart_draws_every_month_up_to_this_one_with_zeros(client_for, office, dept_a):
+    """Lists issued five and three months ago: the chart runs over every month from the first to this one,
+    the months that issued nothing as 0 (and no rate)."""
+    this_month = TODAY().replace(day=1)
+    months = [this_month]
+    for _n in range(5):
+        months.insert(0, (months[0] - timedelta(days=1)).replace(day=1))
+    for issued_on in (months[0], months[2]):
+        services.issue_checklist(
+            actor=office,
+            responsible_unit=dept_a,
+            title=f"清单{issued_on}",
+            issued_on=issued_on,
+            items=[{"content": "事项", "deadline": issued_on + timedelta(days=9)}],
+        )
+    data = client_for(office).get("/lists/figures/", {"group": "month"}).context["charts"]
+    assert data["names"] == [f"{m:%Y-%m}" for m in months]
+    assert data["issued"] == [1, 0, 1, 0, 0, 0]
+    assert data["rate"][1] is None and data["line"] is True
+
+
 def test_the_figures_page_takes_the_same_queries_whatever_the_items(client_for, spread, office, dept_a):
     client = client_for(office)
 
@@ -237,13 +286,15 @@ def test_the_figures_page_takes_the_same_queries_whatever_the_items(client_for, 
 
 def test_the_table_exports_to_excel(client_for, spread, office):
     response = client_for(office).get("/lists/figures/export/", {"group": "office"})
-    rows = [
-        [c.value for c in r]
-        for r in load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0].iter_rows()
-    ]
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
     assert rows[0][:5] == ["下达单位", "下达事项", "申请销号", "已销号", "销号率"]
     total = figures_for(office)[0]
-    assert rows[-1][:5] == ["合计", total.issued, total.applied, total.closed, f"{total.close_rate * 100:.1f}%"]
+    assert rows[-1][:4] == ["合计", total.issued, total.applied, total.closed]
+    # the rate is a number Excel can sort and add, shown as a percentage; counts carry separators
+    rate = sheet.cell(row=len(rows), column=5)
+    assert rate.value == pytest.approx(total.close_rate) and rate.number_format == "0.0%"
+    assert sheet.cell(row=len(rows), column=2).number_format == "#,##0" and sheet.cell(row=len(rows), column=1).font.b
     assert {r[0] for r in rows[1:-1]} == {"滨海县总工会", "示范市总工会"}
 
 

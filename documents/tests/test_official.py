@@ -280,3 +280,33 @@ def test_cn_date_reads_aware_datetimes_in_shanghai():
     late_evening_utc = datetime.datetime(2026, 9, 30, 17, 0, tzinfo=datetime.UTC)  # 01:00 on 1 Oct in Shanghai
 
     assert cn_date(late_evening_utc) == "2026年10月1日"
+
+
+def _keeps_with_next(paragraph):
+    return bool(paragraph.paragraph_format.keep_with_next)
+
+
+def test_nothing_forces_a_page_break_and_only_the_table_end_keeps_with_the_signature(docx_bytes):
+    """A one-page notice stays on one page: no page break anywhere, nothing between the title block and the
+    table tied to it (which would carry the table and the signature to page 2), and the table's last row, the
+    blank line and the seal and issuer kept with the date (so the signature never stands alone)."""
+    document = Document(io.BytesIO(docx_bytes))
+    body = document.element.body
+    assert not body.findall(f".//{qn('w:br')}[@{qn('w:type')}='page']")
+    assert not body.findall(f".//{qn('w:pageBreakBefore')}")
+    for text in ("县交通运输局：", *PARAGRAPHS):
+        assert not _keeps_with_next(paragraph_with(document, text)), text
+    table = document.tables[0]
+    assert all(_keeps_with_next(p) for cell in table.rows[-1].cells for p in cell.paragraphs)
+    assert not any(_keeps_with_next(p) for cell in table.rows[1].cells for p in cell.paragraphs)
+    paragraphs = document.paragraphs
+    seal = next(i for i, p in enumerate(paragraphs) if p.text == SEAL_PLACEHOLDER)
+    assert paragraphs[seal - 1].text == "" and _keeps_with_next(paragraphs[seal - 1])
+    assert paragraphs[seal - 1]._p.getprevious().tag == qn("w:tbl")  # one blank line after the table, not two
+    assert _keeps_with_next(paragraphs[seal]) and _keeps_with_next(paragraphs[seal + 1])
+
+
+def test_the_print_stylesheet_forces_no_break_and_keeps_the_signature_whole():
+    html = render_html(urging_notice())
+    assert "break-before:page" not in html and "page-break-before:always" not in html
+    assert "break-inside:avoid;break-before:avoid" in html

@@ -51,15 +51,25 @@ def test_the_xlsx_holds_rank_unit_sections_total_grade_veto_and_funds(client_for
     assert rows[1] == [1, d3.name, 60, 38, 0, 98, zh("Excellent"), None, 50000, note]
     assert rows[2][:7] == [2, dept_a.name, 15, 36, -4, 47, zh("Fail")]
     assert rows[3][:7] == [3, d2.name, 0, 30, -2, 28, zh("Fail")]
-    assert len(rows) == 4
+    assert len(rows) == 6
+
+
+def test_the_xlsx_ends_with_mean_points_and_a_total_of_funds_as_formatted_numbers(client_for, office, funded):
+    sheet, rows = _sheet(client_for(office).get(f"/assessment/rounds/{funded.pk}/results/export/"))
+    three = zh("%(n)s units in all", n=3)
+    # points are means (98, 47, 28 → 57.67), labelled as such; the funds add up (50,000 + 0 + 0)
+    assert rows[4][:6] == ["平均分", three, 25, 34.67, -2, 57.67]
+    assert rows[5] == ["合计", three, None, None, None, None, None, 0, 50000, None]
+    assert sheet["F2"].number_format == "0.00" and sheet["I2"].number_format == "#,##0.00"
+    assert sheet["I6"].number_format == "#,##0.00" and sheet["I6"].font.bold
 
 
 def test_the_xlsx_follows_the_sort_and_filter_of_the_page(client_for, office, funded, units):
     client = client_for(office)
     _s, lowest = _sheet(client.get(f"/assessment/rounds/{funded.pk}/results/export/", {"sort": "total"}))
-    assert [row[1] for row in lowest[1:]] == [units[1].name, units[0].name, units[2].name]
+    assert [row[1] for row in lowest[1:-2]] == [units[1].name, units[0].name, units[2].name]
     _s, excellent = _sheet(client.get(f"/assessment/rounds/{funded.pk}/results/export/", {"grade": "excellent"}))
-    assert [row[1] for row in excellent[1:]] == [units[2].name]
+    assert [row[1] for row in excellent[1:]] == [units[2].name]  # one unit: no mean or total under it
 
 
 def test_a_unit_name_that_looks_like_a_formula_stays_text(client_for, office, funded, units):
@@ -94,6 +104,7 @@ def test_the_bulletin_reads_back_with_number_units_grades_and_funds(client_for, 
     assert zh("%(amount)s ten-thousand yuan", amount="5.00") in text  # ¥50,000 in all, in 万元
     assert "1\t县教育局\t98.00\t" + zh("Excellent") + "\t50,000.00" in text
     assert "3\t县人社局\t28.00\t" + zh("Fail") + "\t0.00" in text
+    assert "合计\t共 3 个单位\t平均 57.67\t\t50,000.00" in text  # the funds add up; the points' mean says so
     assert "滨海县总工会" in text
     assert cn_date(timezone.localtime(funded.published_at).date()) in text
 
@@ -134,3 +145,19 @@ def test_a_pool_bulletin_states_the_base_and_pool_in_ten_thousand_yuan(office, o
             and _("%(amount)s ten-thousand yuan") % {"amount": "2.00"} in p
             for p in document.paragraphs
         )
+
+
+def test_the_downloads_are_named_for_the_owner_the_round_and_the_filter(client_for, office, funded):
+    from urllib.parse import unquote
+
+    def name(response):
+        return unquote(response["Content-Disposition"].split("filename*=UTF-8''", 1)[1])
+
+    client = client_for(office)
+    results = f"/assessment/rounds/{funded.pk}/results/export/"
+    assert name(client.get(results)) == "滨海县总工会-2026年度县直单位目标考核-考核结果-20260916.xlsx"
+    assert name(client.get(results, {"grade": "excellent"})) == (
+        "滨海县总工会-2026年度县直单位目标考核-考核结果-优秀-20260916.xlsx"
+    )
+    bulletin_name = name(client.get(f"/assessment/rounds/{funded.pk}/bulletin/"))
+    assert bulletin_name == f"滨海县总工会-2026年度县直单位目标考核-考核结果通报-{funded.bulletin_number}.docx"

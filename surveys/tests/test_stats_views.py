@@ -51,6 +51,15 @@ def test_statistics_page_shows_counts_scores_and_text(client_for, office, questi
     assert "1 · 50.0%" in page  # one unit of two picked 是
 
 
+def test_the_score_by_unit_chart_shows_the_lowest_first(client_for, office, questionnaire, answered):
+    """The town (no, rating 1: 0 points) comes before the department (100 points); the table keeps the ranking."""
+    response = client_for(office).get(f"/surveys/q/{questionnaire.pk}/stats/?distribution={answered.pk}")
+    units = response.context["charts"]["units"]
+    assert units == {"names": ["东坎街道工会", "县交通运输局"], "values": [0.0, 100.0]}
+    assert [row["unit"].name for row in response.context["unit_rows"]] == ["县交通运输局", "东坎街道工会"]
+    assert 'data-testid="chart-toggle"' not in response.content.decode()  # two units: nothing to hide
+
+
 def test_statistics_exports_follow_the_scope(client_for, office, questionnaire, answered):
     client = client_for(office)
     response = client.get(f"/surveys/q/{questionnaire.pk}/stats/responses/?distribution={answered.pk}")

@@ -250,7 +250,7 @@ def self_save(request, pk):
     scores = [row.score for row in _rows(round, result.unit) if row.manual]
     forms = {s.pk: _self_form(s, result.unit, request.POST) for s in scores}
     files = {s.pk: request.FILES.getlist(f"s{s.pk}-files") for s in scores}
-    problems = {}
+    problems, status = {}, 200
     for score in scores:
         if not forms[score.pk].is_valid():
             problems[score.pk] = [_("Correct the marked fields.")]
@@ -267,6 +267,7 @@ def self_save(request, pk):
         except _CardRefused as refused:
             problems[refused.score.pk] = [refused.message]
             if refused.conflict:
+                status = 409  # as the API answers a stale write
                 current = Score.objects.get(pk=refused.score.pk)
                 data = request.POST.copy()
                 data[f"s{current.pk}-version"] = current.version
@@ -294,7 +295,7 @@ def self_save(request, pk):
                 messages.info(request, _("Nothing was changed."))
             return redirect("scoring:self_assessment", pk=round.pk)
     messages.error(request, _("Nothing was saved: see the marked criteria; everything you typed is kept."))
-    return _self_page(request, round, result, forms=forms, problems=problems, status=409 if problems else 200)
+    return _self_page(request, round, result, forms=forms, problems=problems, status=status)
 
 
 @role_required(Role.OFFICE, Role.REPORTER)

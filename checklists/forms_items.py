@@ -35,7 +35,23 @@ class CategoryField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class Show:
+    """The list's quick switch. With no switch in the address the list opens on open work (OPEN) — or,
+    when the address filters anything (a figure's or the workbench's link), on every item, as it always
+    did, so the rows behind a figure stay exactly the rows it counts."""
+
+    OPEN, MINE, LATE, CLOSED, ALL = "open", "mine", "late", "closed", "all"
+    choices = [
+        (OPEN, _("Open work")),
+        (MINE, _("Waiting for me")),
+        (LATE, _("Overdue")),
+        (CLOSED, _("Closed out")),
+        (ALL, _("All")),
+    ]
+
+
 class ItemFilterForm(StyledForm):
+    show = forms.ChoiceField(choices=Show.choices, required=False, widget=forms.HiddenInput)
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"),

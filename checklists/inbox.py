@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checklists import permissions
 from checklists.models import ItemStatus
+from checklists.queries import late_filter
 from orgs.models import Role
 from qingdan import clock
 
@@ -89,7 +90,13 @@ def items(user):
     union = Q(pk__in=[])
     for q in filters.values():
         union |= q
-    counts = Item.objects.filter(union).aggregate(**{task: Count("pk", filter=q) for task, q in filters.items()})
+    # The applications to verify that came in late or wait past their deadline (queries.late_filter).
+    late = (
+        {"late_verify": Count("pk", filter=filters[Task.VERIFY] & late_filter(today))} if Task.VERIFY in filters else {}
+    )
+    counts = Item.objects.filter(union).aggregate(
+        **{task: Count("pk", filter=q) for task, q in filters.items()}, **late
+    )
     url = reverse("checklists:items")
     tasks = []
     for task, label, _roles, overdue in Task.ALL:
@@ -100,5 +107,7 @@ def items(user):
             link = reverse(
                 "checklists:item", args=[Item.objects.filter(filters[task]).values_list("pk", flat=True).get()]
             )
+        if task == Task.VERIFY and counts.get("late_verify"):
+            label, overdue = _("%(label)s (%(n)d overdue)") % {"label": label, "n": counts["late_verify"]}, True
         tasks.append({"label": str(label), "count": counts[task], "url": link, "overdue": overdue})
     return tasks

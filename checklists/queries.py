@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists import rules
-from checklists.models import Checklist, Item, ItemStatus
+from checklists.models import Checklist, EventKind, Item, ItemEvent, ItemStatus
 from orgs.models import Role
 from orgs.queries import root_unit, within
 from qingdan import clock
@@ -107,6 +108,62 @@ def colour_filter(colour, today=None):
         return open_ & Q(deadline_urgings=1) & ~long_overdue
     due_soon = rules.each_list(rules.DUE_SOON, lambda days: Q(deadline__lte=today + timedelta(days=days)))
     return open_ & Q(deadline_urgings=0) & ~long_overdue & Q(deadline__gte=today) & due_soon
+
+
+class Late:
+    """How late an item is (the late flag), kept through the application so the reviewer sees it:
+    ``OVERDUE`` not applied for and past the deadline; ``APPLIED_LATE`` applied for after the deadline;
+    ``WAITING`` applied for in time but still waiting for review past the deadline; ``CLOSED_LATE``
+    closed out after the deadline. ``days``: how many days past the deadline (today, or the closing day)."""
+
+    OVERDUE, APPLIED_LATE, WAITING, CLOSED_LATE = "overdue", "applied_late", "waiting", "closed_late"
+    LABELS = {
+        OVERDUE: _("Overdue %(days)d days"),
+        APPLIED_LATE: _("Applied late, overdue %(days)d days"),
+        WAITING: _("Waiting for review, overdue %(days)d days"),
+        CLOSED_LATE: _("Closed out late, %(days)d days after the deadline"),
+    }
+
+    def __init__(self, kind, days):
+        self.kind, self.days = kind, days
+
+    def __str__(self):
+        return str(self.LABELS[self.kind]) % {"days": self.days}
+
+    @property
+    def open(self):
+        return self.kind != self.CLOSED_LATE
+
+
+IN_REVIEW = (ItemStatus.APPLIED, ItemStatus.DEEP_REVIEW)
+
+
+def with_applied_at(items):
+    """``items`` with ``applied_at``, the moment of the latest application (what ``lateness`` reads)."""
+    last = ItemEvent.objects.filter(item=OuterRef("pk"), kind=EventKind.APPLIED).order_by("-at", "-id")
+    return items.annotate(applied_at=Subquery(last.values("at")[:1]))
+
+
+def lateness(item, today=None):
+    """The item's late flag (``Late``) or None: the one place that says whether an item is late. Reads
+    ``item.applied_at`` for items in review (``with_applied_at``, or set by the item page from its timeline)."""
+    today = today or clock.today()
+    if item.status == ItemStatus.CLOSED:
+        closed = timezone.localdate(item.closed_at) if item.closed_at else None
+        return Late(Late.CLOSED_LATE, (closed - item.deadline).days) if closed and closed > item.deadline else None
+    if item.status in IN_REVIEW:
+        applied = getattr(item, "applied_at", None)
+        if applied is not None and timezone.localdate(applied) > item.deadline:
+            return Late(Late.APPLIED_LATE, (today - item.deadline).days)
+        return Late(Late.WAITING, (today - item.deadline).days) if item.deadline < today else None
+    return Late(Late.OVERDUE, (today - item.deadline).days) if item.deadline < today else None
+
+
+def late_filter(today=None):
+    """Open items past their deadline, applied for or not: the late flag's open kinds as a query
+    (an item applied late is past its deadline now, so the deadline alone decides)."""
+    today = today or clock.today()
+    return Q(status__in=[s for s in ItemStatus.values if s != ItemStatus.CLOSED], deadline__lt=today)
 
 
 def is_id(value):

@@ -9,7 +9,7 @@ second person acting on the same item gets a conflict message instead of overwri
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import BooleanField, Case, IntegerField, Q, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from checklists.forms_items import (
     ExtensionForm,
     FailForm,
     ItemFilterForm,
+    Show,
     UrgeForm,
     VerifyForm,
     status_word,
@@ -37,10 +38,13 @@ from checklists.queries import (
     Colour,
     colour_filter,
     get_item,
+    late_filter,
+    lateness,
     supervision_colour,
     visible_checklists,
     visible_items,
     visible_items_of_unit,
+    with_applied_at,
 )
 from checklists.queries import is_id as _is_id
 from evidence import services as library
@@ -55,12 +59,25 @@ from qingdan.spreadsheets import write_workbook
 # --- the item list -------------------------------------------------------------------------
 
 
+# Parameters that filter the list: with any of them and no switch, the list shows every item (old links).
+FILTERS = ("q", "status", "unit", "category", "deadline_from", "deadline_to", "colour", "mine", "task")
+
+
+def _show(request, data):
+    if show := data.get("show"):
+        return show
+    asked = [k for k in (*FILTERS, "office", "month", *FIGURE_FLAGS) if request.GET.get(k)]
+    return Show.ALL if asked else Show.OPEN
+
+
 def _filtered_items(request):
-    """The filter form and the items it selects, within what the user may see."""
+    """The filter form, the switch in force and the items they select, within what the user may see.
+    The open views put what waits for the user and what is late first (``first``), then the deadline."""
     user = request.user
     form = ItemFilterForm(request.GET or None, user=user)
     today = clock.today()
     data = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
+    show = _show(request, data)
     if unit := data.get("unit"):
         items = visible_items_of_unit(user, unit, below=bool(data.get("below")))
     else:
@@ -92,8 +109,28 @@ def _filtered_items(request):
         items = items.filter(task_filter(user, task, today))
     # The figures link here with their own filters (issuing office, month of issue, flags).
     items = figures.filter_items(items, _figure_params(request), today)
-    descending = data.get("sort") == "-deadline"
-    return form, items.order_by(*(("-deadline", "-id") if descending else ("deadline", "id")))
+    mine, late = mine_filter(user, today), late_filter(today)
+    if show == Show.MINE:
+        items = items.filter(mine)
+    elif show == Show.LATE:
+        items = items.filter(late)
+    elif show == Show.CLOSED:
+        items = items.filter(status=ItemStatus.CLOSED)
+    elif show == Show.OPEN:
+        items = items.exclude(status=ItemStatus.CLOSED)
+    items = with_applied_at(items).annotate(
+        is_mine=Case(When(mine, then=True), default=False, output_field=BooleanField())
+    )
+    if sort := data.get("sort"):
+        order = ("-deadline", "-id") if sort == "-deadline" else ("deadline", "id")
+    elif show == Show.ALL:
+        order = ("deadline", "id")  # the old view, kept as it was
+    elif show == Show.CLOSED:
+        order = ("-closed_at", "-id")
+    else:
+        first = Case(When(mine | late, then=0), default=1, output_field=IntegerField())
+        order = (first, "deadline", "id")
+    return form, show, items.order_by(*order)
 
 
 FIGURE_FLAGS = {
@@ -137,18 +174,32 @@ def _colour_of(item, today):
     return item
 
 
+def _switches(request, show):
+    """The quick switch's links: each keeps the filters in force and changes the view."""
+    links = []
+    for value, label in Show.choices:
+        params = request.GET.copy()
+        for name in ("page", "show", "mine"):
+            params.pop(name, None)
+        params["show"] = value
+        links.append({"value": value, "label": label, "query": params.urlencode(), "active": value == show})
+    return links
+
+
 @login_required
 def item_list(request):
-    form, items = _filtered_items(request)
+    form, show, items = _filtered_items(request)
     page = paginate(request, items)
     today = clock.today()
     for item in page:
         _colour_of(item, today)
-        item.overdue = item.status in workflow.URGEABLE and item.deadline < today
+        item.late = lateness(item, today)
     params = request.GET.copy()
     params.pop("page", None)
+    params["show"] = show
     params["sort"] = "" if params.get("sort") == "-deadline" else "-deadline"
     task = form.cleaned_data.get("task") if form.is_valid() else ""
+    folded = sum(1 for name in FILTERS if name not in ("mine", "task") and request.GET.get(name))
     return render(
         request,
         "checklists/item_list.html",
@@ -160,6 +211,9 @@ def item_list(request):
             "descending": request.GET.get("sort") == "-deadline",
             "task_label": Task.LABELS.get(task) if task else "",
             "figure_filters": _figure_filters(request),
+            "show": show,
+            "switches": _switches(request, show),
+            "filters_in_force": folded,
         },
     )
 
@@ -167,7 +221,7 @@ def item_list(request):
 @login_required
 def item_export(request):
     """Exactly the rows of the list's filters, as .xlsx."""
-    form, items = _filtered_items(request)
+    form, _show, items = _filtered_items(request)
     today = clock.today()
 
     def rows():
@@ -246,7 +300,8 @@ def _timeline(item):
     evidence = {e.pk: e for e in item.evidence.all()}
     for evaluation in evaluations.values():  # the evaluator's files show with the deep review
         evidence.update({e.pk: e for e in evaluation.attachments.all()})
-    events = list(item.events.select_related("actor", "document").order_by("-at", "-id"))
+    # The person and the unit they acted for; an event with no actor is the platform's daily deadline scan.
+    events = list(item.events.select_related("actor__org_unit", "document").order_by("-at", "-id"))
     for event in events:
         data = event.data or {}
         pieces = data.get("evidence", [])
@@ -286,6 +341,7 @@ def _render_item(request, item, bound=None):
     pending = _pending_extension(item)
     actions = permissions.available_actions(user, item)
     events, evidence = _timeline(item)
+    item.applied_at = next((e.at for e in events if e.kind == EventKind.APPLIED), None)  # the latest: newest first
     satisfaction = item.satisfaction
     if satisfaction is None and item.status == ItemStatus.DEEP_REVIEW and item.satisfaction_poll_id:
         satisfaction = workflow.satisfaction_of(item)
@@ -305,7 +361,7 @@ def _render_item(request, item, bound=None):
         "threshold": rules.of(item.checklist, rules.SATISFACTION) / 100,
         "poll": poll,
         "poll_link": poll is not None and user.has_role(Role.OFFICE) and _within(user, poll.owner_unit),
-        "overdue": item.status in workflow.URGEABLE and item.deadline < today,
+        "late": lateness(item, today),
         "deadline_changed": item.deadline != item.original_deadline,
     }
     return render(request, "checklists/item_detail.html", context)

@@ -199,8 +199,11 @@ class SelfScoreForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.fields["library"].queryset = Evidence.objects.filter(owner_unit=unit)
         self.fields["points"].widget.attrs.update(
-            {"min": "0", "max": str(criterion.max_points), "step": "0.01", "inputmode": "decimal"}
+            {"min": "0", "max": str(criterion.max_points), "step": "0.01", "inputmode": "decimal", "data-points": ""}
         )
+        # The page sends back what it showed beside what was typed: a save changes only the cards edited.
+        for name in ("points", "met_on", "reason"):
+            self.fields[name].show_hidden_initial = True
 
 
 class ReviewScoreForm(VersionForm):

@@ -30,6 +30,7 @@ urlpatterns = [
     # views_self
     path("rounds/<int:pk>/self/", views_self.self_assessment, name="self_assessment"),
     path("rounds/<int:pk>/self/submit/", views_self.self_submit, name="self_submit"),
+    path("rounds/<int:pk>/self/save/", views_self.self_save, name="self_save"),
     path("rounds/scores/<int:pk>/self/", views_self.self_score, name="self_score"),
     path("rounds/<int:pk>/units/<int:unit_pk>/review/", views_self.review_unit, name="review"),
     path("rounds/scores/<int:pk>/review/", views_self.review_score, name="review_score"),

@@ -117,12 +117,17 @@ def _self_form(score, unit, data=None):
     return SelfScoreForm(data, prefix=f"s{score.pk}", unit=unit, criterion=score.criterion, initial=initial)
 
 
-def _self_page(request, round, result, bound=None, status=200):
+def _self_page(request, round, result, bound=None, status=200, forms=None, problems=None):
+    """``bound``: one card's (score pk, form, problems) from the per-card save; ``forms`` and ``problems``:
+    every card's bound form and each card's problems from the whole page's save, so nothing typed is lost."""
     rows = _rows(round, result.unit)
     open_now = round.status in workflow.SELF_STATUSES
+    problems = problems or {}
     for row in rows:
         if bound and bound[0] == row.score.pk:
             row.form, row.problems = (bound[1] if open_now else None), bound[2]
+        elif forms and row.score.pk in forms:
+            row.form, row.problems = (forms[row.score.pk] if open_now else None), problems.get(row.score.pk, ())
         elif row.manual and open_now:
             row.form = _self_form(row.score, result.unit)
     manual = [r for r in rows if r.manual]
@@ -137,6 +142,7 @@ def _self_page(request, round, result, bound=None, status=200):
             "vetoes": [r for r in rows if r.judged_veto],
             "open": open_now,
             "missing": sum(1 for r in manual if r.score.self_points is None),
+            "bound": bool(forms),  # typed input not saved yet: the page warns before it is left
             "library": _library(result.unit) if open_now and manual else [],
             "accept": ",".join(library.TYPES),
             "max_mb": settings.QINGDAN_MAX_EVIDENCE_BYTES // 1048576,
@@ -193,6 +199,103 @@ def self_score(request, pk):
                 messages.success(request, _("Saved: %(name)s.") % {"name": score.criterion.name})
                 return redirect(_score_anchor("scoring:self_assessment", round.pk, score))
     return _self_page(request, round, result, bound=(score.pk, form, problems))
+
+
+class _CardRefused(Exception):
+    """One card of the page's save was refused: the whole save rolls back (``library.keep_with``)."""
+
+    def __init__(self, score, message, conflict=False):
+        super().__init__(message)
+        self.score, self.message, self.conflict = score, message, conflict
+
+
+def _save_cards(user, changed, forms, files, uploaded):
+    """Each changed card through ``workflow.self_assess`` (audited there), in one transaction; the files
+    kept for the page are handed back to their cards in the order they were sent."""
+    uploaded = list(uploaded)
+    for score in changed:
+        data = forms[score.pk].cleaned_data
+        mine, uploaded = uploaded[: len(files[score.pk])], uploaded[len(files[score.pk]) :]
+        try:
+            workflow.self_assess(
+                score=score,
+                actor=user,
+                reason=data["reason"],
+                points=data["points"],
+                met_on=data["met_on"],
+                evidence=[*data["library"], *mine],
+                version=data["version"],
+            )
+        except Conflict as conflict:
+            raise _CardRefused(score, conflict.message, conflict=True) from conflict
+        except Refused as refused:
+            raise _CardRefused(score, refused.message) from refused
+
+
+def _edited(form):
+    """What the user changed on the card: each field against the value the page showed (its hidden
+    initial), so a card someone else saved meanwhile counts only when this user edited it too."""
+    return [name for name in form.changed_data if name != "version"]
+
+
+@role_required(Role.OFFICE, Role.REPORTER)
+@require_POST
+def self_save(request, pk):
+    """The whole self-assessment page in one save: every card the user edited goes through the workflow
+    in one transaction, or none does. A refused or stale card keeps everything typed on every card; a
+    stale one is taken up at the version now stored, so saving again is a choice made knowingly."""
+    user = request.user
+    round = get_round(user, pk)
+    result = _own_result(user, round)
+    scores = [row.score for row in _rows(round, result.unit) if row.manual]
+    forms = {s.pk: _self_form(s, result.unit, request.POST) for s in scores}
+    files = {s.pk: request.FILES.getlist(f"s{s.pk}-files") for s in scores}
+    problems, status = {}, 200
+    for score in scores:
+        if not forms[score.pk].is_valid():
+            problems[score.pk] = [_("Correct the marked fields.")]
+        elif trouble := library.problems(files[score.pk]):  # every file checked before any is kept
+            problems[score.pk] = trouble
+    if not problems:
+        changed = [s for s in scores if _edited(forms[s.pk]) or files[s.pk]]
+        try:
+            if changed:
+                sent = [f for s in changed for f in files[s.pk]]
+                library.keep_with(sent, actor=user, then=lambda kept: _save_cards(user, changed, forms, files, kept))
+            if request.POST.get("then") == "submit":
+                workflow.submit_self_assessment(result=result, actor=user)
+        except _CardRefused as refused:
+            problems[refused.score.pk] = [refused.message]
+            if refused.conflict:
+                status = 409  # as the API answers a stale write
+                current = Score.objects.get(pk=refused.score.pk)
+                data = request.POST.copy()
+                data[f"s{current.pk}-version"] = current.version
+                current.criterion = refused.score.criterion
+                forms[current.pk] = _self_form(current, result.unit, data)
+                forms[current.pk].is_valid()
+                problems[current.pk] = [
+                    _(
+                        "Someone else saved this criterion meanwhile (points now: %(points)s). Your entry is "
+                        "kept below: check it and save again to replace theirs."
+                    )
+                    % {"points": "—" if current.self_points is None else current.self_points}
+                ]
+        except Refused as refused:  # the submission (what was saved stays saved)
+            messages.error(request, refused.message)
+            return redirect("scoring:self_assessment", pk=round.pk)
+        else:
+            if request.POST.get("then") == "submit":
+                messages.success(
+                    request, _("Your self-assessment was submitted to %(office)s.") % {"office": round.owner_unit}
+                )
+            elif changed:
+                messages.success(request, _("Saved: %(n)d criteria.") % {"n": len(changed)})
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("scoring:self_assessment", pk=round.pk)
+    messages.error(request, _("Nothing was saved: see the marked criteria; everything you typed is kept."))
+    return _self_page(request, round, result, forms=forms, problems=problems, status=status)
 
 
 @role_required(Role.OFFICE, Role.REPORTER)

@@ -210,7 +210,8 @@ def reporter_applies(page: Page, site, item, task, report, attachment=None, scre
             # The workbench's task opens the item list, not the item: one screen more on the phone.
             expect(page.get_by_test_id("task")).to_have_text(task)
             assert page_overflow(page) <= 0, "the item list scrolls sideways on a phone"
-            page.get_by_test_id("items").get_by_role("link", name=CONTENT).tap()
+            # On a phone the rows are cards (the table is for wider screens): the one link that shows.
+            page.get_by_test_id("item-cards").get_by_role("link", name=CONTENT).tap()
         expect(page).to_have_url(f"{site}/lists/items/{item.pk}/")
         expect(page.get_by_role("heading", level=1)).to_contain_text(CONTENT)
         assert page_overflow(page) <= 0, "the item page scrolls sideways on a phone"

@@ -81,8 +81,10 @@ def test_list_filters_by_status_text_colour_unit_deadline_and_sorts(client_for, 
     assert "开展职工技能竞赛" in page and "改善技术人才居住条件" not in page
     page = _page(client.get("/lists/items/", {"sort": "-deadline"}))
     assert page.index("改善技术人才居住条件") < page.index("开展职工技能竞赛")
-    page = _page(client.get("/lists/items/"))
+    page = _page(client.get("/lists/items/", {"show": "all"}))  # the old view: every item by deadline
     assert page.index("开展职工技能竞赛") < page.index("改善技术人才居住条件")
+    page = _page(client.get("/lists/items/"))  # open work: the application waiting for the office first
+    assert page.index("改善技术人才居住条件") < page.index("开展职工技能竞赛")
 
 
 def test_waiting_for_me_and_inbox_links_show_the_counted_rows(client_for, office, reporter, reviewer, item, deep_item):

@@ -426,10 +426,10 @@ def test_self_assessment_shows_computed_criteria_filled_in_and_asks_only_manual_
     assert "45.00 / 60.00" in page
     ratio = _score(opened, reporter.org_unit, "清单销号率")
     manual = _score(opened, reporter.org_unit, "理论学习")
-    assert f"/assessment/rounds/scores/{manual.pk}/self/" in page
-    assert f"/assessment/rounds/scores/{ratio.pk}/self/" not in page
+    assert f'name="s{manual.pk}-reason"' in page  # one form for the page: each card's fields by its prefix
+    assert f'name="s{ratio.pk}-reason"' not in page
     veto = _score(opened, reporter.org_unit, "安全生产")
-    assert f"/assessment/rounds/scores/{veto.pk}/self/" not in page and 'data-testid="vetoes"' in page
+    assert f'name="s{veto.pk}-reason"' not in page and 'data-testid="vetoes"' in page
     assert 'name="viewport"' in page  # phone-sized screens: the page is one column under the frame
 
 
@@ -573,6 +573,76 @@ def test_submit_needs_every_manual_criterion_and_only_in_self_assessment(client_
 def test_self_assessment_in_draft_shows_nothing_to_enter(client_for, reporter, draft):
     page = _page(client_for(reporter).get(f"/assessment/rounds/{draft.pk}/self/"))
     assert 'data-testid="submit"' not in page
+
+
+def _whole_page(round, user, **cards):
+    """The page's one form as the browser sends it: every card, with what it showed (initial-…) and what is
+    typed; ``cards``: criterion name → the fields typed on that card."""
+    data = {}
+    for score in Score.objects.filter(round=round, unit=user.org_unit).select_related("criterion"):
+        c = score.criterion
+        if c.is_computed or c.kind == "veto":
+            continue
+        p = f"s{score.pk}-"
+        shown = {"points": score.self_points, "met_on": score.self_day, "reason": score.self_reason}
+        data[p + "version"] = score.version
+        for name, value in shown.items():
+            data[f"initial-{p}{name}"] = "" if value is None else str(value)
+            data[p + name] = "" if value is None else str(value)
+        for name, value in cards.get(c.name, {}).items():
+            data[p + name] = value
+    return data
+
+
+def test_one_save_stores_every_edited_criterion(client_for, reporter, opened):
+    client = client_for(reporter)
+    data = _whole_page(
+        opened,
+        reporter,
+        理论学习={"points": "26", "reason": "学习12次"},
+        困难职工脱困={"met_on": f"{TODAY.year}-06-01", "reason": "6月初全部脱困"},
+    )
+    response = client.post(f"/assessment/rounds/{opened.pk}/self/save/", data)
+    assert response.status_code == 302
+    assert _score(opened, reporter.org_unit, "理论学习").self_points == 26
+    assert _score(opened, reporter.org_unit, "困难职工脱困").points == 10
+    assert ScoreChange.objects.filter(score__round=opened).count() == 2  # each through the workflow, audited
+    # Save and submit in one go.
+    response = client.post(
+        f"/assessment/rounds/{opened.pk}/self/save/", {**_whole_page(opened, reporter), "then": "submit"}
+    )
+    assert Result.objects.get(round=opened, unit=reporter.org_unit).self_submitted_at is not None
+
+
+def test_a_stale_save_is_refused_and_keeps_every_input(client_for, reporter, opened):
+    client = client_for(reporter)
+    data = _whole_page(
+        opened,
+        reporter,
+        理论学习={"points": "20", "reason": "我的理由"},
+        困难职工脱困={"met_on": f"{TODAY.year}-05-01", "reason": "另一张卡片的输入"},
+    )
+    _fill(opened, reporter, points="25", reason="同事先保存")  # someone else saved 理论学习 meanwhile
+    response = client.post(f"/assessment/rounds/{opened.pk}/self/save/", data)
+    page = _page(response, status=409)
+    assert "我的理由" in page and 'value="20"' in page and "另一张卡片的输入" in page  # nothing typed is lost
+    assert "他人已保存了该指标" in page and 'data-dirty="1"' in page
+    assert _score(opened, reporter.org_unit, "理论学习").self_points == 25
+    assert _score(opened, reporter.org_unit, "困难职工脱困").self_day is None  # all or nothing
+    # Saving the kept form again replaces theirs, knowingly.
+    score = _score(opened, reporter.org_unit, "理论学习")
+    data[f"s{score.pk}-version"] = score.version
+    assert client.post(f"/assessment/rounds/{opened.pk}/self/save/", data).status_code == 302
+    assert _score(opened, reporter.org_unit, "理论学习").self_points == 20
+    assert _score(opened, reporter.org_unit, "困难职工脱困").self_day == date(TODAY.year, 5, 1)
+
+
+def test_a_card_saved_by_someone_else_and_not_edited_here_is_left_alone(client_for, reporter, opened):
+    client = client_for(reporter)
+    data = _whole_page(opened, reporter, 困难职工脱困={"met_on": f"{TODAY.year}-05-01", "reason": "已脱困"})
+    _fill(opened, reporter, points="25", reason="同事先保存")
+    assert client.post(f"/assessment/rounds/{opened.pk}/self/save/", data).status_code == 302
+    assert _score(opened, reporter.org_unit, "理论学习").self_points == 25
 
 
 # --- review ------------------------------------------------------------------------------------------------

@@ -61,7 +61,10 @@ def _back(request):
         return None
     if not back or not url_has_allowed_host_and_scheme(back, allowed_hosts={host}, require_https=request.is_secure()):
         return None
-    return back if urlsplit(back).path != request.path else None
+    parts = urlsplit(back)
+    if parts.path == request.path or not parts.path.startswith("/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")  # a path of ours, never a host
 
 
 def _error_page(request, template, status, context):

@@ -23,6 +23,7 @@ from django.utils.translation import pgettext
 from audit import labels
 from orgs.middleware import duties_may_open
 from orgs.queries import sees_business
+from qingdan import permissions
 
 EMPTY = "—"
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -167,8 +168,7 @@ class Describer:
             return False
         if not (self.sees_business or duties_may_open(match.namespace, match.url_name)):
             return False
-        roles = getattr(match.func, "required_roles", None)
-        return roles is None or self.viewer.has_role(*roles)
+        return permissions.may_open(self.viewer, url)
 
     def subject(self, event):
         if not event.object_type:

@@ -64,6 +64,7 @@ CONTENTS = [
 ]
 # What became of the items, as shares of the whole, spread at random over the lists.
 CLOSED, NOT_DUE, JUST_OVERDUE, APPLIED, RECTIFYING, LONG_OVERDUE = range(6)
+DUE_SOON = 6  # a not-yet-due item of the demo reporter's bureau that falls due within the week
 FATES = [(0.91, CLOSED), (0.925, NOT_DUE), (0.94, JUST_OVERDUE), (0.96, APPLIED), (0.97, RECTIFYING), (1, LONG_OVERDUE)]
 MONTHS = 11  # lists were issued in each of the months before this one
 
@@ -98,10 +99,7 @@ def build():
         categories = [services.category(office_unit=county, name=name, actor=office) for name in CATEGORIES]
     fates = [_fate((n + 1) / total) for n in range(total)]
     rng.shuffle(fates)
-    # The demo reporter's bureau has an item waiting for its application, to show a close-out from a phone.
-    bureau = next(n for n, unit in enumerate(units) if unit.pk == people["reporter"].org_unit_id)
-    waiting, swap = sum(len(p) for p in picks[:bureau]), fates.index(NOT_DUE)
-    fates[waiting], fates[swap] = fates[swap], fates[waiting]
+    picks, fates = _bureau_at_work(units, people["reporter"].org_unit_id, picks, fates)
     numbers = {}
     for n, (day, chosen) in enumerate(zip(issued, picks, strict=True)):
         unit = units[n % len(units)]
@@ -133,6 +131,32 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志宏海燕晓东文斌"
 
 
+# The demo reporter's bureau's two lists, item by item: open work of every kind beside closed items, so that
+# 孙丽娟 can show a close-out (the item due soon), a rectification and an overdue item on her workbench.
+BUREAU_FATES = [[JUST_OVERDUE, CLOSED, CLOSED], [NOT_DUE, RECTIFYING, CLOSED]]
+
+
+def _bureau_at_work(units, bureau_id, picks, fates):
+    """Give the bureau three items on each of its lists and the fates of ``BUREAU_FATES``, by swapping contents
+    with other three-item lists and fates with other items: the lists, items and fates in all stay the same,
+    so do the close-out rate and every other figure of the demo. Its not-due item falls due within the week."""
+    picks, fates = list(picks), list(fates)
+    bureau = [n for n in range(len(picks)) if units[n % len(units)].pk == bureau_id]
+    others = [n for n in range(len(picks)) if len(picks[n]) == 3 and n not in bureau]
+    for n, other in zip(bureau, others, strict=False):
+        picks[n], picks[other] = picks[other], picks[n]
+    taken = set()
+    for n, wanted in zip(bureau, BUREAU_FATES, strict=False):
+        first = sum(len(p) for p in picks[:n])
+        for offset, fate in enumerate(wanted):
+            swap = next(i for i, f in enumerate(fates) if f == fate and i not in taken and i != first + offset)
+            fates[first + offset], fates[swap] = fates[swap], fates[first + offset]
+            taken.add(first + offset)
+            if fate == NOT_DUE:
+                fates[first + offset] = DUE_SOON
+    return picks, fates
+
+
 def _reporters(units, known, rng):
     """Each unit's reporter (填报员): the demo's own where it has one, else an account made for the unit
     that signs in once the security administrator gives it a password."""
@@ -157,6 +181,8 @@ def _deadline(fate, issued, today, rng):
         return max(issued + timedelta(days=14), today - timedelta(days=rng.randint(2, 6)))
     if fate == LONG_OVERDUE:
         return max(issued + timedelta(days=14), today - timedelta(days=rng.randint(35, 60)))
+    if fate == DUE_SOON:
+        return today + timedelta(days=5)
     if fate in (NOT_DUE, APPLIED, RECTIFYING):  # applied for lately, before the deadline, or not yet due
         return today + timedelta(days=rng.randint(10, 60))
     return issued + timedelta(days=rng.choice([30, 45, 60, 90, 120]))
@@ -176,7 +202,7 @@ def _drive(item, fate, rng, people, today):
     unit = people["reporters"][item.responsible_unit_id]  # each unit's own reporter applies
     reviewer, evaluator = people["reviewer"], people["evaluator"]
     first = item.checklist.issued_on + timedelta(days=1)
-    if fate in (NOT_DUE, JUST_OVERDUE, LONG_OVERDUE):
+    if fate in (NOT_DUE, DUE_SOON, JUST_OVERDUE, LONG_OVERDUE):
         _urge_until(item, today)
         return
     if fate == CLOSED:

@@ -9,8 +9,10 @@ visibility query.
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+import workdays
 from checklists import permissions
 from checklists.models import ItemStatus
 from checklists.queries import late_filter
@@ -102,12 +104,82 @@ def items(user):
     for task, label, _roles, overdue in Task.ALL:
         if not counts.get(task):
             continue
-        link = f"{url}?task={task}"
+        link, subject = f"{url}?task={task}", ""
         if counts[task] == 1:  # one item waiting: straight to it (a reporter's phone journey stays three screens)
-            link = reverse(
-                "checklists:item", args=[Item.objects.filter(filters[task]).values_list("pk", flat=True).get()]
-            )
+            pk, content = Item.objects.filter(filters[task]).values_list("pk", "content").get()
+            link = reverse("checklists:item", args=[pk])
+            subject = Truncator(content).chars(40)  # the line names the item it opens: 已逾期：建设职工书屋
         if task == Task.VERIFY and counts.get("late_verify"):
             label, overdue = _("%(label)s (%(n)d overdue)") % {"label": label, "n": counts["late_verify"]}, True
-        tasks.append({"label": str(label), "count": counts[task], "url": link, "overdue": overdue})
+        tasks.append({"label": str(label), "count": counts[task], "url": link, "overdue": overdue, "subject": subject})
     return tasks
+
+
+# The unit's own items by where they stand, in the workbench's order: (key, label, status, overdue?).
+SUMMARY = [
+    ("todo", _("To do"), ItemStatus.ISSUED, False),
+    ("rectifying", _("Being rectified"), ItemStatus.RECTIFYING, False),
+    ("applied", _("Awaiting verification"), ItemStatus.APPLIED, None),
+    ("deep_review", _("Deep review"), ItemStatus.DEEP_REVIEW, None),
+    ("closed", _("Closed out"), ItemStatus.CLOSED, None),
+    ("overdue", _("Overdue"), None, True),
+]
+
+
+def unit_summary(user):
+    """The reporter's unit's own items (as responsible unit) by status, each with the link to the item list
+    filtered to exactly those rows: 待办 and 整改中 are the tasks not yet due, 逾期 the overdue task (the
+    same filters as the to-do lines), the others the unit and the status. Deep review is shown only when an
+    item is in it. One query; [] for anyone who is not a reporter of a unit."""
+    from checklists.models import Item
+
+    if not getattr(user, "is_authenticated", False) or getattr(user, "org_unit", None) is None:
+        return []
+    if not user.has_role(Role.REPORTER):
+        return []
+    today = clock.today()
+    tasks = {"todo": Task.APPLY, "rectifying": Task.RECTIFY, "overdue": Task.OVERDUE}
+    filters = {}
+    for key, _label, status, _overdue in SUMMARY:
+        if key in tasks:
+            filters[key] = task_filter(user, tasks[key], today)
+        else:
+            filters[key] = Q(status=status)
+    counts = Item.objects.filter(responsible_unit_id=user.org_unit_id).aggregate(
+        **{key: Count("pk", filter=q) for key, q in filters.items()}
+    )
+    url = reverse("checklists:items")
+    rows = []
+    for key, label, status, overdue in SUMMARY:
+        if key == "deep_review" and not counts[key]:
+            continue
+        link = f"{url}?task={tasks[key]}" if key in tasks else f"{url}?unit={user.org_unit_id}&status={status}"
+        rows.append({"key": key, "label": str(label), "count": counts[key], "url": link, "overdue": overdue})
+    return rows
+
+
+def next_deadline(user):
+    """The reporter's unit's open item (to apply for or to rectify) that falls due next, not yet overdue, with
+    the working days left to its deadline, or None."""
+    from checklists.models import Item
+
+    if not getattr(user, "is_authenticated", False) or getattr(user, "org_unit", None) is None:
+        return None
+    if not user.has_role(Role.REPORTER):
+        return None
+    today = clock.today()
+    item = (
+        Item.objects.filter(permissions.applicable(user), deadline__gte=today)
+        .select_related("checklist__issuing_unit")
+        .order_by("deadline", "pk")
+        .first()
+    )
+    if item is None:
+        return None
+    days = workdays.between(today, item.deadline, unit=item.checklist.issuing_unit)
+    return {
+        "item": item,
+        "deadline": item.deadline,
+        "days_left": days,
+        "url": reverse("checklists:item", args=[item.pk]),
+    }

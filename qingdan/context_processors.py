@@ -13,8 +13,8 @@ NAVIGATION = [
     (_("Items"), "checklists:items", "bi-list-check", None),
     (_("Figures"), "checklists:figures", "bi-bar-chart", (Role.OFFICE, Role.LEADER, Role.REVIEWER)),
     (_("Surveys"), "surveys:questionnaires", "bi-ui-checks", (Role.OFFICE, Role.LEADER)),
-    (_("Survey distributions"), "surveys:distribution_list", "bi-send", (Role.OFFICE,)),
-    (_("Worker polls"), "surveys:poll_list", "bi-phone", (Role.OFFICE,)),
+    (_("Survey distributions"), "surveys:distribution_list", "bi-send", (Role.OFFICE, Role.LEADER)),
+    (_("Worker polls"), "surveys:poll_list", "bi-phone", (Role.OFFICE, Role.LEADER)),
     (_("My survey tasks"), "surveys:task_list", "bi-pencil-square", (Role.REPORTER,)),
     # 量化考核: reporters reach their unit's self-assessment from the workbench.
     (

@@ -32,3 +32,8 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True), name="admin_login"),
     path("admin/", admin.site.urls),
 ]
+
+# The error pages in the normal layout for a signed-in user (``qingdan.views``).
+handler400 = "qingdan.views.bad_request"
+handler403 = "qingdan.views.permission_denied"
+handler404 = "qingdan.views.page_not_found"

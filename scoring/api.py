@@ -147,13 +147,14 @@ def list_results(request, round_id: int):
     return [_result(r, top) for r in queries.visible_results(request.user, round).order_by("rank", "unit__path")]
 
 
-def _score(score, criterion, section_name, *, round, shown, values=None):
+def _score(score, criterion, section_name, *, round, shown, user, values=None):
     """``shown``: the user may read the records and the evidence (``drill.records_visible``); ``values``:
-    today's metric values of the unit by key, when the caller has them already."""
+    today's metric values of the unit by key, when the caller has them already. A record's url is given only
+    when ``user`` may open its page (``drill.linked_for``)."""
     entry = metrics.get(criterion.metric) if criterion.metric else None
     records = changed = None
     if shown and entry is not None and entry.records_of is not None:
-        records = entry.records_of(score.unit, round.period_start, round.period_end)
+        records = drill.linked_for(user, entry.records_of(score.unit, round.period_start, round.period_end))
         now = values[criterion.metric] if values is not None else drill.values_now(entry, score.unit, round)
         changed = drill.drift(entry, score, now)
     has_value = criterion.is_computed and score.computed is not None
@@ -244,7 +245,15 @@ def _unit_result(user, round, unit_code):
         **_result(result, top),
         "round": round.pk,
         "scores": [
-            _score(s, s.criterion, names.get(s.criterion.section_id, ""), round=round, shown=shown, values=values)
+            _score(
+                s,
+                s.criterion,
+                names.get(s.criterion.section_id, ""),
+                round=round,
+                shown=shown,
+                user=user,
+                values=values,
+            )
             for s in scores
         ],
     }
@@ -276,7 +285,7 @@ def _score_out(user, score_id):
     )
     round = score.round
     shown = drill.records_visible(user, round, score.unit)
-    return _score(score, score.criterion, score.criterion.section.name, round=round, shown=shown)
+    return _score(score, score.criterion, score.criterion.section.name, round=round, shown=shown, user=user)
 
 
 @router.get("/scoring/scores/{score_id}", response=ScoreOut)

@@ -9,12 +9,13 @@ When a record was withdrawn or added since, the drill-down says so rather than l
 points do not follow from.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qingdan import metrics
+from qingdan.permissions import may_open
 from scoring.queries import runs
 
 RECORDS_HIDDEN = gettext_lazy(
@@ -64,3 +65,13 @@ def drift(entry, score, now):
         if now.numerator != score.numerator:
             return Drift(then=score.numerator, now=now.numerator, counted_only=True)
     return None
+
+
+def linked_for(user, page):
+    """``page`` (a metric's ``RecordPage``) with a link only on the records whose page ``user`` may open: the
+    metrics list their records once for everyone who may read them, and the survey pages behind the survey
+    figures are the office's (and the leaders'), not the assessed unit's."""
+    if page is None:
+        return None
+    rows = [row if not row.url or may_open(user, row.url) else replace(row, url="") for row in page.rows]
+    return replace(page, rows=rows)

@@ -72,8 +72,9 @@ def items(user):
         if not count:
             continue
         link = f"{url}?task={task}"
-        if count == 1:
-            pk = Round.objects.filter(filters[task]).values_list("pk", flat=True).get()
+        subject = ""
+        if count == 1:  # one round: straight to it, named on the line
+            pk, subject = Round.objects.filter(filters[task]).values_list("pk", "name").get()
             link = reverse("scoring:self_assessment" if task == Task.SELF else "scoring:round", args=[pk])
-        found.append({"label": str(label), "count": count, "url": link, "overdue": False})
+        found.append({"label": str(label), "count": count, "url": link, "overdue": False, "subject": subject})
     return found

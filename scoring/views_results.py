@@ -338,7 +338,7 @@ def _render_score(request, score, round, result, form=None):
     shown = drill.records_visible(request.user, round, score.unit)
     records = changed = None
     if shown and entry is not None and entry.records_of is not None:
-        records = entry.records_of(score.unit, round.period_start, round.period_end)
+        records = drill.linked_for(request.user, entry.records_of(score.unit, round.period_start, round.period_end))
         changed = drill.drift(entry, score, drill.values_now(entry, score.unit, round))
     office = permissions.is_round_office(request.user, round)
     can_adjust = office and round.status != RoundStatus.DRAFT and criterion.kind != Kind.VETO

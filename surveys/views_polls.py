@@ -25,6 +25,11 @@ from surveys.models import PollMode, PollToken, QuestionKind, Response
 QR_PER_PAGE = 120
 
 
+# Leaders read the polls and their answers; the answer links and QR codes (which let anyone answer) stay with the
+# office that hands them out.
+READERS = (Role.OFFICE, Role.LEADER)
+
+
 def token_url(request, poll, token):
     return request.build_absolute_uri(reverse("poll:token", args=[poll.slug, token.token]))
 
@@ -79,7 +84,7 @@ def _count(rows):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-@role_required(Role.OFFICE)
+@role_required(*READERS)
 def poll_list(request):
     # Subqueries rather than joins: a poll may hold thousands of tokens and answers.
     polls = (
@@ -91,6 +96,8 @@ def poll_list(request):
         polls = polls.filter(title__icontains=q)
     page = paginate(request, polls)
     questionnaires = queries.visible_questionnaires(request.user).order_by("-created_at", "-id")[:200]
+    if not request.user.has_role(Role.OFFICE):  # a leader reads the polls; only the office starts one
+        questionnaires = []
     return render(
         request,
         "surveys/poll_list.html",
@@ -98,7 +105,7 @@ def poll_list(request):
     )
 
 
-@role_required(Role.OFFICE)
+@role_required(*READERS)
 def poll_detail(request, pk):
     poll = queries.get_poll(request.user, pk)
     responses = stats.final_responses(poll.questionnaire, poll=poll)
@@ -117,6 +124,7 @@ def poll_detail(request, pk):
     timeline = stats.poll_timeline(poll, threshold=settings.QINGDAN_POLL_BURST_ANSWERS)
     context = {
         "poll": poll,
+        "can_act": request.user.has_role(Role.OFFICE),
         "answered": responses.count(),
         "satisfaction": satisfaction,
         "is_closed": poll.is_closed(),
@@ -133,7 +141,7 @@ def poll_detail(request, pk):
     if poll.mode == PollMode.TOKENS:
         context["tokens_total"] = poll.tokens.count()
         context["tokens_used"] = poll.tokens.filter(used_at__isnull=False).count()
-    else:
+    elif context["can_act"]:
         context["open_url"] = open_url(request, poll)
     return render(request, "surveys/poll_detail.html", context)
 

@@ -93,7 +93,7 @@ def statistics(request, pk):
         "questionnaire": questionnaire,
         "distribution": distribution,
         "poll": poll,
-        "poll_page": poll is not None and request.user.has_role(Role.OFFICE),
+        "poll_page": poll is not None and request.user.has_role(Role.OFFICE, Role.LEADER),
         "count": responses.count(),
         "sections": [(s, overall.get(s.pk)) for s in sections],
         "overall": stats.overall(overall),

@@ -96,6 +96,10 @@ def distribute(request, pk):
 
 # --- the office: distributions and completeness ------------------------------------------
 
+# Leaders read the distributions and their completeness, as they read the questionnaires and statistics; only
+# the office distributes, reminds and sends a response back.
+READERS = (Role.OFFICE, Role.LEADER)
+
 
 def _distributions(user):
     return queries.visible_distributions(user).annotate(
@@ -104,7 +108,7 @@ def _distributions(user):
     )
 
 
-@role_required(Role.OFFICE)
+@role_required(*READERS)
 def distribution_list(request):
     form = DistributionFilterForm(request.GET or None)
     distributions = _distributions(request.user)
@@ -125,6 +129,8 @@ def distribution_list(request):
     for d in page:
         d.rate = d.submitted / d.expected if d.expected else None
     questionnaires = queries.visible_questionnaires(request.user).filter(kind=QuestionnaireKind.UNIT)
+    if not request.user.has_role(Role.OFFICE):  # a leader reads the distributions; only the office sends one
+        questionnaires = questionnaires.none()
     return render(
         request,
         "surveys/distribution_list.html",
@@ -149,7 +155,7 @@ def _filtered_targets(request, distribution):
     return form, targets
 
 
-@role_required(Role.OFFICE)
+@role_required(*READERS)
 def distribution_detail(request, pk):
     distribution = queries.get_distribution(request.user, pk)
     total, regions = stats.completeness(distribution)
@@ -174,11 +180,12 @@ def distribution_detail(request, pk):
             "status_counts": [(value, label, status_counts.get(value, 0)) for value, label in ResponseStatus.choices],
             "waiting": total.expected - total.submitted,
             "today": clock.today(),
+            "can_act": request.user.has_role(Role.OFFICE),
         },
     )
 
 
-@role_required(Role.OFFICE)
+@role_required(*READERS)
 def distribution_export(request, pk):
     """The targets table as .xlsx, exactly the rows of the status filter."""
     distribution = queries.get_distribution(request.user, pk)
@@ -255,7 +262,7 @@ def distribution_return(request, pk, target_pk):
     return redirect("surveys:distribution_detail", pk=distribution.pk)
 
 
-@role_required(Role.OFFICE)
+@role_required(*READERS)
 def distribution_response(request, pk, target_pk):
     """A unit's submitted (or returned) response, read-only; drafts stay the unit's own."""
     distribution, target = _office_target(request, pk, target_pk)
@@ -269,6 +276,7 @@ def distribution_response(request, pk, target_pk):
             "distribution": distribution,
             "target": _with_badge(target),
             "sections": _read_only_sections(questions, _saved_answers(target)),
+            "can_act": request.user.has_role(Role.OFFICE),
         },
     )
 

@@ -51,6 +51,16 @@ def test_demo_loads_twice_with_the_same_result(capsys):
     assert 0.89 <= close_out_rate() <= 0.93
     assert set(Item.objects.values_list("status", flat=True)) == set(ItemStatus)
     assert Item.objects.filter(urgings__gt=0).exists()
+    # The README's reporter can show a close-out: her bureau has open work of every kind beside closed items.
+    today = clock.today()
+    bureau = Item.objects.filter(responsible_unit=User.objects.get(username="reporter").org_unit)
+    assert bureau.filter(status=ItemStatus.CLOSED).count() == 3
+    assert (
+        bureau.filter(status=ItemStatus.ISSUED, deadline__gte=today, deadline__lte=today + timedelta(days=7)).count()
+        == 1
+    )
+    assert bureau.filter(status=ItemStatus.ISSUED, deadline__lt=today).count() == 1
+    assert bureau.filter(status=ItemStatus.RECTIFYING).count() == 1 and bureau.count() == 6
     poll = Poll.objects.get(title=POLL_TITLE)
     question = poll.questionnaire.questions.get(code="S1")
     rate = stats.satisfaction_rate(stats.final_responses(poll.questionnaire, poll=poll), question)

@@ -47,7 +47,7 @@ def test_language_switch_turns_the_page_english_and_back(client_for, office):
 def test_home_shows_unit_and_roles_and_counts(client_for, office, dept_a):
     page = client_for(office).get("/").content.decode()
     assert "滨海县总工会" in page and "督办人员" in page
-    assert re.search(r'data-testid="unit-count">2<', page)
+    assert re.search(r'data-testid="unit-count">1<', page)  # the units below (县交通运输局), not the county itself
 
 
 @pytest.mark.django_db
@@ -62,3 +62,14 @@ def test_static_assets_are_served_by_the_app(client):
 def test_an_english_browser_still_gets_chinese_until_the_user_switches(client):
     page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="zh-hans"' in page and "登录" in page
+
+
+FULL_WIDTH = re.compile("[：，（）。；]")
+
+
+def test_no_english_msgid_carries_full_width_punctuation():
+    """English text uses English punctuation; the Chinese msgstr carries the full-width marks. (The 、 of
+    "Separate codes with 、 or commas" is not punctuation there but the character the user types.)"""
+    entries = [e for e in polib.pofile(str(PO)) if not e.obsolete]
+    offenders = [e.msgid for e in entries if FULL_WIDTH.search(e.msgid) or FULL_WIDTH.search(e.msgid_plural or "")]
+    assert offenders == []

@@ -94,6 +94,10 @@ def navigation(request):
             if name == "users:list":  # the requests page sits below /users/ too
                 active = active and not request.path.startswith(reverse("users:requests"))
             items.append({"label": label, "url": url, "icon": icon, "active": active, "section": section_of(name)})
+    # /lists/ is a prefix of /lists/items/: of several matching entries the most specific (longest URL) is active.
+    active = [item for item in items if item["active"]]
+    for item in active:
+        item["active"] = item is max(active, key=lambda candidate: len(candidate["url"]))
     sections = [
         {"label": label, "items": [item for item in items if item["section"] == index]}
         for index, (label, _namespaces) in enumerate(SECTIONS)

@@ -116,7 +116,9 @@ def crawl(get, username, start="/", base="http://testserver"):
 def summary(crawls, patterns_checked=None):
     lines = []
     for c in crawls:
-        checked = f", {len(patterns_checked.get(c.username, ()))} patterns checked in Chromium" if patterns_checked else ""
+        checked = (
+            f", {len(patterns_checked.get(c.username, ()))} patterns checked in Chromium" if patterns_checked else ""
+        )
         lines.append(f"{c.username:<10} {len(c.statuses):>5} pages, {len(c.pattern_pages):>3} URL patterns{checked}")
     return "\n".join(lines)
 

@@ -12,17 +12,35 @@ from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import Browser
 
-from tests.crawl import PHONE_WIDTH, axe_violations, crawl, overflow, summary
+from tests.crawl import PHONE_WIDTH, axe_violations, crawl, overflow, pattern_of, summary
 
-USERS = ["office", "reporter", "reviewer", "evaluator", "leader", "city", "office2", "dongkan", "admin", "security", "auditor"]
+USERS = [
+    "office",
+    "reporter",
+    "reviewer",
+    "evaluator",
+    "leader",
+    "city",
+    "office2",
+    "dongkan",
+    "admin",
+    "security",
+    "auditor",
+]
 
 # Known failures on pages other helpers of issue 15 are rewriting at the same time. Each names the URL
 # pattern and why; the lead empties these lists once their work is merged (then every entry must go).
 KNOWN_REFUSED_LINKS = {
     # (linking page's pattern, refused page's pattern): reason
-    ("scoring:self_score", "surveys:distribution_detail"): "a town's score drill-down links survey pages (issue 15, dead ends)",
+    (
+        "scoring:self_score",
+        "surveys:distribution_detail",
+    ): "a town's score drill-down links survey pages (issue 15, dead ends)",
     ("scoring:self_score", "surveys:poll_detail"): "a town's score drill-down links poll pages (issue 15, dead ends)",
-    ("scoring:review_score", "surveys:distribution_detail"): "the score drill-down links survey pages (issue 15, dead ends)",
+    (
+        "scoring:review_score",
+        "surveys:distribution_detail",
+    ): "the score drill-down links survey pages (issue 15, dead ends)",
     ("scoring:review_score", "surveys:poll_detail"): "the score drill-down links poll pages (issue 15, dead ends)",
 }
 KNOWN_AXE = {
@@ -38,7 +56,12 @@ def _status_getter(client):
     def get(path):
         response = client.get(path)
         html = response.status_code == 200 and "text/html" in response.headers.get("Content-Type", "")
-        return response.status_code, response.headers, response.content.decode() if html else "", response.get("Location")
+        return (
+            response.status_code,
+            response.headers,
+            response.content.decode() if html else "",
+            response.get("Location"),
+        )
 
     return get
 
@@ -65,10 +88,10 @@ def test_every_demo_user_reaches_only_pages_they_may_open_and_each_is_accessible
 
     problems = []
     for c in crawls:
-        problems += [f"{c.username}: {path} answered {status} (linked from {ref})" for ref, path, status in c.server_errors]
+        problems += [
+            f"{c.username}: {path} answered {status} (linked from {ref})" for ref, path, status in c.server_errors
+        ]
         for ref, path, status in c.refused_links:
-            from tests.crawl import pattern_of
-
             if (pattern_of(ref or "/"), pattern_of(path)) not in KNOWN_REFUSED_LINKS:
                 problems.append(f"{c.username}: {ref} links {path}, which answers {status}")
 
@@ -93,7 +116,9 @@ def test_every_demo_user_reaches_only_pages_they_may_open_and_each_is_accessible
                 problems.append(f"{c.username}: {path} ({pattern}) is {PHONE_WIDTH + wider} px wide on a phone")
         context.close()
 
-    print(f"\nCrawl: {sum(len(c.statuses) for c in crawls)} pages walked in {walked - started:.0f} s, "
-          f"{sum(len(v) for v in checked.values())} pages checked in Chromium in {time.monotonic() - walked:.0f} s")
+    print(
+        f"\nCrawl: {sum(len(c.statuses) for c in crawls)} pages walked in {walked - started:.0f} s, "
+        f"{sum(len(v) for v in checked.values())} pages checked in Chromium in {time.monotonic() - walked:.0f} s"
+    )
     print(summary(crawls, checked))
     assert problems == [], "\n".join(problems)

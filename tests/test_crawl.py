@@ -33,15 +33,10 @@ USERS = [
 KNOWN_REFUSED_LINKS = {
     # (linking page's pattern, refused page's pattern): reason
     (
-        "scoring:self_score",
+        "scoring:score",
         "surveys:distribution_detail",
-    ): "a town's score drill-down links survey pages (issue 15, dead ends)",
-    ("scoring:self_score", "surveys:poll_detail"): "a town's score drill-down links poll pages (issue 15, dead ends)",
-    (
-        "scoring:review_score",
-        "surveys:distribution_detail",
-    ): "the score drill-down links survey pages (issue 15, dead ends)",
-    ("scoring:review_score", "surveys:poll_detail"): "the score drill-down links poll pages (issue 15, dead ends)",
+    ): "a town's score drill-down links survey pages (issue 15: dead ends)",
+    ("scoring:score", "surveys:poll_detail"): "a town's score drill-down links poll pages (issue 15: dead ends)",
 }
 KNOWN_AXE = {
     # (page's pattern, axe rule): reason

@@ -20,7 +20,7 @@ SKIP_URL_NAME = re.compile(r"export|template|xlsx|docx|download|poster|slip|^evi
 # A user sees at most this many pages of one URL pattern (a list's pages, filters and sorts, or the detail
 # pages of many records): pages of one pattern share their template, and the crawl must stay bounded.
 # QINGDAN_CRAWL_PER_PATTERN=0 walks every reachable page (about 2,700 on the demo data, several minutes).
-PER_PATTERN = int(os.environ.get("QINGDAN_CRAWL_PER_PATTERN", "6")) or 10**9
+PER_PATTERN = int(os.environ.get("QINGDAN_CRAWL_PER_PATTERN", "4")) or 10**9
 
 
 class _Links(HTMLParser):

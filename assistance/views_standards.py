@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from assistance import decisions, workflow
 from assistance.forms_households import DepartmentsForm, StandardForm
 from assistance.models import CheckDepartment, Standard
+from orgs.models import Role
 from qingdan import clock
 from qingdan.errors import Refused
 
@@ -58,6 +59,7 @@ def standards(request):
             "form": form,
             "departments_form": departments_form,
             "may_set": may_set,
+            "can_see_rules": request.user.has_role(Role.OFFICE, Role.LEADER),  # the rules page's own roles
             "standards": line,
             "in_force": decisions.standard_for(unit, year),
             "year": year,

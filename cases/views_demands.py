@@ -29,7 +29,7 @@ from cases.forms_demands import (
     UrgeForm,
 )
 from cases.models import DemandStatus
-from cases.queries import get_enterprise
+from cases.queries import get_enterprise, visible_enterprises
 from cases.scope import filter_demands, get_demand, get_meeting, visible_demands
 from orgs.models import OrgUnit
 from orgs.queries import root_unit
@@ -220,6 +220,8 @@ def _context(request, demand, *, show_full=False, bound=None):
         "overdue": _overdue(demand, today),
         "warning": demand_flow.deadline_warning(demand) if demand.status == DemandStatus.ASSIGNED else "",
         "reopen_open": demand_flow.can_reopen(demand, today),
+        # A demand may reach a unit whose enterprise is registered outside the user's subtree: name it, no link.
+        "enterprise_visible": visible_enterprises(user).filter(pk=demand.enterprise_id).exists(),
     }
 
 

@@ -316,6 +316,8 @@ def _detail_context(request, dispute, show_phone=False):
     dispute.status_label, dispute.outcome_label = flow.status_label(dispute.status), flow.outcome_label(dispute.outcome)
     return {
         "dispute": dispute,
+        # The enterprise may be registered outside the user's subtree (a grid leader's dispute): no link then.
+        "enterprise_visible": visible_enterprises(user).filter(pk=dispute.enterprise_id).exists(),
         "colour_class": {"red": "qd-red", "orange": "qd-orange", "yellow": "qd-yellow"}[dispute.colour],
         "events": _events(dispute),
         "parties": parties,

@@ -526,7 +526,7 @@ _STYLE = (
     ".official-document .od-table th{text-align:center;font-weight:bold}"
     ".official-document .od-signature{margin-top:28pt;text-align:right;padding-right:2em;"
     "break-inside:avoid;break-before:avoid}"
-    ".official-document .od-seal{color:#808080}"
+    ".official-document .od-seal{color:#595959}"
     ".official-document .od-cc{margin-top:28pt;padding:0 1em;font-size:14pt;border-top:1px solid #000;"
     "border-bottom:1px solid #000}"
     "@media screen and (max-width:820px){.official-document{width:auto;min-height:0;padding:1.5rem}}"

@@ -46,6 +46,26 @@ NAVIGATION = [
 ]
 
 
+# The menu's sections, by the namespace of their entries' URL names (the entries keep NAVIGATION's order
+# within a section). The first has no heading: the workbench (and the leaders' overview) head the menu.
+SECTIONS = [
+    (None, ("", "overview")),
+    (_("Close-out supervision"), ("checklists",)),
+    (_("Surveys and polls"), ("surveys",)),
+    (_("Assessment"), ("scoring",)),
+    (_("Demands and disputes"), ("cases",)),
+    (_("Hardship assistance"), ("assistance",)),
+    (_("Settings"), ("orgs", "workdays")),
+    (_("System"), ("users", "audit", "admin")),
+]
+
+
+def section_of(name):
+    """The index in SECTIONS of the menu entry with this URL name."""
+    namespace = name.rpartition(":")[0]
+    return next(i for i, (_label, namespaces) in enumerate(SECTIONS) if namespace in namespaces)
+
+
 # Entries whose URL is a prefix of other entries' URLs are active only on their own page.
 EXACT = {"home"}
 
@@ -74,5 +94,13 @@ def navigation(request):
                 active = active or request.path.startswith(reverse("cases:projects"))
             if name == "users:list":  # the requests page sits below /users/ too
                 active = active and not request.path.startswith(reverse("users:requests"))
-            items.append({"label": label, "url": url, "icon": icon, "active": active})
-    return {"nav_items": items}
+            items.append({"label": label, "url": url, "icon": icon, "active": active, "section": section_of(name)})
+    # /lists/ is a prefix of /lists/items/: of several matching entries the most specific (longest URL) is active.
+    active = [item for item in items if item["active"]]
+    for item in active:
+        item["active"] = item is max(active, key=lambda candidate: len(candidate["url"]))
+    sections = [
+        {"label": label, "items": [item for item in items if item["section"] == index]}
+        for index, (label, _namespaces) in enumerate(SECTIONS)
+    ]
+    return {"nav_items": items, "nav_sections": [section for section in sections if section["items"]]}

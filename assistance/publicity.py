@@ -101,12 +101,15 @@ def unit_of_token(token):
     return OrgUnit.objects.filter(pk=pk).first()
 
 
-def apply_by_phone(*, unit, facts, head, address=""):
-    """A worker's own application from a union's QR code: an APPLIED file of that union, with its head."""
+def apply_by_phone(*, unit, facts, head, declared_size=None, address=""):
+    """A worker's own application from a union's QR code: an APPLIED file of that union, with its head and the
+    household size the worker declares (kept on the APPLIED event, in the same transaction)."""
     if unit.kind not in households.FILING_KINDS:
         raise Refused(_("This code does not belong to a union."))
     _throttle("apply", address_key(address), APPLY_PER_HOUR)
-    return households.create_household(actor=SYSTEM, org_unit=unit, facts={**facts, "source": "phone"}, members=[head])
+    return households.create_household(
+        actor=SYSTEM, org_unit=unit, facts={**facts, "source": "phone"}, members=[head], declared_size=declared_size
+    )
 
 
 def household_of(publicity):

@@ -80,10 +80,31 @@ def submit_objection(*, publicity, text, address=""):
 
 
 def scan(today=None):
-    """Take down every notice whose period has ended; returns how many. Safe to run twice at once."""
+    """Take down every notice whose period has ended, each with its audit record; returns how many. Safe to run
+    twice at once: a notice is taken down by a conditional update, and only the scan whose update took it records
+    it."""
     today = today or clock.today()
-    ended = Publicity.objects.filter(taken_down_on__isnull=True, ends_on__lt=today)
-    return ended.update(taken_down_on=today)
+    ended = Publicity.objects.filter(taken_down_on__isnull=True, ends_on__lt=today).select_related(
+        "household__org_unit"
+    )
+    taken = 0
+    for notice in ended.order_by("pk"):
+        with transaction.atomic():
+            if not Publicity.objects.filter(pk=notice.pk, taken_down_on__isnull=True).update(taken_down_on=today):
+                continue
+            record(
+                action="assistance.notice_taken_down",
+                actor_username="system",
+                obj=notice.household,
+                org_unit=notice.household.org_unit,
+                after={
+                    "publicity": notice.pk,
+                    "ends_on": notice.ends_on.isoformat(),
+                    "taken_down_on": today.isoformat(),
+                },
+            )
+        taken += 1
+    return taken
 
 
 # --- the worker's application ----------------------------------------------------------------------------------------

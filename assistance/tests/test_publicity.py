@@ -160,3 +160,16 @@ def test_the_declared_household_size_is_kept_with_the_application(union_a):
     assert Client().post(url, _apply_form()).status_code == 302
     applied = Household.objects.get().events.get(kind=EventKind.APPLIED)
     assert applied.data == {"status": FileStatus.APPLIED, "source": "phone", "declared_size": 3}
+
+
+def test_each_notice_taken_down_by_the_scan_is_in_the_audit_log_once(notice, frozen_clock):
+    from audit.models import AuditEvent
+
+    # The office reading the audit log sees “公示已撤下” on the file, once, even when the scan runs twice.
+    assert publicity.scan(datetime.date(2026, 9, 23)) == 1
+    assert publicity.scan(datetime.date(2026, 9, 24)) == 0
+    taken = AuditEvent.objects.filter(action="assistance.notice_taken_down")
+    assert taken.count() == 1
+    event = taken.get()
+    assert event.object_id == str(notice.household_id) and event.org_unit_id == notice.household.org_unit_id
+    assert event.after["taken_down_on"] == "2026-09-23"

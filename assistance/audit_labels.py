@@ -23,6 +23,7 @@ labels.actions(
         "assistance.departments_set": pgettext_lazy("audit", "Departments set"),
         "assistance.publicised": pgettext_lazy("audit", "Publicised"),
         "assistance.objection_received": pgettext_lazy("audit", "Objection received"),
+        "assistance.notice_taken_down": pgettext_lazy("audit", "Public notice taken down"),
         "assistance.objection_handled": pgettext_lazy("audit", "Objection handled"),
         "assistance.archived": pgettext_lazy("audit", "Archived"),
         "assistance.promoted": pgettext_lazy("audit", "Promoted"),

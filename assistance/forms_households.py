@@ -10,11 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from assistance import identity
 from assistance.models import Category, Cause, DepartmentCheck, FileStatus, Health, Identity, Relation, Work
+from audit.masking import mask_value
 from orgs.models import OrgUnit
 from orgs.queries import visible_units
 from qingdan.forms import StyledForm, UnitChoiceField
 
 MONEY_MAX = Decimal("9999999999.99")
+# Shown in full only on the detail page's full view (a reason, audited): the edit form never echoes them.
+SEALED_FACTS = ("phone", "bank_account")
 PHONE = re.compile(r"^\+?[0-9][0-9-]{5,18}[0-9]$")
 
 
@@ -78,6 +81,8 @@ class HouseholdForm(StyledForm):
         super().__init__(*args, **kwargs)
         from assistance.households import FILING_KINDS
 
+        self.sealed = household is not None
+
         self.fields["unit"].queryset = visible_units(user).filter(kind__in=FILING_KINDS).order_by("path")
         self.fields["unit"].base_depth = user.org_unit.depth if user.org_unit else 0
         if household is not None:
@@ -92,8 +97,22 @@ class HouseholdForm(StyledForm):
                 "files",
             ):
                 del self.fields[name]
+            self._seal(household)
         elif not user.has_role("office"):
             del self.fields["temporary"]
+
+    def _seal(self, household):
+        """Editing a file shows its phone and bank account masked (a hint), never in the input: an editor types a
+        new value to replace it, and a blank input keeps the stored one (see ``facts``)."""
+        for name in SEALED_FACTS:
+            self.initial.pop(name, None)
+            stored = getattr(household, name)
+            if stored:
+                masked = mask_value(name, stored)
+                self.fields[name].widget.attrs["placeholder"] = masked
+                self.fields[name].help_text = _(
+                    "On file: %(masked)s. Leave empty to keep it; type a new one to replace it."
+                ) % {"masked": masked}
 
     def clean_phone(self):
         return _phone(self.cleaned_data.get("phone"))
@@ -111,6 +130,10 @@ class HouseholdForm(StyledForm):
             "rigid_expenses", "accident_costs", "bank_name", "bank_account",
         )  # fmt: skip
         facts = {k: data.get(k) for k in keys if k in self.fields}
+        if self.sealed:
+            for name in SEALED_FACTS:
+                if not facts.get(name):
+                    facts.pop(name, None)  # left blank: the stored value stays
         for k in ("rigid_expenses", "accident_costs"):
             if facts.get(k) is None:
                 facts[k] = Decimal(0)

@@ -124,13 +124,17 @@ def id_problem(raw):
 
 
 def taken_message(id_hash, actor):
-    """A person already in a live file: the file named only to someone who may read it."""
+    """A person already in a live file: the file named only to someone who may read it. ``SYSTEM`` files for the
+    public doors (the worker's own application form), where whoever typed the ID number may read no file: they
+    learn only that the person is already filed, never whose file, its number or its union."""
     held = LivePerson.objects.filter(id_hash=id_hash).select_related("member__household__org_unit").first()
     if held is None:
         return None
+    if actor is SYSTEM:
+        return _("This ID number already has a live application or file: please contact your union.")
     household = held.member.household
-    unit = root_unit(actor) if actor is not SYSTEM else None
-    if actor is SYSTEM or (unit is not None and household.org_unit.is_within(unit)):
+    unit = root_unit(actor)
+    if unit is not None and household.org_unit.is_within(unit):
         return _("%(name)s is already in the live file %(number)s of %(unit)s: one household per person.") % {
             "name": held.member.name,
             "number": household.number,
@@ -225,10 +229,14 @@ def _add_members(household, members, actor):
 # --- households -------------------------------------------------------------------------------------------------------
 
 
-def create_household(*, actor, org_unit, facts, members, status=FileStatus.APPLIED, files=(), request=None):
+def create_household(
+    *, actor, org_unit, facts, members, status=FileStatus.APPLIED, files=(), declared_size=None, request=None
+):
     """File a household under ``org_unit``: ``facts`` (see ``FACTS``) and ``members`` (dicts: name, id_number,
     relation, health, work, annual_income; the first is the head). ``status`` is APPLIED (an application) or
-    TEMPORARY (a temporary-aid file). ``files`` are evidence already kept (``evidence.services.keep``)."""
+    TEMPORARY (a temporary-aid file). ``files`` are evidence already kept (``evidence.services.keep``).
+    ``declared_size`` is the household size a worker states on the phone form (only the head is entered there);
+    it is kept on the APPLIED event."""
     if status not in (FileStatus.APPLIED, FileStatus.TEMPORARY):
         raise Refused(_("A new file is an application or a temporary-aid file."))
     if not can_file(actor, org_unit):
@@ -273,7 +281,10 @@ def create_household(*, actor, org_unit, facts, members, status=FileStatus.APPLI
         if files:
             household.attachments.add(*files)
         kind = EventKind.APPLIED
-        event(household, kind, actor, status=status, source=facts.get("source", "staff"))
+        data = {"status": status, "source": facts.get("source", "staff")}
+        if declared_size is not None:
+            data["declared_size"] = declared_size
+        event(household, kind, actor, **data)
         _audit(
             "household_filed",
             actor,

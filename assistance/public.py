@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from assistance import publicity
 from assistance.forms_households import ObjectionForm, PhoneApplicationForm
-from assistance.models import Category, Event, EventKind, Publicity
+from assistance.models import Category, Publicity
 from qingdan import clock
 from qingdan.boundary import client_address
 from qingdan.errors import Refused
@@ -73,14 +73,17 @@ def apply(request, token):
         facts = {k: data[k] for k in ("phone", "address", "employer", "identity", "main_cause", "annual_income")}
         head = {"name": data["name"], "id_number": data["id_number"], "relation": "head"}
         try:
-            household = publicity.apply_by_phone(unit=unit, facts=facts, head=head, address=client_address(request))
+            household = publicity.apply_by_phone(
+                unit=unit,
+                facts=facts,
+                head=head,
+                declared_size=data["household_size"],
+                address=client_address(request),
+            )
         except Refused as refused:
             form.add_error(None, refused.message)
             status = 422
         else:
-            Event.objects.filter(household=household, kind=EventKind.APPLIED).update(
-                data={"source": "phone", "declared_size": data["household_size"]}
-            )
             request.session["assistance_applied"] = household.number
             return redirect("publicity:applied", token=token)
     return render(request, "assistance/public/apply.html", {"form": form, "unit": unit}, status=status)

@@ -80,10 +80,31 @@ def submit_objection(*, publicity, text, address=""):
 
 
 def scan(today=None):
-    """Take down every notice whose period has ended; returns how many. Safe to run twice at once."""
+    """Take down every notice whose period has ended, each with its audit record; returns how many. Safe to run
+    twice at once: a notice is taken down by a conditional update, and only the scan whose update took it records
+    it."""
     today = today or clock.today()
-    ended = Publicity.objects.filter(taken_down_on__isnull=True, ends_on__lt=today)
-    return ended.update(taken_down_on=today)
+    ended = Publicity.objects.filter(taken_down_on__isnull=True, ends_on__lt=today).select_related(
+        "household__org_unit"
+    )
+    taken = 0
+    for notice in ended.order_by("pk"):
+        with transaction.atomic():
+            if not Publicity.objects.filter(pk=notice.pk, taken_down_on__isnull=True).update(taken_down_on=today):
+                continue
+            record(
+                action="assistance.notice_taken_down",
+                actor_username="system",
+                obj=notice.household,
+                org_unit=notice.household.org_unit,
+                after={
+                    "publicity": notice.pk,
+                    "ends_on": notice.ends_on.isoformat(),
+                    "taken_down_on": today.isoformat(),
+                },
+            )
+        taken += 1
+    return taken
 
 
 # --- the worker's application ----------------------------------------------------------------------------------------
@@ -101,12 +122,15 @@ def unit_of_token(token):
     return OrgUnit.objects.filter(pk=pk).first()
 
 
-def apply_by_phone(*, unit, facts, head, address=""):
-    """A worker's own application from a union's QR code: an APPLIED file of that union, with its head."""
+def apply_by_phone(*, unit, facts, head, declared_size=None, address=""):
+    """A worker's own application from a union's QR code: an APPLIED file of that union, with its head and the
+    household size the worker declares (kept on the APPLIED event, in the same transaction)."""
     if unit.kind not in households.FILING_KINDS:
         raise Refused(_("This code does not belong to a union."))
     _throttle("apply", address_key(address), APPLY_PER_HOUR)
-    return households.create_household(actor=SYSTEM, org_unit=unit, facts={**facts, "source": "phone"}, members=[head])
+    return households.create_household(
+        actor=SYSTEM, org_unit=unit, facts={**facts, "source": "phone"}, members=[head], declared_size=declared_size
+    )
 
 
 def household_of(publicity):

@@ -2,9 +2,9 @@
 the user's subtree (``cases.scope``; a record outside it is a 404), filtered with the list pages' own parameters
 (``cases.scope.filter_*``), a page at a time.
 
-Workers' names and phones are masked (张*, 138****5678). A detail asked with ``full=true`` shows them in full to the
-office staff of the unit the case is registered under (the rule of the enterprise contact: ``cases.services.
-can_edit_registry``), and that view is audited; anyone else asking gets 403."""
+Workers' names and phones are masked (张*, 138****5678). A detail asked with ``full=true`` shows them in full to whoever
+the case's own page shows them to (``demand_flow.can_see_worker`` for a demand, ``dispute_flow.can_see_phone`` for a
+dispute), and that view is audited; anyone else asking gets 403."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 
 from audit.masking import mask_phone
 from audit.services import record
-from cases import scope, services
+from cases import demand_flow, dispute_flow, scope
 from cases.models import (
     Colour,
     DemandCategory,
@@ -368,7 +368,9 @@ def _full_view(request, obj, kind, full):
     """Mark ``obj`` for a full view of its personal data when asked and allowed; audit it."""
     if not full:
         return obj
-    if not services.can_edit_registry(request.user, obj.org_unit):
+    # The same predicate as the page of each kind, so page and API agree on who sees the worker.
+    allowed = demand_flow.can_see_worker if kind == "demand" else dispute_flow.can_see_phone
+    if not allowed(request.user, obj):
         raise PermissionDenied
     record(action=f"cases.{kind}_personal_viewed", actor=request.user, obj=obj, org_unit=obj.org_unit, request=request)
     obj.full = True

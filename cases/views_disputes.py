@@ -329,6 +329,8 @@ def _detail_context(request, dispute, show_phone=False):
         "can": can,
         "acting": any(v for k, v in can.items() if k != "see_phone"),
         "show_phone": show_phone,
+        # The representative's name is personal like the phone: in full only with the audited full view.
+        "masked_name": mask_name(dispute.worker_name),
         "chain": chain,
         "forms": {
             "party": PartyForm(initial=version, auto_id="party_%s"),

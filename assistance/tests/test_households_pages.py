@@ -195,8 +195,6 @@ def test_access_request_page(household, office, outsider, client_for):
 
 def test_editing_the_facts_through_the_page(household, office, client_for):
     client = client_for(office)
-    page = client.get(f"/assistance/households/{household.pk}/edit/").content.decode()
-    assert "13812345678" not in page or 'name="phone"' in page  # the editor's own form holds the number
     data = {
         "identity": "worker", "employer": "新单位", "address": household.address, "phone": "13812345678",
         "main_cause": "illness", "annual_income": "18000", "rigid_expenses": "0", "accident_costs": "0",
@@ -209,6 +207,34 @@ def test_editing_the_facts_through_the_page(household, office, client_for):
     assert 'data-testid="form-error"' in stale
     household.refresh_from_db()
     assert household.employer == "新单位"
+
+
+@pytest.mark.parametrize("editor", ["office", "union_reporter"])
+def test_the_edit_form_never_shows_the_full_phone_or_bank_account(editor, office, union_a, client_for, request):
+    # The attack: someone who may edit a file (the office, or any reporter of the filing union) opens the edit form
+    # to read the full phone and bank account, skipping the reason and audit the detail page's full view demands.
+    household = file(office, union_a)
+    client = client_for(request.getfixturevalue(editor))
+    page = client.get(f"/assistance/households/{household.pk}/edit/").content.decode()
+    # The editor sees empty phone and account inputs with “档案中为 138****5678。留空则保留原值……” under them.
+    for secret in SECRETS:
+        assert secret not in page
+    assert 'placeholder="138****5678"' in page and "档案中为 138****5678" in page
+    assert "***************1234" in page
+    data = {
+        "identity": "worker", "employer": "新单位", "address": household.address, "phone": "",
+        "main_cause": "illness", "annual_income": "18000", "rigid_expenses": "0", "accident_costs": "0",
+        "bank_name": "农业银行", "bank_account": "", "version": household.version,
+    }  # fmt: skip
+    assert client.post(f"/assistance/households/{household.pk}/edit/", data).status_code == 302
+    household.refresh_from_db()
+    # Saved with the two inputs left blank: the stored phone and account stay.
+    assert (household.employer, household.phone, household.bank_account) == ("新单位", *SECRETS)
+    data.update(version=household.version, phone="13900002222", bank_account="6222000011112222")
+    assert client.post(f"/assistance/households/{household.pk}/edit/", data).status_code == 302
+    household.refresh_from_db()
+    # A new value typed in replaces the stored one.
+    assert (household.phone, household.bank_account) == ("13900002222", "6222000011112222")
 
 
 def test_a_member_is_added_through_the_page(household, office, client_for):

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assistance import publicity, workflow
-from assistance.models import FileStatus, Household, Objection, Publicity
+from assistance.models import EventKind, FileStatus, Household, Objection, Publicity
 from assistance.tests.conftest import file, pdf, person
 from evidence import services as evidence
 
@@ -126,3 +126,50 @@ def test_applications_are_throttled_per_address(union_a):
 
 def test_a_forged_token_is_404(db):
     assert Client().get("/g/apply/forged-token/").status_code == 404
+
+
+def test_the_public_form_names_no_file_for_an_id_number_already_filed(office, union_a):
+    # The attack: an anonymous visitor types someone's ID number into the union's QR form to learn whether that
+    # person is in a hardship file, under which name, which file number and which union.
+    secret = file(office, union_a, n=7, name="李秘密")
+    url = reverse("publicity:apply", args=[publicity.apply_token(union_a)])
+    response = Client().post(url, _apply_form(id_number=person(70)))
+    page = response.content.decode()
+    # The visitor sees only: “该身份证号已有在档申请或档案，请联系所在工会。”
+    assert response.status_code == 422
+    assert "该身份证号已有在档申请或档案，请联系所在工会。" in page
+    assert "李秘密" not in page and secret.number not in page
+    # The form names its own union in its heading; the refusal names no union and no file.
+    error = page.split('data-testid="form-error">', 1)[1].split("</div>", 1)[0]
+    assert error == "该身份证号已有在档申请或档案，请联系所在工会。"
+    assert Household.objects.count() == 1
+
+
+def test_the_office_still_sees_which_file_holds_the_person(office, union_a):
+    from qingdan.errors import Refused
+
+    held = file(office, union_a, n=7, name="李秘密")
+    # The office filing the same person again is told the file it may read: name, number and union.
+    with pytest.raises(Refused) as refused:
+        file(office, union_a, n=7, name="李另一")
+    assert "李秘密" in str(refused.value.message) and held.number in str(refused.value.message)
+
+
+def test_the_declared_household_size_is_kept_with_the_application(union_a):
+    url = reverse("publicity:apply", args=[publicity.apply_token(union_a)])
+    assert Client().post(url, _apply_form()).status_code == 302
+    applied = Household.objects.get().events.get(kind=EventKind.APPLIED)
+    assert applied.data == {"status": FileStatus.APPLIED, "source": "phone", "declared_size": 3}
+
+
+def test_each_notice_taken_down_by_the_scan_is_in_the_audit_log_once(notice, frozen_clock):
+    from audit.models import AuditEvent
+
+    # The office reading the audit log sees “公示已撤下” on the file, once, even when the scan runs twice.
+    assert publicity.scan(datetime.date(2026, 9, 23)) == 1
+    assert publicity.scan(datetime.date(2026, 9, 24)) == 0
+    taken = AuditEvent.objects.filter(action="assistance.notice_taken_down")
+    assert taken.count() == 1
+    event = taken.get()
+    assert event.object_id == str(notice.household_id) and event.org_unit_id == notice.household.org_unit_id
+    assert event.after["taken_down_on"] == "2026-09-23"

@@ -111,3 +111,18 @@ def test_list_queries_do_not_grow_with_the_rows(firm_a, office, client_for, djan
     for path in PLURAL.values():
         with django_assert_max_num_queries(12):
             assert len(client.get(f"{API}/{path}").json()["items"]) >= 30
+
+
+@pytest.mark.parametrize("kind", ["demand", "dispute"])
+def test_page_and_api_agree_on_who_sees_the_worker_for_a_town_reporter(records, town_reporter, client_for, kind):
+    # The town reporter sees the “查看完整姓名和电话” button on the case's page exactly when the API's full view
+    # answers them (and the other way round): one rule per kind, not two.
+    mine, _theirs = records
+    client = client_for(town_reporter)
+    page = client.get(f"/cases/{PLURAL[kind]}/{mine[kind].pk}/").content.decode()
+    button = {"demand": 'data-testid="show-full"', "dispute": 'data-testid="show-phone"'}[kind]
+    response = client.get(f"{API}/{PLURAL[kind]}/{mine[kind].pk}", {"full": "true"})
+    assert response.status_code == (200 if button in page else 403)
+    assert button in page  # the town reporter registers and works on its town's cases
+    assert response.json()["full"] is True
+    assert AuditEvent.objects.filter(action=f"cases.{kind}_personal_viewed").count() == 1

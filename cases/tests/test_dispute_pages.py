@@ -181,3 +181,21 @@ def test_the_navigation_shows_disputes_to_town_reporters_not_to_department_repor
 ):
     assert "劳动争议" in client_for(town_reporter).get("/").content.decode()
     assert "劳动争议" not in client_for(reporter).get("/").content.decode()
+
+
+def test_the_representatives_name_is_masked_for_a_reader_who_may_not_see_the_worker(
+    leader, town_reporter, client_for, make_dispute
+):
+    # The attack: a leader (who reads but does not work on the dispute) opens its page to learn the worker's name,
+    # which the list, the export and the API mask.
+    dispute = make_dispute()
+    page = client_for(leader).get(f"/cases/disputes/{dispute.pk}/").content.decode()
+    # The leader sees “张** · 138****5678” and no button to show more.
+    assert "张三丰" not in page and "张**" in page and "138****5678" in page
+    assert 'data-testid="show-phone"' not in page
+    # The town reporter working on it sees the masked name too until asking for the full view (audited).
+    client = client_for(town_reporter)
+    page = client.get(f"/cases/disputes/{dispute.pk}/").content.decode()
+    assert "张三丰" not in page and 'data-testid="show-phone"' in page and "查看完整姓名和电话" in page
+    page = client.post(f"/cases/disputes/{dispute.pk}/").content.decode()
+    assert "张三丰" in page and "13812345678" in page

@@ -62,7 +62,7 @@ def _back(request):
     if not back or not url_has_allowed_host_and_scheme(back, allowed_hosts={host}, require_https=request.is_secure()):
         return None
     parts = urlsplit(back)
-    if parts.path == request.path or not parts.path.startswith("/"):
+    if parts.path in ("", request.path):
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")  # a path of ours, never a host
 

@@ -142,7 +142,9 @@ def test_56_questions_to_120_counties_100_answer(province):
     assert dimension_sheet[0] == ("维度", "得分")
     assert [(row[0], row[1]) for row in dimension_sheet[1:]] == [(d, round(overall[d], 2)) for d in DIMENSIONS]
     unit_sheet = list(book.worksheets[2].iter_rows(values_only=True))
-    assert len(unit_sheet) == 1 + 100
+    assert len(unit_sheet) == 1 + 100 + 1  # the header, the units, the mean over every response
+    assert unit_sheet[-1][0] == "平均值"
+    assert list(unit_sheet[-1][2:7]) == [round(overall[d], 2) for d in DIMENSIONS]
     first_unit = next(u for u in counties if u.pk in per_unit)
     first_row = next(r for r in unit_sheet if r[0] == first_unit.code)
     assert list(first_row[2:7]) == [round(per_unit[first_unit.pk][d], 2) for d in DIMENSIONS]
@@ -152,7 +154,8 @@ def test_56_questions_to_120_counties_100_answer(province):
     q1 = questions[0]
     yes = sum(1 for raw in plans.values() if raw[q1.pk] == ["o1"])
     question_sheet = list(book.worksheets[0].iter_rows(values_only=True))
-    assert (q1.code, q1.text, "是", yes, round(yes, 1), None) in question_sheet
+    # 100 answered: the share is a number (yes ÷ 100) that the sheet shows as a percentage
+    assert (q1.code, q1.text, "是", yes, yes / 100, None) in question_sheet
 
 
 def test_a_condition_on_a_question_of_a_later_dimension_is_refused(office):

@@ -2,7 +2,8 @@
 """What each area offers the weekly digest (``qingdan.digests``): a week's changes in the reader's subtree and what is
 overdue now, never the reader's own actions, never another county's records, overdue lines sorted by delay."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -28,8 +29,10 @@ WEEK = date(2026, 9, 14)  # the Monday of the suite's frozen day, 2026-09-16
 
 
 @pytest.fixture(autouse=True)
-def _the_suites_week():
-    assert digest.week_of(clock.today())[0] == WEEK, "these tests are written for the week of 2026-09-16"
+def _in_the_week_of_2026_09_16(frozen_clock):
+    """The digest's tests are written for the week of Wednesday 16 September 2026 (its Monday, its last Sunday), so
+    each starts there, 10:00 China time, whatever moment the suite's clock was started at."""
+    frozen_clock.move_to(datetime(2026, 9, 16, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
 
 
 def texts(found):

@@ -1,7 +1,8 @@
 """The weekly digest given out: the command gives each leader and office clerk one notification per week (run twice,
 or racing another run), mail only when configured, and the digest page shows the reader's own scope."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -19,6 +20,13 @@ pytestmark = pytest.mark.django_db
 
 WEEK = date(2026, 9, 14)
 LAST_WEEK = date(2026, 9, 7)  # the week that ended on the Sunday before the suite's 2026-09-16
+
+
+@pytest.fixture(autouse=True)
+def _in_the_week_of_2026_09_16(frozen_clock):
+    """The digest's tests are written for the week of Wednesday 16 September 2026 (its Monday, its last Sunday), so
+    each starts there, 10:00 China time, whatever moment the suite's clock was started at."""
+    frozen_clock.move_to(datetime(2026, 9, 16, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
 
 
 @pytest.fixture

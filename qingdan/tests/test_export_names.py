@@ -5,6 +5,7 @@ from urllib.parse import quote, unquote
 import pytest
 from django import forms
 
+from qingdan import clock
 from qingdan.pages import export_stem, form_filters
 
 pytestmark = pytest.mark.django_db
@@ -40,20 +41,22 @@ def test_form_filters_read_a_choice_by_its_label_a_tick_by_its_field_and_skip_wh
 
 
 def test_the_item_export_is_named_for_the_unit_and_its_filters(client_for, office):
+    day = f"{clock.today():%Y%m%d}"  # 20260916 at the suite's default moment
     response = client_for(office).get("/lists/items/export/", {"overdue": "1"})
     assert response.status_code == 200
-    assert _name(response) == "滨海县总工会-清单事项-当前逾期-20260916.xlsx"
+    assert _name(response) == f"滨海县总工会-清单事项-当前逾期-{day}.xlsx"
 
 
 def test_the_figures_exports_are_named_for_the_unit_and_the_grouping(client_for, office):
+    day = f"{clock.today():%Y%m%d}"
     client = client_for(office)
-    assert _name(client.get("/lists/figures/export/")) == "滨海县总工会-销号统计-按责任单位-20260916.xlsx"
+    assert _name(client.get("/lists/figures/export/")) == f"滨海县总工会-销号统计-按责任单位-{day}.xlsx"
     assert _name(client.get("/lists/figures/export/", {"group": "month"})) == (
-        "滨海县总工会-销号统计-按下达月份-20260916.xlsx"
+        f"滨海县总工会-销号统计-按下达月份-{day}.xlsx"
     )
     assert _name(client.get("/cases/figures/export/", {"year": "2026"})) == (
-        "滨海县总工会-诉求争议统计-2026-按下级单位-20260916.xlsx"
+        f"滨海县总工会-诉求争议统计-2026-按下级单位-{day}.xlsx"
     )
     assert _name(client.get("/assistance/figures/export/", {"year": "2026", "group": "county"})) == (
-        "滨海县总工会-困难职工帮扶统计-2026-按县（区）总工会-20260916.xlsx"
+        f"滨海县总工会-困难职工帮扶统计-2026-按县（区）总工会-{day}.xlsx"
     )

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from documents.official import cn_date, plain_text
 from orgs.models import OrgKind
+from qingdan import clock
 from scoring import bulletin, exports, workflow
 from scoring.tests import test_result_pages as pages
 
@@ -154,10 +155,11 @@ def test_the_downloads_are_named_for_the_owner_the_round_and_the_filter(client_f
         return unquote(response["Content-Disposition"].split("filename*=UTF-8''", 1)[1])
 
     client = client_for(office)
+    day = f"{clock.today():%Y%m%d}"  # 20260916 at the suite's default moment
     results = f"/assessment/rounds/{funded.pk}/results/export/"
-    assert name(client.get(results)) == "滨海县总工会-2026年度县直单位目标考核-考核结果-20260916.xlsx"
+    assert name(client.get(results)) == f"滨海县总工会-2026年度县直单位目标考核-考核结果-{day}.xlsx"
     assert name(client.get(results, {"grade": "excellent"})) == (
-        "滨海县总工会-2026年度县直单位目标考核-考核结果-优秀-20260916.xlsx"
+        f"滨海县总工会-2026年度县直单位目标考核-考核结果-优秀-{day}.xlsx"
     )
     bulletin_name = name(client.get(f"/assessment/rounds/{funded.pk}/bulletin/"))
     assert bulletin_name == f"滨海县总工会-2026年度县直单位目标考核-考核结果通报-{funded.bulletin_number}.docx"

@@ -196,15 +196,16 @@ def publish(*, round, actor, version=None):
 # ---------------------------------------------------------------------------- computing
 
 
-def compute(*, round, actor, reason=""):
+def compute(*, round, actor, reason="", progress=None):
     """Fill in every computed criterion from the records, then totals, ranks, grades and funds.
 
-    Safe to run again: the same records give the same scores. After publication it needs a reason."""
+    Safe to run again: the same records give the same scores. After publication it needs a reason.
+    ``progress(done, total)`` is told how far it has come (a job's bar, a command's terminal)."""
     _require(is_round_office(actor, round), _("Only the office running the round can compute it."))
     with transaction.atomic():
         round = _lock_round(round)
         _after_publication(round, reason)
-        changed = _compute(round)
+        changed = _compute(round, progress=progress)
         record(
             action="scoring.computed",
             actor=actor,
@@ -215,7 +216,7 @@ def compute(*, round, actor, reason=""):
     return changed
 
 
-def _compute(round, strict=False):
+def _compute(round, strict=False, progress=None):
     """Write the computed scores of every unit and settle the results; returns how many scores changed."""
     from scoring.rubrics import all_criteria
 
@@ -223,12 +224,18 @@ def _compute(round, strict=False):
     results = list(round.results.select_related("unit"))
     units = [r.unit for r in results]
     values = {}
-    for key in {c.metric for c in criteria if c.metric}:
+    keys = sorted({c.metric for c in criteria if c.metric})
+    steps = len(keys) + len(units)
+    for done, key in enumerate(keys, start=1):
         entry = metrics.get(key)
         values[key] = entry(units, round.period_start, round.period_end) if entry is not None else {}
+        if progress:
+            progress(done, steps)
     existing = {(s.unit_id, s.criterion_id): s for s in Score.objects.filter(round=round)}
     new, dirty = [], []
-    for unit in units:
+    for done, unit in enumerate(units, start=len(keys) + 1):
+        if progress and done % 100 == 0:
+            progress(done, steps)
         for criterion in criteria:
             score = existing.get((unit.pk, criterion.pk))
             if score is None:
@@ -265,6 +272,8 @@ def _compute(round, strict=False):
         scores=[*existing.values(), *new],
         strict=strict or round.status == RoundStatus.PUBLISHED,
     )
+    if progress:
+        progress(steps, steps)
     return len(new) + len(dirty)
 
 

@@ -172,7 +172,7 @@ class RequestContextFilter(logging.Filter):
 # An 18-character resident ID number (17 digits and a digit or X) and an 11-digit mainland mobile number, standing
 # alone: masked as the pages mask them (110105********1234, 138****5678).
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9])(1[3-9]\d)\d{4}(\d{4})(?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)\d{4}(\d{4})(?![0-9A-Za-z])")
 
 
 def mask_personal(text):
@@ -180,7 +180,7 @@ def mask_personal(text):
 
 
 class TextFormatter(logging.Formatter):
-    """The plain lines of the demo, masked. The default format names the request id."""
+    """The plain lines of the demo, their message and exception masked. The default format names the request id."""
 
     default_format = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
@@ -191,7 +191,14 @@ class TextFormatter(logging.Formatter):
         for name, default in FIELDS.items():  # a handler without the filter still formats
             if not hasattr(record, name):
                 setattr(record, name, default)
-        return mask_personal(super().format(record))
+        return super().format(record)
+
+    def formatMessage(self, record):  # noqa: N802 - logging's name
+        record.message = mask_personal(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, exc_info):  # noqa: N802 - logging's name
+        return mask_personal(super().formatException(exc_info))
 
 
 class JsonFormatter(logging.Formatter):

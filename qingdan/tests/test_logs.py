@@ -109,6 +109,15 @@ def test_a_line_written_by_forgetful_code_has_id_numbers_and_phones_masked():
     assert "110105********1234" in logs.TextFormatter().format(record)
 
 
+@pytest.mark.parametrize("request_id", ["37c22f5cf81a40d18413812345678dab", "13812345678", "110105199001011234"])
+def test_the_request_id_itself_is_never_masked(request_id):
+    record = logging.LogRecord("qingdan.x", logging.INFO, __file__, 1, "done", (), None)
+    record.request_id = request_id
+    assert f"[{request_id}]" in logs.TextFormatter().format(record)
+    assert json.loads(logs.JsonFormatter().format(record))["request_id"] == request_id
+    assert logs.mask_personal("id 37c22f5cf81a40d18413812345678dab") == "id 37c22f5cf81a40d18413812345678dab"
+
+
 def test_extra_values_other_than_the_requests_fields_never_reach_the_json_line():
     record = logging.LogRecord("qingdan.x", logging.INFO, __file__, 1, "signed in", (), None)
     record.password = PASSWORD

@@ -165,10 +165,11 @@ def test_the_sqlite_files_folder_is_watched_and_the_media_root_only_on_this_disk
 
 @pytest.fixture
 def replica(monkeypatch, settings):
-    """``replica(name)``: a replica database configured at ``name`` (a SQLite file)."""
+    """``replica(name)``: a replica database configured at ``name`` (a SQLite file, whatever the default is)."""
 
     def configure(name):
-        config = {**connections.settings["default"], "NAME": name, "TEST": {"NAME": name}}
+        sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "TEST": {"NAME": name}}
+        config = connections.configure_settings({"default": dict(sqlite), "replica": dict(sqlite)})["replica"]
         monkeypatch.setitem(settings.DATABASES, "replica", config)
         monkeypatch.setitem(connections.settings, "replica", config)
         # Django's test case forbids connecting to an alias it did not set up; the replica here is a plain file of

@@ -57,7 +57,10 @@ class SessionGuardMiddleware:
 # refused, so a page added later is closed to them until it is named here. The API refuses in its own
 # authentication (``qingdan.api``), where a bearer token's user is known.
 DUTY_NAMESPACES = frozenset({"orgs", "users", "audit", "admin", "poll", "worker", "publicity"})
-DUTY_PAGES = frozenset({"home", "login", "logout", "profile", "password_change", "set_language", "admin_login"})
+DUTY_PAGES = frozenset(
+    {"home", "login", "logout", "profile", "password_change", "set_language", "admin_login"}
+    | {"livez", "healthz", "metrics"}  # monitoring (qingdan.health, qingdan.telemetry): no business data
+)
 
 
 def duties_may_open(namespace, url_name):

@@ -1,5 +1,6 @@
 """Qingdan settings, read from QINGDAN_* environment variables (see README)."""
 
+import ipaddress
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "qingdan.logs.RequestIdMiddleware",  # first: every answer carries the request id and is logged and counted
     "qingdan.boundary.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -253,9 +255,41 @@ if not DEBUG:
     if QINGDAN_BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Monitoring (README, "Monitoring"): /livez/ and /healthz/ (qingdan/health.py), /metrics (qingdan/telemetry.py),
+# and the logs with their request id (qingdan/logs.py). The health check waits this long for all its checks, and
+# fails the disk check under this much free space.
+QINGDAN_HEALTH_TIMEOUT_MS = env.get_int("HEALTH_TIMEOUT_MS", 2000, minimum=50)
+QINGDAN_HEALTH_MIN_FREE_MB = env.get_int("HEALTH_MIN_FREE_MB", 500, minimum=0)
+# /metrics answers these addresses or networks, and a request with the token; anyone else gets 404.
+QINGDAN_METRICS_ALLOW = env.get_list("METRICS_ALLOW", ["127.0.0.1", "::1"])
+for _entry in QINGDAN_METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"QINGDAN_METRICS_ALLOW holds {_entry!r}: expected addresses or networks such as 10.0.0.5,10.1.0.0/16."
+        ) from None
+QINGDAN_METRICS_TOKEN = env.get_str("METRICS_TOKEN", "")
+if QINGDAN_METRICS_TOKEN and len(QINGDAN_METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured("QINGDAN_METRICS_TOKEN is too short: use at least 24 random characters.")
+# The probes and the scraper may call the app server directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|livez)/$", r"^metrics$"]
+QINGDAN_LOG_FORMAT = env.get_str("LOG_FORMAT", "text").strip().lower()
+if QINGDAN_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"QINGDAN_LOG_FORMAT={QINGDAN_LOG_FORMAT!r} is not valid: expected text or json.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "qingdan.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"()": "qingdan.logs.TextFormatter"},
+        "json": {"()": "qingdan.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": QINGDAN_LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "WARNING")},
+    # One line per request (qingdan.logs.RequestIdMiddleware), whatever the level of the rest.
+    "loggers": {"qingdan.request": {"level": env.get_str("ACCESS_LOG_LEVEL", "INFO")}},
 }

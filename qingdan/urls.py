@@ -3,11 +3,15 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from orgs import views as org_views
-from qingdan import views
+from qingdan import health, telemetry, views
 from qingdan.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Monitoring: no log-in, linked from no page (qingdan/health.py, qingdan/telemetry.py).
+    path("livez/", health.livez, name="livez"),
+    path("healthz/", health.healthz, name="healthz"),
+    path("metrics", telemetry.metrics_view, name="metrics"),
     path("login/", org_views.login_view, name="login"),
     path("logout/", org_views.logout_view, name="logout"),
     path("profile/", org_views.profile, name="profile"),

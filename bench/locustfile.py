@@ -11,7 +11,7 @@ var/province/qingdan_province_s01.json) and mixes, by weight:
   reviewers   the workbench, the applied items, an item, then verify it (pass)
   office      a county's (or the province's) office: the items list, the close-out figures, the cases and
               hardship figures, and now and then an export of the figures or of the overdue items
-  leaders     the overview (驾驶舱) and the supervision page
+  leaders     the overview (驾驶舱) and its wall screen
   workers     a satisfaction poll's public link (no log-in): open it, answer it
   importer    now and then one list import (upload → preview → confirm) by the first county's office
   baseline    GET /login/ anonymously: the cheap reference every run has (the /bench/ pages are not deployed)
@@ -29,10 +29,10 @@ import re
 import secrets
 from collections import deque
 from datetime import date, timedelta
-from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 
 from locust import HttpUser, between, task
+from requests.cookies import RequestsCookieJar
 
 FIXTURE = Path(
     os.environ.get(
@@ -55,11 +55,13 @@ TOKEN = re.compile(r'name="token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="
 RADIO = re.compile(r'name="(q\d+)"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="(q\d+)"')
 
 
-class AnySchemeCookies(DefaultCookiePolicy):
-    """Send Secure cookies over plain HTTP too (the local server is plain HTTP; see the module's note)."""
+class AnySchemeCookies(RequestsCookieJar):
+    """Keeps every cookie as not Secure, so it is sent over plain HTTP too (see the module's note). requests
+    copies the session's cookies into a fresh jar for each request, so a cookie policy would not survive."""
 
-    def return_ok_secure(self, cookie, request):
-        return True
+    def set_cookie(self, cookie, *args, **kwargs):
+        cookie.secure = False
+        return super().set_cookie(cookie, *args, **kwargs)
 
 
 def _first(match):
@@ -72,7 +74,7 @@ class Visitor(HttpUser):
     role = ""
 
     def on_start(self):
-        self.client.cookies.set_policy(AnySchemeCookies())
+        self.client.cookies = AnySchemeCookies()
         self.username = None
 
     def csrf(self):
@@ -225,8 +227,8 @@ class Leader(Visitor):
         self.get("/overview/")
 
     @task(1)
-    def supervise(self):
-        self.get("/overview/supervise/")
+    def wall(self):
+        self.get("/overview/wall/")
 
 
 class Worker(HttpUser):
@@ -236,7 +238,7 @@ class Worker(HttpUser):
     wait_time = between(5, 15)
 
     def on_start(self):
-        self.client.cookies.set_policy(AnySchemeCookies())
+        self.client.cookies = AnySchemeCookies()
 
     @task
     def answer(self):

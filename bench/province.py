@@ -65,6 +65,11 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     parser.add_argument("--no-compute", action="store_true", help="create the assessment round without computing it")
     parser.add_argument("--check", action="store_true", help="open /lists/items/ and /overview/ as office after")
+    parser.add_argument(
+        "--fixture-only",
+        action="store_true",
+        help="generate nothing: write the load test's users and items again from the data there (after a run used them)",
+    )
     args = parser.parse_args(argv)
     if not 0 < args.scale <= 2:
         parser.error("--scale must lie in (0, 2]")
@@ -417,6 +422,14 @@ def check_pages(username):
 def main(argv=None):
     args = parse_args(argv)
     try:
+        if args.fixture_only:
+            setup_django(args.database_url)
+            from bench import province_parts as parts
+
+            path = VAR / f"{Path(urlsplit(args.database_url).path).stem}.json"
+            parts.write_fixture(path, DEMO_PASSWORD)
+            print(f"Load-test users and items: {path}")
+            return 0
         name = prepare(args.database_url)
         setup_django(args.database_url)
         begin = time.perf_counter()

@@ -78,6 +78,7 @@ def surveys(connection, rng, tree, office, scale):
     start = today - timedelta(days=365)
     province = office.org_unit
     towns = [town for county in tree.counties for town in tree.towns[county.pk]]
+    towns = towns[: max(1, round(len(towns) * min(1.0, scale)))]  # the polls give an eighth of the responses
     answered = [rng.randint(*POLL_ANSWERS) for _ in towns]
     unit_responses = max(10, round(RESPONSES * scale) - sum(answered))
 

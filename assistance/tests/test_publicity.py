@@ -15,7 +15,7 @@ from evidence import services as evidence
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle():
+def _fresh_throttle(db):
     caches[publicity.CACHE].clear()
 
 

@@ -149,8 +149,13 @@ prepare_app() {
         "$PY" manage.py load_demo >"$LOG/load_demo.log"
         touch "$VAR/demo-loaded"
     fi
-    say "collecting static files into var/static"
-    "$PY" manage.py collectstatic --noinput >"$LOG/collectstatic.log"
+    local manifest=$ROOT/var/static/staticfiles.json
+    if [ -f "$manifest" ] && [ -z "$(find "$ROOT/static" "$ROOT/package-lock.json" "$ROOT/.venv/lib" -newer "$manifest" -print -quit)" ]; then
+        say "static files in var/static are up to date (delete var/static/staticfiles.json to collect them again)"
+    else
+        say "collecting static files into var/static (compressing them takes minutes the first time)"
+        "$PY" manage.py collectstatic --noinput >"$LOG/collectstatic.log"
+    fi
 }
 
 start_gunicorn() {

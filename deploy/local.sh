@@ -97,6 +97,23 @@ prepare_primary() {
     fi
 }
 
+write_replica_config() {
+    # Debian keeps the server's configuration outside its data directory: the replica gets its own, with the
+    # limits a standby must not have below its primary's.
+    local limits
+    limits=$(psql_primary -c "select string_agg(name || ' = ' || setting, E'\\n') from pg_settings where name in
+        ('max_connections', 'max_worker_processes', 'max_wal_senders', 'max_prepared_transactions',
+         'max_locks_per_transaction')")
+    as_postgres tee "$REPLICA_DIR/postgresql.conf" >/dev/null <<EOF
+port = $REPLICA_PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$PGSOCK'
+hot_standby = on
+shared_buffers = 32MB
+$limits
+EOF
+}
+
 start_replica() {
     mkdir -p "$PGSOCK"
     [ "$(id -u)" = 0 ] && chown postgres: "$PGSOCK"
@@ -107,20 +124,12 @@ start_replica() {
         [ "$(id -u)" = 0 ] && chown postgres: "$REPLICA_DIR"
         chmod 700 "$REPLICA_DIR"
         as_postgres "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$REPLICA_DIR" -R -X stream -c fast
-        # Debian keeps the server's configuration outside its data directory: the replica gets its own.
-        as_postgres tee "$REPLICA_DIR/postgresql.conf" >/dev/null <<EOF
-port = $REPLICA_PORT
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$PGSOCK'
-hot_standby = on
-max_connections = 50
-shared_buffers = 32MB
-EOF
         as_postgres tee "$REPLICA_DIR/pg_hba.conf" >/dev/null <<EOF
 local all all trust
 host all all 127.0.0.1/32 trust
 EOF
     fi
+    write_replica_config
     if as_postgres "$PGBIN/pg_ctl" -D "$REPLICA_DIR" status >/dev/null 2>&1; then
         say "replica already running on $REPLICA_PORT"
         return
@@ -166,7 +175,7 @@ start_gunicorn() {
             continue
         fi
         say "starting gunicorn on 127.0.0.1:$port"
-        "$ROOT/.venv/bin/gunicorn" qingdan.wsgi --bind "127.0.0.1:$port" --workers 2 --timeout 60 \
+        "$ROOT/.venv/bin/gunicorn" qingdan.wsgi --bind "127.0.0.1:$port" --workers 2 --timeout 120 --graceful-timeout 10 \
             --forwarded-allow-ips 127.0.0.1 --daemon --pid "$RUN/gunicorn-$port.pid" \
             --access-logfile "$LOG/gunicorn-$port-access.log" --error-logfile "$LOG/gunicorn-$port.log"
     done
@@ -228,11 +237,11 @@ stop_pidfile() {  # name, pid file: TERM, then wait for the process to go
     pid=$(cat "$2")
     say "stopping $1 (pid $pid)"
     kill -TERM "$pid"
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 150); do
         kill -0 "$pid" 2>/dev/null || { rm -f "$2"; return 0; }
         sleep 0.1
     done
-    say "$1 did not stop within 10 s: killing it"
+    say "$1 did not stop within 15 s: killing it"
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$2"
 }

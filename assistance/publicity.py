@@ -27,6 +27,8 @@ APPLY_SALT = "assistance.apply"
 APPLY_PER_HOUR = 5  # applications per client address and hour
 OBJECTIONS_PER_HOUR = 5
 WINDOW = 3600
+# The counts must be shared by every app server: the database cache the polls' throttle uses, never a process's own.
+CACHE = "polls"
 
 
 def masked_name(name):
@@ -47,7 +49,7 @@ def _throttle(kind, address, limit):
     """Count one more from ``address`` in the hour, or refuse: nothing is stored when refused."""
     if not address:
         return
-    cache = caches["default"]
+    cache = caches[CACHE]
     key = f"assistance-{kind}:{address}"
     count = cache.get(key, 0)
     if count >= limit:

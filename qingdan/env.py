@@ -80,3 +80,25 @@ def get_database(name, default):
     if not config.get("NAME"):
         return _fail(name, value, "a URL that names the database")
     return config
+
+
+def get_url(name, default, schemes):
+    """A URL whose scheme is one of ``schemes`` (e.g. ``("redis://", "rediss://")``), or ``default`` when unset."""
+    value = _raw(name)
+    if value is None or value == "":
+        return default
+    if not value.startswith(tuple(schemes)) or len(value) <= min(len(s) for s in schemes):
+        return _fail(name, value, "a URL starting with " + " or ".join(schemes))
+    return value
+
+
+def get_path(name, default):
+    """An absolute path, or ``default`` when unset."""
+    from pathlib import Path
+
+    value = _raw(name)
+    if value is None or value == "":
+        return default
+    if not Path(value).is_absolute():
+        return _fail(name, value, "an absolute path such as /srv/qingdan/media")
+    return Path(value)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django import forms
 from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 
@@ -87,8 +88,16 @@ def xlsx_response(content, stem):
     return download_response(content, f"{stem}-{clock.today():%Y%m%d}.xlsx", XLSX_CONTENT_TYPE)
 
 
+PENDING_IMPORTS = "pending-imports"
+
+
+def _pending_name(token):
+    return f"{PENDING_IMPORTS}/{token}.xlsx"
+
+
 def _pending_dir():
-    path = Path(settings.MEDIA_ROOT) / "pending-imports"
+    """The kept uploads' folder when the files are on a file system (``QINGDAN_MEDIA_ROOT``)."""
+    path = Path(default_storage.path(PENDING_IMPORTS))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -98,10 +107,17 @@ def drop_stale_uploads():
     many. Each new upload runs it, and so may a daily job (``manage.py drop_stale_uploads``)."""
     oldest = clock.now().timestamp() - settings.QINGDAN_PENDING_IMPORT_HOURS * 3600
     dropped = 0
-    for path in _pending_dir().glob("*.xlsx"):
+    try:
+        _folders, names = default_storage.listdir(PENDING_IMPORTS)
+    except FileNotFoundError:
+        return 0
+    for name in names:
+        if not name.endswith(".xlsx"):
+            continue
+        path = f"{PENDING_IMPORTS}/{name}"
         try:
-            if path.stat().st_mtime < oldest:
-                path.unlink()
+            if default_storage.get_modified_time(path).timestamp() < oldest:
+                default_storage.delete(path)
                 dropped += 1
         except FileNotFoundError:
             pass  # another server dropped it first
@@ -109,13 +125,12 @@ def drop_stale_uploads():
 
 
 def keep_upload(request, key, uploaded):
-    """Keep an uploaded file between the preview and the confirmation; the session holds its key."""
+    """Keep an uploaded file between the preview and the confirmation; the session holds its key. The file goes
+    to the default storage (a shared folder or bucket), since the confirmation may reach another app server."""
     drop_stale_uploads()
     token = uuid.uuid4().hex
-    with open(_pending_dir() / f"{token}.xlsx", "wb") as target:
-        for chunk in uploaded.chunks():
-            target.write(chunk)
-    request.session[key] = {"token": token, "name": uploaded.name}
+    stored = default_storage.save(_pending_name(token), uploaded)
+    request.session[key] = {"token": token, "name": uploaded.name, "stored": stored}
     return token
 
 
@@ -124,16 +139,16 @@ def open_kept_upload(request, key, token):
     kept = request.session.get(key)
     if not kept or kept.get("token") != token:
         return None
-    path = _pending_dir() / f"{token}.xlsx"
-    if not path.exists():
+    stored = kept.get("stored") or _pending_name(token)
+    if not default_storage.exists(stored):
         return None
-    return File(path.open("rb"), name=kept["name"])
+    return File(default_storage.open(stored, "rb"), name=kept["name"])
 
 
 def drop_kept_upload(request, key):
     kept = request.session.pop(key, None)
     if kept:
-        (_pending_dir() / f"{kept['token']}.xlsx").unlink(missing_ok=True)
+        default_storage.delete(kept.get("stored") or _pending_name(kept["token"]))
 
 
 def check_upload(request, form, *, check, valid, session_key):

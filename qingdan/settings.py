@@ -81,6 +81,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qingdan.boundary.PrivateResponseMiddleware",
 ]
+# Chooses, per request, whether reads may go to the replica (does nothing without one; qingdan/replica.py).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1, "qingdan.replica.ReplicaMiddleware"
+)
 
 ROOT_URLCONF = "qingdan.urls"
 WSGI_APPLICATION = "qingdan.wsgi.application"
@@ -107,6 +111,15 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite ignores SELECT … FOR UPDATE: take the write lock when a transaction starts instead,
     # so two requests changing the same rows wait for each other rather than fail.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+# A read replica (a PostgreSQL streaming standby): pages and API calls that only read go there, unless the user
+# wrote within the last QINGDAN_REPLICA_PIN_SECONDS (qingdan/replica.py). Migrations run only on the default.
+QINGDAN_REPLICA_PIN_SECONDS = env.get_int("REPLICA_PIN_SECONDS", 10, minimum=1)
+if env.get_str("REPLICA_URL", ""):
+    DATABASES["replica"] = env.get_database("REPLICA_URL", None)
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("QINGDAN_REPLICA_URL must name a database of the same kind as QINGDAN_DATABASE_URL.")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # a test run reads its own writes
+    DATABASE_ROUTERS = ["qingdan.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
@@ -157,15 +170,35 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
+# Uploaded files (evidence, imports waiting for their confirmation) must be reachable from every app server:
+# QINGDAN_MEDIA_ROOT on a shared file system, or an S3-compatible bucket with QINGDAN_S3_BUCKET.
+QINGDAN_S3_BUCKET = env.get_str("S3_BUCKET", "")
+if QINGDAN_S3_BUCKET:
+    _s3_options = {
+        "bucket_name": QINGDAN_S3_BUCKET,
+        "endpoint_url": env.get_url("S3_ENDPOINT_URL", None, ("http://", "https://")),
+        "region_name": env.get_str("S3_REGION", "") or None,
+        "access_key": env.get_str("S3_ACCESS_KEY", "") or None,
+        "secret_key": env.get_str("S3_SECRET_KEY", "") or None,
+        "location": env.get_str("S3_PREFIX", "").strip("/"),
+        "default_acl": None,
+        "querystring_auth": True,  # the app streams files after its own checks; links, if any, expire
+        "file_overwrite": False,
+    }
+    if bool(_s3_options["access_key"]) != bool(_s3_options["secret_key"]):
+        raise ImproperlyConfigured("QINGDAN_S3_ACCESS_KEY and QINGDAN_S3_SECRET_KEY go together: set both or neither.")
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = env.get_path("MEDIA_ROOT", VAR_DIR / "media")  # shared by every app server when there are several
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Refusals in the audit trail (audit/refusals.py): rows written one by one per user (or address) and minute before
@@ -216,9 +249,21 @@ QINGDAN_POLL_ANSWERS_PER_POLL = env.get_int("POLL_ANSWERS_PER_POLL", 120, minimu
 # A poll's page flags a minute with this many answers from one address (through any link) as a burst.
 QINGDAN_POLL_BURST_ANSWERS = env.get_int("POLL_BURST_ANSWERS", 10, minimum=2)
 # The throttle's counts must be shared by every app server, so they live in the database cache (its table is
-# made by the surveys migration 0004); the default cache stays Django's per-process one, which nothing uses yet.
+# made by the surveys migration 0004). With QINGDAN_REDIS_URL the default cache is Redis, shared by every app
+# server, and sessions are kept in it in front of the database; without it (the demo, one process) the default
+# cache is per process and holds nothing another server needs.
+QINGDAN_REDIS_URL = env.get_url("REDIS_URL", "", ("redis://", "rediss://", "unix://"))
+if QINGDAN_REDIS_URL:
+    _default_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": QINGDAN_REDIS_URL,
+        "KEY_PREFIX": env.get_str("CACHE_PREFIX", "qingdan"),
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    _default_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": _default_cache,
     "polls": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "qingdan_poll_throttle",

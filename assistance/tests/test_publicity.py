@@ -15,8 +15,8 @@ from evidence import services as evidence
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle():
-    caches["default"].clear()
+def _fresh_throttle(db):
+    caches[publicity.CACHE].clear()
 
 
 @pytest.fixture
@@ -57,6 +57,16 @@ def test_objections_are_throttled_per_address(notice):
         client.post(f"/g/{notice.slug}/objection/", {"text": "异议"})
     response = client.post(f"/g/{notice.slug}/objection/", {"text": "异议"})
     # The user sees: “此网络提交过于频繁，请一小时后再试。”
+    assert response.status_code == 429
+    assert Objection.objects.count() == publicity.OBJECTIONS_PER_HOUR
+
+
+def test_the_objection_count_holds_on_every_app_server(notice):
+    client = Client()
+    for _ in range(publicity.OBJECTIONS_PER_HOUR):
+        client.post(f"/g/{notice.slug}/objection/", {"text": "异议"})
+    caches["default"].clear()  # the next request lands on another server, whose own memory is empty
+    response = client.post(f"/g/{notice.slug}/objection/", {"text": "异议"})
     assert response.status_code == 429
     assert Objection.objects.count() == publicity.OBJECTIONS_PER_HOUR
 

@@ -147,7 +147,6 @@ def pg_tool(name):
 def pg_environment(alias="default"):
     """The connection settings of ``alias`` as libpq's variables: the password never appears on a command line."""
     config = connections[alias].settings_dict
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
     values = {
         "PGDATABASE": config.get("NAME"),
         "PGHOST": config.get("HOST"),
@@ -158,6 +157,8 @@ def pg_environment(alias="default"):
     options = config.get("OPTIONS") or {}
     for option, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT"), ("service", "PGSERVICE")):
         values[variable] = options.get(option)
+    # Only these settings, never a PGHOST or PGDATABASE left in the operator's shell, say where to connect.
+    env = {key: value for key, value in os.environ.items() if key not in values}
     env.update({key: str(value) for key, value in values.items() if value not in (None, "")})
     return env
 
@@ -214,7 +215,9 @@ def dump_sqlite(alias, target, stream):
     progress = TerminalProgress("数据库 database", stream=stream)
     copy = sqlite3.connect(target)
     try:
-        connection.connection.backup(copy, pages=1024, progress=lambda _s, left, total: progress(total - left, total))
+        # In one step: a copy in several steps starts again whenever another connection writes between them, and
+        # on a busy site might never finish. One step holds the read lock for the copy; writers wait for it.
+        connection.connection.backup(copy, pages=-1, progress=lambda _s, left, total: progress(total - left, total))
         cursor = copy.cursor()
         present = {row[0] for row in cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         return snapshot_facts(cursor, present, stream)
@@ -356,6 +359,8 @@ def make_backup(*, output=None, alias="default", stream=None):
         dumper = dump_postgresql if engine == "postgresql" else dump_sqlite
         counts, migrations, head = dumper(alias, dump, stream)
         listed = []
+        # The archive holds everything the platform knows: readable by the account that made it only.
+        partial.touch(mode=0o600, exist_ok=False)
         with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
             dump_size, dump_sha = add_file(archive, DUMPS[engine], dump)
             dump.unlink()

@@ -39,11 +39,10 @@ def refuse_unless_empty(alias):
             f"Cannot open the target database {describe_target(alias)}: create an empty database first (createdb)."
         ) from error
     if full:
-        shown = "、".join(full[:5]) + (f" 等 {len(full)} 个表" if len(full) > 5 else "")
         raise BackupError(
-            f"目标数据库不是空的（{shown}有数据），未做任何改动：请恢复到一个新建的空数据库。 / "
-            f"The target database is not empty ({', '.join(full[:5])} hold rows); nothing was changed. "
-            "Restore onto a new, empty database."
+            f"目标数据库不是空的：{len(full)} 个表有数据（{'、'.join(full[:5])}…），未做任何改动。请恢复到一个新建的"
+            f"空数据库。 / The target database is not empty: {len(full)} tables hold rows ({', '.join(full[:5])}, …); "
+            "nothing was changed. Restore onto a new, empty database."
         )
 
 

@@ -14,6 +14,7 @@ what a restore must find again. ``qingdan/restores.py`` restores an archive and 
 
 import glob
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -286,10 +287,8 @@ def add_file(archive, name, path):
 
 
 def add_bytes(archive, name, data):
-    import io
-
     info = tarfile.TarInfo(name)
-    info.size, info.mtime, info.mode = len(data), int(time.time()), 0o600
+    info.size, info.mtime, info.mode = len(data), int(clock.now().timestamp()), 0o600
     archive.addfile(info, io.BytesIO(data))
 
 

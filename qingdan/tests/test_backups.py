@@ -261,6 +261,19 @@ def test_a_truncated_archive_is_refused_clearly_and_the_database_stays_empty(bac
     assert backups.tables_with_rows(target) == []
 
 
+def test_an_archive_whose_database_file_is_damaged_is_refused_and_the_database_stays_empty(backed_up, target, tmp_path):
+    damaged = tmp_path / "damaged"
+    damaged.write_bytes(b"\0" * 4096)
+    archive = repack(backed_up["archive"], damaged, tmp_path / "damaged.tar")
+
+    status, output = restore(archive, target, "--yes")
+
+    assert status == 2, output
+    assert ("已损坏" in output) if connections[target].vendor == "sqlite" else ("pg_restore 失败" in output)
+    assert backups.tables_with_rows(target) == []
+    assert not backups.existing_tables(target) - {"sqlite_sequence"}
+
+
 def test_verify_only_compares_a_live_database_and_its_files_with_the_archive(backed_up, target, settings):
     restore(backed_up["archive"], target, "--yes")
     status, output = restore(backed_up["archive"], target, "--verify-only")

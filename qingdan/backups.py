@@ -276,11 +276,12 @@ class _Hashing:
 
 
 def add_file(archive, name, path):
-    """Add ``path`` as ``name``; returns its size and SHA-256, read once."""
-    info = archive.gettarinfo(str(path), arcname=name)
-    info.uid = info.gid = 0
-    info.uname = info.gname = ""
+    """Add ``path`` as ``name``; returns its size and SHA-256, read once. The file is opened before anything of it
+    is written, so one removed meanwhile raises FileNotFoundError with the archive still whole."""
     with open(path, "rb") as source:
+        info = archive.gettarinfo(arcname=name, fileobj=source)
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
         hashing = _Hashing(source)
         archive.addfile(info, hashing)
     return info.size, hashing.digest.hexdigest()
@@ -347,19 +348,24 @@ def make_backup(*, output=None, alias="default", stream=None):
     path = output_path(output)
     root, remote = media_location()
     files = media_files(root)
-    file_bytes = sum(p.stat().st_size for _name, p in files)
+    file_bytes = sum(p.stat().st_size for _name, p in files if p.exists())
     # The dump is written beside the archive and then copied into it: room for both, and a margin.
     check_room(path, 2 * database_bytes(alias) + file_bytes + 16 * 1048576)
     verified = audit_before(alias)
     partial = Path(f"{path}.partial")
-    work = Path(tempfile.mkdtemp(prefix=".qingdan-backup-", dir=path.parent))
+    # The archive holds everything the platform knows: readable by the account that made it only. Made before the
+    # work starts, so that a second backup into the same name at once stops here.
     try:
+        partial.touch(mode=0o600, exist_ok=False)
+    except FileExistsError as error:
+        raise BackupError(f"另一个备份正在写入 {path}。 / Another backup is writing {path}.") from error
+    work = None
+    try:
+        work = Path(tempfile.mkdtemp(prefix=".qingdan-backup-", dir=path.parent))
         dump = work / DUMPS[engine]
         dumper = dump_postgresql if engine == "postgresql" else dump_sqlite
         counts, migrations, head = dumper(alias, dump, stream)
         listed = []
-        # The archive holds everything the platform knows: readable by the account that made it only.
-        partial.touch(mode=0o600, exist_ok=False)
         with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
             dump_size, dump_sha = add_file(archive, DUMPS[engine], dump)
             dump.unlink()
@@ -367,8 +373,8 @@ def make_backup(*, output=None, alias="default", stream=None):
             for done, (name, file_path) in enumerate(files, start=1):
                 try:
                     size, sha = add_file(archive, MEDIA + name, file_path)
-                except (OSError, tarfile.TarError):
-                    continue  # removed or cut while being read: its row went with it, or it comes next time
+                except FileNotFoundError:
+                    continue  # removed since it was listed: its row went with it
                 listed.append({"path": name, "bytes": size, "sha256": sha})
                 progress(done, len(files))
             manifest = {
@@ -395,7 +401,8 @@ def make_backup(*, output=None, alias="default", stream=None):
         partial.unlink(missing_ok=True)
         raise
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     return path, manifest
 
 

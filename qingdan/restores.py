@@ -22,7 +22,8 @@ from audit.models import AuditSeal
 from qingdan import backups
 from qingdan.backups import BackupError
 
-Check = namedtuple("Check", "name expected found ok")
+# ``note``: what a failed check found, in full, printed under the table.
+Check = namedtuple("Check", "name expected found ok note", defaults=(None,))
 
 
 def describe_target(alias):
@@ -166,7 +167,7 @@ def _check_audit(manifest, alias):
     chain.seal_pending(using=alias)
     verdict = chain.verify(using=alias)
     if verdict.broken is not None:
-        return Check(name, seq, f"断于 broken at {verdict.broken}", False)
+        return Check(name, seq, f"断于 broken at event {verdict.broken.id}", False, f"{name}: {verdict.broken}")
     held = AuditSeal.objects.using(alias).filter(seq=seq).values_list("hash", flat=True).first() if seq else ""
     if held != wanted:
         return Check(name, seq, f"{verdict.count}, 缺少备份时的链头 the head is not there", False)
@@ -232,4 +233,5 @@ def table(checks):
         )
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
+    lines += [check.note for check in checks if check.note and not check.ok]
     return "\n".join(lines)

@@ -244,8 +244,10 @@ def test_a_tampered_archive_fails_verification_naming_the_table_and_the_event(ba
     assert status == 1
     assert line_of(output, "assistance_household_attachments").split()[1:] == ["1", "0", "失败", "✗"]
     audit = next(line for line in output.splitlines() if line.startswith("审计链"))
-    assert f"broken at event {backed_up['event']} " in audit and "失败" in audit
-    assert "its content does not match its seal" in audit
+    assert audit.split()[-3:] == [f"{backed_up['event']}", "失败", "✗"]
+    assert f"broken at event {backed_up['event']}" in audit
+    note = next(line for line in output.splitlines() if line.startswith("审计链") and "evidence.added" in line)
+    assert "its content does not match its seal: it was altered after it was written" in note
     assert "校验失败" in output and "assistance_household_attachments" in output.splitlines()[-1]
 
 

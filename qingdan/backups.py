@@ -20,6 +20,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tarfile
 import tempfile
 import time
@@ -341,7 +342,7 @@ def audit_before(alias):
 
 def make_backup(*, output=None, alias="default", stream=None):
     """Write one archive of the database ``alias`` and the uploaded files; returns ``(path, manifest)``."""
-    started = time.monotonic()
+    started, stream = time.monotonic(), stream or sys.stderr
     engine = engine_of(alias)
     if engine == "postgresql":
         pg_tool("pg_dump")

@@ -9,6 +9,7 @@ changing nothing, when any table of the platform holds a row, so it can never mi
 import os
 import shutil
 import sqlite3
+import sys
 import tempfile
 import unicodedata
 from collections import namedtuple
@@ -109,6 +110,7 @@ def restore_postgresql(archive, alias, stream):
 def restore(*, path, alias="default", stream=None, confirm=None):
     """Restore the archive at ``path`` onto the empty database ``alias`` and the media folder; returns the
     archive and the SHA-256 of the database file as read. ``confirm(target)`` may still say no."""
+    stream = stream or sys.stderr
     archive = backups.Archive(path)
     engine = backups.engine_of(alias)
     if archive.engine != engine:

@@ -10,14 +10,14 @@ from django.utils.translation import gettext_lazy
 
 from cases import figures, scope
 from orgs.queries import root_unit
-from qingdan import clock
+from qingdan import cards, clock
 from qingdan.cards import RATE, CardException, CardValue, card, every_month
 from qingdan.templatetags.qd import percent, thousands
 
 
 def this_year(user):
     """The figures page's default view: this year, by unit below."""
-    return figures.compute(user, root_unit(user), {}, clock.today())
+    return cards.shared(("cases.this_year", user.pk), lambda: figures.compute(user, root_unit(user), {}, clock.today()))
 
 
 def _list(kind, params):

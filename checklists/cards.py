@@ -13,7 +13,7 @@ from checklists import figures, metrics
 from checklists.models import Item
 from checklists.queries import Colour, colour_filter
 from orgs.queries import root_unit, within
-from qingdan import clock
+from qingdan import cards, clock
 from qingdan.cards import RATE, CardException, CardValue, card, every_month
 from qingdan.templatetags.qd import percent, thousands
 
@@ -25,8 +25,11 @@ def _items_url(params):
 
 
 def _total(user):
-    total, _rows = figures.table(root_unit(user), "unit", clock.today())
-    return total
+    def compute():
+        total, _rows = figures.table(root_unit(user), "unit", clock.today())
+        return total
+
+    return cards.shared(("checklists.total", user.pk), compute)
 
 
 @card("close_out", gettext_lazy("Close-out rate"), order=10, kind=RATE)

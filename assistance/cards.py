@@ -15,15 +15,19 @@ from assistance import figures, rules
 from assistance.models import FileStatus
 from assistance.scope import review_due, visible_households
 from orgs.queries import root_unit
-from qingdan import clock
+from qingdan import cards, clock
 from qingdan.cards import RATE, CardException, CardValue, card, every_month, next_month
 from qingdan.templatetags.qd import percent, thousands
 
 
 def this_year(user):
     """The figures page's default view: this year, by unit below."""
-    total, _rows = figures.table(root_unit(user), visible_households(user), today=clock.today())
-    return total
+
+    def compute():
+        total, _rows = figures.table(root_unit(user), visible_households(user), today=clock.today())
+        return total
+
+    return cards.shared(("assistance.this_year", user.pk), compute)
 
 
 def _households(params):

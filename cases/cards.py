@@ -2,22 +2,25 @@
 red disputes still unresolved, both from the figures page's own ``figures.compute`` (the same period, this year),
 and the red disputes open now as exceptions."""
 
+from datetime import datetime
 from urllib.parse import urlencode
 
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import figures, scope
 from orgs.queries import root_unit
-from qingdan import clock
+from qingdan import cards, clock
 from qingdan.cards import RATE, CardException, CardValue, card, every_month
 from qingdan.templatetags.qd import percent, thousands
 
 
 def this_year(user):
     """The figures page's default view: this year, by unit below."""
-    return figures.compute(user, root_unit(user), {}, clock.today())
+    return cards.shared(("cases.this_year", user.pk), lambda: figures.compute(user, root_unit(user), {}, clock.today()))
 
 
 def _list(kind, params):
@@ -40,9 +43,25 @@ def demand_resolution(user):
 
 @demand_resolution.trend(gettext_lazy("Demands resolved, by month received"))
 def _resolution_trend(user, months):
-    params = {"from": f"{months[0]:%Y-%m}", "to": f"{months[-1]:%Y-%m}"}
-    result = figures.compute(user, root_unit(user), params, clock.today(), "month")
-    return every_month(months, {row.key: row.value("demands", "resolved") for row in result.rows})
+    """The figures page's "resolved" by month received (its month grouping of the same period), counted in one
+    query of the demands alone: the page's month grouping also counts disputes, letters and their spread."""
+    if root_unit(user) is None:
+        return every_month(months, {})
+    visible, _filter, day, _unit, _measures = figures.KINDS["demands"]
+    period = figures.period_of({"from": f"{months[0]:%Y-%m}", "to": f"{months[-1]:%Y-%m}"}, clock.today())
+    rows = (
+        visible(user)
+        .filter(**{f"{day}__gte": period.start, f"{day}__lt": period.end})
+        .annotate(month=TruncMonth(day))
+        .values_list("month")
+        .annotate(n=Count("id", filter=figures.RESOLVED))
+        .order_by()
+    )
+    return every_month(months, {_day(month): n for month, n in rows})
+
+
+def _day(month):
+    return month.date() if isinstance(month, datetime) else month
 
 
 @card("red_disputes", gettext_lazy("Red disputes unresolved"), order=41)

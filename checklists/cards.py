@@ -13,7 +13,7 @@ from checklists import figures, metrics
 from checklists.models import Item
 from checklists.queries import Colour, colour_filter
 from orgs.queries import root_unit, within
-from qingdan import clock
+from qingdan import cards, clock
 from qingdan.cards import RATE, CardException, CardValue, card, every_month
 from qingdan.templatetags.qd import percent, thousands
 
@@ -25,8 +25,11 @@ def _items_url(params):
 
 
 def _total(user):
-    total, _rows = figures.table(root_unit(user), "unit", clock.today())
-    return total
+    def compute():
+        total, _rows = figures.table(root_unit(user), "unit", clock.today())
+        return total
+
+    return cards.shared(("checklists.total", user.pk), compute)
 
 
 @card("close_out", gettext_lazy("Close-out rate"), order=10, kind=RATE)
@@ -46,11 +49,12 @@ def close_out(user):
 
 @close_out.trend(gettext_lazy("Items closed out, by month of issue"))
 def _close_out_trend(user, months):
+    """The figures page's "closed" by month of issue, added up from the same kept rows without the rest of its
+    month grouping (the overdue count and the other figures)."""
     unit = root_unit(user)
     if unit is None:
         return every_month(months, {})
-    _total_row, rows = figures.table(unit, "month", clock.today())
-    return every_month(months, {row.key: row.closed for row in rows})
+    return every_month(months, figures.closed_by_month(unit))
 
 
 @close_out.ranking

@@ -140,6 +140,14 @@ def table(unit, group, today=None):
     return total, _labelled(rows, group, subtree)
 
 
+def closed_by_month(unit):
+    """``{month of issue: items closed}`` of the items ``unit``'s subtree is responsible for: the ``closed`` of
+    ``table(unit, "month")``, from the same kept rows."""
+    scope = Q() if holds_every_unit(unit) else within(unit, "responsible_unit")
+    rows = ItemTally.objects.filter(scope).values_list("month").annotate(n=Sum("closed")).order_by()
+    return {month: n or 0 for month, n in rows}
+
+
 class UnitGroups:
     """The groups of a unit or office grouping, the ones behind first: lowest close-out rate, then most
     items still open, then id (groups that were issued nothing come last). Read a slice at a time

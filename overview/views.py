@@ -22,6 +22,11 @@ EXCEPTIONS_SHOWN = 50
 
 @role_required(*VIEWERS)
 def dashboard(request):
+    with cards.one_reading():
+        return _dashboard(request)
+
+
+def _dashboard(request):
     ranked_by, ranking = board.ranking(request.user)
     found = board.exceptions(request.user)
     labels = {card.key: card.label for card in cards.available()}
@@ -42,6 +47,11 @@ def dashboard(request):
 
 
 def _wall_context(request):
+    with cards.one_reading():
+        return _wall_figures(request)
+
+
+def _wall_figures(request):
     ranked_by, ranking = board.ranking(request.user)
     found = board.exceptions(request.user)
     return {

@@ -17,6 +17,8 @@ code as the area's own page, and names that page (``CardValue.url``), so the two
     def _(user, units) -> {unit_id: CardValue}: ... # the units below, each over its subtree
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -151,3 +153,31 @@ def next_month(month):
 def every_month(months, values):
     """``[(month, value)]`` for every month of ``months``: those missing from ``values`` ({month: value}) as 0."""
     return [(month, values.get(month) or 0) for month in months]
+
+
+# --- one reading of the figures per page --------------------------------------------------------
+
+_reading = ContextVar("cards_reading", default=None)
+
+
+@contextmanager
+def one_reading():
+    """Within the block (one request of the overview), what ``shared`` computes is computed once: two cards
+    of an area read the same figures (the close-out rate and the items overdue both come from the figures
+    page's table), so the page asks the database once. Outside it, ``shared`` computes every time."""
+    token = _reading.set({})
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def shared(key, compute):
+    """``compute()``, or, within ``one_reading``, what it returned the first time for ``key`` (name the user
+    in ``key``: a figure is always of one user's subtree)."""
+    memo = _reading.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]

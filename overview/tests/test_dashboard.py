@@ -2,9 +2,12 @@
 county office, the city and a town), the 督办 issued from its exceptions panel, and the wall display."""
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assistance import figures as hardship_figures
@@ -15,14 +18,16 @@ from cases import figures as case_figures
 from cases.models import Dispute
 from checklists import figures as closeout_figures
 from checklists.models import Checklist, Item
+from checklists.workflow import URGEABLE
 from orgs.models import OrgUnit, User
 from orgs.queries import root_unit
-from orgs.tests.factories import PASSWORD
+from orgs.tests.factories import PASSWORD, OrgUnitFactory
 from overview import board
-from qingdan import clock
+from qingdan import cards, clock
 from qingdan.templatetags.qd import percent
 from scoring.cards import latest_round, ranked
 from surveys import cards as survey_cards
+from surveys import metrics as survey_metrics
 
 from .conftest import signed_in
 
@@ -235,3 +240,63 @@ def test_the_wall_shows_counts_only_never_a_person_and_refreshes_itself(demo):
     for shown in board.card_values(office):
         assert shown.value.text in html
     assert percent(board.card_values(office)[0].value.value) in html
+
+
+def _trend_months(user):
+    return {t["key"]: dict(zip(t["months"], t["values"], strict=True)) for t in board.trends(user)}
+
+
+def test_each_trend_draws_the_numbers_of_its_area_month_by_month(demo, town_office):
+    """The close-out, demand and survey trends count only what they draw, each in one query: every month they show
+    equals the area's own month grouping (the figures pages) or the assessment metric of that month."""
+    today = clock.today()
+    months = cards.last_months(today, board.MONTHS)
+    span = {"from": f"{months[0]:%Y-%m}", "to": f"{months[-1]:%Y-%m}"}
+    for user in (User.objects.get(username="office"), User.objects.get(username="city"), town_office):
+        unit = root_unit(user)
+        drawn = _trend_months(user)
+        _total, rows = closeout_figures.table(unit, "month", today)
+        closed = {f"{row.key:%Y-%m}": row.closed for row in rows}
+        resolved = {
+            f"{row.key:%Y-%m}": row.value("demands", "resolved")
+            for row in case_figures.compute(user, unit, span, today, "month").rows
+        }
+        for month in months:
+            key, last = f"{month:%Y-%m}", cards.next_month(month) - timedelta(days=1)
+            assert drawn["close_out"][key] == closed.get(key, 0), (user.username, key)
+            assert drawn["demand_resolution"][key] == resolved.get(key, 0), (user.username, key)
+            submitted = survey_metrics.survey_completeness([unit], month, last)[unit.pk].numerator
+            assert drawn["survey_completeness"][key] == submitted, (user.username, key)
+    county = _trend_months(User.objects.get(username="office"))
+    assert any(county["close_out"].values()) and any(county["demand_resolution"].values())
+    assert any(county["survey_completeness"].values())
+
+
+def _dashboard_queries(client):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("overview:dashboard")).status_code == 200
+    return len(captured)
+
+
+def test_the_overview_runs_the_same_queries_with_more_units_and_more_exceptions(demo):
+    """The 驾驶舱 reads each area's figures once per page and never a query per unit: three more units below and
+    overdue items at three more units (three more exceptions) cost no query more."""
+    client = signed_in("leader")
+    _dashboard_queries(client)
+    before = _dashboard_queries(client)
+    leader = User.objects.get(username="leader")
+    for _n in range(3):
+        OrgUnitFactory(parent=leader.org_unit)
+    late = set(board.exceptions(leader))
+    overdue_units = {e.unit_id for e in late if e.kind == "overdue_items"}
+    open_items = Item.objects.filter(status__in=URGEABLE, deadline__gte=clock.today()).exclude(
+        responsible_unit__in=overdue_units
+    )
+    units = list(open_items.values_list("responsible_unit", flat=True).order_by().distinct()[:3])
+    assert len(units) == 3
+    for unit in units:
+        Item.objects.filter(pk=open_items.filter(responsible_unit=unit).values("pk")[:1]).update(
+            deadline=clock.today() - timedelta(days=3)
+        )
+    assert len(board.exceptions(leader)) == len(late) + 3
+    assert _dashboard_queries(client) == before

@@ -63,12 +63,17 @@ def start(*, kind, owner=None, params=None, key=None, label=None):
 
 def _dispatch(job):
     if settings.QINGDAN_BROKER_URL:
-        from jobs.tasks import run_job
-
-        queue = settings.CELERY_TASK_DEFAULT_QUEUE
-        transaction.on_commit(lambda: run_job.apply_async(args=[job.pk], queue=queue))
+        transaction.on_commit(lambda: send(job.pk))
     else:
         run(job.pk)
+
+
+def send(job_id):
+    """Send the job to a worker through the broker of ``QINGDAN_BROKER_URL``."""
+    from jobs.tasks import run_job
+
+    with run_job.app.connection_for_write(settings.QINGDAN_BROKER_URL) as broker:
+        run_job.apply_async(args=[job_id], queue=settings.CELERY_TASK_DEFAULT_QUEUE, connection=broker)
 
 
 class _Progress:

@@ -28,7 +28,7 @@ def test_with_a_broker_the_job_is_queued_and_sent_when_the_transaction_commits(
 ):
     settings.QINGDAN_BROKER_URL = "redis://127.0.0.1:6379/1"
     sent = []
-    monkeypatch.setattr(tasks.run_job, "apply_async", lambda args, queue: sent.append((args, queue)))
+    monkeypatch.setattr(tasks.run_job, "apply_async", lambda args, queue, **kw: sent.append((args, queue)))
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         job = services.start(kind="test.count", owner=office)
         assert sent == []  # nothing leaves before the commit

@@ -92,7 +92,8 @@ def test_a_real_worker_takes_the_job_from_redis_and_runs_it(office, tmp_path, se
             worker.kill()
             worker.wait()
         log.close()
-        redis.Redis.from_url(REDIS_URL).delete(queue)
+        broker = redis.Redis.from_url(REDIS_URL)
+        broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     assert seen == JobStatus.SUCCEEDED, (tmp_path / "worker.log").read_text()[-3000:]
     if copy is None:  # PostgreSQL: the same rows
         job.refresh_from_db()

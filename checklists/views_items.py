@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import BooleanField, Case, IntegerField, Q, When
-from django.http import Http404
+from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -53,8 +53,8 @@ from orgs.models import Role
 from orgs.queries import root_unit
 from qingdan import clock
 from qingdan.errors import Conflict, Refused
-from qingdan.pages import export_stem, form_filters, paginate, query_without_page, xlsx_response
-from qingdan.spreadsheets import write_workbook
+from qingdan.pages import download_response, export_stem, form_filters, paginate, query_without_page
+from qingdan.spreadsheets import XLSX_CONTENT_TYPE, write_workbook
 
 # --- the item list -------------------------------------------------------------------------
 
@@ -218,14 +218,41 @@ def item_list(request):
     )
 
 
+# An export of more rows than this is made by a background job (``checklists.jobs.export_items``): the page
+# shows its progress and offers the file when it is ready, instead of a request that times out.
+EXPORT_IN_REQUEST_ROWS = 5000
+
+
 @login_required
 def item_export(request):
-    """Exactly the rows of the list's filters, as .xlsx."""
-    form, _show, items = _filtered_items(request)
+    """Exactly the rows of the list's filters, as .xlsx: at once, or by a background job for a large list."""
+    _form, _show_, items = _filtered_items(request)
+    if items.count() > EXPORT_IN_REQUEST_ROWS:
+        from jobs import services as jobs
+
+        job = jobs.start(
+            kind="checklists.export_items",
+            owner=request.user,
+            params={"query": request.GET.urlencode()},
+            label=_("Export list items"),
+        )
+        return redirect("jobs:detail", pk=job.pk)
+    content, name, _count = item_workbook(request.user, request.GET.urlencode(), request=request)
+    return download_response(content, name, XLSX_CONTENT_TYPE)
+
+
+def item_workbook(user, query, *, progress=None, request=None):
+    """The .xlsx of the items ``user`` sees under the item list's filters ``query`` (a query string): returns
+    ``(content, file name, rows)``. A background job calls it with no request."""
+    if request is None:
+        request = HttpRequest()
+        request.GET, request.user = QueryDict(query), user
+    form, _show_, items = _filtered_items(request)
     today = clock.today()
+    total = items.count() if progress else 0
 
     def rows():
-        for item in items.iterator(chunk_size=2000):
+        for done, item in enumerate(items.iterator(chunk_size=2000), start=1):
             colour = supervision_colour(item, today)
             yield [
                 item.checklist.title,
@@ -238,6 +265,8 @@ def item_export(request):
                 item.urgings,
                 str(COLOUR_NAMES[colour]) if colour else "",
             ]
+            if progress and (done % 500 == 0 or done == total):
+                progress(done, total)
 
     header = [
         _("List"),
@@ -252,8 +281,8 @@ def item_export(request):
     ]
     # 滨海县总工会-清单事项-逾期-20260916.xlsx: whose, what, the filters in words
     words = [*form_filters(form), *(words for _name, _value, words in _figure_filters(request))]
-    stem = export_stem(root_unit(request.user), _("List items"), *words)
-    return xlsx_response(write_workbook(_("Items"), header, rows()), stem)
+    stem = export_stem(root_unit(user), _("List items"), *words)
+    return write_workbook(_("Items"), header, rows()), f"{stem}-{clock.today():%Y%m%d}.xlsx", total
 
 
 # --- the item: facts, timeline, actions ----------------------------------------------------

@@ -23,12 +23,13 @@ from checklists.forms_lists import (
 )
 from checklists.models import Category, Item, ItemStatus
 from checklists.queries import get_checklist, visible_checklists
+from jobs import services as jobs
+from jobs.models import JobStatus
 from orgs.models import Role
 from orgs.queries import root_unit, visible_units
 from qingdan.errors import Refused
 from qingdan.pages import (
     check_upload,
-    drop_kept_upload,
     export_stem,
     form_filters,
     open_kept_upload,
@@ -37,7 +38,6 @@ from qingdan.pages import (
     xlsx_response,
 )
 from qingdan.permissions import role_required
-from qingdan.spreadsheets import SheetError
 
 IMPORT_SESSION_KEY = "checklists_import"
 TEMPLATE_UNIT_CODES = 5000  # unit codes listed in the template's second sheet
@@ -249,28 +249,34 @@ def checklist_import(request):
     form = UploadForm()
     context = {}
     if request.method == "POST" and "confirm" in request.POST:
-        kept = open_kept_upload(request, IMPORT_SESSION_KEY, request.POST.get("token", ""))
+        token = request.POST.get("token", "")
+        kept = open_kept_upload(request, IMPORT_SESSION_KEY, token)
         if kept is None:
             messages.error(request, _("That upload has expired or was already imported; please upload the file again."))
             return redirect("checklists:import")
-        try:
-            with kept:
-                plan = imports.apply_import(kept, actor=request.user, request=request)
-        except (SheetError, Refused) as problem:
-            drop_kept_upload(request, IMPORT_SESSION_KEY)
-            messages.error(request, problem.message)
-            return redirect("checklists:import")
-        if plan.ok:
-            drop_kept_upload(request, IMPORT_SESSION_KEY)
+        kept.close()
+        # The import is a background job; the kept file is its own now (the same confirmation twice is one job).
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        job = jobs.start(
+            kind="checklists.import",
+            owner=request.user,
+            params={"path": str(kept.file.name), "name": kept.name},
+            key=f"upload:{token}",
+            label=_("Import lists from %(file)s") % {"file": kept.name},
+        )
+        if job.status == JobStatus.SUCCEEDED:
             messages.success(
                 request,
                 _(
                     "Import finished: %(lists)d lists with %(items)d items issued; %(skipped)d lists were imported before."
                 )
-                % {"lists": plan.created_lists, "items": plan.created_items, "skipped": len(plan.skipped_lists)},
+                % {key: job.result[key] for key in ("lists", "items", "skipped")},
             )
             return redirect("checklists:lists")
-        context["plan"] = plan
+        if job.status == JobStatus.FAILED:
+            messages.error(request, job.message)
+            return redirect("checklists:import")
+        return redirect("jobs:detail", pk=job.pk)
     elif request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         context["plan"], context["token"] = check_upload(

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "qingdan",
     "orgs",
     "audit",
+    "jobs",
     "surveys",
     "documents",
     "evidence",
@@ -337,4 +338,48 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "WARNING")},
     # One line per request (qingdan.logs.RequestIdMiddleware), whatever the level of the rest.
     "loggers": {"qingdan.request": {"level": env.get_str("ACCESS_LOG_LEVEL", "INFO")}},
+}
+
+# Background jobs (``jobs``, ``qingdan/celery.py``). With QINGDAN_BROKER_URL set (Redis, e.g.
+# redis://127.0.0.1:6379/0) a job is sent to a Celery worker when its transaction commits; without it (the demo,
+# most tests) it runs in the request that starts it. Results live in the jobs' own rows, so Celery keeps none.
+QINGDAN_BROKER_URL = env.get_str("BROKER_URL", "")
+if QINGDAN_BROKER_URL and not QINGDAN_BROKER_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        f"QINGDAN_BROKER_URL={QINGDAN_BROKER_URL!r} is not a Redis address such as redis://127.0.0.1:6379/0."
+    )
+QINGDAN_JOB_SOFT_SECONDS = env.get_int("JOB_SOFT_SECONDS", 30 * 60, minimum=10)
+CELERY_BROKER_URL = QINGDAN_BROKER_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = "qingdan"
+# A message is acknowledged only once its job has run; a worker killed mid-job leaves it to be delivered again,
+# and the runner (jobs.services.run) starts such a job over, or drops it when it had finished.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = QINGDAN_JOB_SOFT_SECONDS  # the job fails with a message, its transaction undone
+CELERY_TASK_TIME_LIMIT = QINGDAN_JOB_SOFT_SECONDS + 60  # then the worker process is killed
+# Redis gives an unacknowledged message to another worker after this long: longer than any job may run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": QINGDAN_JOB_SOFT_SECONDS * 2 + 300}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE  # the beat schedule below is in China time
+CELERY_ENABLE_UTC = True
+
+
+def _scheduled(kind, every, **when):
+    from celery.schedules import crontab
+
+    return {"task": "jobs.scheduled", "schedule": crontab(**when), "args": [kind, every]}
+
+
+CELERY_BEAT_SCHEDULE = {
+    "scan-publicity": _scheduled("assistance.scan_publicity", "day", hour=0, minute=10),
+    "scan-deadlines": _scheduled("checklists.scan_deadlines", "day", hour=1, minute=0),
+    "scan-demands": _scheduled("cases.scan_demands", "day", hour=1, minute=10),
+    "scan-disputes": _scheduled("cases.scan_disputes", "day", hour=1, minute=20),
+    "scan-letters": _scheduled("cases.scan_letters", "day", hour=1, minute=30),
+    "scan-care": _scheduled("assistance.scan_care", "day", hour=6, minute=0),
+    "send-digest": _scheduled("overview.send_digest", "week", day_of_week="mon", hour=7, minute=0),
 }

@@ -27,6 +27,7 @@ urlpatterns = [
     path("assessment/", include("scoring.urls")),
     path("overview/", include("overview.urls")),
     path("workdays/", include("workdays.urls")),
+    path("jobs/", include("jobs.urls")),
     path("p/", include("surveys.public_urls")),
     path("w/", include("cases.public_urls")),
     path("g/", include("assistance.public_urls")),

@@ -9,14 +9,18 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Path, Router
+from ninja import Path, Router, Status
 
 from evidence.models import Evidence
+from jobs import services as jobs
+from jobs.models import JobStatus
 from orgs.models import OrgUnit
 from qingdan import metrics
 from qingdan.api import ApiError
-from scoring import drill, explain, queries, rubrics, workflow
+from qingdan.errors import Conflict, Refused
+from scoring import drill, explain, permissions, queries, rubrics, workflow
 from scoring.api_schemas import (
     AdjustIn,
     ComputeIn,
@@ -32,6 +36,7 @@ from scoring.api_schemas import (
     StepIn,
     UnitResultOut,
 )
+from scoring.jobs import compute_key
 from scoring.models import Kind, Result, Score, Section
 
 router = Router(tags=["scoring"])
@@ -298,13 +303,33 @@ def read_score(request, score_id: int):
 # --- actions ---------------------------------------------------------------------------------
 
 
-@router.post("/scoring/rounds/{round_id}/compute", response=ComputeOut)
+@router.post("/scoring/rounds/{round_id}/compute", response={200: ComputeOut, 202: ComputeOut})
 def compute(request, round_id: int, payload: ComputeIn):
     """Fill in every criterion computed from records, then totals, ranks, grades and funds (office of the
-    round). Running it again on the same records changes nothing (``changed``: 0)."""
+    round), as a background job. Running it again on the same records changes nothing (``changed``: 0).
+    With a worker the answer is 202 with the queued ``job`` (``changed`` null; its page shows the progress);
+    without one the job has run and the answer is 200."""
     round = queries.get_round(request.user, round_id)
-    changed = workflow.compute(round=round, actor=request.user, reason=payload.reason)
-    return {"changed": changed, "round": queries.get_round(request.user, round_id)}
+    if not permissions.is_round_office(request.user, round):
+        raise Refused(_("Only the office running the round can compute it."))
+    job = jobs.start(
+        kind="scoring.compute",
+        owner=request.user,
+        params={"round": round.pk, "reason": payload.reason},
+        key=compute_key(round, payload.reason),
+        label=_("Compute the scores of %(round)s") % {"round": round.name},
+    )
+    if job.status == JobStatus.FAILED:
+        raise (Conflict if job.result.get("error") == "conflict" else Refused)(job.message)
+    done = job.status == JobStatus.SUCCEEDED
+    return Status(
+        200 if done else 202,
+        {
+            "changed": job.result.get("changed") if done else None,
+            "round": queries.get_round(request.user, round_id),
+            "job": {"id": job.pk, "status": job.status, "url": reverse("jobs:detail", args=[job.pk])},
+        },
+    )
 
 
 STEPS = {

@@ -232,9 +232,16 @@ class ComputeIn(Schema):
     reason: str = Field("", max_length=LONG_TEXT)  # needed once the results are published
 
 
+class JobRef(Schema):
+    id: int
+    status: str  # queued, running, succeeded, failed
+    url: str  # the job's page, with its progress bar
+
+
 class ComputeOut(Schema):
-    changed: int
+    changed: int | None  # null while the job waits for a worker
     round: RoundOut
+    job: JobRef
 
 
 class StepIn(Schema):

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
+from jobs import services as jobs
+from jobs.models import JobStatus
 from orgs.models import Role
 from qingdan.errors import Conflict, Refused
 from qingdan.pages import paginate, query_without_page
@@ -30,6 +32,7 @@ from scoring.forms_rounds import (
     RoundForm,
     VersionForm,
 )
+from scoring.jobs import compute_key
 from scoring.models import FundMethod, Grade, RoundStatus
 from scoring.queries import get_round, runs, visible_results, visible_rounds
 
@@ -254,19 +257,31 @@ def round_step(request, pk, step):
 @role_required(Role.OFFICE)
 @require_POST
 def round_compute(request, pk):
-    """Recompute the criteria from the records (the same records give the same scores)."""
+    """Recompute the criteria from the records (the same records give the same scores), as a background job:
+    with a worker the page follows the job's progress bar; without one the job is done when this answers."""
     round = get_round(request.user, pk)
     form = ComputeForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])
         return redirect("scoring:round", pk=round.pk)
-    try:
-        changed = workflow.compute(round=round, actor=request.user, reason=form.cleaned_data["reason"])
-    except Refused as refused:
-        messages.error(request, refused.message)
+    if not permissions.is_round_office(request.user, round):
+        messages.error(request, _("Only the office running the round can compute it."))
+        return redirect("scoring:round", pk=round.pk)
+    reason = form.cleaned_data["reason"]
+    job = jobs.start(
+        kind="scoring.compute",
+        owner=request.user,
+        params={"round": round.pk, "reason": reason},
+        key=compute_key(round, reason),
+        label=_("Compute the scores of %(round)s") % {"round": round.name},
+    )
+    if job.status == JobStatus.SUCCEEDED:
+        messages.success(request, _("Computed from the records; scores changed: %(n)d.") % {"n": job.result["changed"]})
+    elif job.status == JobStatus.FAILED:
+        messages.error(request, job.message)
     else:
-        messages.success(request, _("Computed from the records; scores changed: %(n)d.") % {"n": changed})
+        return redirect("jobs:detail", pk=job.pk)
     return redirect("scoring:round", pk=round.pk)
 
 

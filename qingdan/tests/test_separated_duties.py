@@ -85,6 +85,7 @@ def pk_for(namespace, route, name, demo):
     rubric = round_.rubric
     section = RubricSection.objects.filter(rubric=rubric).first()
     by_route = [
+        ("jobs", "jobs/", 1),  # refused before any job is looked up
         ("checklists", "lists/items/", item.pk),
         ("checklists", "lists/documents/", demo["document"].pk),
         ("checklists", "lists/problems/", demo["questionnaire"].pk),
@@ -142,6 +143,7 @@ def test_every_business_page_is_refused_to_the_three_duties_and_shows_no_data(de
         "cases",
         "assistance",
         "overview",
+        "jobs",  # a job's outcome is business data: a compute's counts, an export's file
     }
     assert len(pages) > 60
     item, questionnaire = demo["item"], demo["questionnaire"]

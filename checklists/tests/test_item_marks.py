@@ -52,3 +52,34 @@ def test_the_late_flag_is_the_templates(late, language):
         assert tag == _render('{% include "checklists/item_late.html" with late=late %}', late=late)
     if late:
         assert f'data-late="{late.kind}"' in tag
+
+
+def _issue(office, unit, count):
+    from datetime import timedelta
+
+    from checklists import services
+    from qingdan import clock
+
+    today = clock.today()
+    items = [
+        {"content": f"第{n}项", "standard": "完成", "deadline": today + timedelta(days=n + 1)} for n in range(count)
+    ]
+    services.issue_checklist(actor=office, responsible_unit=unit, title=f"清单{count}", items=items)
+
+
+@pytest.mark.django_db
+def test_the_item_lists_queries_do_not_grow_with_its_rows(client_for, office, checklist, dept_a):
+    """The rows' badges, colours, late flags and links cost no query: 2 rows or 27, the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(office)
+    client.get("/lists/items/?show=all")
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/lists/items/?show=all").content.decode()
+    assert page.count('data-testid="mine"') == 0 and page.count("<tr") == 3
+    _issue(office, dept_a, 25)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/lists/items/?show=all").content.decode()
+    assert page.count("<tr") == 28
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -27,6 +27,7 @@ import argparse
 import base64
 import http.client
 import importlib.metadata
+import json
 import math
 import os
 import platform
@@ -49,6 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 DB = VAR / "bench.sqlite3"
 LOG = VAR / "gunicorn.log"
+KEYS = VAR / "keys.json"  # the secret and data keys the database was loaded with, for --keep
 HOST = "127.0.0.1"
 # The demo users the targets sign in as, with the name the top bar shows them (orgs/demo.py).
 DEMO_USERS = {"office": "程华", "reporter": "孙丽娟", "leader": "张文斌"}
@@ -176,6 +178,11 @@ def parse_args(argv):
     )
     parser.add_argument("--workers", type=bounded(int, 1, 32), default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--port", type=bounded(int, 0, 65535), default=0, help="loopback port (default: a free one)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse the database of the last complete preparation (and its keys) instead of loading the demo again",
+    )
     names = [t.name for t in TARGETS if t.name not in BASELINES]
     parser.add_argument(
         "--only",
@@ -187,15 +194,21 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def server_env():
+def new_keys():
+    return {
+        "QINGDAN_SECRET_KEY": secrets.token_urlsafe(50),
+        "QINGDAN_DATA_KEYS": "b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        "QINGDAN_LOOKUP_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+
+
+def server_env(keys):
     """The environment of manage.py and gunicorn: deployed settings (DEBUG off), plain HTTP, the bench database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QINGDAN_") or k == "QINGDAN_DEMO_PASSWORD"}
     env.update(
+        keys,
         DJANGO_SETTINGS_MODULE="bench.settings",
         QINGDAN_DEBUG="false",
-        QINGDAN_SECRET_KEY=secrets.token_urlsafe(50),
-        QINGDAN_DATA_KEYS="b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
-        QINGDAN_LOOKUP_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         QINGDAN_DATABASE_URL=f"sqlite:///{DB}",
         QINGDAN_ALLOWED_HOSTS=HOST,
         QINGDAN_SECURE_SSL_REDIRECT="false",
@@ -208,10 +221,16 @@ def prepare_database(env):
     VAR.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{DB}{suffix}").unlink(missing_ok=True)
+    KEYS.unlink(missing_ok=True)
     for command in (["migrate", "--noinput"], ["load_demo"]):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-        )
+        try:
+            done = subprocess.run(
+                [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
+            )
+        except subprocess.TimeoutExpired:
+            raise BenchError(
+                f"manage.py {' '.join(command)} took more than 30 minutes: is the machine overloaded?"
+            ) from None
         if done.returncode:
             raise BenchError(f"manage.py {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
 
@@ -396,7 +415,8 @@ def print_header(args, port):
         f"software Python {platform.python_version()}, Django {version('django')}, "
         f"gunicorn {version('gunicorn')}, whitenoise {version('whitenoise')}"
     )
-    print(f"database SQLite {sqlite3.sqlite_version}, fresh: {DB.relative_to(ROOT)} (migrate + load_demo)")
+    state = "kept from the last run (--keep)" if args.keep_used else "fresh"
+    print(f"database SQLite {sqlite3.sqlite_version}, {state}: {DB.relative_to(ROOT)} (migrate + load_demo)")
     print(f"server   gunicorn {' '.join(gunicorn_args(args.workers, port))}  (bench.settings: DEBUG off, plain HTTP)")
     print(
         f"load     {args.clients} clients, {args.requests} requests per target in {args.rounds} rounds, "
@@ -466,10 +486,18 @@ def split(total, parts, index):
 def main(argv=None):
     args = parse_args(argv)
     os.chdir(ROOT)
-    env = server_env()
+    args.keep_used = args.keep and DB.exists() and KEYS.exists()
+    if args.keep_used:
+        env = server_env(json.loads(KEYS.read_text()))
+        print(f"reusing {DB.relative_to(ROOT)} (--keep)", flush=True)
+    else:
+        keys = new_keys()
+        env = server_env(keys)
+        print("preparing a fresh database (migrate + load_demo) ...", flush=True)
+        prepare_database(env)
+        KEYS.write_text(json.dumps(keys))
+        KEYS.chmod(0o600)
     password = env.get("QINGDAN_DEMO_PASSWORD") or DEMO_PASSWORD
-    print("preparing a fresh database (migrate + load_demo) ...", flush=True)
-    prepare_database(env)
     round_id = published_round()
     targets = [
         Target(t.name, t.path.format(round=round_id), t.marker, t.user)

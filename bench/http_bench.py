@@ -1,18 +1,24 @@
-"""HTTP benchmark: the log-in page and the home page against a bare Django view.
+"""HTTP benchmark: the busiest pages against two baselines, a bare Django view and a 20-row ORM page.
 
-Run from the project root:  .venv/bin/python bench/http_bench.py [--requests N] [--seconds S]
+Run from the project root:  .venv/bin/python bench/http_bench.py [--requests N] [--seconds S] [--only NAME ...]
 
 It builds a fresh SQLite database in var/bench/ (migrate + load_demo), serves the
 project with one gunicorn command on a free loopback port, and sends the same
 bounded number of GET requests to each target from a few keep-alive clients:
 
-  bare        /bench/bare/   a 20-row HTML table, no template, no database (bench/urls.py)
-  log-in page /login/        anonymous, as a first visit
-  home page   /              signed in as the demo user "admin"
+  bare           /bench/bare/   a 20-row HTML table, no template, no database (bench/urls.py)
+  orm            /bench/orm/    20 org units read through the ORM, rendered by a small template
+  log-in page    /login/        anonymous, as a first visit
+  home · office  /              the workbench of the demo user "office"
+  home · report. /              the workbench of the demo user "reporter"
+  item list      /lists/items/  office
+  figures        /lists/figures/ office
+  results        /assessment/rounds/N/results/  office, the demo's published round
+  overview       /overview/     leader
 
-Each target gets requests/s and p50/p99 latency, and the log-in and home pages are
-printed as ratios to the bare view measured in the same run: on a shared, noisy
-machine only the ratios mean anything. Only 127.0.0.1 is contacted, every loop is
+Each target gets requests/s and p50/p99 latency, and every page is printed as
+ratios to the ORM page and to the bare view measured in the same run: on a
+shared, noisy machine only the ratios mean anything. Only 127.0.0.1 is contacted, every loop is
 bounded in count and in time, and the server is stopped at the end in every case.
 Uses only the standard library (the server side needs the project's .venv).
 """
@@ -21,6 +27,7 @@ import argparse
 import base64
 import http.client
 import importlib.metadata
+import json
 import math
 import os
 import platform
@@ -43,9 +50,11 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 DB = VAR / "bench.sqlite3"
 LOG = VAR / "gunicorn.log"
+KEYS = VAR / "keys.json"  # the secret and data keys the database was loaded with, for --keep
 HOST = "127.0.0.1"
-DEMO_USER = "admin"
-DEMO_UNIT = "滨海县总工会"  # the demo admin's unit, shown on the home page
+# The demo users the targets sign in as, with the name the top bar shows them (orgs/demo.py).
+DEMO_USERS = {"office": "程华", "reporter": "孙丽娟", "leader": "张文斌"}
+GOAL = 0.5  # the signed-in pages' throughput goal, as a ratio to the ORM page
 DEMO_PASSWORD = "Qingdan@2026"  # the documented demo password (orgs/demo.py), or $QINGDAN_DEMO_PASSWORD
 SOCKET_TIMEOUT = 10.0
 READY_TIMEOUT = 30.0
@@ -61,7 +70,7 @@ class Target:
     name: str
     path: str
     marker: bytes  # the response body must contain this
-    signed_in: bool = False
+    user: str = ""  # the demo user whose session the requests carry; "" for anonymous
     latencies: list = field(default_factory=list)  # seconds, successful measured requests only
     elapsed: float = 0.0  # wall time of the measured phases
     errors: Counter = field(default_factory=Counter)
@@ -73,11 +82,20 @@ class Target:
         return len(self.latencies) / self.elapsed if self.elapsed else 0.0
 
 
+ROUND_PATH = "/assessment/rounds/{round}/results/"  # filled in with the demo's published round
+
 TARGETS = [
     Target("bare", "/bench/bare/", b"</table>"),
+    Target("orm", "/bench/orm/", b"</table>"),
     Target("log-in page", "/login/", b'name="csrfmiddlewaretoken"'),
-    Target("home page", "/", DEMO_UNIT.encode(), signed_in=True),
+    Target("home·office", "/", b'data-testid="inbox"', user="office"),
+    Target("home·reporter", "/", b'data-testid="unit-items"', user="reporter"),
+    Target("item list", "/lists/items/", b'data-testid="items"', user="office"),
+    Target("figures", "/lists/figures/", b'data-testid="figure-cards"', user="office"),
+    Target("results", ROUND_PATH, b'data-testid="result-cards"', user="office"),
+    Target("overview", "/overview/", b'data-testid="overview-cards"', user="leader"),
 ]
+BASELINES = ("bare", "orm")
 
 
 class Client:
@@ -124,7 +142,7 @@ class Client:
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        description="Requests/s and p50/p99 latency of the log-in and home pages, as ratios to a bare Django view."
+        description="Requests/s and p50/p99 latency of the busiest pages, as ratios to a 20-row ORM page and a bare view."
     )
 
     def bounded(kind, low, high):
@@ -160,18 +178,37 @@ def parse_args(argv):
     )
     parser.add_argument("--workers", type=bounded(int, 1, 32), default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--port", type=bounded(int, 0, 65535), default=0, help="loopback port (default: a free one)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse the database of the last complete preparation (and its keys) instead of loading the demo again",
+    )
+    names = [t.name for t in TARGETS if t.name not in BASELINES]
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=names,
+        metavar="NAME",
+        help="measure only these pages (the two baselines always run): " + ", ".join(names),
+    )
     return parser.parse_args(argv)
 
 
-def server_env():
+def new_keys():
+    return {
+        "QINGDAN_SECRET_KEY": secrets.token_urlsafe(50),
+        "QINGDAN_DATA_KEYS": "b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        "QINGDAN_LOOKUP_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+
+
+def server_env(keys):
     """The environment of manage.py and gunicorn: deployed settings (DEBUG off), plain HTTP, the bench database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QINGDAN_") or k == "QINGDAN_DEMO_PASSWORD"}
     env.update(
+        keys,
         DJANGO_SETTINGS_MODULE="bench.settings",
         QINGDAN_DEBUG="false",
-        QINGDAN_SECRET_KEY=secrets.token_urlsafe(50),
-        QINGDAN_DATA_KEYS="b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
-        QINGDAN_LOOKUP_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         QINGDAN_DATABASE_URL=f"sqlite:///{DB}",
         QINGDAN_ALLOWED_HOSTS=HOST,
         QINGDAN_SECURE_SSL_REDIRECT="false",
@@ -184,12 +221,27 @@ def prepare_database(env):
     VAR.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{DB}{suffix}").unlink(missing_ok=True)
+    KEYS.unlink(missing_ok=True)
     for command in (["migrate", "--noinput"], ["load_demo"]):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-        )
+        try:
+            done = subprocess.run(
+                [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
+            )
+        except subprocess.TimeoutExpired:
+            raise BenchError(
+                f"manage.py {' '.join(command)} took more than 30 minutes: is the machine overloaded?"
+            ) from None
         if done.returncode:
             raise BenchError(f"manage.py {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+
+
+def published_round():
+    """The id of the demo's published assessment round (the last one, should there be several)."""
+    with sqlite3.connect(DB) as db:
+        row = db.execute("SELECT max(id) FROM scoring_round WHERE status = 'published'").fetchone()
+    if not row or row[0] is None:
+        raise BenchError("the demo has no published assessment round")
+    return row[0]
 
 
 def free_port():
@@ -261,23 +313,24 @@ def wait_until_ready(server, port):
     raise BenchError(f"gunicorn did not answer on {HOST}:{port} within {READY_TIMEOUT:.0f} s:\n{log_tail()}")
 
 
-def sign_in(client, password):
+def sign_in(client, user, password):
     """Log in through the real form (CSRF cookie and hidden field), keeping the session cookie."""
     status, headers, body = client.request("GET", "/login/")
     client.keep_cookies(headers)
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     if status != 200 or token is None or "csrftoken" not in client.cookies:
         raise BenchError(f"GET /login/ answered {status} without a CSRF cookie and field")
-    form = {"csrfmiddlewaretoken": token.group(1).decode(), "username": DEMO_USER, "password": password, "next": ""}
+    form = {"csrfmiddlewaretoken": token.group(1).decode(), "username": user, "password": password, "next": ""}
     status, headers, body = client.request(
         "POST", "/login/", body=urlencode(form), headers={"Content-Type": "application/x-www-form-urlencoded"}
     )
     client.keep_cookies(headers)
     if status not in (302, 303) or "sessionid" not in client.cookies:
-        raise BenchError(f"log-in as {DEMO_USER} failed: POST /login/ answered {status}")
+        raise BenchError(f"log-in as {user} failed: POST /login/ answered {status}")
     status, _headers, body = client.request("GET", "/")
-    if status != 200 or DEMO_UNIT.encode() not in body:
-        raise BenchError(f"signed in as {DEMO_USER}, but GET / answered {status} without {DEMO_UNIT}")
+    name = DEMO_USERS[user]
+    if status != 200 or name.encode() not in body:
+        raise BenchError(f"signed in as {user}, but GET / answered {status} without {name}")
 
 
 def run_phase(clients, target, count, seconds, record):
@@ -353,7 +406,7 @@ def print_header(args, port):
     cores = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
     load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
-    print("Qingdan HTTP benchmark: log-in and home pages against a bare Django view, same server, same run")
+    print("Qingdan HTTP benchmark: pages against a 20-row ORM page and a bare Django view, same server, same run")
     print(
         f"machine  {cores} cores ({usable} usable), {cpu_model()}, {platform.system()} {platform.release()}, "
         f"load average {load}"
@@ -362,7 +415,8 @@ def print_header(args, port):
         f"software Python {platform.python_version()}, Django {version('django')}, "
         f"gunicorn {version('gunicorn')}, whitenoise {version('whitenoise')}"
     )
-    print(f"database SQLite {sqlite3.sqlite_version}, fresh: {DB.relative_to(ROOT)} (migrate + load_demo)")
+    state = "kept from the last run (--keep)" if args.keep_used else "fresh"
+    print(f"database SQLite {sqlite3.sqlite_version}, {state}: {DB.relative_to(ROOT)} (migrate + load_demo)")
     print(f"server   gunicorn {' '.join(gunicorn_args(args.workers, port))}  (bench.settings: DEBUG off, plain HTTP)")
     print(
         f"load     {args.clients} clients, {args.requests} requests per target in {args.rounds} rounds, "
@@ -372,8 +426,7 @@ def print_header(args, port):
 
 
 def print_results(targets, clients):
-    bare = targets[0]
-    print(f"{'target':<12} {'path':<13} {'ok':>7} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"{'target':<14} {'user':<9} {'path':<30} {'ok':>6} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
     stats = {}
     for target in targets:
         ordered = sorted(target.latencies)
@@ -381,21 +434,32 @@ def print_results(targets, clients):
         rate, p50, p99 = stats[target.name]
         note = "  (stopped at the time cap)" if target.capped else ""
         print(
-            f"{target.name:<12} {target.path:<13} {len(ordered):>7} {sum(target.errors.values()):>6} "
-            f"{rate:>9.1f} {p50:>8.2f} {p99:>8.2f}{note}"
+            f"{target.name:<14} {target.user or '-':<9} {target.path:<30} {len(ordered):>6} "
+            f"{sum(target.errors.values()):>6} {rate:>8.1f} {p50:>8.2f} {p99:>8.2f}{note}"
         )
-    print()
-    print("ratios to the bare view (throughput: higher is better; latency: lower is better)")
-    base_rate, base_p50, base_p99 = stats[bare.name]
-    for target in targets[1:]:
-        rate, p50, p99 = stats[target.name]
-        by_round = " ".join(
-            f"{mine / theirs:.2f}" for mine, theirs in zip(target.round_rates, bare.round_rates, strict=True) if theirs
-        )
-        print(
-            f"  {target.name} / bare: {ratio(rate, base_rate)} throughput, {ratio(p50, base_p50)} p50, "
-            f"{ratio(p99, base_p99)} p99   (throughput ratio by round: {by_round})"
-        )
+    by_name = {target.name: target for target in targets}
+    for base_name in ("orm", "bare"):
+        base = by_name[base_name]
+        base_rate, base_p50, base_p99 = stats[base_name]
+        print()
+        print(f"ratios to the {base_name} page (throughput: higher is better; latency: lower is better)")
+        for target in targets:
+            if target.name in BASELINES and (target.name == base_name or base_name == "orm"):
+                continue
+            rate, p50, p99 = stats[target.name]
+            by_round = " ".join(
+                f"{mine / theirs:.2f}"
+                for mine, theirs in zip(target.round_rates, base.round_rates, strict=True)
+                if theirs
+            )
+            goal = ""
+            if base_name == "orm" and target.user and base_rate:
+                goal = "  meets" if rate / base_rate >= GOAL else "  BELOW"
+                goal += f" the {GOAL:g}× goal"
+            print(
+                f"  {target.name:<14} {ratio(rate, base_rate):>7} throughput, {ratio(p50, base_p50):>7} p50, "
+                f"{ratio(p99, base_p99):>7} p99   (by round: {by_round}){goal}"
+            )
     connects = sum(c.connects for c in clients)
     sent = sum(c.requests for c in clients)
     print()
@@ -422,37 +486,51 @@ def split(total, parts, index):
 def main(argv=None):
     args = parse_args(argv)
     os.chdir(ROOT)
-    env = server_env()
+    args.keep_used = args.keep and DB.exists() and KEYS.exists()
+    if args.keep_used:
+        env = server_env(json.loads(KEYS.read_text()))
+        print(f"reusing {DB.relative_to(ROOT)} (--keep)", flush=True)
+    else:
+        keys = new_keys()
+        env = server_env(keys)
+        print("preparing a fresh database (migrate + load_demo) ...", flush=True)
+        prepare_database(env)
+        KEYS.write_text(json.dumps(keys))
+        KEYS.chmod(0o600)
     password = env.get("QINGDAN_DEMO_PASSWORD") or DEMO_PASSWORD
-    targets = [Target(t.name, t.path, t.marker, t.signed_in) for t in TARGETS]
-    print("preparing a fresh database (migrate + load_demo) ...", flush=True)
-    prepare_database(env)
+    round_id = published_round()
+    targets = [
+        Target(t.name, t.path.format(round=round_id), t.marker, t.user)
+        for t in TARGETS
+        if t.name in BASELINES or not args.only or t.name in args.only
+    ]
     port = args.port or free_port()
     print_header(args, port)
     server = start_server(env, args.workers, port)
-    anonymous = signed_in = []
+    pool = {}
     try:
         wait_until_ready(server, port)
-        anonymous = [Client(port) for _ in range(args.clients)]
-        signed_in = [Client(port) for _ in range(args.clients)]
-        for client in signed_in:
-            sign_in(client, password)
-        pool = {False: anonymous, True: signed_in}
+        for user in dict.fromkeys(target.user for target in targets):
+            pool[user] = [Client(port) for _ in range(args.clients)]
+            if user:
+                for client in pool[user]:
+                    sign_in(client, user, password)
         for target in targets:
-            run_phase(pool[target.signed_in], target, args.warmup, min(args.seconds, WARMUP_CAP), record=False)
+            run_phase(pool[target.user], target, args.warmup, min(args.seconds, WARMUP_CAP), record=False)
         for index in range(args.rounds):
             shift = index % len(targets)
             for target in targets[shift:] + targets[:shift]:
                 count = split(args.requests, args.rounds, index)
                 if count:
-                    run_phase(pool[target.signed_in], target, count, args.seconds / args.rounds, record=True)
+                    run_phase(pool[target.user], target, count, args.seconds / args.rounds, record=True)
         if server.poll() is not None:
             raise BenchError(f"gunicorn stopped during the run:\n{log_tail()}")
     finally:
-        for client in anonymous + signed_in:
-            client.close()
+        for clients in pool.values():
+            for client in clients:
+                client.close()
         stop_server(server)
-    print_results(targets, anonymous + signed_in)
+    print_results(targets, [client for clients in pool.values() for client in clients])
     failed = [t.name for t in targets if t.errors or not t.latencies]
     if failed:
         print(f"FAILED: errors or no successful request on {', '.join(failed)}; server log: {LOG.relative_to(ROOT)}")

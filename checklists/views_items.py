@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import BooleanField, Case, IntegerField, Q, When
 from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -194,6 +195,7 @@ def item_list(request):
     for item in page:
         _colour_of(item, today)
         item.late = lateness(item, today)
+        item.url = reverse("checklists:item", args=[item.pk])  # once for the table and the phone's card
     params = request.GET.copy()
     params.pop("page", None)
     params["show"] = show

@@ -164,14 +164,13 @@ def org_summary(user):
     from orgs.models import OrgKind, Role
 
     units = visible_units(user)
-    below = units.exclude(pk=user.org_unit_id)
-    summary = {"unit_count": below.count()}  # 管辖单位数: the units below the user's, not the unit itself
+    below = units.exclude(pk=user.org_unit_id).values("kind").annotate(n=Count("id")).order_by("kind")
+    kind_counts = [{"kind": row["kind"], "label": OrgKind(row["kind"]).label, "n": row["n"]} for row in below]
+    # 管辖单位数: the units below the user's, not the unit itself; every unit has a kind, so the kinds add up to it.
+    summary = {"unit_count": sum(row["n"] for row in kind_counts)}
     if user.has_role(Role.SYSADMIN, Role.SECADMIN):
         users = visible_users(user)
         summary["user_count"] = users.count()
         summary["locked_users"] = [u for u in users.filter(locked_until__isnull=False) if u.is_locked()]
-    below = below.values("kind").annotate(n=Count("id")).order_by("kind")
-    summary["kind_counts"] = [
-        {"kind": row["kind"], "label": OrgKind(row["kind"]).label, "n": row["n"]} for row in below
-    ]
+    summary["kind_counts"] = kind_counts
     return summary

@@ -1,4 +1,5 @@
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from orgs.middleware import duties_may_open
@@ -70,31 +71,62 @@ def section_of(name):
 EXACT = {"home"}
 
 
+# What a menu holds depends on the reader's roles (and, for a reporter, on being a grid leader), never on the
+# page: its entries are worked out once per process for each such reader and URL configuration, and only the
+# active entry is found per request. Bounded: a handful of role sets in practice, cleared should it grow.
+_ENTRIES = {}
+CACHE_LIMIT = 500
+
+
+def _entries(user, grid):
+    """The reader's menu entries as (label, url, icon, section, name), in NAVIGATION's order."""
+    roles = frozenset(user.role_set)
+    key = (get_script_prefix(), get_urlconf(), roles, grid)
+    found = _ENTRIES.get(key)
+    if found is not None:
+        return found
+    business = sees_business(user)
+    entries = []
+    for label, name, icon, allowed in NAVIGATION:
+        namespace, _sep, url_name = name.rpartition(":")
+        if not business and not duties_may_open(namespace, url_name):
+            continue  # 三权分立: the separated duties are not shown the federation's work
+        if name == "cases:disputes" and not grid:
+            continue
+        if allowed is None or roles.intersection(allowed):
+            entries.append((label, reverse(name), icon, section_of(name), name))
+    if len(_ENTRIES) >= CACHE_LIMIT:
+        _ENTRIES.clear()
+    _ENTRIES[key] = entries
+    return entries
+
+
+def _is_active(name, url, path):
+    if name in EXACT:
+        return path == url
+    if name == "surveys:questionnaires":  # the other survey entries sit below /surveys/ too
+        return path == url or path.startswith(url + "q/")
+    if name == "cases:enterprises":  # the projects and their chains belong to the registry
+        return path.startswith(url) or path.startswith(reverse("cases:projects"))
+    if name == "users:list":  # the requests page sits below /users/ too
+        return path.startswith(url) and not path.startswith(reverse("users:requests"))
+    return path.startswith(url)
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = []
-    business = sees_business(user)
-    for label, name, icon, roles in NAVIGATION:
-        namespace, _sep, url_name = name.rpartition(":")
-        if not business and not duties_may_open(namespace, url_name):
-            continue  # 三权分立: the separated duties are not shown the federation's work
-        if name == "cases:disputes" and not user.has_role(Role.OFFICE, Role.LEADER):
-            from cases.dispute_flow import can_report_grid
+    # 劳动争议: a reporter sees it only as a grid leader (at or below a town union).
+    grid = True
+    if user.has_role(Role.REPORTER) and not user.has_role(Role.OFFICE, Role.LEADER):
+        from cases.dispute_flow import can_report_grid
 
-            if not can_report_grid(user):
-                continue
-        if roles is None or user.has_role(*roles):
-            url = reverse(name)
-            active = request.path == url if name in EXACT else request.path.startswith(url)
-            if name == "surveys:questionnaires":  # the other survey entries sit below /surveys/ too
-                active = request.path == url or request.path.startswith(url + "q/")
-            if name == "cases:enterprises":  # the projects and their chains belong to the registry
-                active = active or request.path.startswith(reverse("cases:projects"))
-            if name == "users:list":  # the requests page sits below /users/ too
-                active = active and not request.path.startswith(reverse("users:requests"))
-            items.append({"label": label, "url": url, "icon": icon, "active": active, "section": section_of(name)})
+        grid = can_report_grid(user)
+    items = [
+        {"label": label, "url": url, "icon": icon, "active": _is_active(name, url, request.path), "section": section}
+        for label, url, icon, section, name in _entries(user, grid)
+    ]
     # /lists/ is a prefix of /lists/items/: of several matching entries the most specific (longest URL) is active.
     active = [item for item in items if item["active"]]
     for item in active:
@@ -103,4 +135,13 @@ def navigation(request):
         {"label": label, "items": [item for item in items if item["section"] == index]}
         for index, (label, _namespaces) in enumerate(SECTIONS)
     ]
-    return {"nav_items": items, "nav_sections": [section for section in sections if section["items"]]}
+    # The rendered menu (``{% nav_menu %}`` in base.html) is the same text for every reader with these roles, in
+    # this language, on a page with this entry active: the key of its cached copy.
+    key = (
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        tuple(sorted(user.role_set)),
+        tuple((item["url"], item["active"]) for item in items),
+    )
+    return {"nav_items": items, "nav_sections": [section for section in sections if section["items"]], "nav_key": key}

@@ -59,3 +59,23 @@ def phone(value):
     from audit.masking import mask_phone
 
     return mask_phone(value) if value else ""
+
+
+# The rendered menu, by ``nav_key`` (qingdan.context_processors.navigation): a few role sets × languages ×
+# active entries in practice; cleared should it grow past the limit.
+_MENUS = {}
+MENU_LIMIT = 2000
+
+
+@register.simple_tag(takes_context=True)
+def nav_menu(context):
+    """The menu's entries and the reader's roles (``includes/nav_menu.html``), rendered once for each ``nav_key``."""
+    key = context.get("nav_key")
+    html = _MENUS.get(key) if key is not None else None
+    if html is None:
+        html = context.template.engine.get_template("includes/nav_menu.html").render(context)
+        if key is not None:
+            if len(_MENUS) >= MENU_LIMIT:
+                _MENUS.clear()
+            _MENUS[key] = html
+    return html

@@ -81,3 +81,39 @@ def test_the_sidebar_shows_each_section_as_a_labelled_list(client_for, office):
     assert f'aria-labelledby="{heading.group(1)}"' in html
     assert html.index('href="#content"') < html.index("<header")  # the skip link is the first tab stop
     assert '<main id="content" tabindex="-1"' in html
+
+
+def _sidebar(client, path="/"):
+    html = client.get(path).content.decode()
+    return html[html.index('<nav id="qd-nav"') : html.index("<main")]
+
+
+def _active(sidebar):
+    return re.findall(r'<a class="nav-link active" aria-current="page" href="([^"]+)"', sidebar)
+
+
+@pytest.mark.django_db
+def test_the_kept_menu_is_each_readers_own(client_for, office, reporter, auditor):
+    """The rendered menu is kept per roles, language and active entry: a reader after another on the same page
+    sees their own entries and roles, never the menu kept for the first."""
+    for _round in range(2):
+        office_menu = _sidebar(client_for(office))
+        reporter_menu = _sidebar(client_for(reporter))
+        auditor_menu = _sidebar(client_for(auditor))
+        assert "督办人员" in office_menu and "督办人员" not in reporter_menu
+        assert "责任单位填报员" in reporter_menu and "责任单位填报员" not in office_menu
+        assert 'href="/lists/figures/"' in office_menu and 'href="/lists/figures/"' not in reporter_menu
+        assert "审计日志" in auditor_menu and "事项" not in auditor_menu
+
+
+@pytest.mark.django_db
+def test_the_kept_menu_marks_the_page_open_and_speaks_the_readers_language(client_for, office):
+    client = client_for(office)
+    assert _active(_sidebar(client, "/")) == ["/"]
+    assert _active(_sidebar(client, "/lists/items/")) == ["/lists/items/"]
+    assert _active(_sidebar(client, "/lists/figures/")) == ["/lists/figures/"]
+    assert _active(_sidebar(client, "/")) == ["/"]
+    assert "清单督办" in _sidebar(client)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = _sidebar(client)
+    assert "Close-out supervision" in english and "清单督办" not in english

@@ -10,6 +10,7 @@ from orgs.queries import sees_business
 NAVIGATION = [
     (_("Workbench"), "home", "bi-house", None),
     (_("Overview"), "overview:dashboard", "bi-speedometer2", (Role.OFFICE, Role.LEADER)),
+    (_("My background jobs"), "jobs:list", "bi-hourglass-split", None),
     (_("Responsibility lists"), "checklists:lists", "bi-card-checklist", (Role.OFFICE, Role.LEADER)),
     (_("Items"), "checklists:items", "bi-list-check", None),
     (_("Figures"), "checklists:figures", "bi-bar-chart", (Role.OFFICE, Role.LEADER, Role.REVIEWER)),
@@ -50,7 +51,7 @@ NAVIGATION = [
 # The menu's sections, by the namespace of their entries' URL names (the entries keep NAVIGATION's order
 # within a section). The first has no heading: the workbench (and the leaders' overview) head the menu.
 SECTIONS = [
-    (None, ("", "overview")),
+    (None, ("", "overview", "jobs")),
     (_("Close-out supervision"), ("checklists",)),
     (_("Surveys and polls"), ("surveys",)),
     (_("Assessment"), ("scoring",)),

@@ -236,37 +236,37 @@ def _compute(round, strict=False, progress=None):
             progress(done, steps)
     # Per criterion once: the metric's values and the points of each value; criteria judged by hand keep what
     # was entered (0 points until someone enters them, as Score's default says).
-    computed = [(c, c.kind == Kind.VETO, values[c.metric], engine.scorer(c)) for c in criteria if c.metric]
-    by_hand = [c for c in criteria if not c.metric]
+    computed = [(c, c.pk, c.kind == Kind.VETO, values[c.metric], engine.scorer(c)) for c in criteria if c.metric]
+    by_hand = [(c, c.pk) for c in criteria if not c.metric]
     existing = {(row[1], row[2]): row for row in Score.objects.filter(round=round).values_list(*SCORE_ROW)}
     new, dirty, moved, settled = [], [], [], {}
-    for done, unit in enumerate(units, start=len(keys) + 1):
+    for done, unit in enumerate((unit.pk for unit in units), start=len(keys) + 1):
         if progress and done % 100 == 0:
             progress(done, steps)
-        mine = settled[unit.pk] = {}
-        for criterion, veto, found, points_of in computed:
-            value = found.get(unit.pk)
+        mine = settled[unit] = {}
+        for criterion, pk, veto, found, points_of in computed:
+            value = found.get(unit)
             fields = (None, None, None) if value is None else (value.numerator, value.denominator, value.day)
             points, vetoed = points_of(value)
-            row = existing.get((unit.pk, criterion.pk))
+            row = existing.get((unit, pk))
             if row is None:
-                mine[criterion.pk] = (ZERO, vetoed) if veto else (points, False)
-                new.append((unit.pk, criterion.pk, *fields, points, vetoed, mine[criterion.pk][0]))
+                mine[pk] = (ZERO, vetoed) if veto else (points, False)
+                new.append((unit, pk, *fields, points, vetoed, mine[pk][0]))
                 continue
             if not veto:
                 vetoed = row[7]  # only a veto's metric decides it
-            mine[criterion.pk] = now = engine.points_from(criterion, *row[9:13], points, vetoed)
+            mine[pk] = now = engine.points_from(criterion, *row[9:13], points, vetoed)
             if row[3:8] != (*fields, points, vetoed):
                 dirty.append((*fields, points, vetoed, now[0], row[0]))
             elif row[8] != now[0]:
                 moved.append((now[0], row[0]))
-        for criterion in by_hand:
-            row = existing.get((unit.pk, criterion.pk))
+        for criterion, pk in by_hand:
+            row = existing.get((unit, pk))
             if row is None:
-                mine[criterion.pk] = (ZERO, False)
-                new.append((unit.pk, criterion.pk, None, None, None, None, False, ZERO))
+                mine[pk] = (ZERO, False)
+                new.append((unit, pk, None, None, None, None, False, ZERO))
                 continue
-            mine[criterion.pk] = now = engine.points_from(criterion, *row[9:13], row[6], row[7])
+            mine[pk] = now = engine.points_from(criterion, *row[9:13], row[6], row[7])
             if row[8] != now[0]:
                 moved.append((now[0], row[0]))
     _insert_scores(round, new)
@@ -296,38 +296,31 @@ SCORE_ROW = (
 # New scores' columns after (round, unit, criterion); the text columns start empty and the version at 0.
 NEW_SCORE = ["unit_id", "criterion_id", "numerator", "denominator", "day", "computed", "vetoed", "points"]
 NEW_SCORE_EMPTY = {"self_reason": "", "review_reason": "", "adjust_reason": "", "version": 0}
-INSERT_CHUNK = 10_000
 
 
 def _insert_scores(round, rows):
     """Insert ``rows`` (``NEW_SCORE`` values each) as new scores of ``round``.
 
-    On PostgreSQL one ``INSERT … SELECT FROM unnest(arrays)`` per 10,000 rows, as Django's ``bulk_create``
-    does, but from the values in hand: ``bulk_create`` prepares all 17 fields of every object (1.5 million
-    values for 90,000 scores). Elsewhere one INSERT run for every row (executemany)."""
+    On PostgreSQL by ``COPY``, elsewhere one INSERT run for every row (executemany), from the values in hand:
+    ``bulk_create`` prepares all 17 fields of every object (1.5 million values for 90,000 scores)."""
     if not rows:
         return
     meta = Score._meta
     quote = connection.ops.quote_name
-    fields = [meta.get_field(name) for name in NEW_SCORE]
     constants = {"round_id": round.pk, **NEW_SCORE_EMPTY}
-    columns = ", ".join(quote(meta.get_field(name).column) for name in [*NEW_SCORE, *constants])
-    day = NEW_SCORE.index("day")
+    names = [quote(meta.get_field(name).column) for name in [*NEW_SCORE, *constants]]
+    tail = tuple(constants.values())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            arrays = ", ".join("%s::{}[]".format(f.db_type(connection).split("(")[0]) for f in fields)
-            sql = "INSERT INTO {} ({}) SELECT *, {} FROM unnest({})".format(  # noqa: S608 - names from the model
-                quote(meta.db_table), columns, ", ".join(["%s"] * len(constants)), arrays
-            )
-            for first in range(0, len(rows), INSERT_CHUNK):
-                chunk = rows[first : first + INSERT_CHUNK]
-                cursor.execute(sql, [*constants.values(), *(list(column) for column in zip(*chunk, strict=True))])
+            statement = "COPY {} ({}) FROM STDIN".format(quote(meta.db_table), ", ".join(names))
+            with cursor.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row((*row, *tail))
         else:
             sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
-                quote(meta.db_table), columns, ", ".join(["%s"] * (len(NEW_SCORE) + len(constants)))
+                quote(meta.db_table), ", ".join(names), ", ".join(["%s"] * len(names))
             )
-            adapt = connection.ops.adapt_datefield_value
-            tail = tuple(constants.values())
+            adapt, day = connection.ops.adapt_datefield_value, NEW_SCORE.index("day")
             cursor.executemany(sql, [(*row[:day], adapt(row[day]), *row[day + 1 :], *tail) for row in rows])
 
 

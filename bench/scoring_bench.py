@@ -86,9 +86,35 @@ def period():
 
 def assessment_data_present():
     from scoring.models import RecordedEvent
+    from surveys.models import Poll
+
+    # The polls come last: an earlier run stopped before them left the rest half made.
+    return RecordedEvent.objects.exists() and Poll.objects.filter(questionnaire__title=POLL_FORM).exists()
+
+
+def drop_assessment_data():
+    """What an earlier, interrupted ``generate`` left: recorded events, the survey and the polls."""
+    from django.db import connection, transaction
+
     from surveys.models import Questionnaire
 
-    return RecordedEvent.objects.exists() and Questionnaire.objects.filter(title=POLL_FORM).exists()
+    ids = list(Questionnaire.objects.filter(title__in=[SURVEY, POLL_FORM]).values_list("id", flat=True))
+    with connection.cursor() as cursor, transaction.atomic():
+        cursor.execute("DELETE FROM scoring_recordedevent")
+        cursor.execute(
+            "DELETE FROM surveys_answer WHERE response_id IN"
+            " (SELECT id FROM surveys_response WHERE questionnaire_id = ANY(%s))",
+            [ids],
+        )
+        for table in ("surveys_response", "surveys_poll"):
+            cursor.execute(f"DELETE FROM {table} WHERE questionnaire_id = ANY(%s)", [ids])  # noqa: S608 - our names
+        cursor.execute(
+            "DELETE FROM surveys_target WHERE distribution_id IN"
+            " (SELECT id FROM surveys_distribution WHERE questionnaire_id = ANY(%s))",
+            [ids],
+        )
+        cursor.execute("DELETE FROM surveys_distribution WHERE questionnaire_id = ANY(%s)", [ids])
+        Questionnaire.objects.filter(pk__in=ids).delete()
 
 
 def ensure_data(args):
@@ -103,6 +129,7 @@ def ensure_data(args):
     scope, generated = closeout_data.ensure_data(args.database, args.scale, args.seed, args.keep, sys.stdout)
     if generated or not assessment_data_present():
         begin = time.perf_counter()
+        drop_assessment_data()
         generate(scope, random.Random(args.seed + 1))  # noqa: S311 - benchmark data
         print(f"Generated the assessment data in {time.perf_counter() - begin:.1f} s")
         generated = True
@@ -223,7 +250,7 @@ def generate(scope, rng):
                 level = "very_satisfied" if draw < happy * 0.6 else "satisfied" if draw < happy else "basic"
                 if draw > 0.97:
                     level = "unsatisfied"
-                responses.append(f"{response_id}\t{form.pk}\t\\N\t{poll_id}\t\\N\t\t\\N\t{_aware(day, 12)}\tt\n")
+                responses.append(f"{response_id}\t{form.pk}\t\\N\t{poll_id}\t\\N\t\t\t\\N\t{_aware(day, 12)}\tt\n")
                 answers.append(f"{response_id}\t{question.pk}\t{options[level]}\t\\N\t\n")
                 response_id += 1
             poll_id += 1
@@ -236,8 +263,8 @@ def generate(scope, rng):
         )
         closeout_data.copy_rows(
             cursor,
-            "COPY surveys_response (id, questionnaire_id, target_id, poll_id, token_id, device, submitted_by_id,"
-            " submitted_at, is_final) FROM STDIN",
+            "COPY surveys_response (id, questionnaire_id, target_id, poll_id, token_id, device, address,"
+            " submitted_by_id, submitted_at, is_final) FROM STDIN",
             responses,
         )
         closeout_data.copy_rows(

@@ -54,20 +54,43 @@ def tier_for(criterion, percent):
     return next((tier for tier in criterion.tiers if percent >= Decimal(tier["from"])), None)
 
 
+def scorer(criterion):
+    """``computed_points`` for one criterion, remembering each value's points: a round asks for the same
+    counts and rates many times (most units have no incident, a few urgings, the same handful of events)."""
+    known = {}
+
+    def points(value: Value | None):
+        key = None if value is None else (value.numerator, value.denominator, value.day)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = computed_points(criterion, value)
+        return found
+
+    return points
+
+
 def score_points(criterion, score):
     """The points that count for ``score`` (a ``Score``) and whether it vetoes, from what it holds."""
-    if criterion.kind == Kind.VETO:
-        return ZERO, score.vetoed
-    if score.adjusted is not None:
-        return score.adjusted, False
+    return points_from(
+        criterion, score.adjusted, score.reviewed, score.self_points, score.self_day, score.computed, score.vetoed
+    )
+
+
+def points_from(criterion, adjusted, reviewed, self_points, self_day, computed, vetoed):
+    """``score_points`` from a score's fields, for rows read as tuples."""
+    kind = criterion.kind
+    if kind == Kind.VETO:
+        return ZERO, vetoed
+    if adjusted is not None:
+        return adjusted, False
     if criterion.is_computed:
-        return (score.computed if score.computed is not None else ZERO), False
-    if score.reviewed is not None:
-        return score.reviewed, False
-    if criterion.kind == Kind.CONDITION:
-        met = score.self_day is not None and score.self_day <= criterion.condition_by
+        return (computed if computed is not None else ZERO), False
+    if reviewed is not None:
+        return reviewed, False
+    if kind == Kind.CONDITION:
+        met = self_day is not None and self_day <= criterion.condition_by
         return (criterion.max_points if met else ZERO), False
-    return (score.self_points if score.self_points is not None else ZERO), False
+    return (self_points if self_points is not None else ZERO), False
 
 
 def section_totals(nodes, points_of):

@@ -42,7 +42,7 @@ def test_office_sees_every_area_under_its_heading_in_order(office):
         "困难帮扶",
         "设置",
     ]
-    assert sections[0] == (None, ["工作台", "驾驶舱"])
+    assert sections[0] == (None, ["工作台", "驾驶舱", "我的后台任务"])
     assert sections[1] == ("清单督办", ["责任清单", "事项", "统计"])
     assert sections[6] == ("设置", ["工作规则", "工作日历", "组织机构"])
 

@@ -1,6 +1,7 @@
 """Starting a background job: the one entry point every area uses (``start``), and the runner that a worker, or
 the request itself when no broker is configured, calls to do it (``run``)."""
 
+import contextlib
 import logging
 import time
 import uuid
@@ -163,7 +164,7 @@ def run(job_id, *, in_worker=False):
         try:
             if entry is None:
                 raise LookupError(f"no job kind {job.kind!r} is installed")
-            with transaction.atomic() if entry.atomic else _no_transaction():
+            with transaction.atomic() if entry.atomic else contextlib.nullcontext():
                 result = entry.run(job, progress) or {}
                 _finish(job, JobStatus.SUCCEEDED, progress, result=result)
         except Exception as error:
@@ -175,14 +176,6 @@ def run(job_id, *, in_worker=False):
         if side is not None:
             side.close()
         _advisory_unlock(job_id)
-
-
-class _no_transaction:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _finish(job, status, progress, *, result=None, message=""):

@@ -3,7 +3,7 @@
 #
 #   nginx            127.0.0.1:8620 (HTTPS, a self-signed certificate made here) → the two app servers
 #   gunicorn         127.0.0.1:8621 and 127.0.0.1:8622, QINGDAN_DEBUG=false
-#   celery           two workers (`celery -A qingdan worker`), when qingdan/celery.py exists
+#   celery           two workers (`celery -A qingdan worker`) taking the jobs from Redis (QINGDAN_BROKER_URL)
 #   PostgreSQL       the machine's server on 5432 holds the primary database qingdan_deploy;
 #                    a streaming replica of that server (pg_basebackup -R) runs on 5433 from var/deploy/replica
 #   Redis            127.0.0.1:6379, database QINGDAN_DEPLOY_REDIS_DB (2): the cache and the sessions
@@ -38,7 +38,11 @@ psql_primary() { psql -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -v ON_ERROR_ST
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 make_env() {
-    [ -f "$VAR/env" ] && return
+    if [ -f "$VAR/env" ]; then
+        # An env file made before the jobs went to Celery: the servers and workers need the broker too.
+        grep -q '^QINGDAN_BROKER_URL=' "$VAR/env" || echo "QINGDAN_BROKER_URL=redis://127.0.0.1:6379/$REDIS_DB" >>"$VAR/env"
+        return
+    fi
     say "generating var/deploy/env (secret key and data keys, kept for the next start)"
     local secret data lookup
     secret=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
@@ -58,6 +62,7 @@ QINGDAN_DATABASE_URL=postgresql://postgres@127.0.0.1:$PRIMARY_PORT/$DB
 QINGDAN_REPLICA_URL=postgresql://postgres@127.0.0.1:$REPLICA_PORT/$DB
 QINGDAN_REPLICA_PIN_SECONDS=10
 QINGDAN_REDIS_URL=redis://127.0.0.1:6379/$REDIS_DB
+QINGDAN_BROKER_URL=redis://127.0.0.1:6379/$REDIS_DB
 QINGDAN_MEDIA_ROOT=$VAR/media
 QINGDAN_SITE_URL=https://127.0.0.1:$HTTP_PORT
 EOF

@@ -8,8 +8,8 @@ that applies passes, 503 when one fails (a check that does not apply to this dep
 - ``database``: ``SELECT 1`` on the default database, and ``database_replica`` on ``DATABASES["replica"]`` when
   one is configured;
 - ``redis``: a ping of ``QINGDAN_REDIS_URL``;
-- ``queue``: the broker of ``QINGDAN_BROKER_URL`` answers; for a Redis broker also the length of Celery's
-  default queue (``celery``);
+- ``queue``: the broker of ``QINGDAN_BROKER_URL`` answers; for a Redis broker also the length of the jobs'
+  queue (``CELERY_TASK_DEFAULT_QUEUE``, ``qingdan``);
 - ``disk``: free space of the media root (when files are kept on this machine's disk) and of the SQLite file's
   folder, each at least ``QINGDAN_HEALTH_MIN_FREE_MB``.
 
@@ -33,7 +33,6 @@ from django.views.decorators.http import require_safe
 from qingdan import env
 
 OK, FAIL, SKIPPED = "ok", "fail", "skipped"
-CELERY_QUEUE = "celery"
 
 
 class CheckFailed(Exception):
@@ -111,7 +110,7 @@ def check_queue():
 
 
 def _queue_name():
-    return getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", None) or CELERY_QUEUE
+    return settings.CELERY_TASK_DEFAULT_QUEUE
 
 
 def queue_length():

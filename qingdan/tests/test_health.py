@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 import redis
+from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client, override_settings
@@ -110,25 +111,25 @@ def test_a_redis_that_answers_passes(db):
 
 
 @override_settings(QINGDAN_REDIS_URL="", QINGDAN_BROKER_URL="redis://broker.invalid:6379/0")
-def test_the_queue_check_reads_the_length_of_celerys_default_queue(db, monkeypatch):
+def test_the_queue_check_reads_the_length_of_the_jobs_queue(db, monkeypatch):
     fake = FakeRedis(waiting=7)
     monkeypatch.setattr(health, "_redis_client", lambda url: fake)
     status, body = probe()
     assert status == 200
     assert body["checks"]["queue"]["status"] == "ok"
     assert body["checks"]["queue"]["queue_length"] == 7
-    assert fake.asked == ["celery"]
+    assert fake.asked == [settings.CELERY_TASK_DEFAULT_QUEUE] == ["qingdan"]
 
 
 @override_settings(QINGDAN_REDIS_URL="", QINGDAN_BROKER_URL=LIVE)
 def test_the_queue_length_is_read_from_a_live_redis_broker(db):
-    server = live_redis()
-    server.delete("celery")
-    server.rpush("celery", "a", "b", "c")
+    server, queue = live_redis(), settings.CELERY_TASK_DEFAULT_QUEUE
+    server.delete(queue)
+    server.rpush(queue, "a", "b", "c")
     try:
         status, body = probe()
     finally:
-        server.delete("celery")
+        server.delete(queue)
     assert status == 200
     assert body["checks"]["queue"] == {"status": "ok", "queue_length": 3, "ms": body["checks"]["queue"]["ms"]}
 

@@ -62,6 +62,9 @@ def test_the_item_list_fits_a_phone_as_cards_with_the_filters_folded(page: Page,
     page.screenshot(path=screenshots_dir / "items-phone.png", full_page=True)
     page.get_by_test_id("switch").get_by_role("link", name="全部").click()
     expect(page).to_have_url(f"{site}/lists/items/?show=all")
+    # Measured once the new page has loaded and laid out its cards: the URL changes before that, under load.
+    page.wait_for_load_state("load")
+    expect(page.get_by_test_id("item-cards")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 

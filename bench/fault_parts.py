@@ -366,7 +366,10 @@ def cleanup():
         if process.poll() is None:
             kill_group(process)
     for mount in list(_mounted):
-        unmount(mount)
+        if mount == OWN_PG_DATA:
+            stop_own_postgres()
+        else:
+            unmount(mount)
 
 
 # --- HTTP -----------------------------------------------------------------------------------------------------
@@ -719,16 +722,79 @@ def postgres_in_use():
     return ""
 
 
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+OWN_PG_PORT = 8698
+OWN_PG_DATA = Path("/tmp/qingdan_faults_pg")  # owned by the postgres user, removed at the end
+OWN_PG_DOWN_SECONDS = 3  # the harness's own server stays down this long
+
+
+def _as_postgres(*command, check=True):
+    return subprocess.run(
+        ["runuser", "-u", "postgres", "--", *map(str, command)],
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=120,
+    )
+
+
+def start_own_postgres():
+    """A PostgreSQL server of the harness's own (port 8698, a copy of qingdan_faults), to restart freely while the
+    machine's cluster is shared with a test run. Returns its database URL."""
+    stop_own_postgres()
+    OWN_PG_DATA.mkdir()
+    os.chown(OWN_PG_DATA, *_postgres_ids())
+    _as_postgres(PG_BIN / "initdb", "-D", OWN_PG_DATA, "-U", "postgres", "--auth=trust", "-E", "UTF8")
+    options = f"-p {OWN_PG_PORT} -c listen_addresses={HOST} -c unix_socket_directories={OWN_PG_DATA}"
+    _as_postgres(PG_BIN / "pg_ctl", "-D", OWN_PG_DATA, "-o", options, "-l", OWN_PG_DATA / "log", "-w", "start")
+    _mounted.append(OWN_PG_DATA)  # stopped and removed by cleanup()
+    own = f"postgresql://postgres@{HOST}:{OWN_PG_PORT}"
+    subprocess.run([PG_BIN / "createdb", "-h", HOST, "-p", str(OWN_PG_PORT), "-U", "postgres", DATABASE], check=True)
+    dump = subprocess.Popen([PG_BIN / "pg_dump", "-h", HOST, "-U", "postgres", DATABASE], stdout=subprocess.PIPE)
+    subprocess.run(
+        [PG_BIN / "psql", "-q", "-h", HOST, "-p", str(OWN_PG_PORT), "-U", "postgres", "-d", DATABASE],
+        stdin=dump.stdout,
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
+    dump.wait()
+    return f"{own}/{DATABASE}"
+
+
+def _postgres_ids():
+    import pwd
+
+    entry = pwd.getpwnam("postgres")
+    return entry.pw_uid, entry.pw_gid
+
+
+def stop_own_postgres():
+    if OWN_PG_DATA.exists():
+        _as_postgres(PG_BIN / "pg_ctl", "-D", OWN_PG_DATA, "-m", "immediate", "stop", check=False)
+        subprocess.run(["rm", "-rf", str(OWN_PG_DATA)], check=False)
+    if OWN_PG_DATA in _mounted:
+        _mounted.remove(OWN_PG_DATA)
+
+
 @dataclass
 class Outage:
     problems: list = field(default_factory=list)
     health: str = ""
+    back_at: float = 0.0  # when the restart command ended: the server accepts connections again
+    seconds: float = 0.0
 
 
-def restart_postgres(port):
-    """Restart the cluster; while it is down, ask /healthz/ once. Returns what was seen."""
+def restart_postgres(port, own=False):
+    """Restart the cluster (the machine's, or the harness's own); meanwhile ask /healthz/ every 0.1 s."""
     outage = Outage()
     command = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart", "-m", "fast"]
+    if own:
+        options = f"-p {OWN_PG_PORT} -c listen_addresses={HOST} -c unix_socket_directories={OWN_PG_DATA}"
+        pg_ctl = " ".join(f"'{part}'" for part in map(str, [PG_BIN / "pg_ctl", "-D", OWN_PG_DATA]))
+        start = f"{pg_ctl} -o '{options}' -l '{OWN_PG_DATA / 'log'}' -w start"
+        script = f"{pg_ctl} -m fast -w stop && sleep {OWN_PG_DOWN_SECONDS} && {start}"
+        command = ["runuser", "-u", "postgres", "--", "sh", "-c", script]
+    began = time.monotonic()
     restart = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seen = []
     while restart.poll() is None:
@@ -736,6 +802,8 @@ def restart_postgres(port):
         failed = sorted(n for n, c in (body or {}).get("checks", {}).items() if c.get("status") == "fail")
         seen.append((status, tuple(failed)))
         time.sleep(0.1)
+    outage.back_at = time.monotonic()
+    outage.seconds = outage.back_at - began
     if restart.returncode:
         outage.problems.append(f"pg_ctlcluster restart failed: {restart.stderr.read().decode()[-300:]}")
     down = [s for s in seen if s[0] != 200]

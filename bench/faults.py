@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -40,6 +41,11 @@ def parse_args(argv):
     parser.add_argument("--runs", type=int, default=20, help="runs of each scenario (default 20)")
     parser.add_argument(
         "--only", nargs="+", choices=SCENARIOS, metavar="NAME", help="run only these: " + ", ".join(SCENARIOS)
+    )
+    parser.add_argument(
+        "--own-postgres",
+        action="store_true",
+        help="restart a PostgreSQL server of the harness's own (port 8698) instead of the machine's shared one",
     )
     parser.add_argument("--fresh", action="store_true", help="drop and load the database again")
     return parser.parse_args(argv)
@@ -106,10 +112,10 @@ def scenario_appkill(ctx, runs, result):
                 problems.append("gunicorn's master did not start a new worker")
             if recovery is None:
                 problems.append("the killed instance did not answer 200 within 60 s")
-            inflight = sum(1 for p in load.posts if not p.ok)
-            result.notes.append(
-                f"killed {'during a POST' if mid_post else 'with no POST seen in flight'}, cut off {inflight}"
-            )
+            cut = [p for p in load.posts if not p.ok]
+            left = ["nothing" if ctx.upload_rows(p.name)[0] == 0 else "all its rows" for p in cut]
+            where = "during a POST" if mid_post else "with no POST seen in flight"
+            result.notes.append(f"killed {where}; POSTs without an answer: {len(cut)}, which left {left or '-'}")
             result.add(problems, recovery)
     finally:
         for server in servers:
@@ -296,21 +302,25 @@ def scenario_disk(ctx, runs, result):
 # --- 3. PostgreSQL restarted ----------------------------------------------------------------------------------
 
 
-def scenario_postgres(ctx, runs, result):
-    """gunicorn (2 workers) with three clients reading the item list as the office and a probe of /healthz/;
-    the machine's PostgreSQL is restarted (pg_ctlcluster) while they run."""
-    busy = parts.postgres_in_use()
+def scenario_postgres(ctx, runs, result, own=False):
+    """gunicorn (2 workers) with two clients reading the item list as the office and a probe of /healthz/;
+    the machine's PostgreSQL is restarted (pg_ctlcluster) while they run (with --own-postgres: a server of the
+    harness's own on port 8698, a copy of the database)."""
+    busy = "" if own else parts.postgres_in_use()
     if busy:
         result.skipped = busy
         print(f"  [postgres] skipped: {busy}", flush=True)
         return
     port = parts.PORTS["pg_app"]
-    server = parts.start_gunicorn(ctx.env(), port, workers=2, name="pg-app")
+    env = ctx.env()
+    if own:
+        env["QINGDAN_DATABASE_URL"] = parts.start_own_postgres()
+    server = parts.start_gunicorn(env, port, workers=2, name="pg-app")
     try:
         parts.wait_ready(server, port)
         clients = [parts.signed_in(port, "office") for _ in range(2)]
         for run in range(runs):
-            busy = parts.postgres_in_use()
+            busy = "" if own else parts.postgres_in_use()
             if busy:
                 result.skipped = f"stopped after {run} runs: {busy}"
                 break
@@ -320,8 +330,8 @@ def scenario_postgres(ctx, runs, result):
             time.sleep(1.0)
             ctx.close()
             restart_at = time.monotonic()
-            outage = parts.restart_postgres(port)
-            recovery = parts.time_until_200(port, since=restart_at, path="/healthz/", limit=60)
+            outage = parts.restart_postgres(port, own=own)
+            recovery = parts.time_until_200(port, since=outage.back_at, path="/healthz/", limit=60)
             time.sleep(1.0)
             reads.stop()
             problems += outage.problems
@@ -331,7 +341,7 @@ def scenario_postgres(ctx, runs, result):
             tracebacks = [r for r in reads.log if r.traceback]
             if tracebacks:
                 problems.append(f"{len(tracebacks)} answers showed a traceback")
-            late = [r for r in reads.log if r.at > restart_at + (recovery or 0) + 2 and not r.ok]
+            late = [r for r in reads.log if r.at > outage.back_at + (recovery or 0) + 2 and not r.ok]
             if late:
                 problems.append(
                     f"{len(late)} requests failed more than 2 s after /healthz/ recovered ({late[0].outcome})"
@@ -339,10 +349,17 @@ def scenario_postgres(ctx, runs, result):
             if recovery is None:
                 problems.append("/healthz/ did not answer 200 within 60 s")
             failed = sorted({r.outcome for r in reads.log if not r.ok})
-            result.notes.append(f"outage answers: {failed}, healthz during outage: {outage.health}")
+            result.notes.append(f"outage answers: {failed}, /healthz/ during the outage: {outage.health}")
+            during = [r for r in reads.log if restart_at <= r.at <= outage.back_at]
+            result.notes.append(
+                f"restart took {outage.seconds:.0f} s; {sum(not r.ok for r in during)} of {len(during)} reads in it "
+                f"failed, the slowest answer {max((r.seconds for r in reads.log), default=0):.1f} s"
+            )
             result.add(problems, recovery)
     finally:
         parts.stop(server)
+        if own:
+            parts.stop_own_postgres()
 
 
 def main(argv=None):
@@ -365,7 +382,10 @@ def main(argv=None):
             results.append(result)
             print(f"{name}: {functions[name].__doc__.split(chr(10))[0]}", flush=True)
             try:
-                functions[name](ctx, args.runs, result)
+                if name == "postgres":
+                    scenario_postgres(ctx, args.runs, result, own=args.own_postgres)
+                else:
+                    functions[name](ctx, args.runs, result)
             except parts.HarnessError as error:
                 result.skipped = result.skipped or f"harness error after {result.runs} runs: {error}"
                 print(f"  [{name}] {result.skipped}", flush=True)
@@ -378,9 +398,8 @@ def main(argv=None):
     for result in results:
         for failure in result.failures[:5]:
             print(f"  {result.name} {failure}")
-        seen = sorted(set(result.notes))
-        for note in seen[:6]:
-            print(f"  {result.name} note: {note}")
+        for note, count in sorted(Counter(result.notes).items()):
+            print(f"  {result.name} note ({count}x): {note}")
     return 1 if any(r.failures for r in results) else 0
 
 

@@ -514,13 +514,13 @@ def pdf(tag, size):
     return head + secrets.token_hex(max(size - len(head), 2) // 2).encode()
 
 
-def post_evidence(session, port, item_pk, tag, size=20_000):
+def post_evidence(session, port, item_pk, tag, size=20_000, follow=True):
     name = f"{tag}.pdf"
     answer = session.post_form(
         f"/lists/items/{item_pk}/evidence/", {}, port=port, files={"files": (name, pdf(tag, size), "application/pdf")}
     )
     answer.name = name
-    if answer.status in (302, 303):  # the item's page with the message the redirect left
+    if follow and answer.status in (302, 303):  # the item's page with the message the redirect left
         page = get(port, answer.location or f"/lists/items/{item_pk}/", session.cookies)
         answer.says_failed = b"alert-danger" in page.body
     return answer
@@ -544,20 +544,20 @@ class Load:
     def __init__(self, sessions, ports, item_pk, tag):
         self.sessions, self.ports, self.item_pk, self.tag = sessions, ports, item_pk, tag
         self.log, self.posts, self._stop = [], [], threading.Event()
-        self.in_flight = {}  # port -> start of a POST being answered there
+        self.in_flight = {}  # client number -> (port, "GET" or "POST", start) of its request on its way
         self._threads = [threading.Thread(target=self._run, args=(n, s), daemon=True) for n, s in enumerate(sessions)]
 
     def _run(self, number, session):
         count = 0
         while not self._stop.is_set() and count < 400:
             port = self.ports[(count + number) % len(self.ports)]
+            self.in_flight[number] = (port, "POST" if count % 2 else "GET", time.monotonic())
             if count % 2:
-                self.in_flight[port] = time.monotonic()
-                answer = post_evidence(session, port, self.item_pk, f"{self.tag}-{number}-{count}")
-                self.in_flight.pop(port, None)
+                answer = post_evidence(session, port, self.item_pk, f"{self.tag}-{number}-{count}", follow=False)
                 self.posts.append(answer)
             else:
                 answer = get(port, f"/lists/items/{self.item_pk}/", session.cookies)
+            self.in_flight.pop(number, None)
             self.log.append(answer)
             count += 1
 
@@ -566,10 +566,14 @@ class Load:
             thread.start()
 
     def post_in_flight(self, port, for_seconds=0.05, limit=10):
-        """Wait until a POST to ``port`` has been on its way for ``for_seconds``; False after ``limit`` s."""
-        return wait_for(
-            lambda: time.monotonic() - self.in_flight.get(port, time.monotonic()) >= for_seconds, limit, 0.005
-        )
+        """Wait until a POST is the only request on its way to ``port`` (so its one sync worker is serving it) and
+        has been for ``for_seconds``; False after ``limit`` s."""
+
+        def serving_a_post():
+            there = [(kind, start) for p, kind, start in list(self.in_flight.values()) if p == port]
+            return len(there) == 1 and there[0][0] == "POST" and time.monotonic() - there[0][1] >= for_seconds
+
+        return wait_for(serving_a_post, limit, 0.002)
 
     def stop(self):
         self._stop.set()

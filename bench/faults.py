@@ -114,7 +114,7 @@ def scenario_appkill(ctx, runs, result):
                 problems.append("the killed instance did not answer 200 within 60 s")
             cut = [p for p in load.posts if not p.ok]
             left = ["nothing" if ctx.upload_rows(p.name)[0] == 0 else "all its rows" for p in cut]
-            where = "during a POST" if mid_post else "with no POST seen in flight"
+            where = "while it served a POST" if mid_post else "with no POST seen being served"
             result.notes.append(f"killed {where}; POSTs without an answer: {len(cut)}, which left {left or '-'}")
             result.add(problems, recovery)
     finally:

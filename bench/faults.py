@@ -14,7 +14,8 @@ bench/http_bench.py does) on the loopback ports 8690-8699, and runs the scenario
 
 Each prints runs, passed, failed and the recovery time (median, max); each failed run says what it saw. Only
 127.0.0.1 is contacted, every loop is bounded in count and time, and every process, the tmpfs and the Redis
-server it started are stopped at the end in every case. The scenarios' helpers are in bench/fault_parts.py.
+server it started are stopped at the end in every case. The scenarios' helpers are in bench/fault_parts.py
+and bench/fault_outages.py.
 """
 
 import argparse
@@ -29,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import fault_outages as outages  # noqa: E402
 from bench import fault_parts as parts  # noqa: E402
 
 SCENARIOS = ("appkill", "jobkill", "redis", "disk", "postgres")
@@ -187,7 +189,7 @@ def scenario_redis(ctx, runs, result):
     ``full`` keeps its cache and sessions there too (as deploy/local.sh does), ``broker`` only its job queue.
     Each run stops Redis, asks both /healthz/, starts the assessment compute through its page as the office on
     both, starts Redis again, and waits for /healthz/ and for the jobs made during the outage."""
-    redis_server = parts.start_redis()
+    redis_server = outages.start_redis()
     ports = {"full": parts.PORTS["redis_app"], "broker": parts.PORTS["broker_app"]}
     envs = {
         "full": ctx.env(broker=parts.OWN_BROKER, redis=parts.OWN_CACHE),
@@ -204,7 +206,7 @@ def scenario_redis(ctx, runs, result):
         for run in range(runs):
             problems, recoveries = [], []
             sessions = {name: parts.signed_in(port, "office") for name, port in ports.items()}
-            parts.stop_redis(redis_server)
+            outages.stop_redis(redis_server)
             outage = {}
             for name, port in ports.items():
                 status, body = parts.get_json(port, "/healthz/")
@@ -214,7 +216,7 @@ def scenario_redis(ctx, runs, result):
                         f"{name}: /healthz/ answered {status} with failed checks {sorted(failed)} while Redis was down"
                     )
                 before = ctx.job_ids("scoring.compute")
-                page = parts.post_compute(sessions[name], ctx.round_pk, f"fault run {run} {name} {time.time_ns()}")
+                page = outages.post_compute(sessions[name], ctx.round_pk, f"fault run {run} {name} {time.time_ns()}")
                 made = ctx.job_ids("scoring.compute") - before
                 outage[name] = (page, made)
                 result.notes.append(
@@ -225,7 +227,7 @@ def scenario_redis(ctx, runs, result):
                     problems.append(f"{name}: the compute page took {page.seconds:.1f} s while Redis was down")
                 if page.traceback:
                     problems.append(f"{name}: the page showed a traceback")
-            redis_server = parts.start_redis()
+            redis_server = outages.start_redis()
             restarted_at = time.monotonic()
             for name, port in ports.items():
                 recovery = parts.time_until_200(port, since=restarted_at, path="/healthz/", limit=60)
@@ -235,7 +237,7 @@ def scenario_redis(ctx, runs, result):
                     recoveries.append(recovery)
             for name, (page, made) in outage.items():
                 for job_id in made:
-                    status_now = parts.wait_job_done(ctx, job_id, limit=15)
+                    status_now = outages.wait_job_done(ctx, job_id, limit=15)
                     if status_now not in ("succeeded", "failed"):
                         problems.append(
                             f"{name}: the job made during the outage is still {status_now} 15 s after Redis came back"
@@ -251,7 +253,7 @@ def scenario_redis(ctx, runs, result):
         for server in servers.values():
             parts.stop(server)
         parts.kill_group(worker)
-        parts.stop_redis(redis_server)
+        outages.stop_redis(redis_server)
 
 
 # --- 5. a full disk while uploading ---------------------------------------------------------------------------
@@ -260,7 +262,7 @@ def scenario_redis(ctx, runs, result):
 def scenario_disk(ctx, runs, result):
     """gunicorn with QINGDAN_MEDIA_ROOT on a 2 MB tmpfs; each run fills it and uploads a 200 kB PDF to an item as
     its unit's reporter, then frees it and uploads again (the recovery time is until that upload succeeds)."""
-    mount = parts.mount_tmpfs()
+    mount = outages.mount_tmpfs()
     port = parts.PORTS["disk_app"]
     server = parts.start_gunicorn(ctx.env(media=mount), port, workers=1, name="disk-app")
     try:
@@ -269,8 +271,8 @@ def scenario_disk(ctx, runs, result):
         for run in range(runs):
             problems = []
             before = ctx.item_state()
-            parts.fill(mount)
-            files_before = parts.files_in(mount)
+            outages.fill(mount)
+            files_before = outages.files_in(mount)
             tag = f"d{run}-{time.time_ns()}"
             post = parts.post_evidence(client, port, ctx.item_pk, tag, size=200_000)
             if post.ok and post.status in (302, 303):
@@ -281,13 +283,13 @@ def scenario_disk(ctx, runs, result):
                 problems.append(f"no answer: {post.outcome}")
             elif not post.clear:
                 problems.append(f"the page ({post.status}, {post.snippet}) does not say what went wrong")
-            problems += parts.orphans(ctx, tag, before)
-            left = parts.files_in(mount) - files_before
+            problems += outages.orphans(ctx, tag, before)
+            left = outages.files_in(mount) - files_before
             if left:
                 sizes = ", ".join(f"{name} ({size} bytes)" for name, size in sorted(left)[:3])
                 problems.append(f"orphan files left on the disk: {sizes}")
             freed_at = time.monotonic()
-            parts.empty(mount)
+            outages.empty(mount)
             again = parts.post_evidence(client, port, ctx.item_pk, tag + "-again", size=200_000)
             recovery = time.monotonic() - freed_at if again.status in (302, 303) else None
             if recovery is None:
@@ -296,7 +298,7 @@ def scenario_disk(ctx, runs, result):
             result.add(problems, recovery)
     finally:
         parts.stop(server)
-        parts.unmount(mount)
+        outages.unmount(mount)
 
 
 # --- 3. PostgreSQL restarted ----------------------------------------------------------------------------------
@@ -306,7 +308,7 @@ def scenario_postgres(ctx, runs, result, own=False):
     """gunicorn (2 workers) with two clients reading the item list as the office and a probe of /healthz/;
     the machine's PostgreSQL is restarted (pg_ctlcluster) while they run (with --own-postgres: a server of the
     harness's own on port 8698, a copy of the database)."""
-    busy = "" if own else parts.postgres_in_use()
+    busy = "" if own else outages.postgres_in_use()
     if busy:
         result.skipped = busy
         print(f"  [postgres] skipped: {busy}", flush=True)
@@ -314,23 +316,23 @@ def scenario_postgres(ctx, runs, result, own=False):
     port = parts.PORTS["pg_app"]
     env = ctx.env()
     if own:
-        env["QINGDAN_DATABASE_URL"] = parts.start_own_postgres()
+        env["QINGDAN_DATABASE_URL"] = outages.start_own_postgres()
     server = parts.start_gunicorn(env, port, workers=2, name="pg-app")
     try:
         parts.wait_ready(server, port)
         clients = [parts.signed_in(port, "office") for _ in range(2)]
         for run in range(runs):
-            busy = "" if own else parts.postgres_in_use()
+            busy = "" if own else outages.postgres_in_use()
             if busy:
                 result.skipped = f"stopped after {run} runs: {busy}"
                 break
             problems = []
-            reads = parts.Reads(clients, port)
+            reads = outages.Reads(clients, port)
             reads.start()
             time.sleep(1.0)
             ctx.close()
             restart_at = time.monotonic()
-            outage = parts.restart_postgres(port, own=own)
+            outage = outages.restart_postgres(port, own=own)
             recovery = parts.time_until_200(port, since=outage.back_at, path="/healthz/", limit=60)
             time.sleep(1.0)
             reads.stop()
@@ -359,7 +361,7 @@ def scenario_postgres(ctx, runs, result, own=False):
     finally:
         parts.stop(server)
         if own:
-            parts.stop_own_postgres()
+            outages.stop_own_postgres()
 
 
 def main(argv=None):

@@ -70,11 +70,26 @@ def _dispatch(job):
 
 
 def send(job_id):
-    """Send the job to a worker through the broker of ``QINGDAN_BROKER_URL``."""
+    """Send the job to a worker through the broker of ``QINGDAN_BROKER_URL``.
+
+    When the broker cannot be reached the job fails at once with a message saying so, rather than waiting as
+    queued for a message that was never sent: starting it again with its key queues it again."""
     from jobs.tasks import run_job
 
-    with run_job.app.connection_for_write(settings.QINGDAN_BROKER_URL) as broker:
-        run_job.apply_async(args=[job_id], queue=settings.CELERY_TASK_DEFAULT_QUEUE, connection=broker)
+    try:
+        with run_job.app.connection_for_write(settings.QINGDAN_BROKER_URL) as broker:
+            run_job.apply_async(args=[job_id], queue=settings.CELERY_TASK_DEFAULT_QUEUE, connection=broker)
+    except Exception:
+        log.exception("job %s could not be sent to the broker", job_id)
+        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.FAILED,
+            finished_at=clock.now(),
+            result={"error": "broker"},
+            message=_(
+                "The job queue cannot be reached at the moment, so the job was not started and nothing was "
+                "changed. Please try again in a few minutes."
+            ),
+        )
 
 
 class _Progress:

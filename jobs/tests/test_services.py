@@ -41,6 +41,20 @@ def test_with_a_broker_the_job_is_queued_and_sent_when_the_transaction_commits(
     assert job.status == JobStatus.SUCCEEDED and kinds.ran == [job.pk]
 
 
+def test_a_job_the_broker_cannot_take_fails_with_a_message_and_runs_when_started_again(
+    office, settings, django_capture_on_commit_callbacks
+):
+    settings.QINGDAN_BROKER_URL = "redis://127.0.0.1:9/0"  # nothing listens there: the queue is down
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.start(kind="test.count", owner=office, key="export-1")
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and kinds.ran == []
+    assert "任务队列暂时无法连接" in job.message  # what the owner reads on the job's page, instead of 排队中 for ever
+    settings.QINGDAN_BROKER_URL = ""  # the queue is back (here: run in the request)
+    again = services.start(kind="test.count", owner=office, key="export-1")
+    assert again.pk == job.pk and again.status == JobStatus.SUCCEEDED and kinds.ran == [job.pk]
+
+
 def test_the_same_key_twice_makes_one_job_and_runs_it_once(office):
     first = services.start(kind="test.count", owner=office, key="form-7")
     second = services.start(kind="test.count", owner=office, key="form-7")

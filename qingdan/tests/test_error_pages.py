@@ -4,7 +4,9 @@ signed-in user; bare, showing nothing of the platform, for anyone signed out."""
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.test import RequestFactory
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
+from django.urls import path
 
 from qingdan.views import permission_denied
 
@@ -42,3 +44,24 @@ def test_a_signed_in_user_gets_the_404_page_in_the_layout_and_an_anonymous_one_b
     assert response.status_code == 404 and 'id="qd-nav"' in response.content.decode()
     response = client.get("/no-such-page/")
     assert response.status_code == 404 and 'id="qd-nav"' not in response.content.decode()
+
+
+def _broken_view(request):
+    raise RuntimeError("the disk is full")
+
+
+urlpatterns = [path("broken/", _broken_view)]
+
+
+@pytest.mark.urls(__name__)
+def test_a_server_error_is_a_chinese_page_with_a_way_back_not_djangos_english_one():
+    response = Client(raise_request_exception=False).get("/broken/")
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "服务器出错" in page and "请几分钟后再试" in page and 'href="/"' in page
+    assert "Server Error (500)" not in page and "the disk is full" not in page  # nor the internals
+
+
+def test_the_server_error_page_reads_nothing_from_the_database(django_assert_num_queries):
+    with django_assert_num_queries(0):  # the database may be what failed
+        assert "服务器出错" in render_to_string("500.html")

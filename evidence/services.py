@@ -1,6 +1,7 @@
 """The one way any area keeps files: check them (size, type, content), keep each once per unit, and attach
 them to the area's own records in the same transaction, so that a refused action leaves no file behind."""
 
+import errno
 import hashlib
 import mimetypes
 import zipfile
@@ -112,6 +113,14 @@ def keep(*, uploaded, actor, unit=None):
             )
     except IntegrityError:
         return Evidence.objects.get(owner_unit=unit, sha256=sha)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise Refused(
+            _(
+                "The server has no room left to keep files, so this one was not kept and nothing was changed. Please tell the system administrator."
+            )
+        ) from error
     return evidence
 
 

@@ -1,3 +1,4 @@
+import errno
 import io
 import threading
 import zipfile
@@ -5,9 +6,11 @@ from datetime import timedelta
 
 import docx
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from audit.models import AuditEvent
 from checklists import services, workflow
 from checklists.models import Item, ItemStatus
 from evidence import services as library
@@ -110,6 +113,25 @@ def test_an_oversize_upload_is_refused(reporter, settings):
     settings.QINGDAN_MAX_EVIDENCE_BYTES = 1024
     with pytest.raises(Refused, match="超过了"):
         library.keep(uploaded=SimpleUploadedFile("大.pdf", PDF + b"0" * 2048), actor=reporter)
+
+
+@pytest.mark.django_db
+def test_a_full_disk_refuses_the_upload_in_words_and_leaves_no_row(reporter, item, monkeypatch):
+    def no_room(self, name, content):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", no_room)
+    with pytest.raises(Refused, match="服务器存储空间已满"):
+        library.keep_with(
+            [SimpleUploadedFile("验收报告.pdf", PDF)],
+            actor=reporter,
+            then=lambda pieces: workflow.apply_for_closeout(
+                item=item, actor=reporter, report="已完成", evidence=pieces
+            ),
+        )
+    item.refresh_from_db()
+    assert not Evidence.objects.exists() and item.status != ItemStatus.APPLIED
+    assert not AuditEvent.objects.filter(action="evidence.added").exists()
 
 
 @pytest.mark.django_db

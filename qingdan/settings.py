@@ -262,9 +262,10 @@ QINGDAN_POLL_BURST_ANSWERS = env.get_int("POLL_BURST_ANSWERS", 10, minimum=2)
 QINGDAN_REDIS_URL = env.get_url("REDIS_URL", "", ("redis://", "rediss://", "unix://"))
 if QINGDAN_REDIS_URL:
     _default_cache = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "qingdan.cache.ForgivingRedisCache",  # a miss while Redis restarts, not a 500
         "LOCATION": QINGDAN_REDIS_URL,
         "KEY_PREFIX": env.get_str("CACHE_PREFIX", "qingdan"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:

@@ -9,8 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import RequestFactory
+from django.test import Client, RequestFactory, override_settings
 
 from qingdan import pages
 
@@ -89,7 +90,7 @@ def test_the_demo_keeps_its_own_cache_and_database_sessions_and_several_servers_
         ).stdout
     )
     assert shared == {
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "qingdan.cache.ForgivingRedisCache",
         "location": "redis://127.0.0.1:6379/2",
         "sessions": "django.contrib.sessions.backends.cached_db",
         "storage": "storages.backends.s3.S3Storage",
@@ -118,3 +119,24 @@ def test_bad_values_stop_start_up_naming_the_variable(env, message):
     result = _settings_with(**env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+REDIS_AWAY = {
+    "default": {
+        "BACKEND": "qingdan.cache.ForgivingRedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there: Redis is restarting
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
+    "polls": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_go_on_while_redis_is_away(office):
+    with override_settings(CACHES=REDIS_AWAY, SESSION_ENGINE="django.contrib.sessions.backends.cached_db"):
+        client = Client()
+        client.force_login(office)
+        response = client.get("/")
+        page = response.content.decode()
+        assert response.status_code == 200 and office.org_unit.name in page  # signed in: the session came from the database
+        assert cache.get("anything", "miss") == "miss" and cache.set("k", 1) is None  # a miss, a skipped write

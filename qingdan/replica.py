@@ -24,8 +24,9 @@ REPLICA = "replica"
 PIN_COOKIE = "qingdan_primary"
 _PIN_SALT = "qingdan.replica.pin"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-# Pages whose GET leads straight into a change, or that must see the account as it is now.
-PRIMARY_PREFIXES = ("/login/", "/logout/", "/password/", "/admin/", "/i18n/")
+# Pages whose GET leads straight into a change, or that must see the account as it is now; and the API, whose
+# clients keep no cookie to pin them to the primary after their own write.
+PRIMARY_PREFIXES = ("/login/", "/logout/", "/password/", "/admin/", "/i18n/", "/api/")
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "CREATE", "DROP", "ALTER", "TRUNCATE")
 # Tables whose writes are the request's bookkeeping, not the user's work: the idle time-out's session stamp.
 _BOOKKEEPING = ("django_session",)

@@ -104,8 +104,8 @@ def test_right_after_their_own_post_the_user_sees_the_change_until_the_pin_expir
     assert not Category.objects.using(replica.REPLICA).filter(name="产业工人队伍建设").exists()
 
 
-def _through_middleware(view, method="get"):
-    request = getattr(RequestFactory(), method)("/lists/figures/")
+def _through_middleware(view, method="get", path="/lists/figures/"):
+    request = getattr(RequestFactory(), method)(path)
     return replica.ReplicaMiddleware(view)(request)
 
 
@@ -142,6 +142,21 @@ def test_reads_inside_a_transaction_and_in_other_methods_go_to_the_primary(offic
     seen.clear()
     _through_middleware(view, "post")
     assert seen == [1, 1, "default"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/lists/", "/login/", "/admin/"])
+def test_api_calls_and_account_pages_read_the_primary(office, stale_replica, path):
+    """An API client keeps no cookie to pin it after its own write, so its reads never go to a replica behind it."""
+    stale_replica()
+    Category.objects.create(owner_unit=office.org_unit, name="刚写入")
+    seen = []
+
+    def view(request):
+        seen.append(Category.objects.count())
+        return HttpResponse("ok")
+
+    _through_middleware(view, path=path)
+    assert seen == [1]
 
 
 def test_without_a_replica_nothing_changes(office, settings):

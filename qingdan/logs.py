@@ -157,6 +157,11 @@ class RequestContextFilter(logging.Filter):
 
     def filter(self, record):
         request = _request.get()
+        if request is not None and isinstance(record.args, tuple) and request.path in record.args:
+            # Django's own refusals (CSRF, a forbidden or bad request) log the path before our middleware answers:
+            # the route names the page without a poll link's token.
+            route = _route(request) or request.path
+            record.args = tuple(route if arg == request.path else arg for arg in record.args)
         values = {
             "request_id": _request_id.get() or "-",
             "user_id": user_id(request),

@@ -156,3 +156,15 @@ def test_start_up_checks_the_log_format(value, message, tmp_path):
         assert result.returncode == 0, result.stderr
     else:
         assert message in result.stderr
+
+
+def test_djangos_own_csrf_refusal_logs_the_route_not_a_poll_links_token(db):
+    logging.getLogger("django.security.csrf").addHandler(handler := logging.StreamHandler(stream := io.StringIO()))
+    handler.addFilter(logs.RequestContextFilter())
+    try:
+        response = Client(enforce_csrf_checks=True).post("/p/some-poll/SECRETTOKEN123/", {"q1": "5"})
+    finally:
+        logging.getLogger("django.security.csrf").removeHandler(handler)
+    assert response.status_code == 403
+    line = stream.getvalue()
+    assert "CSRF" in line and "SECRETTOKEN123" not in line

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("archive", help="the .tar written by manage.py backup")
         parser.add_argument("--yes", action="store_true", help="do not ask before restoring")
         parser.add_argument(
-            "--verify-only", action="store_true", help="change nothing: compare the database and files with the archive"
+            "--verify-only", action="store_true", help="compare the database and files with the archive; no data is changed (the audit events committed without a seal are sealed first, as verify_audit does)"
         )
         parser.add_argument("--database", default="default", help="the database alias (default: default)")
 

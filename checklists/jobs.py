@@ -2,6 +2,7 @@
 export of a large item list."""
 
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +13,7 @@ from jobs.registry import job
 from jobs.services import keep_file
 from qingdan.actors import SYSTEM
 from qingdan.errors import Refused
+from qingdan.pages import drop_stored_upload
 
 
 def urge_overdue(today=None, progress=None):
@@ -37,36 +39,34 @@ def scan_deadlines(job, progress):
 
 @job("checklists.import", gettext_lazy("Import lists from a spreadsheet"))
 def import_lists(job, progress):
-    """``params``: ``path`` of the kept upload and its ``name``. The file is checked again: nothing is written
-    unless every row is valid (``imports.apply_import``)."""
-    from pathlib import Path
-
+    """``params``: the kept upload's name in the shared storage (``stored``) and the file's own ``name``. The file
+    is checked again: nothing is written unless every row is valid (``imports.apply_import``). It is deleted once
+    the import is done or refused; a job that died on the way finds it again when it is run again."""
     from checklists import imports
     from qingdan.spreadsheets import SheetError
 
-    path = Path(job.params["path"])
-    if not path.exists():
+    stored = job.params["stored"]
+    if not default_storage.exists(stored):
         raise Refused(_("That upload has expired or was already imported; please upload the file again."))
     try:
-        with File(path.open("rb"), name=job.params.get("name", path.name)) as kept:
+        with File(default_storage.open(stored, "rb"), name=job.params["name"]) as kept:
             plan = imports.apply_import(kept, actor=job.owner, progress=progress)
+        if not plan.ok:
+            first = plan.errors[0]
+            raise Refused(
+                _(
+                    "The file no longer passes the checks (%(n)d problems; the first: row %(row)d, %(column)s: "
+                    "%(reason)s); nothing was imported."
+                )
+                % {"n": len(plan.errors), "row": first.row, "column": first.column, "reason": first.reason}
+            )
     except SheetError as problem:
-        path.unlink(missing_ok=True)
+        drop_stored_upload(stored)
         raise Refused(problem.message) from None
     except Refused:
-        path.unlink(missing_ok=True)
+        drop_stored_upload(stored)
         raise
-    if not plan.ok:
-        path.unlink(missing_ok=True)
-        first = plan.errors[0]
-        raise Refused(
-            _(
-                "The file no longer passes the checks (%(n)d problems; the first: row %(row)d, %(column)s: "
-                "%(reason)s); nothing was imported."
-            )
-            % {"n": len(plan.errors), "row": first.row, "column": first.column, "reason": first.reason}
-        )
-    path.unlink(missing_ok=True)
+    drop_stored_upload(stored)
     return {
         "lists": plan.created_lists,
         "items": plan.created_items,

@@ -32,7 +32,7 @@ from qingdan.pages import (
     check_upload,
     export_stem,
     form_filters,
-    open_kept_upload,
+    hand_over_kept_upload,
     paginate,
     query_without_page,
     xlsx_response,
@@ -250,19 +250,18 @@ def checklist_import(request):
     context = {}
     if request.method == "POST" and "confirm" in request.POST:
         token = request.POST.get("token", "")
-        kept = open_kept_upload(request, IMPORT_SESSION_KEY, token)
+        kept = hand_over_kept_upload(request, IMPORT_SESSION_KEY, token)
         if kept is None:
             messages.error(request, _("That upload has expired or was already imported; please upload the file again."))
             return redirect("checklists:import")
-        kept.close()
         # The import is a background job; the kept file is its own now (the same confirmation twice is one job).
-        request.session.pop(IMPORT_SESSION_KEY, None)
+        stored, name = kept
         job = jobs.start(
             kind="checklists.import",
             owner=request.user,
-            params={"path": str(kept.file.name), "name": kept.name},
+            params={"stored": stored, "name": name},
             key=f"upload:{token}",
-            label=_("Import lists from %(file)s") % {"file": kept.name},
+            label=_("Import lists from %(file)s") % {"file": name},
         )
         if job.status == JobStatus.SUCCEEDED:
             messages.success(

@@ -139,16 +139,30 @@ def open_kept_upload(request, key, token):
     kept = request.session.get(key)
     if not kept or kept.get("token") != token:
         return None
-    stored = kept.get("stored") or _pending_name(token)
-    if not default_storage.exists(stored):
+    if not default_storage.exists(kept["stored"]):
         return None
-    return File(default_storage.open(stored, "rb"), name=kept["name"])
+    return File(default_storage.open(kept["stored"], "rb"), name=kept["name"])
+
+
+def hand_over_kept_upload(request, key, token):
+    """The kept file for ``token`` handed over to a background job, which may run on another server: its name in
+    the shared storage and the file's own name, ``(stored, name)``, no longer the session's; None when this
+    session kept no such file. The job deletes it (``drop_stored_upload``) once it has read it."""
+    kept = request.session.get(key)
+    if not kept or kept.get("token") != token or not default_storage.exists(kept["stored"]):
+        return None
+    request.session.pop(key)
+    return kept["stored"], kept["name"]
+
+
+def drop_stored_upload(stored):
+    default_storage.delete(stored)
 
 
 def drop_kept_upload(request, key):
     kept = request.session.pop(key, None)
     if kept:
-        default_storage.delete(kept.get("stored") or _pending_name(kept["token"]))
+        drop_stored_upload(kept["stored"])
 
 
 def check_upload(request, form, *, check, valid, session_key):

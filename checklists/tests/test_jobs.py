@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.db import connection, connections
 from openpyxl import load_workbook
 
@@ -54,9 +55,12 @@ def test_with_a_worker_the_confirmed_import_is_a_job_that_issues_the_lists(
     again = client.post("/lists/import/", {"confirm": "1", "token": token}, follow=True)
     assert "请重新上传文件" in again.content.decode() and Job.objects.count() == 1  # the confirmation is used up
 
+    stored = job.params["stored"]  # a name in the shared storage, which a worker on another server reads
+    assert stored.startswith("pending-imports/") and default_storage.exists(stored)
     jobs.run(job.pk, in_worker=True)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and (Checklist.objects.count(), Item.objects.count()) == (2, 2)
+    assert not default_storage.exists(stored)  # read once, then deleted
     page = client.get(f"/jobs/{job.pk}/progress/").content.decode()
     assert "下达清单" in page and 'href="/lists/"' in page
 
@@ -72,6 +76,7 @@ def test_a_file_that_no_longer_passes_fails_the_job_with_its_row_and_writes_noth
     assert job.status == JobStatus.FAILED and "文件已无法通过校验" in job.message and "第3行" in job.message
     assert job.message in done.content.decode()
     assert not Checklist.objects.exists() and not Item.objects.exists()
+    assert not default_storage.exists(job.params["stored"])
 
 
 def test_a_large_item_export_is_a_job_with_a_file_to_download(client_for, office, dept_a, monkeypatch):

@@ -1,5 +1,5 @@
-"""The item list's status badge, colour and late flag (``checklists/templatetags/item_marks.py``) read
-exactly as the templates the other pages include: same words, colours and attributes, in both languages."""
+"""The status badge, supervision colour and late flag every item page shows (``checklists/templatetags/
+item_marks.py``): UI.md's colours, always with the words, in both languages."""
 
 import pytest
 from django.template import engines
@@ -11,47 +11,52 @@ from checklists.views_items import _colour_of
 
 ENGINE = engines["django"]
 
+# UI.md: grey issued, blue applied, orange rectifying, purple deep review, green closed.
+STATUS_COLOURS = {
+    ItemStatus.ISSUED: ("#6c757d", "已下达"),
+    ItemStatus.APPLIED: ("#0d6efd", "已申请销号"),
+    ItemStatus.RECTIFYING: ("#fd7e14", "整改中"),
+    ItemStatus.DEEP_REVIEW: ("#6f42c1", "深度验收中"),
+    ItemStatus.CLOSED: ("#198754", "已销号"),
+}
+
 
 def _render(source, **context):
-    return ENGINE.from_string(source).render(context)
+    return ENGINE.from_string("{% load item_marks %}" + source).render(context)
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("status", ItemStatus.values)
-def test_the_status_badge_is_the_templates(status, language):
-    item = Item(status=status)
-    with override(language):
-        tag = _render("{% load item_marks %}{% item_badge item %}", item=item)
-        assert tag == _render('{% include "checklists/item_badge.html" %}', item=item)
-    assert f'data-status="{status}"' in tag
+def test_the_status_badge_has_its_colour_and_its_word(status):
+    colour, word = STATUS_COLOURS[status]
+    tag = _render("{% item_badge item %}", item=Item(status=status))
+    assert f'data-status="{status}"' in tag and f"background:{colour}" in tag and f">{word}</span>" in tag
+    with override("en"):
+        assert ">Closed out<" in _render("{% item_badge item %}", item=Item(status=ItemStatus.CLOSED))
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-@pytest.mark.parametrize("colour", [None, Colour.BLUE, Colour.YELLOW, Colour.RED])
-def test_the_supervision_colour_is_the_templates(colour, language, monkeypatch):
+@pytest.mark.parametrize(
+    ("colour", "background"), [(Colour.BLUE, "#0d6efd"), (Colour.YELLOW, "#ffc107"), (Colour.RED, "#dc3545")]
+)
+def test_the_supervision_colour_has_its_colour_and_its_word(colour, background, monkeypatch):
     item = Item(status=ItemStatus.ISSUED)
     monkeypatch.setattr("checklists.views_items.supervision_colour", lambda _item, _today: colour)
     _colour_of(item, None)
-    with override(language):
-        tag = _render("{% load item_marks %}{% item_colour item %}", item=item)
-        assert tag == _render('{% include "checklists/item_colour.html" %}', item=item)
-    assert (f'data-colour="{colour}"' in tag) == bool(colour)
+    tag = _render("{% item_colour item %}", item=item)
+    assert f'data-colour="{colour}"' in tag and f"background:{background}" in tag
+    assert f">{item.colour_name}</span>" in tag and item.colour_name and f'title="{item.colour_label}"' in tag
 
 
 def test_an_item_without_a_colour_computed_shows_none():
-    item = Item(status=ItemStatus.CLOSED)
-    assert _render("{% load item_marks %}{% item_colour item %}", item=item) == "\n"
-    assert _render('{% include "checklists/item_colour.html" %}', item=item) == "\n"
+    assert _render("{% item_colour item %}", item=Item(status=ItemStatus.CLOSED)) == "\n"
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-@pytest.mark.parametrize("late", [None, *(Late(kind, 3) for kind in Late.LABELS)])
-def test_the_late_flag_is_the_templates(late, language):
-    with override(language):
-        tag = _render("{% load item_marks %}{% item_late late %}", late=late)
-        assert tag == _render('{% include "checklists/item_late.html" with late=late %}', late=late)
-    if late:
-        assert f'data-late="{late.kind}"' in tag
+@pytest.mark.parametrize("kind", list(Late.LABELS))
+def test_the_late_flag_is_red_while_open_and_outlined_once_closed(kind):
+    late = Late(kind, 3)
+    tag = _render("{% item_late late %}", late=late)
+    assert f'data-late="{kind}"' in tag and f">{late}</span>" in tag
+    assert ("text-bg-danger" in tag) == late.open and ("border-danger" in tag) == (not late.open)
+    assert _render("{% item_late late %}", late=None) == "\n"
 
 
 def _issue(office, unit, count):

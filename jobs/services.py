@@ -150,11 +150,16 @@ def _advisory_unlock(job_id):
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, job_id])
 
 
-def failure_message(error):
+def failure_message(error, atomic=True):
     """What the job's owner reads when it failed: the refusal's own words, or a plain sentence (the traceback
-    goes to the log only)."""
+    goes to the log only). A kind that commits as it goes (the scans) may have done part of its work."""
     if isinstance(error, Refused | Conflict):
         return str(error.message)[:500]
+    if not atomic:
+        return _(
+            "The job stopped part-way because of an error; what it had finished is kept. Running it again is safe: "
+            "it picks up what is left."
+        )
     if type(error).__name__ == "SoftTimeLimitExceeded":
         return _("The job took too long and was stopped; nothing was changed. Please try again later.")
     return _("The job failed because of an error; nothing was changed. Please try again, or tell the administrator.")
@@ -185,7 +190,13 @@ def run(job_id, *, in_worker=False):
         except Exception as error:
             log.exception("job %s (%s) failed", job.pk, job.kind)
             kind = "conflict" if isinstance(error, Conflict) else "refused" if isinstance(error, Refused) else "error"
-            _finish(job, JobStatus.FAILED, progress, result={"error": kind}, message=failure_message(error))
+            _finish(
+                job,
+                JobStatus.FAILED,
+                progress,
+                result={"error": kind},
+                message=failure_message(error, entry is None or entry.atomic),
+            )
         return job
     finally:
         if side is not None:
@@ -204,13 +215,11 @@ def _finish(job, status, progress, *, result=None, message=""):
 
 
 def period_key(every):
-    """The key of a scheduled run: one job of a kind per day (``day``), per ISO week (``week``) or per hour."""
+    """The key of a scheduled run: one job of a kind per day (``day``) or per ISO week (``week``)."""
     moment = clock.local_now()
     if every == "week":
         year, week, _day = moment.isocalendar()
         return f"week:{year}-W{week:02d}"
-    if every == "hour":
-        return f"hour:{moment:%Y-%m-%dT%H}"
     return f"day:{moment:%Y-%m-%d}"
 
 

@@ -7,21 +7,21 @@ from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import render
 
+from jobs.models import JobStatus
 from jobs.queries import get_own_job, own_jobs
 from qingdan.pages import download_response, paginate
 
 STATUS_BADGES = {
-    "queued": "text-bg-secondary",
-    "running": "text-bg-primary",
-    "succeeded": "text-bg-success",
-    "failed": "text-bg-danger",
+    JobStatus.QUEUED: "text-bg-secondary",
+    JobStatus.RUNNING: "text-bg-primary",
+    JobStatus.SUCCEEDED: "text-bg-success",
+    JobStatus.FAILED: "text-bg-danger",
 }
 
 
 def _shown(job):
     job.badge = STATUS_BADGES[job.status]
-    counts = job.result.get("counts") if isinstance(job.result, dict) else None
-    job.counts = list(counts.items()) if isinstance(counts, dict) else []
+    job.counts = list(job.result.get("counts", {}).items())
     return job
 
 
@@ -47,7 +47,7 @@ def job_progress(request, pk):
 @login_required
 def job_file(request, pk):
     job = get_own_job(request.user, pk)
-    stored = job.result.get("file") if job.status == "succeeded" else None
+    stored = job.result.get("file") if job.status == JobStatus.SUCCEEDED else None
     if not stored or not default_storage.exists(stored):
         raise Http404
     name = job.result.get("file_name") or "download"

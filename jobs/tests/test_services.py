@@ -137,3 +137,8 @@ def test_the_beat_schedule_names_installed_kinds_in_china_time(settings):
         "assistance.scan_care",
         "overview.send_digest",
     }
+
+
+def test_a_scan_that_fails_part_way_says_its_finished_part_is_kept():
+    assert "已完成的部分予以保留" in services.failure_message(ZeroDivisionError(), atomic=False)
+    assert "未作任何更改" in services.failure_message(ZeroDivisionError(), atomic=True)

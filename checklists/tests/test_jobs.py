@@ -4,6 +4,7 @@ with its file to download, and the daily deadline scan, safe to run twice and tw
 import io
 import threading
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.core.files.storage import default_storage
@@ -19,6 +20,7 @@ from jobs import tasks
 from jobs.models import Job, JobStatus
 from orgs.models import OrgKind, OrgUnit
 from orgs.tests.factories import OrgUnitFactory
+from qingdan import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +95,8 @@ def test_a_large_item_export_is_a_job_with_a_file_to_download(client_for, office
     download = client.get(f"/jobs/{job.pk}/file/")
     sheet = load_workbook(io.BytesIO(download.content)).active
     assert [r[3] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["改善技术人才居住条件", "开展职工技能竞赛"]
-    assert "%E6%BB%A8%E6%B5%B7" in download["Content-Disposition"] or ".xlsx" in download["Content-Disposition"]
+    name = f"滨海县总工会-清单事项-{clock.today():%Y%m%d}.xlsx"  # what it holds, as the page's own download says
+    assert download["Content-Disposition"].endswith(f"filename*=UTF-8''{quote(name)}")
 
 
 def test_a_small_export_is_still_answered_at_once(client_for, office, dept_a):

@@ -10,6 +10,7 @@ its own: a new file on SQLite, a database made for the test on PostgreSQL and dr
 import copy
 import io
 import json
+import re
 import shutil
 import tarfile
 import uuid
@@ -30,7 +31,7 @@ from audit.models import AuditEvent, AuditSeal
 from evidence import services as evidence
 from orgs import demo as org_demo
 from orgs.models import User
-from qingdan import backups, restores
+from qingdan import backups, clock, restores
 from surveys import demo as survey_demo
 
 PDF = b"%PDF-1.4\n" + "职工代表大会决议（扫描件）".encode() * 200 + b"\n%%EOF\n"
@@ -131,7 +132,7 @@ def line_of(output, name):
 
 def test_the_backup_says_where_it_wrote_what(backed_up):
     manifest, output = backed_up["manifest"], backed_up["output"]
-    assert backed_up["archive"].name == "qingdan-backup-" + backups.default_name().removeprefix("qingdan-backup-")
+    assert re.fullmatch(rf"qingdan-backup-{clock.local_now():%Y%m%d-%H%M}\.tar", backed_up["archive"].name)
     assert f"备份完成 / Backup written: {backed_up['archive']}" in output
     assert backed_up["archive"].stat().st_mode & 0o777 == 0o600  # everything the platform holds: its owner's only
     seq, digest = backed_up["head"]

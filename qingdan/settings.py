@@ -126,7 +126,8 @@ if env.get_str("REPLICA_URL", ""):
 # it, 0.58 s without (bench/README.md, the province's data).
 for _database in DATABASES.values():
     if _database["ENGINE"].endswith("postgresql"):
-        _database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()  # after any the URL gave
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"

@@ -3,7 +3,7 @@
 #
 #   nginx            127.0.0.1:8620 (HTTPS, a self-signed certificate made here) → the two app servers
 #   gunicorn         127.0.0.1:8621 and 127.0.0.1:8622, QINGDAN_DEBUG=false
-#   celery           two workers (`celery -A qingdan worker`) taking the jobs from Redis (QINGDAN_BROKER_URL)
+#   celery           two workers (`celery -A qingdan worker`) taking the jobs from Redis (QINGDAN_BROKER_URL), one beat
 #   PostgreSQL       the machine's server on 5432 holds the primary database qingdan_deploy;
 #                    a streaming replica of that server (pg_basebackup -R) runs on 5433 from var/deploy/replica
 #   Redis            127.0.0.1:6379, database QINGDAN_DEPLOY_REDIS_DB (2): the cache and the sessions
@@ -187,10 +187,6 @@ start_gunicorn() {
 }
 
 start_celery() {
-    if [ ! -f "$ROOT/qingdan/celery.py" ]; then
-        say "qingdan/celery.py does not exist yet: no Celery workers started"
-        return
-    fi
     local n
     for n in 1 2; do
         if alive "$RUN/celery-$n.pid"; then
@@ -201,6 +197,14 @@ start_celery() {
         "$ROOT/.venv/bin/celery" -A qingdan worker --detach --concurrency 1 --hostname "worker$n@%h" \
             --pidfile "$RUN/celery-$n.pid" --logfile "$LOG/celery-$n.log" --loglevel INFO
     done
+    # One beat for the whole shape: the daily scans and the weekly digest (CELERY_BEAT_SCHEDULE).
+    if alive "$RUN/celery-beat.pid"; then
+        say "celery beat already running"
+    else
+        say "starting celery beat"
+        "$ROOT/.venv/bin/celery" -A qingdan beat --detach --pidfile "$RUN/celery-beat.pid" \
+            --logfile "$LOG/celery-beat.log" --loglevel INFO --schedule "$RUN/celerybeat-schedule"
+    fi
 }
 
 make_certificate() {
@@ -253,7 +257,7 @@ stop_pidfile() {  # name, pid file: TERM, then wait for the process to go
 
 status() {
     local f
-    for f in nginx gunicorn-${APP_PORTS[0]} gunicorn-${APP_PORTS[1]} celery-1 celery-2; do
+    for f in nginx gunicorn-${APP_PORTS[0]} gunicorn-${APP_PORTS[1]} celery-1 celery-2 celery-beat; do
         if alive "$RUN/$f.pid"; then echo "$f: running (pid $(cat "$RUN/$f.pid"))"; else echo "$f: stopped"; fi
     done
     if [ -d "$REPLICA_DIR" ] && as_postgres "$PGBIN/pg_ctl" -D "$REPLICA_DIR" status >/dev/null 2>&1; then
@@ -280,6 +284,7 @@ stop)
     [ -d "$RUN" ] || exit 0
     stop_pidfile nginx "$RUN/nginx.pid"
     for n in 1 2; do stop_pidfile "celery worker $n" "$RUN/celery-$n.pid"; done
+    stop_pidfile "celery beat" "$RUN/celery-beat.pid"
     for port in "${APP_PORTS[@]}"; do stop_pidfile "gunicorn on $port" "$RUN/gunicorn-$port.pid"; done
     stop_replica
     ;;

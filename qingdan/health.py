@@ -203,9 +203,14 @@ def run_checks():
 
 @require_safe
 def healthz(request):
+    from qingdan.telemetry import may_read_metrics  # telemetry reads this module's queue length
+
     results = run_checks()
     healthy = all(result["status"] != FAIL for result in results.values())
-    response = JsonResponse({"status": OK if healthy else FAIL, "checks": results}, status=200 if healthy else 503)
+    body = {"status": OK if healthy else FAIL}
+    if may_read_metrics(request):  # the checks (what is configured, free space) only for the monitoring
+        body["checks"] = results
+    response = JsonResponse(body, status=200 if healthy else 503)
     response["Cache-Control"] = "no-store"
     return response
 

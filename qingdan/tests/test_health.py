@@ -80,6 +80,14 @@ def test_healthz_holds_no_personal_or_business_data_even_for_a_signed_in_user(of
     assert "Set-Cookie" not in response.headers or "sessionid" not in response.headers["Set-Cookie"]
 
 
+def test_a_visitor_outside_the_monitoring_reads_only_whether_the_site_is_up(db, settings):
+    settings.QINGDAN_REDIS_URL = "redis://127.0.0.1:8639/0"  # a failing check: the status still says so
+    response = Client(REMOTE_ADDR="10.9.9.9").get("/healthz/")
+    assert response.status_code == 503 and json.loads(response.content) == {"status": "fail"}
+    status, body = probe()  # from the monitoring's own address: every check
+    assert status == 503 and body["checks"]["redis"]["status"] == "fail"
+
+
 def test_the_separated_duties_may_open_the_monitoring_endpoints(auditor, client_for):
     client = client_for(auditor)
     assert client.get("/healthz/").status_code == 200

@@ -252,7 +252,8 @@ class Context:
             "item events": ItemEvent.objects.filter(item=item).count(),
             "item evidence": item.evidence.count(),
             "evidence rows": Evidence.objects.count(),
-            "audit events": AuditEvent.objects.count(),
+            # The refusal itself is recorded (audit/refusals.py): every other event would be a change.
+            "audit events": AuditEvent.objects.exclude(action="access.refused").count(),
         }
 
     def upload_rows(self, name):

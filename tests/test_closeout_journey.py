@@ -268,7 +268,10 @@ def reviewer_fails(page: Page, site, item, screenshots_dir):
     new_deadline = today() + timedelta(days=15)
     fail.get_by_label("整改期限").fill(new_deadline.isoformat())
     fail.get_by_label("验收意见").fill("佐证材料不完整，请按整改意见书整改。")
-    fail.get_by_role("button", name="确认不通过").click()
+    # This post numbers and writes the letter. On a loaded CI machine its page did not come within an
+    # expectation's 30 s, so the step waits for the post's own page, for longer, before reading it.
+    with page.expect_navigation(timeout=120_000):
+        fail.get_by_role("button", name="确认不通过").click()
 
     expect(alert(page)).to_have_text(re.compile(r"^验收未通过，已出具整改意见书（.+〔\d{4}〕\d+号）。$"))
     number = re.search(r"（(.+)）", alert(page).inner_text()).group(1)

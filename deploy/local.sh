@@ -2,7 +2,7 @@
 # The production shape on this one machine, for trying it out (README, "Running in production"):
 #
 #   nginx            127.0.0.1:8620 (HTTPS, a self-signed certificate made here) → the two app servers
-#   gunicorn         127.0.0.1:8621 and 127.0.0.1:8622, QINGDAN_DEBUG=false
+#   gunicorn         127.0.0.1:8621 and 127.0.0.1:8622, QINGDAN_DEBUG=false, deploy/gunicorn.conf.py (metrics added up)
 #   celery           two workers (`celery -A qingdan worker`) taking the jobs from Redis (QINGDAN_BROKER_URL), one beat
 #   PostgreSQL       the machine's server on 5432 holds the primary database qingdan_deploy;
 #                    a streaming replica of that server (pg_basebackup -R) runs on 5433 from var/deploy/replica
@@ -180,8 +180,8 @@ start_gunicorn() {
             continue
         fi
         say "starting gunicorn on 127.0.0.1:$port"
-        "$ROOT/.venv/bin/gunicorn" qingdan.wsgi --bind "127.0.0.1:$port" --workers 2 --timeout 120 --graceful-timeout 10 \
-            --forwarded-allow-ips 127.0.0.1 --daemon --pid "$RUN/gunicorn-$port.pid" \
+        PROMETHEUS_MULTIPROC_DIR="$RUN/metrics-$port" "$ROOT/.venv/bin/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" \
+            qingdan.wsgi --bind "127.0.0.1:$port" --workers 2 --daemon --pid "$RUN/gunicorn-$port.pid" \
             --access-logfile "$LOG/gunicorn-$port-access.log" --error-logfile "$LOG/gunicorn-$port.log"
     done
 }

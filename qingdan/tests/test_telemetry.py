@@ -148,6 +148,25 @@ def test_several_worker_processes_are_added_up_in_multiprocess_mode(tmp_path):
     assert 'qingdan_http_request_duration_seconds_count{view="checklists:item"} 2.0' in result.stdout
 
 
+def test_the_gunicorn_config_empties_the_metrics_folder_at_start_and_drops_an_exited_workers_gauges(
+    tmp_path, monkeypatch
+):
+    """deploy/gunicorn.conf.py: counts of an earlier run are not added in, and a dead worker's live gauges go."""
+    import runpy
+    from types import SimpleNamespace
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    config = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    (tmp_path / "counter_4242.db").write_bytes(b"earlier run")
+    config["on_starting"](server=None)
+    assert list(tmp_path.iterdir()) == []
+
+    (tmp_path / "gauge_livesum_4343.db").write_bytes(b"")
+    (tmp_path / "counter_4343.db").write_bytes(b"")
+    config["child_exit"](server=None, worker=SimpleNamespace(pid=4343))
+    assert [path.name for path in tmp_path.iterdir()] == ["counter_4343.db"]  # its counts stay in the totals
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [

@@ -1,6 +1,8 @@
 """The one way to write the audit trail."""
 
+import contextlib
 import json
+from contextvars import ContextVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 
@@ -10,9 +12,23 @@ from audit.models import AuditEvent, Result
 from qingdan import clock
 from qingdan.boundary import client_address
 
+# The address of the request that started a background job, for the events the job records without a request.
+_started_from = ContextVar("audit_started_from", default=None)
+
+
+@contextlib.contextmanager
+def acting_from(address):
+    """Events recorded inside, without a request of their own, carry ``address``: a job's events keep the address
+    of the person who started it."""
+    token = _started_from.set(address)
+    try:
+        yield
+    finally:
+        _started_from.reset(token)
+
 
 def client_ip(request):
-    return client_address(request)
+    return client_address(request) if request is not None else _started_from.get()
 
 
 def _jsonable(data):

@@ -235,6 +235,7 @@ def item_export(request):
         job = jobs.start(
             kind="checklists.export_items",
             owner=request.user,
+            request=request,
             params={"query": request.GET.urlencode()},
             label=_("Export list items"),
         )

@@ -259,6 +259,7 @@ def checklist_import(request):
         job = jobs.start(
             kind="checklists.import",
             owner=request.user,
+            request=request,
             params={"stored": stored, "name": name},
             key=f"upload:{token}",
             label=_("Import lists from %(file)s") % {"file": name},

@@ -36,6 +36,9 @@ class Job(models.Model):
     message = models.CharField(max_length=500, blank=True)
     result = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    client_ip = models.GenericIPAddressField(
+        null=True, blank=True, help_text="where the request that started it came from, for its audit events"
+    )
     created_at = models.DateTimeField(default=clock.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

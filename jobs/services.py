@@ -10,9 +10,11 @@ from django.conf import settings
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils.translation import gettext as _
 
+from audit.services import acting_from
 from jobs import registry
 from jobs.models import FINISHED, Job, JobStatus
 from qingdan import clock
+from qingdan.boundary import client_address
 from qingdan.errors import Conflict, Refused
 
 log = logging.getLogger("qingdan.jobs")
@@ -26,7 +28,7 @@ def new_key():
     return uuid.uuid4().hex
 
 
-def start(*, kind, owner=None, params=None, key=None, label=None):
+def start(*, kind, owner=None, params=None, key=None, label=None, request=None):
     """Make the job ``kind`` with ``params`` for ``owner`` (None for a scheduled run) and have it run, or return
     the job already made for the same ``kind`` and ``key`` (a double click, a retry, two schedulers): one job.
 
@@ -43,14 +45,21 @@ def start(*, kind, owner=None, params=None, key=None, label=None):
         try:
             with transaction.atomic():
                 job = Job.objects.create(
-                    kind=kind, key=key, owner=owner, label=label, params=params or {}, status=JobStatus.QUEUED
+                    kind=kind,
+                    key=key,
+                    owner=owner,
+                    label=label,
+                    params=params or {},
+                    status=JobStatus.QUEUED,
+                    client_ip=client_address(request),
                 )
         except IntegrityError:  # the same request at the same moment made it first
             job = Job.objects.get(kind=kind, key=key)
             return job
     elif job.status == JobStatus.FAILED:
+        again = {"client_ip": client_address(request)} if request is not None else {}
         updated = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
-            status=JobStatus.QUEUED, message="", done=0, total=0, finished_at=None
+            status=JobStatus.QUEUED, message="", done=0, total=0, finished_at=None, **again
         )
         job.refresh_from_db()
         if not updated:
@@ -184,7 +193,7 @@ def run(job_id, *, in_worker=False):
         try:
             if entry is None:
                 raise LookupError(f"no job kind {job.kind!r} is installed")
-            with transaction.atomic() if entry.atomic else contextlib.nullcontext():
+            with transaction.atomic() if entry.atomic else contextlib.nullcontext(), acting_from(job.client_ip):
                 result = entry.run(job, progress) or {}
                 _finish(job, JobStatus.SUCCEEDED, progress, result=result)
         except Exception as error:

@@ -315,6 +315,7 @@ def compute(request, round_id: int, payload: ComputeIn):
     job = jobs.start(
         kind="scoring.compute",
         owner=request.user,
+        request=request,
         params={"round": round.pk, "reason": payload.reason},
         key=compute_key(round, payload.reason),
         label=_("Compute the scores of %(round)s") % {"round": round.name},

@@ -272,6 +272,7 @@ def round_compute(request, pk):
     job = jobs.start(
         kind="scoring.compute",
         owner=request.user,
+        request=request,
         params={"round": round.pk, "reason": reason},
         key=compute_key(round, reason),
         label=_("Compute the scores of %(round)s") % {"round": round.name},

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, connections
 from openpyxl import load_workbook
 
+from audit.models import AuditEvent
 from checklists import views_items
 from checklists.models import Checklist, DocumentKind, Item
 from checklists.tests.test_import import row, xlsx
@@ -50,7 +51,7 @@ def test_with_a_worker_the_confirmed_import_is_a_job_that_issues_the_lists(
     client = client_for(office)
     token = _preview(client, [row(), row(key="QD-2", unit="A-D2", content="建成职工之家")])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/lists/import/", {"confirm": "1", "token": token})
+        response = client.post("/lists/import/", {"confirm": "1", "token": token}, REMOTE_ADDR="10.20.30.40")
     job = Job.objects.get(kind="checklists.import")
     assert response.url == f"/jobs/{job.pk}/" and broker == [job.pk] and job.status == JobStatus.QUEUED
     assert job.label == "导入清单：清单.xlsx" and not Checklist.objects.exists()
@@ -59,10 +60,15 @@ def test_with_a_worker_the_confirmed_import_is_a_job_that_issues_the_lists(
 
     stored = job.params["stored"]  # a name in the shared storage, which a worker on another server reads
     assert stored.startswith("pending-imports/") and default_storage.exists(stored)
+    before = AuditEvent.objects.count()
     jobs.run(job.pk, in_worker=True)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and (Checklist.objects.count(), Item.objects.count()) == (2, 2)
     assert not default_storage.exists(stored)  # read once, then deleted
+    # The worker has no request: the lists' audit events carry the address of the confirmation that started it.
+    issued = AuditEvent.objects.order_by("pk")[before:]
+    assert len(issued) >= 2 and {event.client_ip for event in issued} == {"10.20.30.40"}
+    assert {event.actor for event in issued} == {office}
     page = client.get(f"/jobs/{job.pk}/progress/").content.decode()
     assert "下达清单" in page and 'href="/lists/"' in page
 

@@ -29,6 +29,7 @@ class Migration(migrations.Migration):
                 ('message', models.CharField(blank=True, max_length=500)),
                 ('result', models.JSONField(blank=True, default=dict)),
                 ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('client_ip', models.GenericIPAddressField(blank=True, help_text='where the request that started it came from, for its audit events', null=True)),
                 ('created_at', models.DateTimeField(default=qingdan.clock.now)),
                 ('started_at', models.DateTimeField(blank=True, null=True)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),

@@ -41,3 +41,15 @@ def mask_personal(data):
     if isinstance(data, list):
         return [mask_personal(v) for v in data]
     return data
+
+
+# An 18-character resident ID number (17 digits and a digit or X) and an 11-digit mainland mobile number, standing
+# alone in free text.
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+
+
+def mask_text(text):
+    """Every ID number and mobile number in free text (a log line), masked as above: 110105********1234, 138****5678."""
+    text = _ID_NUMBER_IN_TEXT.sub(lambda found: mask_id_number(found.group()), text)
+    return _MOBILE_IN_TEXT.sub(lambda found: mask_phone(found.group()), text)

@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from django.utils.functional import empty
 from django.utils.log import log_response
 
+from audit.masking import mask_text
+
 ACCESS_LOGGER = logging.getLogger("qingdan.request")
 HEADER = "X-Request-ID"
 # nginx's $request_id is 32 hex digits; a UUID has 36 characters. Anything else is replaced rather than trusted:
@@ -174,16 +176,6 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
-# An 18-character resident ID number (17 digits and a digit or X) and an 11-digit mainland mobile number, standing
-# alone: masked as the pages mask them (110105********1234, 138****5678).
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)\d{4}(\d{4})(?![0-9A-Za-z])")
-
-
-def mask_personal(text):
-    return _MOBILE.sub(r"\1****\2", _ID_NUMBER.sub(r"\1********\2", text))
-
-
 class TextFormatter(logging.Formatter):
     """The plain lines of the demo, their message and exception masked. The default format names the request id."""
 
@@ -199,11 +191,11 @@ class TextFormatter(logging.Formatter):
         return super().format(record)
 
     def formatMessage(self, record):  # noqa: N802 - logging's name
-        record.message = mask_personal(record.message)
+        record.message = mask_text(record.message)
         return super().formatMessage(record)
 
     def formatException(self, exc_info):  # noqa: N802 - logging's name
-        return mask_personal(super().formatException(exc_info))
+        return mask_text(super().formatException(exc_info))
 
 
 class JsonFormatter(logging.Formatter):
@@ -215,7 +207,7 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": mask_personal(record.getMessage()),
+            "message": mask_text(record.getMessage()),
         }
         for name, default in FIELDS.items():
             entry[name] = getattr(record, name, default)
@@ -223,5 +215,5 @@ class JsonFormatter(logging.Formatter):
         if route is not None:
             entry["route"] = route
         if record.exc_info:
-            entry["exception"] = mask_personal(self.formatException(record.exc_info))
+            entry["exception"] = mask_text(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)

@@ -8,8 +8,8 @@ that applies passes, 503 when one fails (a check that does not apply to this dep
 - ``database``: ``SELECT 1`` on the default database, and ``database_replica`` on ``DATABASES["replica"]`` when
   one is configured;
 - ``redis``: a ping of ``QINGDAN_REDIS_URL``;
-- ``queue``: the broker of ``QINGDAN_BROKER_URL`` answers; for a Redis broker also the length of the jobs'
-  queue (``CELERY_TASK_DEFAULT_QUEUE``, ``qingdan``);
+- ``queue``: the Redis broker of ``QINGDAN_BROKER_URL`` answers, with the length of the jobs' queue
+  (``CELERY_TASK_DEFAULT_QUEUE``, ``qingdan``);
 - ``disk``: free space of the media root (when files are kept on this machine's disk) and of the SQLite file's
   folder, each at least ``QINGDAN_HEALTH_MIN_FREE_MB``.
 
@@ -23,29 +23,17 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connections
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from qingdan import env
-
 OK, FAIL, SKIPPED = "ok", "fail", "skipped"
 
 
 class CheckFailed(Exception):
     """A check's own refusal, with a short reason that holds no personal or business data."""
-
-
-def _setting(name):
-    """A setting another part of the platform may define (the Redis and broker URLs); read from the environment
-    while it does not."""
-    value = getattr(settings, name, None)
-    if value is None:
-        value = env.get_str(name.removeprefix(env.PREFIX), "")
-    return value or ""
 
 
 def _timeout():
@@ -68,10 +56,6 @@ def _redis_client(url):
     )
 
 
-def _is_redis(url):
-    return urlsplit(url).scheme in {"redis", "rediss", "unix"}
-
-
 def check_database(alias="default"):
     try:
         with connections[alias].cursor() as cursor:
@@ -85,7 +69,7 @@ def check_database(alias="default"):
 
 
 def check_redis():
-    client = _redis_client(_setting("QINGDAN_REDIS_URL"))
+    client = _redis_client(settings.QINGDAN_REDIS_URL)
     try:
         if not client.ping():
             raise CheckFailed("no PONG")
@@ -95,18 +79,12 @@ def check_redis():
 
 
 def check_queue():
-    url = _setting("QINGDAN_BROKER_URL")
-    if _is_redis(url):
-        client = _redis_client(url)
-        try:
-            return {"queue_length": int(client.llen(_queue_name()))}
-        finally:
-            client.close()
-    from kombu import Connection
-
-    with Connection(url, connect_timeout=_timeout()) as connection:
-        connection.ensure_connection(max_retries=1, timeout=_timeout())
-    return {}
+    """The broker (Redis: the settings refuse any other) answers, with the length of the jobs' queue."""
+    client = _redis_client(settings.QINGDAN_BROKER_URL)
+    try:
+        return {"queue_length": int(client.llen(_queue_name()))}
+    finally:
+        client.close()
 
 
 def _queue_name():
@@ -116,10 +94,9 @@ def _queue_name():
 def queue_length():
     """The number of tasks waiting in the Redis broker's default queue, or None without a Redis broker or when it
     does not answer (for the metrics page)."""
-    url = _setting("QINGDAN_BROKER_URL")
-    if not url or not _is_redis(url):
+    if not settings.QINGDAN_BROKER_URL:
         return None
-    client = _redis_client(url)
+    client = _redis_client(settings.QINGDAN_BROKER_URL)
     try:
         return int(client.llen(_queue_name()))
     except Exception:
@@ -163,8 +140,8 @@ def checks():
     found = {"database": check_database}
     if "replica" in settings.DATABASES:
         found["database_replica"] = lambda: check_database("replica")
-    found["redis"] = check_redis if _setting("QINGDAN_REDIS_URL") else None
-    found["queue"] = check_queue if _setting("QINGDAN_BROKER_URL") else None
+    found["redis"] = check_redis if settings.QINGDAN_REDIS_URL else None
+    found["queue"] = check_queue if settings.QINGDAN_BROKER_URL else None
     found["disk"] = check_disk
     return found
 

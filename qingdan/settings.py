@@ -315,10 +315,11 @@ if not DEBUG:
 QINGDAN_HEALTH_TIMEOUT_MS = env.get_int("HEALTH_TIMEOUT_MS", 2000, minimum=50)
 QINGDAN_HEALTH_MIN_FREE_MB = env.get_int("HEALTH_MIN_FREE_MB", 500, minimum=0)
 # /metrics answers these addresses or networks, and a request with the token; anyone else gets 404.
-QINGDAN_METRICS_ALLOW = env.get_list("METRICS_ALLOW", ["127.0.0.1", "::1"])
-for _entry in QINGDAN_METRICS_ALLOW:
+# Kept as ipaddress networks, parsed once here.
+QINGDAN_METRICS_ALLOW = []
+for _entry in env.get_list("METRICS_ALLOW", ["127.0.0.1", "::1"]):
     try:
-        ipaddress.ip_network(_entry, strict=False)
+        QINGDAN_METRICS_ALLOW.append(ipaddress.ip_network(_entry, strict=False))
     except ValueError:
         raise ImproperlyConfigured(
             f"QINGDAN_METRICS_ALLOW holds {_entry!r}: expected addresses or networks such as 10.0.0.5,10.1.0.0/16."

@@ -4,6 +4,7 @@
 import os
 import subprocess
 import sys
+from ipaddress import ip_network
 from pathlib import Path
 
 import pytest
@@ -96,7 +97,7 @@ def test_without_a_token_set_no_bearer_value_opens_it(db):
     assert scrape(REMOTE_ADDR="10.0.0.7", HTTP_AUTHORIZATION="Bearer ")[0] == 404
 
 
-@override_settings(QINGDAN_METRICS_ALLOW=["10.1.0.0/16", "192.0.2.9"])
+@override_settings(QINGDAN_METRICS_ALLOW=[ip_network("10.1.0.0/16"), ip_network("192.0.2.9")])
 def test_the_allowed_networks_and_addresses_open_it_and_loopback_is_then_refused(db):
     assert scrape(REMOTE_ADDR="10.1.200.3")[0] == 200
     assert scrape(REMOTE_ADDR="192.0.2.9")[0] == 200
@@ -110,7 +111,7 @@ def test_a_visitor_through_a_local_proxy_is_not_taken_for_loopback(db):
     assert scrape(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.5")[0] == 404
 
 
-@override_settings(QINGDAN_BEHIND_PROXY=True, QINGDAN_METRICS_ALLOW=["10.9.0.0/16"])
+@override_settings(QINGDAN_BEHIND_PROXY=True, QINGDAN_METRICS_ALLOW=[ip_network("10.9.0.0/16")])
 def test_behind_the_proxy_the_clients_own_address_decides(db):
     assert scrape(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.1.1")[0] == 200
     assert scrape(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5")[0] == 404

@@ -10,7 +10,6 @@ APPLIED file is created for that union. Both doors are throttled per client addr
 address itself)."""
 
 from django.core import signing
-from django.core.cache import caches
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ from assistance import households
 from assistance.models import EventKind, Household, Objection, Publicity
 from audit.services import record
 from orgs.models import OrgUnit
-from qingdan import clock
+from qingdan import clock, throttles
 from qingdan.actors import SYSTEM
 from qingdan.errors import Refused
 from qingdan.protect import lookup_hash
@@ -27,8 +26,6 @@ APPLY_SALT = "assistance.apply"
 APPLY_PER_HOUR = 5  # applications per client address and hour
 OBJECTIONS_PER_HOUR = 5
 WINDOW = 3600
-# The counts must be shared by every app server: the database cache the polls' throttle uses, never a process's own.
-CACHE = "polls"
 
 
 def masked_name(name):
@@ -47,14 +44,11 @@ def address_key(address):
 
 def _throttle(kind, address, limit):
     """Count one more from ``address`` in the hour, or refuse: nothing is stored when refused."""
-    if not address:
-        return
-    cache = caches[CACHE]
-    key = f"assistance-{kind}:{address}"
-    count = cache.get(key, 0)
-    if count >= limit:
-        raise Refused(_("Too many submissions from this network just now; please try again in an hour."))
-    cache.set(key, count + 1, WINDOW)
+    if address:
+        message = _("Too many submissions from this network just now; please try again in an hour.")
+        throttles.admit(
+            [(f"assistance-{kind}:{address}", limit, message)], window=WINDOW, explain=lambda reason, _wait: reason
+        )
 
 
 def submit_objection(*, publicity, text, address=""):

@@ -1,12 +1,10 @@
 """The worker's pages (no log-in), phone first: send a demand from the enterprise's QR poster and keep the receipt
 code; follow it with the code, read the official reply, rate it once, or say it is not resolved.
 
-Both doors are throttled per client address (its keyed hash only, in the shared ``polls`` cache, as the polls'
-throttle keeps it): demands sent, and wrong receipt codes, so that codes cannot be guessed one after another."""
+Both doors are throttled per client address (its keyed hash only, through ``qingdan.throttles``): demands sent, and wrong receipt codes, so that codes cannot be guessed one after another."""
 
 import math
 
-from django.core.cache import caches
 from django.shortcuts import redirect, render
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -18,10 +16,10 @@ from cases import demand_flow, receipts, rules
 from cases.forms_demands import CodeForm, RateForm, ReopenForm, WorkerDemandForm
 from cases.models import DemandEventKind, DemandStatus, Enterprise
 from cases.views_demands import enterprise_of_key
-from qingdan import clock
+from qingdan import clock, throttles
 from qingdan.errors import Refused
+from qingdan.throttles import Throttled
 
-CACHE = "polls"
 SENT_KEY = "cases_worker_receipt"
 WINDOW = 3600  # seconds
 SENDS_PER_ADDRESS = 20  # a workshop behind one NAT address may send a few; a script may not send hundreds
@@ -42,42 +40,28 @@ PUBLIC_EVENTS = {
 }
 
 
-class Throttled(Refused):
-    def __init__(self, message, retry_after):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
 def _address(request):
     address = client_ip(request) or ""
     return salted_hmac("cases.worker-address", address, algorithm="sha256").hexdigest()[:32] if address else ""
 
 
-def _recent(key, now):
-    return sorted(t for t in caches[CACHE].get(key, ()) if t > now - WINDOW)
+def _try_again(message, wait):
+    minutes = max(1, math.ceil(wait / 60))
+    retry = ngettext("Please try again in %(n)d minute.", "Please try again in %(n)d minutes.", minutes) % {
+        "n": minutes
+    }
+    return f"{message} {retry}"
 
 
 def _check(kind, address, limit, message):
     """Raise ``Throttled`` when ``address`` has had its fill of ``kind`` in the last hour."""
-    if not address:
-        return
-    now = clock.now().timestamp()
-    recent = _recent(f"demand-{kind}:{address}", now)
-    if len(recent) >= limit:
-        wait = max(1, math.ceil(recent[-limit] + WINDOW - now))
-        minutes = max(1, math.ceil(wait / 60))
-        retry = ngettext("Please try again in %(n)d minute.", "Please try again in %(n)d minutes.", minutes) % {
-            "n": minutes
-        }
-        raise Throttled(f"{message} {retry}", wait)
+    if address:
+        throttles.check([(f"demand-{kind}:{address}", limit, message)], window=WINDOW, explain=_try_again)
 
 
 def _count(kind, address):
-    if not address:
-        return
-    now = clock.now().timestamp()
-    key = f"demand-{kind}:{address}"
-    caches[CACHE].set(key, [*_recent(key, now), now], timeout=WINDOW)
+    if address:
+        throttles.count([f"demand-{kind}:{address}"], window=WINDOW)
 
 
 def _throttled(request, throttled, template, context):

@@ -256,10 +256,10 @@ QINGDAN_POLL_ANSWERS_PER_ADDRESS = env.get_int("POLL_ANSWERS_PER_ADDRESS", 30, m
 QINGDAN_POLL_ANSWERS_PER_POLL = env.get_int("POLL_ANSWERS_PER_POLL", 120, minimum=1)
 # A poll's page flags a minute with this many answers from one address (through any link) as a burst.
 QINGDAN_POLL_BURST_ANSWERS = env.get_int("POLL_BURST_ANSWERS", 10, minimum=2)
-# The throttle's counts must be shared by every app server, so they live in the database cache (its table is
-# made by the surveys migration 0004). With QINGDAN_REDIS_URL the default cache is Redis, shared by every app
-# server, and sessions are kept in it in front of the database; without it (the demo, one process) the default
-# cache is per process and holds nothing another server needs.
+# The public pages' throttles (qingdan/throttles.py) must be shared by every app server, so their counts live in the
+# database cache "polls" (its table is made by the surveys migration 0004). With QINGDAN_REDIS_URL the default
+# cache is Redis, shared by every app server, and sessions are kept in it in front of the database; without it
+# (the demo, one process) the default cache is per process and holds nothing another server needs.
 QINGDAN_REDIS_URL = env.get_url("REDIS_URL", "", ("redis://", "rediss://", "unix://"))
 if QINGDAN_REDIS_URL:
     _default_cache = {

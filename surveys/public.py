@@ -9,9 +9,9 @@ from django.views.decorators.cache import never_cache
 
 from audit.services import client_ip
 from qingdan.errors import Refused
+from qingdan.throttles import Throttled
 from surveys import services
 from surveys.models import Poll, PollMode
-from surveys.throttle import Throttled
 from surveys.validation import AnswersInvalid, load
 
 # A random id in a long-lived cookie tells one phone from another, so an open link cannot be

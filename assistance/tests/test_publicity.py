@@ -12,11 +12,12 @@ from assistance import publicity, workflow
 from assistance.models import EventKind, FileStatus, Household, Objection, Publicity
 from assistance.tests.conftest import file, pdf, person
 from evidence import services as evidence
+from qingdan import throttles
 
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle(db):
-    caches[publicity.CACHE].clear()
+    caches[throttles.CACHE].clear()
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from checklists.workflow import satisfaction_questionnaire
 from qingdan import clock, metrics
 from qingdan.errors import Refused
+from qingdan.throttles import Throttled
 from surveys import services, stats
 from surveys.models import Poll, PollMode, Response
-from surveys.throttle import Throttled
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from checklists.demo import close_out_rate
 from checklists.models import Checklist, Item, ItemEvent, ItemStatus
 from orgs.models import OrgUnit, User
@@ -73,6 +74,8 @@ def test_the_demo_history_runs_up_to_the_day_it_is_loaded():
     call_command("load_demo")
     loaded, today = clock.now(), clock.today()
     assert not ItemEvent.objects.filter(at__gte=loaded).exists()
+    # Every area's steps of today are written at their hour or, when that hour is still to come, at the load.
+    assert not AuditEvent.objects.filter(created_at__gt=loaded).exists()
     assert not Checklist.objects.filter(issued_on__gte=today).exists()
 
     rectified = Item.objects.filter(

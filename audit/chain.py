@@ -243,6 +243,7 @@ class Verdict:
 
     def __init__(self, count, head_seq, head_hash, broken):
         self.count, self.head_seq, self.head_hash, self.broken = count, head_seq, head_hash, broken
+        self.kept_head = None  # set by ``check`` when it was given a kept head that is not there
 
 
 def _check(seal, event, expected_seq, previous, previous_event):
@@ -295,3 +296,23 @@ def verify(*, using=None, chunk=2000):
                 f"was removed (or its commit's seal pass never ran and more than {LOOKBACK} events were sealed since)"
             )
             return Verdict(count, previous_seq, previous, Break(lost["id"], reason, lost))
+
+
+def check(*, kept=None, using=None):
+    """The one check of the trail, what ``manage.py verify_audit``, the backup and the restore ask: seal the events
+    committed since the last seal (as their commits would have), walk the chain (``verify``) and, given ``kept`` =
+    ``(seq, hash)``, a head printed or backed up earlier, look that the chain still holds it. Seals cut off the
+    end, or a chain written again from an earlier place, are found only so. Returns the ``Verdict``; when the
+    chain holds but not the kept head, its ``kept_head`` says why: ``"gone"`` (no seal ``seq``) or ``"changed"``
+    (another hash)."""
+    seal_pending(using=using)
+    verdict = verify(using=using)
+    if kept is None or verdict.broken is not None or tuple(kept) == (0, GENESIS):  # the empty trail's head
+        return verdict
+    seq, wanted = kept
+    _Event, Seal = _models(None, None)  # noqa: N806 - model classes
+    seals = Seal.objects.using(using or router.db_for_read(Seal))
+    found = seals.filter(seq=seq).values_list("hash", flat=True).first()
+    if found != wanted:
+        verdict.kept_head = "gone" if found is None else "changed"
+    return verdict

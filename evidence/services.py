@@ -4,6 +4,8 @@ them to the area's own records in the same transaction, so that a refused action
 import errno
 import hashlib
 import mimetypes
+import os
+import uuid
 import zipfile
 
 from django.conf import settings
@@ -14,6 +16,7 @@ from audit.services import record
 from evidence.models import Evidence
 from qingdan import text
 from qingdan.errors import Refused
+from qingdan.files import save_new
 
 TYPES = {
     ".pdf": ("application/pdf", (b"%PDF",)),
@@ -93,26 +96,19 @@ def keep(*, uploaded, actor, unit=None):
     if existing is not None:
         return existing
     uploaded.seek(0)
+    evidence = Evidence(
+        owner_unit=unit,
+        name=text.printable(uploaded.name).strip()[:200],  # a name as the phone or PC gave it
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=sha,
+        uploaded_by=actor,
+    )
+    field = Evidence._meta.get_field("file")
     try:
-        with transaction.atomic():
-            evidence = Evidence.objects.create(
-                owner_unit=unit,
-                file=uploaded,
-                name=text.printable(uploaded.name).strip()[:200],  # a name as the phone or PC gave it
-                content_type=content_type,
-                size=uploaded.size,
-                sha256=sha,
-                uploaded_by=actor,
-            )
-            record(
-                action="evidence.added",
-                actor=actor,
-                obj=evidence,
-                org_unit=unit,
-                after={"name": evidence.name, "sha256": sha, "size": evidence.size},
-            )
-    except IntegrityError:
-        return Evidence.objects.get(owner_unit=unit, sha256=sha)
+        evidence.file = save_new(
+            field.storage, _stored_name(evidence, uploaded.name), uploaded, max_length=field.max_length
+        )
     except OSError as error:
         if error.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
@@ -121,7 +117,29 @@ def keep(*, uploaded, actor, unit=None):
                 "The server has no room left to keep files, so this one was not kept and nothing was changed. Please tell the system administrator."
             )
         ) from error
+    try:
+        with transaction.atomic():
+            evidence.save()
+            record(
+                action="evidence.added",
+                actor=actor,
+                obj=evidence,
+                org_unit=unit,
+                after={"name": evidence.name, "sha256": sha, "size": evidence.size},
+            )
+    except Exception as error:
+        evidence.file.delete(save=False)  # no row refers to it
+        if isinstance(error, IntegrityError):  # another request kept the same file a moment before
+            return Evidence.objects.get(owner_unit=unit, sha256=sha)
+        raise
     return evidence
+
+
+def _stored_name(evidence, original):
+    """The file's name in the storage: the upload's own (cut short) with a fresh token, so that no other upload
+    can take it and a failed save's leftover can be deleted by it (``qingdan.files.save_new``)."""
+    stem, extension = os.path.splitext(os.path.basename(original))
+    return Evidence._meta.get_field("file").generate_filename(evidence, f"{stem[:40]}-{uuid.uuid4().hex}{extension}")
 
 
 def drop_stored_files(pieces):

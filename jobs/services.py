@@ -16,6 +16,7 @@ from jobs.models import FINISHED, Job, JobStatus
 from qingdan import clock
 from qingdan.boundary import client_address
 from qingdan.errors import Conflict, Refused
+from qingdan.files import save_new
 
 log = logging.getLogger("qingdan.jobs")
 
@@ -237,5 +238,5 @@ def keep_file(job, content, name):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    stored = default_storage.save(f"job-results/{job.pk}-{uuid.uuid4().hex}.bin", ContentFile(content))
+    stored = save_new(default_storage, f"job-results/{job.pk}-{uuid.uuid4().hex}.bin", ContentFile(content))
     return {"file": stored, "file_name": name}

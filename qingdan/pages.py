@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 
 from qingdan import clock
+from qingdan.files import save_new
 from qingdan.spreadsheets import XLSX_CONTENT_TYPE
 from qingdan.text import printable
 
@@ -129,7 +130,7 @@ def keep_upload(request, key, uploaded):
     to the default storage (a shared folder or bucket), since the confirmation may reach another app server."""
     drop_stale_uploads()
     token = uuid.uuid4().hex
-    stored = default_storage.save(_pending_name(token), uploaded)
+    stored = save_new(default_storage, _pending_name(token), uploaded)
     request.session[key] = {"token": token, "name": uploaded.name, "stored": stored}
     return token
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from django.db import DatabaseError, connections
 
 from audit import chain
-from audit.models import AuditSeal
 from qingdan import backups
 from qingdan.backups import BackupError
 
@@ -163,15 +162,13 @@ def _check_tables(manifest, alias, present):
 
 
 def _check_audit(manifest, alias):
-    """The chain verifies from its first event (``audit.chain.verify``) and still holds the head the backup saw."""
+    """The chain verifies from its first event (``audit.chain.check``) and still holds the head the backup saw."""
     seq, wanted = manifest["audit"]["head_seq"], manifest["audit"]["head_hash"]
     name = f"审计链 audit chain → {seq}:{wanted[:12]}"
-    chain.seal_pending(using=alias)
-    verdict = chain.verify(using=alias)
+    verdict = chain.check(kept=(seq, wanted), using=alias)
     if verdict.broken is not None:
         return Check(name, seq, f"断于 broken at event {verdict.broken.id}", False, f"{name}: {verdict.broken}")
-    held = AuditSeal.objects.using(alias).filter(seq=seq).values_list("hash", flat=True).first() if seq else ""
-    if held != wanted:
+    if verdict.kept_head is not None:
         return Check(name, seq, f"{verdict.count}, 缺少备份时的链头 the head is not there", False)
     return Check(name, seq, verdict.count, True)
 

@@ -254,6 +254,13 @@ def test_events_cut_from_the_end_are_found_by_the_head_kept(trail):
     assert verify("--kept-head", head())
 
 
+def test_the_head_of_an_empty_trail_is_held_and_no_other_seal_0_is():
+    """A backup of an empty trail kept the head (0, GENESIS), which the restore finds in any trail."""
+    assert chain.check(kept=(0, chain.GENESIS)).kept_head is None
+    assert chain.check(kept=(0, "a" * 64)).kept_head == "gone"
+    assert "seal 0 is gone" in broken("--kept-head", "0:" + "a" * 64)
+
+
 def test_an_event_slipped_in_below_the_sealed_ones_is_found(trail, monkeypatch):
     monkeypatch.setattr(chain, "LOOKBACK", 2)
     forged_id = 0  # below every event's number, and more than LOOKBACK below the newest sealed

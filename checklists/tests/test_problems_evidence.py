@@ -1,12 +1,12 @@
 import errno
 import io
+import os
 import threading
 import zipfile
 from datetime import timedelta
 
 import docx
 import pytest
-from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
@@ -115,23 +115,51 @@ def test_an_oversize_upload_is_refused(reporter, settings):
         library.keep(uploaded=SimpleUploadedFile("大.pdf", PDF + b"0" * 2048), actor=reporter)
 
 
-@pytest.mark.django_db
-def test_a_full_disk_refuses_the_upload_in_words_and_leaves_no_row(reporter, item, monkeypatch):
-    def no_room(self, name, content):
+class FullDisk(io.FileIO):
+    """A file on a disk with room for 100 more bytes: the write after those fails as a full disk does."""
+
+    def write(self, data):
+        super().write(data[:100])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(FileSystemStorage, "_save", no_room)
-    with pytest.raises(Refused, match="服务器存储空间已满"):
+
+@pytest.mark.django_db
+def test_a_full_disk_refuses_the_upload_in_words_and_leaves_nothing_behind(
+    reporter, item, monkeypatch, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    # FileSystemStorage creates the file, then writes its chunks through os.fdopen(...).write.
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: FullDisk(fd, "wb"))
+    with pytest.raises(Refused) as refused:
         library.keep_with(
-            [SimpleUploadedFile("验收报告.pdf", PDF)],
+            [SimpleUploadedFile("验收报告.pdf", PDF + b"0" * 1000)],
             actor=reporter,
             then=lambda pieces: workflow.apply_for_closeout(
                 item=item, actor=reporter, report="已完成", evidence=pieces
             ),
         )
+    assert refused.value.message == "服务器存储空间已满，这个文件没有保存，也没有任何改动。请告知系统管理员。"
     item.refresh_from_db()
     assert not Evidence.objects.exists() and item.status != ItemStatus.APPLIED
     assert not AuditEvent.objects.filter(action="evidence.added").exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+    monkeypatch.undo()  # room again
+    kept = library.keep(uploaded=SimpleUploadedFile("验收报告.pdf", PDF + b"0" * 1000), actor=reporter)
+    assert [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()] == [PDF + b"0" * 1000]
+    assert kept.file.name.startswith("evidence/") and kept.name == "验收报告.pdf"
+
+
+@pytest.mark.django_db
+def test_a_file_kept_by_another_request_first_is_the_one_kept(reporter, monkeypatch, settings, tmp_path):
+    """Two requests keeping the same file at once: the one whose row loses the race deletes its own copy."""
+    settings.MEDIA_ROOT = tmp_path
+    first = library.keep(uploaded=SimpleUploadedFile("a.pdf", PDF), actor=reporter)
+    monkeypatch.setattr(library.Evidence.objects, "filter", lambda **kw: Evidence.objects.none())  # not seen yet
+    again = library.keep(uploaded=SimpleUploadedFile("b.pdf", PDF), actor=reporter)
+    monkeypatch.undo()
+    assert again == first and Evidence.objects.count() == 1
+    assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()] == [first.file.name]
 
 
 @pytest.mark.django_db

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from audit import chain
-from audit.models import AuditSeal
 
 
 class Command(BaseCommand):
@@ -21,22 +20,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, kept_head=None, **options):
         kept = self._kept(kept_head)
-        chain.seal_pending()
-        verdict = chain.verify()
+        verdict = chain.check(kept=kept)
         if verdict.broken is not None:
             raise CommandError(
                 f"The audit trail is broken at {verdict.broken} ({verdict.count} seals before it hold).", returncode=1
             )
-        if kept is not None:
-            seq, wanted = kept
-            found = AuditSeal.objects.filter(seq=seq).values_list("hash", flat=True).first()
-            if found != wanted:
-                raise CommandError(
-                    f"The audit trail is not the one whose head was kept: seal {seq} "
-                    f"{'is gone' if found is None else 'has another hash'}. Seals were cut off the end, "
-                    "or the chain was written again from an earlier place.",
-                    returncode=1,
-                )
+        if verdict.kept_head is not None:
+            raise CommandError(
+                f"The audit trail is not the one whose head was kept: seal {kept[0]} "
+                f"{'is gone' if verdict.kept_head == 'gone' else 'has another hash'}. Seals were cut off the end, "
+                "or the chain was written again from an earlier place.",
+                returncode=1,
+            )
         head = f"{verdict.head_seq}:{verdict.head_hash}" if verdict.head_seq else "(empty)"
         self.stdout.write(f"The audit trail is whole: {verdict.count} events sealed, head {head}.")
 

@@ -18,9 +18,12 @@ def items(user):
     if not getattr(user, "is_authenticated", False) or root_unit(user) is None:
         return []
     today = clock.today()
+    rules = care_queries.rules_for(user)  # one query for every interval below
+    days = rules[archive_rules.VISIT_DAYS.key]
+    # Office staff: the cadre's own line comes from the same query as the subtree's flags.
+    flags = care_queries.flag_counts(user, today, rules) if user.has_role(Role.OFFICE) else None
+    mine = flags["mine"] if flags else care_queries.not_visited(care_queries.my_pairings(user), today, days).count()
     tasks = []
-    days = care_queries.rule_for(user, archive_rules.VISIT_DAYS)
-    mine = care_queries.not_visited(care_queries.my_pairings(user), today, days).count()
     if mine:
         tasks.append(
             {
@@ -30,9 +33,8 @@ def items(user):
                 "overdue": True,
             }
         )
-    if not user.has_role(Role.OFFICE):
+    if flags is None:
         return tasks
-    flags = care_queries.flag_counts(user, today)
     links = [
         ("not_visited", _("Paired families not visited in time"), reverse("assistance:pairings") + "?late=1", True),
         ("expired", _("Preferential certificates expired"), reverse("assistance:certificates") + "?show=expired", True),

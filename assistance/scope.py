@@ -64,6 +64,12 @@ def review_due(today, interval=rules.REVIEW_DAYS.default):
     return held & (Q(reviewed_on__lte=line) | Q(reviewed_on__isnull=True, archived_on__lte=line))
 
 
+def stale_filter(today=None):
+    """Live files not updated in ``STALE_DAYS`` days."""
+    today = today or clock.today()
+    return Q(status__in=LIVE_STATUSES, updated_at__date__lte=today - timedelta(STALE_DAYS))
+
+
 def filter_households(households, params, today=None):
     today = today or clock.today()
     status = params.get("status", "")
@@ -95,7 +101,7 @@ def filter_households(households, params, today=None):
         if year is not None and 1900 < year < 3000:
             households = households.filter(**{f"{field}__gte": date(year, 1, 1), f"{field}__lt": date(year + 1, 1, 1)})
     if params.get("stale") == "1":
-        households = households.filter(status__in=LIVE_STATUSES, updated_at__date__lte=today - timedelta(STALE_DAYS))
+        households = households.filter(stale_filter(today))
     if params.get("review_due") == "1":
         households = households.filter(review_due(today))
     if params.get("no_aid") == "1":

@@ -36,24 +36,27 @@ class Task:
 
 def task_filter(user, task, today=None):
     """The disputes of ``task`` for ``user`` as a Q (nothing when the user works on no dispute)."""
-    today = today or clock.today()
-    mine = dispute_flow.handled_filter(user)
+    return dispute_flow.handled_filter(user) & _state_filter(task, today or clock.today())
+
+
+def _state_filter(task, today):
+    """What a dispute of ``task`` is, wherever it is: ``task_filter`` without the user's part."""
     if task == Task.RED:
-        return mine & Q(colour=Colour.RED, status__in=dispute_flow.OPEN)
+        return Q(colour=Colour.RED, status__in=dispute_flow.OPEN)
     if task == Task.LEVEL_OVERDUE:
         late = Mediation.objects.filter(ended_on__isnull=True, due_on__lt=today).values("dispute_id")
-        return mine & Q(status=S.MEDIATING, pk__in=late)
+        return Q(status=S.MEDIATING, pk__in=late)
     if task == Task.ACTIONS_OVERDUE:
         late = PartyAction.objects.filter(done_on__isnull=True, due_on__lt=today).values("party__dispute_id")
-        return mine & Q(status__in=dispute_flow.TRANSITIONS["parties"][0], pk__in=late)
+        return Q(status__in=dispute_flow.TRANSITIONS["parties"][0], pk__in=late)
     if task == Task.NO_MEDIATOR:
         nobody = Mediation.objects.filter(ended_on__isnull=True, mediator="").values("dispute_id")
-        return mine & Q(status=S.MEDIATING, pk__in=nobody)
+        return Q(status=S.MEDIATING, pk__in=nobody)
     if task == Task.TO_MEDIATE:
-        return mine & Q(status=S.REGISTERED)
+        return Q(status=S.REGISTERED)
     if task == Task.FOLLOW_UPS:
         waiting = FollowUp.objects.filter(answered_at__isnull=True, issued_at__isnull=True, due_on__lte=today)
-        return mine & Q(status=S.AGREED, pk__in=waiting.values("dispute_id"))
+        return Q(status=S.AGREED, pk__in=waiting.values("dispute_id"))
     return Q(pk__in=[])
 
 
@@ -65,7 +68,8 @@ def items(user):
     if mine == Q(pk__in=[]):
         return []
     today = clock.today()
-    filters = {task: task_filter(user, task, today) for task, _label, _overdue in Task.ALL}
+    # The user's part is the query's own filter: each count adds only what its task is (``_state_filter``).
+    filters = {task: _state_filter(task, today) for task, _label, _overdue in Task.ALL}
     counts = Dispute.objects.filter(mine).aggregate(**{task: Count("pk", filter=q) for task, q in filters.items()})
     url = reverse("cases:disputes")
     found = []

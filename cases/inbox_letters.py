@@ -3,6 +3,7 @@ past their reply date to escalate, meeting decisions not yet issued as list item
 behind its link; the filters are the query twins of ``letter_flow.can_deliver`` / ``can_escalate`` and
 ``meeting_flow.can_make_item``."""
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -22,14 +23,24 @@ def decisions_to_list(user):
 
 
 def items(user):
-    """``[{"label", "count", "url", "overdue"}]``: at most three queries, none for a user without the role."""
+    """``[{"label", "count", "url", "overdue"}]``: at most two queries, none for a user without the role."""
     if not getattr(user, "is_authenticated", False) or not user.has_role(Role.OFFICE) or root_unit(user) is None:
         return []
     today = clock.today()
-    letters = scope.visible_letters(user)
+    handled = letter_flow.handled_by(user)
+    counts = {"overdue": 0, "waiting": 0}
+    if handled is not None:  # ``to_escalate`` and ``to_deliver`` in one query
+        counts = (
+            scope.visible_letters(user)
+            .filter(handled)
+            .aggregate(
+                overdue=Count("pk", filter=letter_flow.escalatable(today)),
+                waiting=Count("pk", filter=letter_flow.deliverable()),
+            )
+        )
     found = []
     url = reverse("cases:letters")
-    overdue = letter_flow.to_escalate(letters, user, today).count()
+    overdue = counts["overdue"]
     if overdue:
         found.append(
             {
@@ -39,7 +50,7 @@ def items(user):
                 "overdue": True,
             }
         )
-    waiting = letter_flow.to_deliver(letters, user).count()
+    waiting = counts["waiting"]
     if waiting:
         found.append(
             {

@@ -7,6 +7,7 @@ transaction.
 ``actor=SYSTEM`` is the platform itself (the demo loader, the scan): it acts for ``unit``, the issuing unit."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -110,16 +111,24 @@ def handled_by(user):
     return within(unit, "issuing_unit") if unit is not None else None
 
 
+def deliverable():
+    """``can_deliver``'s state as a filter (``to_deliver`` adds who)."""
+    return Q(status=LetterStatus.ISSUED)
+
+
+def escalatable(today=None):
+    """``is_overdue`` as a filter (``to_escalate`` adds who)."""
+    return Q(status=LetterStatus.DELIVERED, reply_due__lt=today or clock.today())
+
+
 def to_deliver(letters, user):
     scope = handled_by(user)
-    return letters.none() if scope is None else letters.filter(scope, status=LetterStatus.ISSUED)
+    return letters.none() if scope is None else letters.filter(scope & deliverable())
 
 
 def to_escalate(letters, user, today=None):
     scope = handled_by(user)
-    if scope is None:
-        return letters.none()
-    return letters.filter(scope, status=LetterStatus.DELIVERED, reply_due__lt=today or clock.today())
+    return letters.none() if scope is None else letters.filter(scope & escalatable(today))
 
 
 # --- checks -------------------------------------------------------------------------------------------------------

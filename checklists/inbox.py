@@ -80,25 +80,63 @@ def mine_filter(user, today=None):
 def items(user):
     """A list of ``{"label", "count", "url", "overdue"}``: one query for the counts, and one more per
     task with a single item, whose link then opens that item."""
+    return workbench(user)[0]
+
+
+# The unit's own items by where they stand, in the workbench's order: (key, label, status, overdue?).
+SUMMARY = [
+    ("todo", _("To do"), ItemStatus.ISSUED, False),
+    ("rectifying", _("Being rectified"), ItemStatus.RECTIFYING, False),
+    ("applied", _("Awaiting verification"), ItemStatus.APPLIED, None),
+    ("deep_review", _("Deep review"), ItemStatus.DEEP_REVIEW, None),
+    ("closed", _("Closed out"), ItemStatus.CLOSED, None),
+    ("overdue", _("Overdue"), None, True),
+]
+# The summary's boxes that are a reporter's tasks (the same filters as the to-do lines).
+SUMMARY_TASKS = {"todo": Task.APPLY, "rectifying": Task.RECTIFY, "overdue": Task.OVERDUE}
+
+
+def unit_summary(user):
+    """The reporter's unit's own items (as responsible unit) by status, each with the link to the item list
+    filtered to exactly those rows: 待办 and 整改中 are the tasks not yet due, 逾期 the overdue task (the
+    same filters as the to-do lines), the others the unit and the status. Deep review is shown only when an
+    item is in it. [] for anyone who is not a reporter of a unit."""
+    return workbench(user)[1]
+
+
+def workbench(user):
+    """``(items, unit_summary)`` from one count query over the user's tasks and, for a reporter, their unit's
+    own items: the summary's 待办, 整改中 and 逾期 are the reporter's task counts themselves."""
     from checklists.models import Item
 
     if not getattr(user, "is_authenticated", False) or getattr(user, "org_unit", None) is None:
-        return []
+        return [], []
     tasks = user_tasks(user)
-    if not tasks:
-        return []
+    summary = user.has_role(Role.REPORTER)
+    if not tasks and not summary:
+        return [], []
     today = clock.today()
     filters = {task: task_filter(user, task, today) for task in tasks}
-    union = Q(pk__in=[])
+    rows = Q(pk__in=[])
     for q in filters.values():
-        union |= q
-    # The applications to verify that came in late or wait past their deadline (queries.late_filter).
-    late = (
-        {"late_verify": Count("pk", filter=filters[Task.VERIFY] & late_filter(today))} if Task.VERIFY in filters else {}
-    )
-    counts = Item.objects.filter(union).aggregate(
-        **{task: Count("pk", filter=q) for task, q in filters.items()}, **late
-    )
+        rows |= q
+    counts = {task: Count("pk", filter=q) for task, q in filters.items()}
+    if Task.VERIFY in filters:
+        # The applications to verify that came in late or wait past their deadline (queries.late_filter).
+        counts["late_verify"] = Count("pk", filter=filters[Task.VERIFY] & late_filter(today))
+    if summary:
+        own = Q(responsible_unit_id=user.org_unit_id)
+        rows |= own
+        for key, _label, status, _overdue in SUMMARY:
+            if key not in SUMMARY_TASKS:
+                counts[key] = Count("pk", filter=own & Q(status=status))
+    counts = Item.objects.filter(rows).aggregate(**counts)
+    return _task_lines(counts, filters), _summary_rows(user, counts) if summary else []
+
+
+def _task_lines(counts, filters):
+    from checklists.models import Item
+
     url = reverse("checklists:items")
     tasks = []
     for task, label, _roles, overdue in Task.ALL:
@@ -115,46 +153,19 @@ def items(user):
     return tasks
 
 
-# The unit's own items by where they stand, in the workbench's order: (key, label, status, overdue?).
-SUMMARY = [
-    ("todo", _("To do"), ItemStatus.ISSUED, False),
-    ("rectifying", _("Being rectified"), ItemStatus.RECTIFYING, False),
-    ("applied", _("Awaiting verification"), ItemStatus.APPLIED, None),
-    ("deep_review", _("Deep review"), ItemStatus.DEEP_REVIEW, None),
-    ("closed", _("Closed out"), ItemStatus.CLOSED, None),
-    ("overdue", _("Overdue"), None, True),
-]
-
-
-def unit_summary(user):
-    """The reporter's unit's own items (as responsible unit) by status, each with the link to the item list
-    filtered to exactly those rows: 待办 and 整改中 are the tasks not yet due, 逾期 the overdue task (the
-    same filters as the to-do lines), the others the unit and the status. Deep review is shown only when an
-    item is in it. One query; [] for anyone who is not a reporter of a unit."""
-    from checklists.models import Item
-
-    if not getattr(user, "is_authenticated", False) or getattr(user, "org_unit", None) is None:
-        return []
-    if not user.has_role(Role.REPORTER):
-        return []
-    today = clock.today()
-    tasks = {"todo": Task.APPLY, "rectifying": Task.RECTIFY, "overdue": Task.OVERDUE}
-    filters = {}
-    for key, _label, status, _overdue in SUMMARY:
-        if key in tasks:
-            filters[key] = task_filter(user, tasks[key], today)
-        else:
-            filters[key] = Q(status=status)
-    counts = Item.objects.filter(responsible_unit_id=user.org_unit_id).aggregate(
-        **{key: Count("pk", filter=q) for key, q in filters.items()}
-    )
+def _summary_rows(user, counts):
     url = reverse("checklists:items")
     rows = []
     for key, label, status, overdue in SUMMARY:
-        if key == "deep_review" and not counts[key]:
+        count = counts[SUMMARY_TASKS.get(key, key)]
+        if key == "deep_review" and not count:
             continue
-        link = f"{url}?task={tasks[key]}" if key in tasks else f"{url}?unit={user.org_unit_id}&status={status}"
-        rows.append({"key": key, "label": str(label), "count": counts[key], "url": link, "overdue": overdue})
+        link = (
+            f"{url}?task={SUMMARY_TASKS[key]}"
+            if key in SUMMARY_TASKS
+            else f"{url}?unit={user.org_unit_id}&status={status}"
+        )
+        rows.append({"key": key, "label": str(label), "count": count, "url": link, "overdue": overdue})
     return rows
 
 

@@ -21,11 +21,12 @@ from surveys import inbox as survey_inbox
 @login_required
 def home(request):
     """The workbench (工作台): what waits for this user in every area, then the org figures."""
+    checklist_tasks, unit_items = checklist_inbox.workbench(request.user)
     tasks = (
         inbox_disputes.items(request.user)
         + org_inbox.items(request.user)
         + audit_inbox.items(request.user)
-        + checklist_inbox.items(request.user)
+        + checklist_tasks
         + survey_inbox.items(request.user)
         + scoring_inbox.items(request.user)
         + letters_inbox.items(request.user)
@@ -42,7 +43,7 @@ def home(request):
             **org_summary(request.user),
             "tasks": tasks,
             # A reporter's own unit at a glance, so the workbench says something even when nothing waits.
-            "unit_items": checklist_inbox.unit_summary(request.user),
+            "unit_items": unit_items,
             "next_deadline": checklist_inbox.next_deadline(request.user),
         },
     )

@@ -7,8 +7,11 @@ import pytest
 from django.core.management import call_command
 
 from assistance import care_queries, demo_care
+from assistance import rules as archive_rules
 from assistance.models import Aid, AidKind, Category, Certificate, Contact, FileStatus, Household, Pairing
+from assistance.scope import visible_households
 from assistance.tests.factories import make_household
+from orgs import rules as org_rules
 from orgs.models import Notification, OrgKind, Role
 from orgs.tests.factories import OrgUnitFactory, UserFactory
 from qingdan import clock
@@ -63,3 +66,22 @@ def test_the_scan_notifies_cadres_and_offices_once_a_day(archive):
     )
     call_command("scan_care")
     assert Notification.objects.count() == first
+
+
+def test_the_workbench_flags_are_the_rows_of_their_lists_in_four_queries(archive, office, django_assert_num_queries):
+    demo_care.build()
+    today = clock.today()
+    org_rules.set_rule(unit=office.org_unit, key=archive_rules.VISIT_DAYS.key, value=30, actor=office)
+    with django_assert_num_queries(4):  # the rules in force, the pairings, the certificates, the files
+        flags = care_queries.flag_counts(office, today)
+    households = visible_households(office)
+    pairings = care_queries.visible_pairings(office)
+    assert flags == {
+        "not_visited": care_queries.not_visited(pairings, today, 30).values("household").distinct().count(),
+        "mine": care_queries.not_visited(care_queries.my_pairings(office), today, 30).count(),
+        "expired": care_queries.expired_certificates(care_queries.visible_certificates(office), today).count(),
+        "review_due": households.filter(care_queries.review_overdue(today)).count(),
+        "follow_up": care_queries.follow_ups_due(households, today).count(),
+        "stale": care_queries.stale(households, today).count(),
+    }
+    assert flags["mine"] and flags["not_visited"] > flags["mine"] and flags["expired"] == flags["follow_up"] == 1

@@ -75,3 +75,19 @@ def test_the_unit_count_counts_the_units_below_not_the_unit_itself(client_for, o
     # 滨海县总工会 with 县交通运输局 and 县人社局 (the fixtures) below it: 2, not 3
     page = client_for(leader).get("/").content.decode()
     assert re.search(r'data-testid="unit-count">2<', page)
+
+
+def test_the_reporters_to_do_lines_and_unit_figures_come_from_one_query(
+    reporter, item, deep_item, django_assert_num_queries
+):
+    inbox.workbench(reporter)  # the user's roles, read once per request
+    with django_assert_num_queries(1):  # two items to apply for: no line opens a single item
+        lines, figures = inbox.workbench(reporter)
+    assert [(line["label"], line["count"]) for line in lines] == [("待申请销号", 2)]
+    assert {row["key"]: row["count"] for row in figures} == {
+        "todo": 2,
+        "rectifying": 0,
+        "applied": 0,
+        "closed": 0,
+        "overdue": 0,
+    }

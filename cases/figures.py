@@ -292,10 +292,27 @@ def compute(user, unit, params=None, today=None, group=None):
             for row in rows:
                 _add(total.values[kind], row.values[kind])
             continue
-        records = _records(user, kind, period, everything)
-        total.values[kind] = {**_zero(kind), **records.aggregate(**_aggregates(measures))}
+        total.values[kind] = _total_of(user, kind, period, everything)
     spreads = _spreads(user, period, everything)
     return Figures(period, group, total, rows, spreads, unit)
+
+
+def _total_of(user, kind, period, everything):
+    measures = KINDS[kind][4]
+    return {**_zero(kind), **_records(user, kind, period, everything).aggregate(**_aggregates(measures))}
+
+
+def totals(user, unit, kinds, params=None, today=None):
+    """The total row of ``compute`` for ``kinds`` alone (the overview's cards), one aggregate per kind and no group:
+    by unit, ``compute`` adds a dispute's or letter's total up from the groups, in each of which a record lies
+    exactly once, so the aggregate over the same records is the same number."""
+    period = period_of(params or {}, today)
+    total = Row(key=None, label=str(_("Total")), params=period.params)
+    everything = unit is not None and holds_every_unit(unit)
+    total.values = {
+        kind: _total_of(user, kind, period, everything) if unit is not None else _zero(kind) for kind in kinds
+    }
+    return total
 
 
 def _spreads(user, period, everything=False):

@@ -284,7 +284,7 @@ def compute(user, unit, params=None, today=None, group=None):
         return Figures(period, group, total, [], [], None)
     everything = holds_every_unit(unit)
     rows = {"unit": _by_unit, "enterprise": _by_enterprise, "month": _by_month}[group](user, unit, period, everything)
-    for kind, (_v, _f, _d, _u, measures) in KINDS.items():
+    for kind in KINDS:
         if group == "unit" and kind != "demands":
             # A dispute or letter is read by the subtree it is registered in, and each lies in exactly one group
             # of the units below (or the unit itself): the total is their sum, with no other pass over the rows.

@@ -84,6 +84,7 @@ def _red_exceptions(user):
         scope.visible_disputes(user)
         .filter(figures.RED_OPEN)
         .select_related("org_unit", "enterprise")
+        .only("org_unit__name", "enterprise__name", "kind", "received_on")
         .order_by("received_on", "pk")
     )
     return [

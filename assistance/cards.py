@@ -1,6 +1,6 @@
 """The hardship archive's overview cards (see ``qingdan.cards``): this year's exit rate and the yearly reviews
-overdue, both the figures page's own ``figures.table`` total; the overdue reviews per unit as exceptions (counts
-only: a family's name never leaves the masked household pages)."""
+overdue, both the figures page's own ``figures.table`` total (its household counts, ``figures.household_counts``);
+the overdue reviews per unit as exceptions (counts only: a family's name never leaves the masked household pages)."""
 
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -21,11 +21,10 @@ from qingdan.templatetags.qd import percent, thousands
 
 
 def this_year(user):
-    """The figures page's default view: this year, by unit below."""
+    """The households' counts of the figures page's default view (this year) in total."""
 
     def compute():
-        total, _rows = figures.table(root_unit(user), visible_households(user), today=clock.today())
-        return total
+        return figures.household_counts(root_unit(user), visible_households(user), today=clock.today())
 
     return cards.shared(("assistance.this_year", user.pk), compute)
 

@@ -216,6 +216,21 @@ def table(unit, households, group=DEFAULT_GROUP, year=None, today=None):
     return total, result
 
 
+def household_counts(unit, households, year=None, today=None):
+    """The total of ``table`` as far as the households' own counts go (archived, new, exited, deep, permanent,
+    reviews overdue; not the aid, the visits or the visit rule), in one aggregate for the overview's cards:
+    ``table`` adds the same counts up from its units, where every household is counted once."""
+    today = today or clock.today()
+    year = year or today.year
+    total = Figures(year=year, label=str(_("Total")))
+    if unit is None:
+        return total
+    conditions = _conditions(year, today)
+    for name, value in households.aggregate(**{n: Count("id", filter=c) for n, c in conditions.items()}).items():
+        setattr(total, name, value)
+    return total
+
+
 def _head(path, rows):
     """The row whose unit's path is a prefix of ``path``, or None (the rows' units do not nest)."""
     cut = 0

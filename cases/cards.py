@@ -1,6 +1,6 @@
 """The demands and disputes area's overview cards (see ``qingdan.cards``): this year's demand resolution rate and
-red disputes still unresolved, both from the figures page's own ``figures.compute`` (the same period, this year),
-and the red disputes open now as exceptions."""
+red disputes still unresolved, both the total of the figures page's own ``figures.compute`` (the same period, this
+year; ``figures.totals``), and the red disputes open now as exceptions."""
 
 from datetime import datetime
 from urllib.parse import urlencode
@@ -19,8 +19,12 @@ from qingdan.templatetags.qd import percent, thousands
 
 
 def this_year(user):
-    """The figures page's default view: this year, by unit below."""
-    return cards.shared(("cases.this_year", user.pk), lambda: figures.compute(user, root_unit(user), {}, clock.today()))
+    """The total of the figures page's default view (this year) for demands and disputes."""
+
+    def compute():
+        return figures.totals(user, root_unit(user), ("demands", "disputes"), {}, clock.today())
+
+    return cards.shared(("cases.this_year", user.pk), compute)
 
 
 def _list(kind, params):
@@ -29,7 +33,7 @@ def _list(kind, params):
 
 @card("demand_resolution", gettext_lazy("Demand resolution rate"), order=40, kind=RATE)
 def demand_resolution(user):
-    total = this_year(user).total
+    total = this_year(user)
     rate, resolved, accepted = (total.value("demands", n) for n in ("resolution_rate", "resolved", "accepted"))
     return CardValue(
         value=rate,
@@ -66,7 +70,7 @@ def _day(month):
 
 @card("red_disputes", gettext_lazy("Red disputes unresolved"), order=41)
 def red_disputes(user):
-    total = this_year(user).total
+    total = this_year(user)
     count = total.value("disputes", "red_open")
     return CardValue(value=count, text=thousands(count), url=_list("disputes", total.filters("disputes", "red_open")))
 
@@ -80,6 +84,7 @@ def _red_exceptions(user):
         scope.visible_disputes(user)
         .filter(figures.RED_OPEN)
         .select_related("org_unit", "enterprise")
+        .only("org_unit__name", "enterprise__name", "kind", "received_on")
         .order_by("received_on", "pk")
     )
     return [

@@ -284,7 +284,7 @@ def compute(user, unit, params=None, today=None, group=None):
         return Figures(period, group, total, [], [], None)
     everything = holds_every_unit(unit)
     rows = {"unit": _by_unit, "enterprise": _by_enterprise, "month": _by_month}[group](user, unit, period, everything)
-    for kind, (_v, _f, _d, _u, measures) in KINDS.items():
+    for kind in KINDS:
         if group == "unit" and kind != "demands":
             # A dispute or letter is read by the subtree it is registered in, and each lies in exactly one group
             # of the units below (or the unit itself): the total is their sum, with no other pass over the rows.
@@ -292,10 +292,27 @@ def compute(user, unit, params=None, today=None, group=None):
             for row in rows:
                 _add(total.values[kind], row.values[kind])
             continue
-        records = _records(user, kind, period, everything)
-        total.values[kind] = {**_zero(kind), **records.aggregate(**_aggregates(measures))}
+        total.values[kind] = _total_of(user, kind, period, everything)
     spreads = _spreads(user, period, everything)
     return Figures(period, group, total, rows, spreads, unit)
+
+
+def _total_of(user, kind, period, everything):
+    measures = KINDS[kind][4]
+    return {**_zero(kind), **_records(user, kind, period, everything).aggregate(**_aggregates(measures))}
+
+
+def totals(user, unit, kinds, params=None, today=None):
+    """The total row of ``compute`` for ``kinds`` alone (the overview's cards), one aggregate per kind and no group:
+    by unit, ``compute`` adds a dispute's or letter's total up from the groups, in each of which a record lies
+    exactly once, so the aggregate over the same records is the same number."""
+    period = period_of(params or {}, today)
+    total = Row(key=None, label=str(_("Total")), params=period.params)
+    everything = unit is not None and holds_every_unit(unit)
+    total.values = {
+        kind: _total_of(user, kind, period, everything) if unit is not None else _zero(kind) for kind in kinds
+    }
+    return total
 
 
 def _spreads(user, period, everything=False):

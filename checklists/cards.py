@@ -1,5 +1,6 @@
 """The close-out area's overview cards (see ``qingdan.cards``): the close-out rate and the items overdue now,
-both from the figures page's own ``figures.table``, so a card reads exactly what 统计 shows."""
+both the total of the figures page's own ``figures.table`` (``figures.total``), so a card reads exactly what 统计
+shows."""
 
 from datetime import date
 from urllib.parse import urlencode
@@ -20,16 +21,13 @@ from qingdan.templatetags.qd import percent, thousands
 SINCE = date(2000, 1, 1)  # the figures page counts every list ever issued: the ranking does too
 
 
-def _items_url(params):
-    return f"{reverse('checklists:items')}?{urlencode(params)}"
+def _items_url(params, page=None):
+    """The item list filtered by ``params``; ``page``: its address, reversed once for a card's many rows."""
+    return f"{page or reverse('checklists:items')}?{urlencode(params)}"
 
 
 def _total(user):
-    def compute():
-        total, _rows = figures.table(root_unit(user), "unit", clock.today())
-        return total
-
-    return cards.shared(("checklists.total", user.pk), compute)
+    return cards.shared(("checklists.total", user.pk), lambda: figures.total(root_unit(user), clock.today()))
 
 
 @card("close_out", gettext_lazy("Close-out rate"), order=10, kind=RATE)
@@ -60,11 +58,12 @@ def _close_out_trend(user, months):
 @close_out.ranking
 def _close_out_ranking(user, units):
     values = metrics.close_out_rate(units, SINCE, clock.today())
+    page = reverse("checklists:items")
     return {
         pk: CardValue(
             value=value.rate,
             text=percent(value.rate),
-            url=_items_url({"unit": pk, "below": "1", "closed": "1"}),
+            url=_items_url({"unit": pk, "below": "1", "closed": "1"}, page),
             numerator=value.numerator,
             denominator=value.denominator,
         )
@@ -92,13 +91,14 @@ def _overdue_exceptions(user):
         .annotate(n=Count("id"), since=Min("deadline"), red=Count("id", filter=colour_filter(Colour.RED, today)))
         .order_by()
     )
+    page = reverse("checklists:items")
     return [
         CardException(
             kind="overdue_items",
             unit_id=row["responsible_unit"],
             unit_name=row["responsible_unit__name"],
             text=_("%(n)d items overdue, the oldest since %(day)s") % {"n": row["n"], "day": row["since"]},
-            url=_items_url({"unit": row["responsible_unit"], "overdue": "1"}),
+            url=_items_url({"unit": row["responsible_unit"], "overdue": "1"}, page),
             delay_days=(today - row["since"]).days,
             red=bool(row["red"]),
         )

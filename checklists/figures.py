@@ -140,6 +140,19 @@ def table(unit, group, today=None):
     return total, _labelled(rows, group, subtree)
 
 
+def total(unit, today=None):
+    """``table(unit, group)``'s total without its groups (the overview's cards): the kept rows summed and the items
+    overdue now counted, in two queries."""
+    today = today or clock.today()
+    if unit is None:
+        return Figures()
+    scope = Q() if holds_every_unit(unit) else within(unit, "responsible_unit")
+    sums = ItemTally.objects.filter(scope).aggregate(**{name: Sum(name) for name in TALLY_COUNTS})
+    sums = {name: int(sums[name] or 0) for name in TALLY_COUNTS}  # PostgreSQL may sum as numeric
+    overdue = Item.objects.filter(overdue_q(today), scope).count()
+    return _group_figures({**sums, "overdue": overdue}, params={"unit": str(unit.pk), "below": "1"})
+
+
 def closed_by_month(unit):
     """``{month of issue: items closed}`` of the items ``unit``'s subtree is responsible for: the ``closed`` of
     ``table(unit, "month")``, from the same kept rows."""

@@ -29,7 +29,7 @@ def dashboard(request):
 def _dashboard(request):
     ranked_by, ranking = board.ranking(request.user)
     found = board.exceptions(request.user)
-    labels = {card.key: card.label for card in cards.available()}
+    labels = {card.key: str(card.label) for card in cards.available()}  # translated once, not once per exception
     return render(
         request,
         "overview/dashboard.html",

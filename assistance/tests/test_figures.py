@@ -145,6 +145,23 @@ def test_the_units_below_add_up_to_the_total_with_the_county_own_files(archive, 
     assert total.aided == 6 and total.aid_times == 9 and total.aid_amount == Decimal("11401.50")
 
 
+def test_the_household_counts_alone_are_the_tables_total(archive, office, city_office, outsider, county_a):
+    """The overview's cards read ``figures.household_counts``: one aggregate, the same counts as the table's total
+    (which adds them up from its units), for the county, the city and the other county."""
+    from assistance import figures
+    from orgs.queries import root_unit
+
+    for user in (office, city_office, outsider):
+        unit, households = root_unit(user), visible_households(user)
+        for year in (2025, 2026):
+            counts = figures.household_counts(unit, households, year)
+            total, _rows = figures.table(unit, households, "unit", year)
+            for name in ("held", "new", "exited_year", "exited", "deep", "permanent", "review_due"):
+                assert getattr(counts, name) == getattr(total, name), (user.username, year, name)
+            assert (counts.year, counts.exit_rate_year) == (total.year, total.exit_rate_year)
+    assert figures.household_counts(county_a, visible_households(office), 2026).held == 9
+
+
 def test_cards_show_the_figures_with_money_in_wan(archive, office, client_for):
     body = client_for(office).get("/assistance/figures/").content.decode()
     assert 'data-testid="card-held">9<' in body

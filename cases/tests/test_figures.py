@@ -27,6 +27,7 @@ from cases.models import (
 )
 from cases.tests import factories_cases as make
 from orgs.models import OrgKind, Role
+from orgs.queries import root_unit
 from orgs.tests.factories import OrgUnitFactory, UserFactory
 
 LINK = re.compile(
@@ -116,6 +117,24 @@ def test_every_figure_links_to_exactly_the_records_it_counts(
         response = client_for(user).get(f"{reverse('cases:figures')}?group={group}&{period}")
         assert response.status_code == 200
         assert_links_match(user, response.content.decode())
+
+
+@pytest.mark.parametrize("period", [{}, {"year": "2025"}, {"from": "2026-02", "to": "2026-05"}])
+def test_the_totals_alone_are_the_figures_total_by_every_group(
+    county_data, other_county_data, office, leader, town_office, city_office, outsider, period
+):
+    """The overview's cards read ``figures.totals``: one aggregate per kind, the same numbers as the total of the
+    page's every grouping (by unit, the disputes' and letters' total is the sum of the units')."""
+    for user in (office, leader, town_office, city_office, outsider):
+        unit = root_unit(user)
+        alone = figures.totals(user, unit, tuple(figures.KINDS), period)
+        for group in figures.GROUPS:
+            total = figures.compute(user, unit, period, group=group).total
+            assert alone.params == total.params
+            for kind, measures in figures.MEASURES.items():
+                for name in measures:
+                    assert alone.value(kind, name) == total.value(kind, name), (user.username, group, kind, name)
+    assert figures.totals(outsider, None, ("demands",)).value("demands", "accepted") == 0
 
 
 def test_the_county_sees_its_own_figures_and_not_the_other_countys(county_data, other_county_data, office, client_for):

@@ -145,6 +145,15 @@ def test_the_province_sees_everything_without_a_filter_on_the_path(spread, offic
     assert [q["sql"] for q in captured if path_filter.search(q["sql"])]
 
 
+def test_the_total_alone_is_the_tables_total(spread, office, city):
+    """The overview's cards read ``figures.total``: the same figures, links included, as the table's total, for a
+    county, for the one root (no filter on the path) and for nobody."""
+    for unit in (office.org_unit, city):
+        for group in ("unit", "month"):
+            assert figures.total(unit, TODAY()) == figures.table(unit, group, TODAY())[0], (unit.code, group)
+    assert figures.total(None) == figures.table(None, "unit")[0]
+
+
 def test_the_figures_of_a_user_without_a_unit_are_empty():
     from django.contrib.auth.models import AnonymousUser
 

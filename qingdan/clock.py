@@ -22,6 +22,12 @@ def now() -> datetime:
     return moment if moment is not None else timezone.now()
 
 
+def outside_now() -> datetime:
+    """The moment outside every ``at()`` block: the machine's (the tests' frozen) clock. The demo writes no step of
+    its history later than this."""
+    return timezone.now()
+
+
 def today() -> date:
     """Today's date in the federation's time zone."""
     return timezone.localdate(now())

@@ -22,7 +22,7 @@ def moment(day, hour=9, minute=0):
     """``day`` at ``hour``:``minute`` in the federation's time zone, but never later than the moment the demo is
     loaded (the machine's clock, not an enclosing ``clock.at``): a step written for this afternoon, loaded this
     morning, happens now rather than in the future."""
-    return min(timezone.make_aware(datetime.combine(day, time(hour, minute))), timezone.now())
+    return min(timezone.make_aware(datetime.combine(day, time(hour, minute))), clock.outside_now())
 
 
 def add_months(day, months):

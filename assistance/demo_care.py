@@ -30,6 +30,7 @@ from orgs.models import OrgKind, OrgUnit, User
 from orgs.queries import within
 from qingdan import clock
 from qingdan.actors import SYSTEM
+from qingdan.demo_calendar import moment
 
 MARK = "demo-care"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -37,7 +38,7 @@ STANDARDS = {2024: Decimal("760"), 2025: Decimal("790"), 2026: Decimal("820")}
 
 
 def _moment(day):
-    return datetime.datetime.combine(day, datetime.time(10, 0))
+    return moment(day, 10)
 
 
 def _county():

@@ -24,7 +24,7 @@ from surveys.models import PollMode
 def _clock(day, hour=9):
     """Run the services as of ``day`` at ``hour`` (China time), in one transaction for the moment's work
     (SQLite commits are slow); what runs on commit, such as notifications, still runs at that moment."""
-    with clock.at(datetime.combine(day, time(hour))) as now, transaction.atomic():
+    with clock.at(moment(day, hour)) as now, transaction.atomic():
         yield now
 
 

@@ -45,9 +45,12 @@ def address_key(address):
 def _throttle(kind, address, limit):
     """Count one more from ``address`` in the hour, or refuse: nothing is stored when refused."""
     if address:
+        # "-times": the moments of the window; the keys of before held a bare count, which a deploy may find.
         message = _("Too many submissions from this network just now; please try again in an hour.")
         throttles.admit(
-            [(f"assistance-{kind}:{address}", limit, message)], window=WINDOW, explain=lambda reason, _wait: reason
+            [(f"assistance-{kind}-times:{address}", limit, message)],
+            window=WINDOW,
+            explain=lambda reason, _wait: reason,
         )
 
 

@@ -58,9 +58,8 @@ def start(*, kind, owner=None, params=None, key=None, label=None, request=None):
             job = Job.objects.get(kind=kind, key=key)
             return job
     elif job.status == JobStatus.FAILED:
-        again = {"client_ip": client_address(request)} if request is not None else {}
         updated = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
-            status=JobStatus.QUEUED, message="", done=0, total=0, finished_at=None, **again
+            status=JobStatus.QUEUED, message="", done=0, total=0, finished_at=None
         )
         job.refresh_from_db()
         if not updated:

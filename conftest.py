@@ -5,13 +5,17 @@ County A (滨海) holds office, reporter, reviewer, evaluator, leader and the th
 separated duties; county B holds ``outsider``, an office clerk who must never see A.
 """
 
+import io
 import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
+from django.utils import translation
 
 from checklists import tally
 from orgs.models import OrgKind, Role
@@ -60,6 +64,25 @@ def frozen_clock():
     ``frozen_clock.move_to(...)``."""
     with time_machine.travel(TEST_NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language (``LANGUAGE_CODE``), whatever test ran before it in this process:
+    a request leaves the language it chose active in its thread (``LocaleMiddleware`` does not put it back)."""
+    translation.deactivate()
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo (``load_demo``), loaded once for the module whose tests ask for it: each test runs in its own
+    savepoint within the load's transaction, rolled back when the module ends, so nothing leaks into other
+    modules. A load takes 20-40 seconds; a module of several tests over the demo pays it once. Every test of
+    such a module takes this fixture: one that does not would see the demo or not, depending on its place."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 and with the buttons of the item page, for every demo user and item."""
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from checklists import inbox, permissions
@@ -22,8 +21,7 @@ APPLY_TASKS = (inbox.Task.APPLY, inbox.Task.RECTIFY, inbox.Task.OVERDUE)
 
 
 @pytest.fixture
-def demo():
-    call_command("load_demo")
+def demo(demo_loaded):
     items = Item.objects.select_related("checklist__issuing_unit", "responsible_unit").prefetch_related(
         "checklist__co_units"
     )

@@ -1,10 +1,7 @@
 """The demo, loaded once for the module that asks for it (``demo``): the overview reads every area, and the demo
-is the one place where they all hold records. Every test runs in its own savepoint within the load's transaction,
-which is rolled back at the end, so nothing leaks into other modules."""
+is the one place where they all hold records."""
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 
 from orgs.models import Role
@@ -13,12 +10,9 @@ from orgs.tests.factories import PASSWORD, UserFactory  # noqa: F401 - PASSWORD 
 DEMO_PASSWORD = "Qingdan@2026"  # noqa: S105 - the documented demo password
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo")
-        yield
-        transaction.set_rollback(True)
+@pytest.fixture
+def demo(demo_loaded, db):
+    """The demo of the root ``conftest.demo_loaded``, with this test's own savepoint."""
 
 
 def signed_in(username, password=DEMO_PASSWORD):

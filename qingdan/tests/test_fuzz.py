@@ -10,7 +10,6 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,8 +36,8 @@ NASTY = st.sampled_from(["", " ", "\x00", "\ud800", "\x1b[2J", '=HYPERLINK("x")'
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo(demo_loaded, db):
+    """The demo, loaded once for the module (``demo_loaded``)."""
 
 
 # --- the API -----------------------------------------------------------------------------------------------------

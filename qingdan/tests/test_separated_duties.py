@@ -4,7 +4,6 @@ and call no business API; every URL of the business areas is walked from the URL
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -50,8 +49,7 @@ def business_pages():
 
 
 @pytest.fixture
-def demo():
-    call_command("load_demo")
+def demo(demo_loaded):
     office = User.objects.get(username="office")
     item = visible_items(office).filter(documents__isnull=False).order_by("pk").first()
     # A file of the county's own library (the unit the three duties sit in too), attached to the item.

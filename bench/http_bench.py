@@ -179,6 +179,13 @@ def parse_args(argv):
     parser.add_argument("--workers", type=bounded(int, 1, 32), default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--port", type=bounded(int, 0, 65535), default=0, help="loopback port (default: a free one)")
     parser.add_argument(
+        "--redis",
+        metavar="URL",
+        default="",
+        help="serve with QINGDAN_REDIS_URL=URL, as in production: cache and sessions in Redis, busy pages kept "
+        "between requests (qingdan/pagecache.py); default: no Redis, nothing kept",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="reuse the database of the last complete preparation (and its keys) instead of loading the demo again",
@@ -202,8 +209,9 @@ def new_keys():
     }
 
 
-def server_env(keys):
-    """The environment of manage.py and gunicorn: deployed settings (DEBUG off), plain HTTP, the bench database."""
+def server_env(keys, redis=""):
+    """The environment of manage.py and gunicorn: deployed settings (DEBUG off), plain HTTP, the bench database;
+    with ``redis``, the cache and sessions of production under a key prefix of this run's own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QINGDAN_") or k == "QINGDAN_DEMO_PASSWORD"}
     env.update(
         keys,
@@ -214,6 +222,8 @@ def server_env(keys):
         QINGDAN_SECURE_SSL_REDIRECT="false",
         QINGDAN_LOG_LEVEL="WARNING",
     )
+    if redis:
+        env.update(QINGDAN_REDIS_URL=redis, QINGDAN_CACHE_PREFIX=f"bench-{secrets.token_hex(4)}")
     return env
 
 
@@ -418,6 +428,8 @@ def print_header(args, port):
     state = "kept from the last run (--keep)" if args.keep_used else "fresh"
     print(f"database SQLite {sqlite3.sqlite_version}, {state}: {DB.relative_to(ROOT)} (migrate + load_demo)")
     print(f"server   gunicorn {' '.join(gunicorn_args(args.workers, port))}  (bench.settings: DEBUG off, plain HTTP)")
+    kept = f"Redis {args.redis}, busy pages kept between requests" if args.redis else "per process, no page kept"
+    print(f"cache    {kept}")
     print(
         f"load     {args.clients} clients, {args.requests} requests per target in {args.rounds} rounds, "
         f"{args.warmup} warm-up requests per target, cap {args.seconds:g} s per target"
@@ -488,11 +500,11 @@ def main(argv=None):
     os.chdir(ROOT)
     args.keep_used = args.keep and DB.exists() and KEYS.exists()
     if args.keep_used:
-        env = server_env(json.loads(KEYS.read_text()))
+        env = server_env(json.loads(KEYS.read_text()), args.redis)
         print(f"reusing {DB.relative_to(ROOT)} (--keep)", flush=True)
     else:
         keys = new_keys()
-        env = server_env(keys)
+        env = server_env(keys, args.redis)
         print("preparing a fresh database (migrate + load_demo) ...", flush=True)
         prepare_database(env)
         KEYS.write_text(json.dumps(keys))

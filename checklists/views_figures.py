@@ -15,6 +15,7 @@ from checklists import figures
 from orgs.models import Role
 from orgs.queries import root_unit
 from qingdan import clock, spreadsheets
+from qingdan.pagecache import kept
 from qingdan.pages import PAGE_SIZE, export_stem, xlsx_response
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import write_workbook
@@ -78,6 +79,7 @@ def _period(request):
 
 
 @role_required(*VIEWERS)
+@kept
 def figures_page(request):
     group = _group(request)
     today = clock.today()

@@ -54,6 +54,7 @@ from orgs.models import Role
 from orgs.queries import root_unit
 from qingdan import clock
 from qingdan.errors import Conflict, Refused
+from qingdan.pagecache import kept
 from qingdan.pages import download_response, export_stem, form_filters, paginate, query_without_page
 from qingdan.spreadsheets import XLSX_CONTENT_TYPE, write_workbook
 
@@ -188,6 +189,7 @@ def _switches(request, show):
 
 
 @login_required
+@kept
 def item_list(request):
     form, show, items = _filtered_items(request)
     page = paginate(request, items)

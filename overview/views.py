@@ -14,6 +14,7 @@ from orgs.queries import get_in_tree_or_404, root_unit
 from overview import board, supervision
 from qingdan import cards, clock
 from qingdan.errors import Refused
+from qingdan.pagecache import kept
 from qingdan.permissions import role_required
 
 VIEWERS = (Role.OFFICE, Role.LEADER)
@@ -21,6 +22,7 @@ EXCEPTIONS_SHOWN = 50
 
 
 @role_required(*VIEWERS)
+@kept
 def dashboard(request):
     with cards.one_reading():
         return _dashboard(request)

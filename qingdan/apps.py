@@ -7,6 +7,9 @@ class QingdanConfig(AppConfig):
     verbose_name = "Qingdan"
     default = True
 
+    def ready(self):
+        from qingdan import pagecache  # noqa: F401 - watches every database connection for writes
+
 
 class QingdanAdminConfig(admin_apps.AdminConfig):
     default = False

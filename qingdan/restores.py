@@ -19,7 +19,7 @@ from pathlib import Path
 from django.db import DatabaseError, connections
 
 from audit import chain
-from qingdan import backups
+from qingdan import backups, pagecache
 from qingdan.backups import BackupError
 
 # ``note``: what a failed check found, in full, printed under the table.
@@ -126,6 +126,7 @@ def restore(*, path, alias="default", stream=None, confirm=None):
     digest = restore_postgresql(archive, alias, stream) if engine == "postgresql" else restore_sqlite(archive, alias)
     if root is not None and not archive.manifest["files"].get("skipped"):
         archive.extract_files(root, stream)
+    pagecache.bump({pagecache.UNKNOWN})  # the database was written outside Django: no kept page stands
     return archive, digest
 
 

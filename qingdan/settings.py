@@ -271,6 +271,10 @@ if QINGDAN_REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     _default_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+# The busiest pages are kept between requests, for one user each, until a table they read is written
+# (qingdan/pagecache.py), for at most this many seconds (a page is of its minute: more than 60 gains nothing). Their
+# versions must be shared by every app server and worker: on by default with Redis, 0 turns it off.
+QINGDAN_PAGE_CACHE_SECONDS = env.get_int("PAGE_CACHE_SECONDS", 60 if QINGDAN_REDIS_URL else 0, minimum=0)
 CACHES = {
     "default": _default_cache,
     "polls": {

@@ -14,11 +14,13 @@ from cases import inbox_letters as letters_inbox
 from checklists import inbox as checklist_inbox
 from orgs import inbox as org_inbox
 from orgs.queries import org_summary
+from qingdan.pagecache import kept
 from scoring import inbox as scoring_inbox
 from surveys import inbox as survey_inbox
 
 
 @login_required
+@kept
 def home(request):
     """The workbench (工作台): what waits for this user in every area, then the org figures."""
     checklist_tasks, unit_items = checklist_inbox.workbench(request.user)

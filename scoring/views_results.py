@@ -26,6 +26,7 @@ from orgs.models import OrgUnit
 from qingdan import metrics
 from qingdan.errors import Conflict, Refused
 from qingdan.forms import StyledForm
+from qingdan.pagecache import kept
 from qingdan.pages import download_response, export_stem, paginate, xlsx_response
 from qingdan.templatetags.qd import yuan
 from scoring import bulletin, drill, exports, permissions, workflow
@@ -199,6 +200,7 @@ def _stacked_chart(rows, sections):
 
 
 @login_required
+@kept
 def results_page(request, pk):
     round = get_round(request.user, pk)
     nodes, sections, results, ordered, key, descending = _visible(request, round)

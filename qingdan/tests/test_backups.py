@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -31,7 +32,7 @@ from audit.models import AuditEvent, AuditSeal
 from evidence import services as evidence
 from orgs import demo as org_demo
 from orgs.models import User
-from qingdan import backups, clock, restores
+from qingdan import backups, clock, pagecache, restores
 from surveys import demo as survey_demo
 
 PDF = b"%PDF-1.4\n" + "职工代表大会决议（扫描件）".encode() * 200 + b"\n%%EOF\n"
@@ -158,6 +159,8 @@ def manifest_tables(backed_up):
 
 
 def test_a_restore_onto_a_new_database_gives_back_every_row_the_audit_chain_and_the_file(backed_up, target, settings):
+    unknown = pagecache.VERSION + pagecache.UNKNOWN
+    before = cache.get(unknown)
     status, output = restore(backed_up["archive"], target, "--yes")
 
     assert status == 0, output
@@ -169,6 +172,7 @@ def test_a_restore_onto_a_new_database_gives_back_every_row_the_audit_chain_and_
     assert verdict.broken is None and (verdict.head_seq, verdict.head_hash) == (seq, digest)
     assert f"审计链 audit chain → {seq}:{digest[:12]}" in output
     assert (Path(settings.MEDIA_ROOT) / backed_up["file"]).read_bytes() == PDF
+    assert cache.get(unknown) != before  # written outside Django's cursor: every kept page is stale
 
 
 def test_a_restore_onto_a_database_with_rows_is_refused_and_changes_nothing(backed_up, target):

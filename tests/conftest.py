@@ -25,6 +25,18 @@ expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, the test database is a file beside the configured one, not Django's in-memory default: with an
+    in-memory database the live server's threads (one per browser connection) and the test share one connection,
+    which Django's documentation warns fails at random. With a file each thread has its own, as in production."""
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    if default["ENGINE"].endswith("sqlite3"):
+        default.setdefault("TEST", {})["NAME"] = str(Path(default["NAME"]).with_suffix(".test.sqlite3"))
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """The system Chromium, never a downloaded one."""
     return {

@@ -1,8 +1,10 @@
 """Busy pages kept between requests (``@kept``), and thrown away by the first write to a table they read.
 
-A kept page is one signed-in user's own page, in one session, language and minute: the key holds the path with its
-query, the user, the session, the CSRF cookie, the language, an htmx request's header and the current minute (every
-date and "overdue" a page shows is of the minute it was drawn in). Nothing is shared between users.
+A kept page is one signed-in user's own page, in one session, language and minute: the key holds the view, the user,
+the session, the CSRF cookie, the language, an htmx request's header and the current minute (every date and
+"overdue" a page shows is of the minute it was drawn in), and the page is served only for the path and query it was
+drawn for. Each user keeps one page per view, so asking for many queries fills no memory. Nothing is shared between
+users.
 
 Which writes make a page stale is found, not listed: while a page is drawn, every SELECT it sends is read for the
 tables after FROM and JOIN. Every INSERT, UPDATE or DELETE that reaches the database (``save()``, ``update()``,
@@ -143,9 +145,10 @@ def _signed_in_tables():
 
 
 def _key(request, name):
+    """One kept page per view, user, session, language and minute: its path is in the entry, so a user who asks for
+    many different queries keeps one page of the view, not one per query."""
     parts = [
         name,
-        request.get_full_path(),
         str(request.user.pk),
         request.session.session_key or "",
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
@@ -189,7 +192,8 @@ def kept(view):
             return view(request, *args, **kwargs)
         key = _key(request, name)
         entry = cache.get(key)
-        if entry is not None and _current(entry["tables"]) == entry["versions"]:
+        path = request.get_full_path()
+        if entry is not None and entry["path"] == path and _current(entry["tables"]) == entry["versions"]:
             return _served(entry, request)
         before = cache.get(ANY)
         reading = _Reading(_signed_in_tables())
@@ -211,7 +215,7 @@ def kept(view):
         if versions.pop() != before or not _fresh_from_replica(versions):
             return response
         nonce = getattr(request, "_csp_nonce", None)
-        entry = {"tables": tables, "versions": versions, "body": response.content, "nonce": nonce}
+        entry = {"path": path, "tables": tables, "versions": versions, "body": response.content, "nonce": nonce}
         entry["type"] = response["Content-Type"]
         cache.set(key, entry, timeout=settings.QINGDAN_PAGE_CACHE_SECONDS)
         return response

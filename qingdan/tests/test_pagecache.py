@@ -133,6 +133,15 @@ def test_a_pending_message_is_shown_on_a_page_drawn_for_it(client_for, office, c
     assert kept(again) and "清单已下发" not in again.text
 
 
+def test_a_user_keeps_one_page_per_view_whatever_the_query(client_for, office, checklist):
+    client = client_for(office)
+    client.get(ITEMS)
+    for number in range(3):  # each query is drawn, and takes the place of the one before
+        assert not kept(client.get(ITEMS, {"q": f"职工{number}"}))
+    assert kept(client.get(ITEMS, {"q": "职工2"})) and not kept(client.get(ITEMS))
+    assert len([key for key in cache._cache if pagecache.PAGE in key]) == 1
+
+
 def test_switched_off_nothing_is_kept(client_for, office, checklist, settings):
     settings.QINGDAN_PAGE_CACHE_SECONDS = 0
     client = client_for(office)

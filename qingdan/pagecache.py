@@ -39,7 +39,6 @@ PAGE = "page:"
 VERSION = "page-version:"
 ANY = VERSION + "*"  # changes with every write: a page drawn while it changed is not kept
 UNKNOWN = "?"  # the table of a write that names none this module can read: every kept page read it
-_WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "TRUNCATE", "COPY"})
 _WRITTEN = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"([^"]+)"', re.I)
 _READ = re.compile(r'\b(?:FROM|JOIN)\s+(\(|"[^"]+"|\S+)', re.I)
 # The request's bookkeeping, not the user's work: sessions (the idle time-out's stamp) and the database caches.
@@ -83,9 +82,10 @@ def bump(tables):
 
 
 def _written(sql):
-    """The table an INSERT, UPDATE or DELETE writes; ``UNKNOWN`` when it cannot be read; None for a read."""
+    """The table an INSERT, UPDATE or DELETE writes; ``UNKNOWN`` for any other change (COPY, a schema change) or
+    when it cannot be read; None for a read."""
     words = sql.lstrip().split(None, 1)
-    if not words or words[0].upper() not in _WRITES:
+    if not words or words[0].upper() not in replica.WRITES:
         return None
     found = _WRITTEN.match(sql)
     return found.group(1) if found else UNKNOWN

@@ -27,7 +27,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 # Pages whose GET leads straight into a change, or that must see the account as it is now; and the API, whose
 # clients keep no cookie to pin them to the primary after their own write.
 PRIMARY_PREFIXES = ("/login/", "/logout/", "/password/", "/admin/", "/i18n/", "/api/")
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "CREATE", "DROP", "ALTER", "TRUNCATE")
+# The first words of the statements that change the database (qingdan/pagecache.py reads the same list).
+WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "CREATE", "DROP", "ALTER", "TRUNCATE", "COPY"})
 # Tables whose writes are the request's bookkeeping, not the user's work: the idle time-out's session stamp.
 _BOOKKEEPING = ("django_session",)
 _ALWAYS_PRIMARY_APPS = frozenset({"sessions"})
@@ -77,7 +78,7 @@ class ReplicaRouter:
 
 def _is_write(sql):
     head = sql.lstrip().split(None, 1)[0].upper() if sql and sql.strip() else ""
-    if head not in _WRITES:
+    if head not in WRITES:
         return False
     lowered = sql.lower()
     return not any(table in lowered for table in _BOOKKEEPING)

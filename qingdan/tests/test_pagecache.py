@@ -8,10 +8,14 @@ from datetime import timedelta
 
 import pytest
 from django.contrib import messages
+from django.contrib.auth.models import Group
+from django.contrib.messages.storage import default_storage
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.http import HttpResponse
 
 from checklists import services
 from checklists.models import Item
@@ -142,6 +146,38 @@ def test_a_user_keeps_one_page_per_view_whatever_the_query(client_for, office, c
     assert len([key for key in cache._cache if pagecache.PAGE in key]) == 1
 
 
+def _signed_in_request(rf, user, session_key):
+    request = rf.get("/kept/")
+    request.session = SessionStore(session_key)
+    request.user, request._messages = user, default_storage(request)
+    return request
+
+
+def test_a_page_that_wrote_or_added_a_message_is_drawn_each_time(rf, office):
+    session = SessionStore()
+    session.create()
+    drawn = []
+
+    def view(kind):
+        def draw(request):
+            drawn.append(kind)
+            if kind == "writes":
+                Group.objects.create(name=f"组{len(drawn)}")  # a table the page does not read, uncommitted yet
+            elif kind == "tells":
+                messages.info(request, "已保存")
+            return HttpResponse(f"<p>{office.username}</p>")
+
+        draw.__qualname__ = f"draw_{kind}"
+        return pagecache.kept(draw)
+
+    for kind in ("reads", "writes", "tells"):
+        page = view(kind)
+        for _ in range(2):
+            with transaction.atomic():  # as a request inside a transaction: its write has not committed yet
+                page(_signed_in_request(rf, office, session.session_key))
+    assert drawn == ["reads", "writes", "writes", "tells", "tells"]
+
+
 def test_switched_off_nothing_is_kept(client_for, office, checklist, settings):
     settings.QINGDAN_PAGE_CACHE_SECONDS = 0
     client = client_for(office)
@@ -160,6 +196,7 @@ def test_switched_off_nothing_is_kept(client_for, office, checklist, settings):
         ('COPY "checklists_item" FROM STDIN', pagecache.UNKNOWN),
         ('SELECT "checklists_item"."id" FROM "checklists_item"', None),
         ("SAVEPOINT s1", None),
+        ('ALTER TABLE "checklists_item" ADD COLUMN "x" integer', pagecache.UNKNOWN),
     ],
 )
 def test_the_table_a_statement_writes(sql, table):

@@ -2,7 +2,7 @@
 # The load test, headless and bounded: locust with bench/locustfile.py, then throughput, p50/p95/p99 and error
 # share per page (bench/load_summary.py over locust's --csv output).
 #
-#   bench/load_test.sh [HOST]                   # default http://127.0.0.1:8620/ (deploy/local.sh's nginx front)
+#   bench/load_test.sh [HOST]                   # default https://127.0.0.1:8620/ (deploy/local.sh's nginx front)
 #   bench/load_test.sh --serve postgresql://postgres@127.0.0.1:5432/qingdan_province_s01
 #                                               # start one gunicorn (2 workers, port $PORT, default 8681) on that
 #                                               # database with the keys of var/province/keys.env, run, stop it
@@ -50,7 +50,7 @@ if [[ ${1:-} == --serve ]]; then
         sleep 0.2
     done
 else
-    HOST=${1:-http://127.0.0.1:8620/}
+    HOST=${1:-https://127.0.0.1:8620/}
 fi
 
 echo "Load test: $USERS users (+$SPAWN_RATE/s) for $RUN_TIME against $HOST, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"

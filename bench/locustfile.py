@@ -64,6 +64,17 @@ class AnySchemeCookies(RequestsCookieJar):
         return super().set_cookie(cookie, *args, **kwargs)
 
 
+# deploy/local.sh's nginx speaks HTTPS with a certificate made on this machine: that one certificate is trusted.
+LOCAL_CA = Path(__file__).resolve().parent.parent / "var" / "deploy" / "tls" / "local.crt"
+
+
+def _prepare(user):
+    """A fresh cookie jar, and the local certificate trusted when the host is deploy/local.sh's HTTPS front."""
+    user.client.cookies = AnySchemeCookies()
+    if user.host.startswith("https://") and LOCAL_CA.exists():
+        user.client.verify = str(LOCAL_CA)
+
+
 def _first(match):
     return next(g for g in match.groups() if g) if match else None
 
@@ -74,7 +85,7 @@ class Visitor(HttpUser):
     role = ""
 
     def on_start(self):
-        self.client.cookies = AnySchemeCookies()
+        _prepare(self)
         self.username = None
 
     def csrf(self):
@@ -238,7 +249,7 @@ class Worker(HttpUser):
     wait_time = between(5, 15)
 
     def on_start(self):
-        self.client.cookies = AnySchemeCookies()
+        _prepare(self)
 
     @task
     def answer(self):
@@ -308,6 +319,9 @@ class Baseline(HttpUser):
 
     weight = 3
     wait_time = between(2, 8)
+
+    def on_start(self):
+        _prepare(self)
 
     @task
     def login_page(self):

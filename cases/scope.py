@@ -46,7 +46,7 @@ from cases.models import (
     Rating,
 )
 from orgs.models import OrgUnit
-from orgs.queries import get_or_404, get_visible_or_404, root_unit, visible_to, within
+from orgs.queries import get_or_404, get_visible_or_404, root_unit, visible_to, within, within_either
 from qingdan import clock
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -62,7 +62,7 @@ def visible_demands(user):
     unit = root_unit(user)
     if unit is None:
         return Demand.objects.none()
-    return Demand.objects.filter(within(unit, "org_unit") | within(unit, "handling_unit"))
+    return Demand.objects.filter(within_either(unit, Demand, "org_unit", "handling_unit"))
 
 
 def get_demand(user, pk):

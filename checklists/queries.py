@@ -14,32 +14,37 @@ from orgs.queries import root_unit, within
 from qingdan import clock
 
 
-def visible_items(user):
+def visible_items(user, narrow=None):
     """Items of the user's subtree — as responsible unit (an issuing office's lists only go to units
     inside it, so its items are covered too) or as co-unit — and items assigned to the user for deep
-    review. A user who is only a third-party evaluator sees the assigned items and nothing else."""
+    review. A user who is only a third-party evaluator sees the assigned items and nothing else.
+    ``narrow``, a filter on the item's own columns (its status), is applied inside each branch, where an
+    index serves it: the open items of a county's subtree are a tenth of the items it ever had."""
+    narrow = narrow or Q()
     unit = root_unit(user)
     if unit is None:
         return Item.objects.none()
     if user.role_set == {Role.EVALUATOR}:
-        return Item.objects.filter(evaluator=user)
+        return Item.objects.filter(narrow, evaluator=user)
     # A union of three index-friendly branches: an OR across them cannot use an index and, with a
     # province's 300,000 units, never finishes (bench/closeout_bench.py).
-    own = Item.objects.filter(within(unit, "responsible_unit")).order_by().values("pk")
-    co = Item.objects.filter(within(unit, "checklist__co_units")).order_by().values("pk")
-    assigned = Item.objects.filter(evaluator=user).order_by().values("pk")
-    return Item.objects.filter(pk__in=own.union(co, assigned))
+    own = Item.objects.filter(narrow, within(unit, "responsible_unit")).order_by().values("pk")
+    co = Item.objects.filter(narrow, within(unit, "checklist__co_units")).order_by().values("pk")
+    assigned = Item.objects.filter(narrow, evaluator=user).order_by().values("pk")
+    return Item.objects.filter(narrow, pk__in=own.union(co, assigned))
 
 
-def visible_items_of_unit(user, unit, *, below=False):
+def visible_items_of_unit(user, unit, *, below=False, narrow=None):
     """``visible_items(user)`` narrowed to the items ``unit`` is responsible for (with ``below``, its
     whole subtree's). The same rows, found faster: when the unit lies within the user's own subtree
     (and the user is not only an evaluator), every such item is visible through the first branch of
-    the union, so a plain filter on the unit replaces the union (bench/closeout_bench.py)."""
+    the union, so a plain filter on the unit replaces the union (bench/closeout_bench.py). ``narrow`` as
+    for ``visible_items``."""
     mine = root_unit(user)
     lookup = within(unit, "responsible_unit") if below else Q(responsible_unit=unit)
     plain = mine is not None and user.role_set != {Role.EVALUATOR} and unit.is_within(mine)
-    return Item.objects.filter(lookup) if plain else visible_items(user).filter(lookup)
+    narrow = narrow or Q()
+    return Item.objects.filter(narrow, lookup) if plain else visible_items(user, narrow).filter(lookup)
 
 
 def visible_checklists(user):

@@ -80,13 +80,17 @@ def _filtered_items(request):
     today = clock.today()
     data = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
     show = _show(request, data)
+    # The status filter and the open or closed view narrow the visible items where they are found.
+    narrow = Q(status=data["status"]) if data.get("status") else Q()
+    if show == Show.CLOSED:
+        narrow &= Q(status=ItemStatus.CLOSED)
+    elif show == Show.OPEN:
+        narrow &= ~Q(status=ItemStatus.CLOSED)
     if unit := data.get("unit"):
-        items = visible_items_of_unit(user, unit, below=bool(data.get("below")))
+        items = visible_items_of_unit(user, unit, below=bool(data.get("below")), narrow=narrow)
     else:
-        items = visible_items(user)
+        items = visible_items(user, narrow)
     items = items.select_related("checklist", "responsible_unit")
-    if status := data.get("status"):
-        items = items.filter(status=status)
     if category := data.get("category"):
         if category == NO_CATEGORY:
             items = items.filter(checklist__category__isnull=True)
@@ -116,10 +120,6 @@ def _filtered_items(request):
         items = items.filter(mine)
     elif show == Show.LATE:
         items = items.filter(late)
-    elif show == Show.CLOSED:
-        items = items.filter(status=ItemStatus.CLOSED)
-    elif show == Show.OPEN:
-        items = items.exclude(status=ItemStatus.CLOSED)
     items = with_applied_at(items).annotate(
         is_mine=Case(When(mine, then=True), default=False, output_field=BooleanField())
     )

@@ -10,6 +10,10 @@
 #
 # deploy/local.sh start | stop | status
 #
+# QINGDAN_DEPLOY_DB=qingdan_province QINGDAN_DEPLOY_KEYS=var/province/keys.env deploy/local.sh start serves another
+# database of the same server instead (one bench/province.py made, with the keys it made beside it; no demo data
+# is loaded into it): the load test's shape at province scale. Stop and start again to switch back.
+#
 # Everything it makes lives under var/deploy/: the generated secret and keys (var/deploy/env, kept between runs),
 # configuration, pid files, logs, the replica's data and the uploaded files. Start-up changes the machine's
 # PostgreSQL server only if it must: a pg_hba.conf line that lets 127.0.0.1 stream WAL to the replica (and a
@@ -27,7 +31,7 @@ HTTP_PORT=8620
 APP_PORTS=(8621 8622)
 PRIMARY_PORT=5432
 REPLICA_PORT=5433
-DB=qingdan_deploy
+DB=${QINGDAN_DEPLOY_DB:-qingdan_deploy}
 REDIS_DB=${QINGDAN_DEPLOY_REDIS_DB:-2}
 REPLICA_DIR=$VAR/replica
 PGSOCK=$VAR/pgsock  # the replica's socket directory
@@ -73,6 +77,12 @@ load_env() {
     set -a
     # shellcheck disable=SC1091
     . "$VAR/env"
+    QINGDAN_DATABASE_URL=postgresql://postgres@127.0.0.1:$PRIMARY_PORT/$DB
+    QINGDAN_REPLICA_URL=postgresql://postgres@127.0.0.1:$REPLICA_PORT/$DB
+    if [ -n "${QINGDAN_DEPLOY_KEYS:-}" ]; then
+        # shellcheck disable=SC1090
+        . "$QINGDAN_DEPLOY_KEYS"
+    fi
     set +a
 }
 
@@ -158,7 +168,7 @@ prepare_app() {
     mkdir -p "$VAR/media"
     say "migrating the primary"
     "$PY" manage.py migrate --noinput >"$LOG/migrate.log"
-    if [ ! -f "$VAR/demo-loaded" ] && [ "${QINGDAN_DEPLOY_DEMO:-1}" = 1 ]; then
+    if [ "$DB" = qingdan_deploy ] && [ ! -f "$VAR/demo-loaded" ] && [ "${QINGDAN_DEPLOY_DEMO:-1}" = 1 ]; then
         say "loading the demo data (once; QINGDAN_DEPLOY_DEMO=0 skips it)"
         "$PY" manage.py load_demo >"$LOG/load_demo.log"
         touch "$VAR/demo-loaded"

@@ -27,6 +27,15 @@ def within(unit, field=""):
     return Q(**{_field(field, "path__startswith"): unit.path})
 
 
+def within_either(unit, model, *fields):
+    """Rows of ``model`` whose unit in any of ``fields`` lies in ``unit``'s subtree, as a union of one
+    index-friendly branch per field. An OR of path prefixes across two joins reads every row of the table (a
+    province's 100,000 demands), and matching each field against a list of the subtree's ids falls off a cliff
+    once a province's 300,000 ids no longer fit in the database's memory for one query (bench/README.md)."""
+    first, *others = (model.objects.filter(within(unit, field)).order_by().values("pk") for field in fields)
+    return Q(pk__in=first.union(*others))
+
+
 def placed_within(unit, field):
     """Rows whose ``field`` holds a copy of a unit's place in the tree (its ``path`` when the row was written)
     within ``unit``'s subtree: the audit trail keeps where an event happened even after a unit moves."""

@@ -35,6 +35,20 @@ def test_registered_demand_is_being_handled_with_a_reply_due_in_three_working_da
     assert AuditEvent.objects.filter(action="cases.demand_registered", object_id=str(demand.pk)).exists()
 
 
+def test_a_demand_is_seen_from_the_unit_it_was_registered_in_and_from_the_unit_handling_it(
+    make_demand, office, reporter, outsider, county_a, dept_b
+):
+    from cases.scope import visible_demands
+
+    demand, _code = make_demand()  # registered by the county office, handled by dept_a
+    elsewhere, _code = make_demand(handling_unit=county_a)
+    dept_b_staff = UserFactory(username="dept-b-staff", org_unit=dept_b, roles=[Role.OFFICE])
+    assert set(visible_demands(office)) == {demand, elsewhere}  # registered within the county
+    assert list(visible_demands(reporter)) == [demand]  # handled within dept_a, registered above it
+    assert list(visible_demands(dept_b_staff)) == []
+    assert list(visible_demands(outsider)) == []
+
+
 def test_deadline_runs_over_national_day_to_the_make_up_saturday(make_demand, sept16):
     _at(sept16, date(2026, 9, 30))
     demand, _code = make_demand()

@@ -4,9 +4,10 @@ and the load table keeps to the viewer's subtree."""
 from datetime import timedelta
 
 import pytest
+from django.db.models import Q
 
-from checklists import figures, services
-from checklists.models import Item
+from checklists import figures, services, tally
+from checklists.models import Item, ItemStatus
 from checklists.queries import visible_items, visible_items_of_unit
 from orgs.models import Role
 from orgs.tests.factories import UserFactory
@@ -49,6 +50,37 @@ def test_items_of_a_unit_are_the_visible_items_of_that_unit_for_every_kind_of_us
             assert ids(visible_items_of_unit(user, unit, below=below)) == ids(expected), (user, unit, below)
     assert len(ids(visible_items_of_unit(outsider, dept_a))) == 3  # as a co-unit: the city list only
     assert len(ids(visible_items_of_unit(evaluator, dept_a))) == 1  # the assigned item only
+
+
+def test_narrowing_inside_the_branches_finds_the_rows_a_filter_after_the_union_finds(
+    across, office, outsider, county_a
+):
+    evaluator = UserFactory(username="assessor", org_unit=county_a, roles=[Role.EVALUATOR])
+    Item.objects.filter(content="市级事项0").update(evaluator=evaluator, status=ItemStatus.CLOSED)
+    Item.objects.filter(content="县级事项").update(status=ItemStatus.APPLIED)
+    tally.rebuild()
+    dept_a = Item.objects.first().responsible_unit
+    narrows = [Q(status=ItemStatus.CLOSED), ~Q(status=ItemStatus.CLOSED), Q(status=ItemStatus.APPLIED)]
+    for user in (office, outsider, across, evaluator):
+        for narrow in narrows:
+            expected = ids(visible_items(user).filter(narrow))
+            assert ids(visible_items(user, narrow)) == expected, (user, narrow)
+            for unit, below in ((dept_a, False), (county_a, True)):
+                wide = visible_items_of_unit(user, unit, below=below).filter(narrow)
+                assert ids(visible_items_of_unit(user, unit, below=below, narrow=narrow)) == ids(wide)
+    # The cases that could go wrong: an open view that still holds the closed item, a closed view that lost it.
+    assert ids(visible_items(evaluator, Q(status=ItemStatus.CLOSED))) == ids(Item.objects.filter(content="市级事项0"))
+    assert len(ids(visible_items(outsider, ~Q(status=ItemStatus.CLOSED)))) == 2  # the co-unit's open items
+
+
+def test_the_open_and_closed_views_of_the_list_count_their_own_rows(client_for, across, office):
+    Item.objects.filter(content__in=["市级事项0", "市级事项1"]).update(status=ItemStatus.CLOSED)
+    tally.rebuild()
+    client = client_for(office)
+    assert client.get("/lists/items/").context["page"].paginator.count == 2  # 待办: open items only
+    assert client.get("/lists/items/", {"show": "closed"}).context["page"].paginator.count == 2
+    assert client.get("/lists/items/", {"show": "all"}).context["page"].paginator.count == 4
+    assert client.get("/lists/items/", {"show": "closed", "status": "issued"}).context["page"].paginator.count == 0
 
 
 def test_the_item_list_filtered_to_a_unit_shows_the_same_items(client_for, across, office, outsider):

@@ -2,7 +2,6 @@
 both the total of the figures page's own ``figures.table`` (``figures.total``), so a card reads exactly what 统计
 shows."""
 
-from datetime import date
 from urllib.parse import urlencode
 
 from django.db.models import Count, Min
@@ -10,15 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from checklists import figures, metrics
+from checklists import figures
 from checklists.models import Item
 from checklists.queries import Colour, colour_filter
 from orgs.queries import root_unit, within
 from qingdan import cards, clock
 from qingdan.cards import RATE, CardException, CardValue, card, every_month
 from qingdan.templatetags.qd import percent, thousands
-
-SINCE = date(2000, 1, 1)  # the figures page counts every list ever issued: the ranking does too
 
 
 def _items_url(params, page=None):
@@ -57,7 +54,7 @@ def _close_out_trend(user, months):
 
 @close_out.ranking
 def _close_out_ranking(user, units):
-    values = metrics.close_out_rate(units, SINCE, clock.today())
+    values = figures.close_out_by_subtree(units)
     page = reverse("checklists:items")
     return {
         pk: CardValue(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import connections
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +25,7 @@ from checklists.tally import RATE_SCALE, TALLY_COUNTS
 from checklists.workflow import URGEABLE
 from orgs import rules as org_rules
 from orgs.models import OrgUnit
-from orgs.queries import holds_every_unit, within
+from orgs.queries import holds_every_unit, subtree_rollup, within, within_all
 from qingdan import clock
 from qingdan.pages import PAGE_SIZE
 
@@ -151,6 +151,20 @@ def total(unit, today=None):
     sums = {name: int(sums[name] or 0) for name in TALLY_COUNTS}  # PostgreSQL may sum as numeric
     overdue = Item.objects.filter(overdue_q(today), scope).count()
     return _group_figures({**sums, "overdue": overdue}, params={"unit": str(unit.pk), "below": "1"})
+
+
+def close_out_by_subtree(units):
+    """``{unit id: Value(closed, issued)}`` of each unit's subtree, from the kept rows ``table`` adds up: the
+    overview's ranking of the units below reads what 统计 shows for each, from a county's 2,000 kept rows
+    instead of its 20,000 items."""
+    rows = (
+        ItemTally.objects.filter(within_all(units, "responsible_unit"))
+        .values("responsible_unit")
+        .annotate(path=Min("responsible_unit__path"), n=Sum("closed"), d=Sum("issued"))
+        .values_list("path", "n", "d")
+        .order_by()
+    )
+    return subtree_rollup(units, rows)
 
 
 def closed_by_month(unit):

@@ -128,6 +128,17 @@ def test_the_ranking_lists_the_units_below_behind_first(demo):
     assert rates == sorted(rates) and len(rates) > 3
 
 
+def test_each_ranked_unit_reads_what_the_figures_page_shows_for_its_subtree(demo):
+    office = User.objects.get(username="office")
+    _card, rows = board.ranking(office)
+    assert len([r for r in rows if r.value.denominator]) > 3
+    for row in rows:
+        total = closeout_figures.total(row.unit)
+        items = Item.objects.filter(responsible_unit__path__startswith=row.unit.path)
+        counted = (items.filter(status="closed").count(), items.count())
+        assert (row.value.numerator, row.value.denominator) == (total.closed, total.issued) == counted, row.unit
+
+
 def test_exceptions_are_sorted_by_delay_and_name_no_person(demo):
     office = User.objects.get(username="office")
     found = board.exceptions(office)

@@ -133,9 +133,13 @@ class Item(models.Model):
             models.Index(fields=["responsible_unit", "status"], name="checklists_item_unit_status"),
             models.Index(fields=["status", "deadline"], name="checklists_item_due"),
             # The open items (a tenth of a province's) by unit: the open item list of an office's subtree reads
-            # these alone instead of every item the subtree ever had (queries.visible_items).
+            # these alone instead of every item the subtree ever had (queries.visible_items), from the index
+            # alone on PostgreSQL (the id is kept in it).
             models.Index(
-                fields=["responsible_unit"], condition=~Q(status=ItemStatus.CLOSED), name="checklists_item_open_unit"
+                fields=["responsible_unit"],
+                include=["id"],
+                condition=~Q(status=ItemStatus.CLOSED),
+                name="checklists_item_open_unit",
             ),
         ]
 

@@ -123,11 +123,13 @@ if env.get_str("REPLICA_URL", ""):
     DATABASE_ROUTERS = ["qingdan.replica.ReplicaRouter"]
 # PostgreSQL's JIT compiler spends seconds compiling the workbench's and the item list's counting queries at
 # province scale (their estimated cost passes its threshold) to save a fraction of that: measured 3.1-4.5 s with
-# it, 0.58 s without (bench/README.md, the province's data).
+# it, 0.58 s without (bench/README.md, the province's data). A random read is priced as on a disk of the 1990s
+# (4) by default: with a province's data in memory or on SSD, the planner then reads whole tables instead of a
+# county's rows by the unit path's index (the overview 350 ms to 240 ms for a county's leader, bench/README.md).
 for _database in DATABASES.values():
     if _database["ENGINE"].endswith("postgresql"):
         _options = _database.setdefault("OPTIONS", {})
-        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()  # after any the URL gave
+        _options["options"] = f"{_options.get('options', '')} -c jit=off -c random_page_cost=1.1".strip()  # after any the URL gave
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"

@@ -129,7 +129,9 @@ if env.get_str("REPLICA_URL", ""):
 for _database in DATABASES.values():
     if _database["ENGINE"].endswith("postgresql"):
         _options = _database.setdefault("OPTIONS", {})
-        _options["options"] = f"{_options.get('options', '')} -c jit=off -c random_page_cost=1.1".strip()  # after any the URL gave
+        _options["options"] = (
+            f"{_options.get('options', '')} -c jit=off -c random_page_cost=1.1".strip()
+        )  # after any the URL gave
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"

@@ -17,7 +17,10 @@
 # Everything it makes lives under var/deploy/: the generated secret and keys (var/deploy/env, kept between runs),
 # configuration, pid files, logs, the replica's data and the uploaded files. Start-up changes the machine's
 # PostgreSQL server only if it must: a pg_hba.conf line that lets 127.0.0.1 stream WAL to the replica (and a
-# configuration reload). `stop` stops every process it started; the primary database stays, for the next start.
+# configuration reload). `stop` stops every process it started; the primary database stays, for the next start,
+# and so does the replica with its replication slot, for which the primary keeps its WAL until the replica is
+# started again (to give that space back: stop, rm -rf var/deploy/replica, and
+# select pg_drop_replication_slot('qingdan_local_replica') on the primary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -34,6 +37,7 @@ REPLICA_PORT=5433
 DB=${QINGDAN_DEPLOY_DB:-qingdan_deploy}
 REDIS_DB=${QINGDAN_DEPLOY_REDIS_DB:-2}
 REPLICA_DIR=$VAR/replica
+SLOT=qingdan_local_replica
 PGSOCK=$VAR/pgsock  # the replica's socket directory
 
 say() { printf '==> %s\n' "$*"; }
@@ -138,7 +142,11 @@ start_replica() {
         mkdir -p "$REPLICA_DIR"
         [ "$(id -u)" = 0 ] && chown postgres: "$REPLICA_DIR"
         chmod 700 "$REPLICA_DIR"
-        as_postgres "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$REPLICA_DIR" -R -X stream -c fast
+        # A replication slot keeps the WAL the replica has not received yet while it is stopped: without one the
+        # primary recycles it and a replica started again the next day can never catch up.
+        psql_primary -c "select pg_drop_replication_slot('$SLOT') from pg_replication_slots where slot_name = '$SLOT'" >/dev/null
+        as_postgres "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$REPLICA_DIR" -R -X stream \
+            -C -S "$SLOT" -c fast
         as_postgres tee "$REPLICA_DIR/pg_hba.conf" >/dev/null <<EOF
 local all all trust
 host all all 127.0.0.1/32 trust

@@ -78,7 +78,7 @@ def mine_filter(user, today=None):
 
 
 def items(user):
-    """A list of ``{"label", "count", "url", "overdue"}``: one query for the counts, and one more per
+    """A list of ``{"label", "count", "url", "overdue"}``: the counts (``workbench``), and one more query per
     task with a single item, whose link then opens that item."""
     return workbench(user)[0]
 
@@ -105,8 +105,11 @@ def unit_summary(user):
 
 
 def workbench(user):
-    """``(items, unit_summary)`` from one count query over the user's tasks and, for a reporter, their unit's
-    own items: the summary's 待办, 整改中 and 逾期 are the reporter's task counts themselves."""
+    """``(items, unit_summary)``: the user's task counts and, for a reporter, their unit's own items, the summary's
+    待办, 整改中 and 逾期 being the reporter's task counts themselves. The reporter's tasks and figures read the
+    unit's own items and come from one query; each other task reaches its items another way (the issuing
+    office's subtree, the reviewer's line, the assigned evaluator) and is counted by a query of its own: an OR
+    of them across the joins read every item of a province (a county office's workbench, bench/README.md)."""
     from checklists.models import Item
 
     if not getattr(user, "is_authenticated", False) or getattr(user, "org_unit", None) is None:
@@ -117,20 +120,24 @@ def workbench(user):
         return [], []
     today = clock.today()
     filters = {task: task_filter(user, task, today) for task in tasks}
-    rows = Q(pk__in=[])
-    for q in filters.values():
-        rows |= q
-    counts = {task: Count("pk", filter=q) for task, q in filters.items()}
-    if Task.VERIFY in filters:
-        # The applications to verify that came in late or wait past their deadline (queries.late_filter).
-        counts["late_verify"] = Count("pk", filter=filters[Task.VERIFY] & late_filter(today))
-    if summary:
-        own = Q(responsible_unit_id=user.org_unit_id)
-        rows |= own
-        for key, _label, status, _overdue in SUMMARY:
-            if key not in SUMMARY_TASKS:
-                counts[key] = Count("pk", filter=own & Q(status=status))
-    counts = Item.objects.filter(rows).aggregate(**counts)
+    own_unit = [task for task in tasks if task in SUMMARY_TASKS.values()]
+    counts = {}
+    for group in [own_unit, *([task] for task in tasks if task not in own_unit)]:
+        rows, wanted = Q(pk__in=[]), {}
+        for task in group:
+            rows |= filters[task]
+            wanted[task] = Count("pk", filter=filters[task])
+        if Task.VERIFY in group:
+            # The applications to verify that came in late or wait past their deadline (queries.late_filter).
+            wanted["late_verify"] = Count("pk", filter=filters[Task.VERIFY] & late_filter(today))
+        if summary and group is own_unit:
+            own = Q(responsible_unit_id=user.org_unit_id)
+            rows |= own
+            for key, _label, status, _overdue in SUMMARY:
+                if key not in SUMMARY_TASKS:
+                    wanted[key] = Count("pk", filter=own & Q(status=status))
+        if wanted:
+            counts.update(Item.objects.filter(rows).aggregate(**wanted))
     return _task_lines(counts, filters), _summary_rows(user, counts) if summary else []
 
 

@@ -75,3 +75,17 @@ def test_the_item_page_shows_exactly_the_buttons_its_predicates_allow(demo):
             assert response.context["actions"] == permissions.available_actions(user, item), (user.username, item.pk)
             shown |= response.context["actions"]
     assert {"apply", "verify", "evaluate", "evidence"} <= shown
+
+
+def test_every_workbench_line_counts_the_items_of_its_task_for_every_demo_user(demo):
+    users, _items = demo
+    lines_seen = 0
+    for user in users:
+        lines, _figures = inbox.workbench(user)
+        expected = sorted(
+            n for task in inbox.user_tasks(user) if (n := Item.objects.filter(inbox.task_filter(user, task)).count())
+        )
+        shown = sorted(line["count"] for line in lines)
+        assert shown == expected, (user.username, shown, expected)
+        lines_seen += len(lines)
+    assert lines_seen > 10  # offices, reviewers and reporters with work waiting: not a comparison of nothing

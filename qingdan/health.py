@@ -6,7 +6,7 @@ this app server can serve: each check with its status and the milliseconds it to
 that applies passes, 503 when one fails (a check that does not apply to this deployment is ``skipped``):
 
 - ``database``: ``SELECT 1`` on the default database, and ``database_replica`` on ``DATABASES["replica"]`` when
-  one is configured;
+  one is configured: on PostgreSQL, a standby whose WAL receiver is streaming;
 - ``redis``: a ping of ``QINGDAN_REDIS_URL``;
 - ``queue``: the Redis broker of ``QINGDAN_BROKER_URL`` answers, with the length of the jobs' queue
   (``CELERY_TASK_DEFAULT_QUEUE``, ``qingdan``);
@@ -66,6 +66,29 @@ def check_database(alias="default"):
     if row is None or row[0] != 1:
         raise CheckFailed("unexpected answer")
     return {}
+
+
+def check_replica():
+    """The replica answers and, on PostgreSQL, is a standby receiving the primary's WAL: one that lost its stream
+    (the primary recycled WAL it had not received yet) still answers every query, with data that no longer moves."""
+    connection = connections["replica"]
+    if connection.vendor != "postgresql":
+        return check_database("replica")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_is_in_recovery(), (SELECT status FROM pg_stat_wal_receiver)")
+            in_recovery, receiving = cursor.fetchone()
+    finally:
+        connection.close()
+    return standby_state(in_recovery, receiving)
+
+
+def standby_state(in_recovery, receiving):
+    if not in_recovery:
+        raise CheckFailed("not a standby")
+    if receiving != "streaming":
+        raise CheckFailed("not streaming from the primary", {"wal_receiver": receiving or "none"})
+    return {"wal_receiver": receiving}
 
 
 def check_redis():
@@ -139,7 +162,7 @@ def checks():
     """The checks that apply to this deployment, by name (a check that does not apply is None)."""
     found = {"database": check_database}
     if "replica" in settings.DATABASES:
-        found["database_replica"] = lambda: check_database("replica")
+        found["database_replica"] = check_replica
     found["redis"] = check_redis if settings.QINGDAN_REDIS_URL else None
     found["queue"] = check_queue if settings.QINGDAN_BROKER_URL else None
     found["disk"] = check_disk

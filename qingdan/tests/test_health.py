@@ -174,11 +174,16 @@ def test_the_sqlite_files_folder_is_watched_and_the_media_root_only_on_this_disk
 
 @pytest.fixture
 def replica(monkeypatch, settings):
-    """``replica(name)``: a replica database configured at ``name`` (a SQLite file, whatever the default is)."""
+    """``replica(name)``: a replica database configured at ``name`` (a SQLite file, whatever the default is);
+    ``replica(None)``: the test's own database, the primary, configured as the replica."""
 
     def configure(name):
-        sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "TEST": {"NAME": name}}
-        config = connections.configure_settings({"default": dict(sqlite), "replica": dict(sqlite)})["replica"]
+        if name is None:
+            own = {**connections["default"].settings_dict}
+            database = {**own, "TEST": {**own.get("TEST", {}), "NAME": own["NAME"]}}
+        else:
+            database = {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "TEST": {"NAME": name}}
+        config = connections.configure_settings({"default": dict(database), "replica": dict(database)})["replica"]
         monkeypatch.setitem(settings.DATABASES, "replica", config)
         monkeypatch.setitem(connections.settings, "replica", config)
         # Django's test case forbids connecting to an alias it did not set up; the replica here is a plain file of
@@ -212,6 +217,34 @@ def test_a_replica_that_cannot_be_reached_makes_a_503_naming_it(db, replica, tmp
         "ms": body["checks"]["database_replica"]["ms"],
     }
     assert body["checks"]["database"]["status"] == "ok"
+
+
+def test_a_postgresql_replica_that_is_not_a_standby_makes_a_503(db, replica):
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("a standby's state is PostgreSQL's")
+    replica(None)  # the primary itself: it answers every query, but no WAL ever reaches it
+    status, body = probe()
+    assert status == 503
+    assert body["checks"]["database_replica"]["status"] == "fail"
+    assert body["checks"]["database_replica"]["error"] == "not a standby"
+
+
+@pytest.mark.parametrize(
+    ("in_recovery", "receiving", "error"),
+    [
+        (True, "streaming", None),
+        (True, None, "not streaming from the primary"),  # the stream was lost: the data no longer moves
+        (True, "waiting", "not streaming from the primary"),
+        (False, None, "not a standby"),  # promoted, or the URL names the primary
+    ],
+)
+def test_a_standby_passes_only_while_it_streams_from_the_primary(in_recovery, receiving, error):
+    if error is None:
+        assert health.standby_state(in_recovery, receiving) == {"wal_receiver": "streaming"}
+    else:
+        with pytest.raises(health.CheckFailed) as refused:
+            health.standby_state(in_recovery, receiving)
+        assert refused.value.args[0] == error
 
 
 @override_settings(QINGDAN_HEALTH_TIMEOUT_MS=100)

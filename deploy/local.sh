@@ -18,9 +18,9 @@
 # configuration, pid files, logs, the replica's data and the uploaded files. Start-up changes the machine's
 # PostgreSQL server only if it must: a pg_hba.conf line that lets 127.0.0.1 stream WAL to the replica (and a
 # configuration reload). `stop` stops every process it started; the primary database stays, for the next start,
-# and so does the replica with its replication slot, for which the primary keeps its WAL until the replica is
-# started again (to give that space back: stop, rm -rf var/deploy/replica, and
-# select pg_drop_replication_slot('qingdan_local_replica') on the primary).
+# and so does the replica with its replication slot, for which the primary keeps up to 4 GB of WAL
+# (max_slot_wal_keep_size, set on the server if it had no bound) until the replica is started again (to give that
+# space back: stop, rm -rf var/deploy/replica, and select pg_drop_replication_slot('qingdan_local_replica')).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -101,6 +101,13 @@ prepare_primary() {
             "max_wal_senders=10; restart that server (e.g. pg_ctlcluster 15 main restart) and start again"
         psql_primary -c "alter system set wal_level = replica" -c "alter system set max_wal_senders = 10"
         exit 1
+    fi
+    if [ "$(psql_primary -c "show max_slot_wal_keep_size")" = -1 ]; then
+        # The replica's slot keeps WAL while the replica is stopped: bounded, so a replica left stopped for good cannot
+        # fill the server's disk (past the bound the slot is lost, /healthz/ says the replica is not streaming, and
+        # deleting var/deploy/replica copies it afresh).
+        say "machine change: max_slot_wal_keep_size = 4GB on the server at $PRIMARY_PORT, then reloading it"
+        psql_primary -c "alter system set max_slot_wal_keep_size = '4GB'" -c "select pg_reload_conf()" >/dev/null
     fi
     if [ "$(psql_primary -c "select count(*) from pg_hba_file_rules where 'replication' = any(database) and error is null")" = 0 ]; then
         local hba

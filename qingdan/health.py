@@ -76,17 +76,22 @@ def check_replica():
         return check_database("replica")
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_is_in_recovery(), (SELECT status FROM pg_stat_wal_receiver)")
-            in_recovery, receiving = cursor.fetchone()
+            # A role without pg_read_all_stats (the application's own) reads the receiver's pid but not its status.
+            cursor.execute(
+                "SELECT pg_is_in_recovery(), r.status, r.pid IS NOT NULL"
+                " FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver AS r ON true"
+            )
+            in_recovery, status, running = cursor.fetchone()
     finally:
         connection.close()
-    return standby_state(in_recovery, receiving)
+    return standby_state(in_recovery, status or ("running" if running else None))
 
 
 def standby_state(in_recovery, receiving):
+    """``receiving``: the WAL receiver's status, "running" when the role may not read it, None without one."""
     if not in_recovery:
         raise CheckFailed("not a standby")
-    if receiving != "streaming":
+    if receiving not in ("streaming", "running"):
         raise CheckFailed("not streaming from the primary", {"wal_receiver": receiving or "none"})
     return {"wal_receiver": receiving}
 

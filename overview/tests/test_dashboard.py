@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from cases import figures as case_figures
 from cases.models import Dispute
 from checklists import figures as closeout_figures
-from checklists.models import Checklist, Item
+from checklists.models import Checklist, Item, ItemStatus
 from checklists.workflow import URGEABLE
 from orgs.models import OrgUnit, User
 from orgs.queries import root_unit
@@ -135,7 +135,7 @@ def test_each_ranked_unit_reads_what_the_figures_page_shows_for_its_subtree(demo
     for row in rows:
         total = closeout_figures.total(row.unit)
         items = Item.objects.filter(responsible_unit__path__startswith=row.unit.path)
-        counted = (items.filter(status="closed").count(), items.count())
+        counted = (items.filter(status=ItemStatus.CLOSED).count(), items.count())
         assert (row.value.numerator, row.value.denominator) == (total.closed, total.issued) == counted, row.unit
 
 

@@ -1,5 +1,5 @@
 """The close-out's background jobs: the daily deadline scan (催办), the import of lists from .xlsx, and the
-export of a large item list."""
+export of a large item list or figures table."""
 
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from checklists import workflow
+from checklists import figures, workflow
 from checklists.models import Item
 from jobs.registry import job
 from jobs.services import keep_file
@@ -88,3 +88,14 @@ def export_items(job, progress):
 
     content, name, count = item_workbook(job.owner, job.params.get("query", ""), progress=progress)
     return {"counts": {_("Items exported"): count}, **keep_file(job, content, name)}
+
+
+@job("checklists.export_figures", gettext_lazy("Export close-out figures"))
+def export_figures(job, progress):
+    """``params``: ``group``, the figures' grouping; the owner's figures."""
+    from checklists.views_figures import figures_workbook
+
+    group = job.params.get("group", "")
+    content, name, count = figures_workbook(job.owner, group if group in figures.GROUPS else figures.DEFAULT_GROUP,
+                                            progress=progress)  # fmt: skip
+    return {"counts": {_("Rows exported"): count}, **keep_file(job, content, name)}

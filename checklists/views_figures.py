@@ -6,17 +6,17 @@ from html import escape  # Django's escape without its lazy-string wrapper: the 
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from checklists import figures
+from checklists import figures, views_items
 from orgs.models import Role
 from orgs.queries import root_unit
 from qingdan import clock, spreadsheets
 from qingdan.pagecache import kept
-from qingdan.pages import PAGE_SIZE, export_stem, xlsx_response
+from qingdan.pages import PAGE_SIZE, XLSX_CONTENT_TYPE, download_response, export_stem
 from qingdan.permissions import role_required
 from qingdan.spreadsheets import write_workbook
 from qingdan.templatetags.qd import percent, thousands
@@ -139,10 +139,32 @@ def figures_load(request):
 
 @role_required(*VIEWERS)
 def figures_export(request):
+    """The figures table as .xlsx: at once, or by a background job when it has more rows than a request should
+    write (a province's figures by unit are tens of thousands of rows)."""
     group = _group(request)
-    today = clock.today()
-    total, rows = figures.table(root_unit(request.user), group, today)
+    _total, rows = figures.table(root_unit(request.user), group, clock.today())
+    if len(rows) > views_items.EXPORT_IN_REQUEST_ROWS:
+        from jobs import services as jobs
+
+        job = jobs.start(
+            kind="checklists.export_figures",
+            owner=request.user,
+            request=request,
+            params={"group": group},
+            label=_("Export close-out figures"),
+        )
+        return redirect("jobs:detail", pk=job.pk)
+    content, name, _count = figures_workbook(request.user, group)
+    return download_response(content, name, XLSX_CONTENT_TYPE)
+
+
+def figures_workbook(user, group, *, progress=None):
+    """``(content, file name, rows)``: the .xlsx of ``user``'s figures grouped by ``group``. A background job
+    calls it with its ``progress``."""
+    unit = root_unit(user)
+    total, rows = figures.table(unit, group, clock.today())
     total.label = _("Total")
+    count = len(rows)
 
     def cells(row, bold=False):
         # Rates as numbers shown as 85.0% (satisfaction is a rate too), counts with separators.
@@ -152,7 +174,14 @@ def figures_export(request):
         ]
         return [spreadsheets.total_label(row.label) if bold else row.label, *values]
 
+    def every_row():
+        for done, row in enumerate(rows, start=1):
+            yield cells(row)
+            if progress and (done % 500 == 0 or done == count):
+                progress(done, count)
+        yield cells(total, True)
+
     header = [str(figures.GROUPS[group]), *(title for _n, title in COLUMNS)]
-    content = write_workbook(_("Figures"), header, [*(cells(r) for r in rows), cells(total, True)])
+    content = write_workbook(_("Figures"), header, every_row())
     by = _("by %(group)s") % {"group": figures.GROUPS[group]}
-    return xlsx_response(content, export_stem(root_unit(request.user), _("Close-out figures"), by))
+    return content, f"{export_stem(unit, _('Close-out figures'), by)}-{clock.today():%Y%m%d}.xlsx", count

@@ -105,6 +105,27 @@ def test_a_large_item_export_is_a_job_with_a_file_to_download(client_for, office
     assert download["Content-Disposition"].endswith(f"filename*=UTF-8''{quote(name)}")
 
 
+def test_a_large_figures_export_is_a_job_whose_file_holds_the_rows_of_the_one_made_at_once(
+    client_for, office, dept_a, monkeypatch
+):
+    client = client_for(office)
+    token = _preview(client, [row(), row(title="", content="开展职工技能竞赛")])
+    client.post("/lists/import/", {"confirm": "1", "token": token})
+    at_once = client.get("/lists/figures/export/?group=office")
+    assert at_once.status_code == 200 and not Job.objects.filter(kind="checklists.export_figures").exists()
+    rows_at_once = list(load_workbook(io.BytesIO(at_once.content)).active.iter_rows(values_only=True))
+    monkeypatch.setattr(views_items, "EXPORT_IN_REQUEST_ROWS", 0)
+    response = client.get("/lists/figures/export/?group=office")
+    job = Job.objects.get(kind="checklists.export_figures")
+    assert response.url == f"/jobs/{job.pk}/" and job.status == JobStatus.SUCCEEDED
+    assert job.params == {"group": "office"} and (job.done, job.total) == (1, 1)
+    assert "导出行数" in client.get(f"/jobs/{job.pk}/").content.decode()
+    download = client.get(f"/jobs/{job.pk}/file/")
+    assert list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True)) == rows_at_once
+    name = f"滨海县总工会-销号统计-按下达单位-{clock.today():%Y%m%d}.xlsx"
+    assert download["Content-Disposition"].endswith(f"filename*=UTF-8''{quote(name)}")
+
+
 def test_a_small_export_is_still_answered_at_once(client_for, office, dept_a):
     response = client_for(office).get("/lists/items/export/")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")

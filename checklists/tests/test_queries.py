@@ -9,8 +9,8 @@ from django.db.models import Q
 from checklists import figures, services, tally
 from checklists.models import Item, ItemStatus
 from checklists.queries import visible_items, visible_items_of_unit
-from orgs.models import Role
-from orgs.tests.factories import UserFactory
+from orgs.models import OrgKind, Role
+from orgs.tests.factories import OrgUnitFactory, UserFactory
 from qingdan import clock
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +74,24 @@ def test_narrowing_inside_the_branches_finds_the_rows_a_filter_after_the_union_f
     # The cases that could go wrong: an open view that still holds the closed item, a closed view that lost it.
     assert ids(visible_items(evaluator, Q(status=ItemStatus.CLOSED))) == ids(Item.objects.filter(content="市级事项0"))
     assert len(ids(visible_items(outsider, ~Q(status=ItemStatus.CLOSED)))) == 2  # the co-unit's open items
+
+
+def test_the_office_of_the_only_root_reads_every_item_without_the_union_and_a_second_root_brings_it_back(
+    across, office
+):
+    # The city is the tree's only root here: its office is responsible, through its units, for every item.
+    assert ids(visible_items(across)) == ids(Item.objects.all()) and len(ids(Item.objects.all())) == 4
+    assert "UNION" not in str(visible_items(across, ~Q(status=ItemStatus.CLOSED)).query)
+    other = OrgUnitFactory(code="C2", name="邻市总工会", kind=OrgKind.CITY)
+    other_dept = OrgUnitFactory(code="C2-D1", name="邻市交通运输局", kind=OrgKind.DEPARTMENT, parent=other)
+    neighbour = UserFactory(username="other-city", org_unit=other, roles=[Role.OFFICE])
+    deadline = clock.today() + timedelta(days=20)
+    services.issue_checklist(actor=neighbour, responsible_unit=other_dept, title="邻市清单",
+                             items=[{"content": "邻市事项", "deadline": deadline}])  # fmt: skip
+    # Two roots: each office sees its own tree's items, through the union again.
+    assert "UNION" in str(visible_items(across).query)
+    assert ids(visible_items(across)) == ids(Item.objects.exclude(content="邻市事项"))
+    assert ids(visible_items(neighbour)) == ids(Item.objects.filter(content="邻市事项"))
 
 
 def test_the_open_and_closed_views_of_the_list_count_their_own_rows(client_for, across, office):

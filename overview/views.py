@@ -14,7 +14,7 @@ from orgs.queries import get_in_tree_or_404, root_unit
 from overview import board, supervision
 from qingdan import cards, clock
 from qingdan.errors import Refused
-from qingdan.pagecache import kept
+from qingdan.pagecache import kept_for_the_minute
 from qingdan.permissions import role_required
 
 VIEWERS = (Role.OFFICE, Role.LEADER)
@@ -22,7 +22,7 @@ EXCEPTIONS_SHOWN = 50
 
 
 @role_required(*VIEWERS)
-@kept
+@kept_for_the_minute
 def dashboard(request):
     with cards.one_reading():
         return _dashboard(request)
@@ -44,6 +44,7 @@ def _dashboard(request):
             "exceptions": [(e, labels[e.kind]) for e in found[:EXCEPTIONS_SHOWN]],
             "exceptions_total": len(found),
             "may_supervise": request.user.has_role(Role.OFFICE),
+            "now": f"{timezone.localtime(clock.now()):%Y-%m-%d %H:%M}",
         },
     )
 
@@ -68,12 +69,14 @@ def _wall_figures(request):
 
 
 @role_required(*VIEWERS)
+@kept_for_the_minute
 def wall(request):
     """Counts and rates only, never a person's name; the page reloads its figures every five minutes."""
     return render(request, "overview/wall.html", _wall_context(request))
 
 
 @role_required(*VIEWERS)
+@kept_for_the_minute
 def wall_figures(request):
     """The wall's figures alone, for its htmx refresh."""
     return render(request, "overview/wall_figures.html", _wall_context(request))

@@ -17,6 +17,12 @@ The versions live in the default cache, which must be shared by every app server
 by default only with ``QINGDAN_REDIS_URL``. A page is not kept when it cannot be known what it read (a FROM that is
 not a quoted table), when it wrote, when it showed a message, when a version changed while it was drawn, or when
 it was read from a replica less than ``QINGDAN_REPLICA_PIN_SECONDS`` after a write to one of its tables.
+
+A board of figures (``@kept_for_the_minute``: the overview and its wall screen) is kept for its minute whatever
+other people write: its figures add up a county's thousands of units, reporters somewhere in it write every second,
+and a leader reads them as of the minute the page names. Only the user's own writes make it stale, so that
+whoever has just acted (a 督办 from the board, a close-out) sees the result at once: ``WriterMiddleware`` notes
+who sends each request, and each write gives that user's marker a new version as it gives its table one.
 """
 
 import hashlib
@@ -60,6 +66,24 @@ class _Reading:
 
 
 _reading: ContextVar["_Reading | None"] = ContextVar("qingdan_page_reading", default=None)
+_writer: ContextVar["int | None"] = ContextVar("qingdan_page_writer", default=None)
+WRITER = "user:"  # a user's marker among the tables: every write sent by one of their requests changes it
+
+
+class WriterMiddleware:
+    """Notes the signed-in user of each request, whose writes make their own boards stale (put it after
+    AuthenticationMiddleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        token = _writer.set(user.pk if user is not None and user.is_authenticated else None)
+        try:
+            return self.get_response(request)
+        finally:
+            _writer.reset(token)
 
 
 class _Flush:
@@ -97,14 +121,16 @@ def _note_write(connection, table):
     reading = _reading.get()
     if reading is not None:
         reading.keepable = False  # a page that writes is drawn each time
+    writer = _writer.get()
+    tables = {table, WRITER + str(writer)} if writer is not None else {table}
     if not connection.in_atomic_block:
-        bump({table})
+        bump(tables)
         return
     flush = next((func for _sids, func, _robust in connection.run_on_commit if isinstance(func, _Flush)), None)
     if flush is None:
         flush = _Flush()
         connection.on_commit(flush, robust=True)  # a cache that fails logs; the committed work stands
-    flush.tables.add(table)
+    flush.tables.update(tables)
 
 
 def _note_reads(reading, sql):
@@ -154,6 +180,8 @@ def _key(request, name):
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
         translation.get_language() or "",
         request.headers.get("HX-Request", ""),
+        ",".join(sorted(request.user.role_set)),  # a board is not kept across a change of role or unit
+        str(request.user.org_unit_id),
         clock.now().strftime("%Y%m%d%H%M"),
     ]
     return PAGE + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
@@ -184,6 +212,15 @@ def _served(entry, request):
 
 def kept(view):
     """Keep the view's page between requests (see the module's doc). Put it under the view's role check."""
+    return _keeping(view, for_the_minute=False)
+
+
+def kept_for_the_minute(view):
+    """Keep a board of figures for its minute, stale only by the user's own writes (see the module's doc)."""
+    return _keeping(view, for_the_minute=True)
+
+
+def _keeping(view, *, for_the_minute):
     name = f"{view.__module__}.{view.__qualname__}"
 
     @wraps(view)
@@ -195,7 +232,8 @@ def kept(view):
         path = request.get_full_path()
         if entry is not None and entry["path"] == path and _current(entry["tables"]) == entry["versions"]:
             return _served(entry, request)
-        before = cache.get(ANY)
+        own = [UNKNOWN, WRITER + str(request.user.pk)] if for_the_minute else None
+        before = _current(own) if for_the_minute else cache.get(ANY)
         reading = _Reading(_signed_in_tables())
         token = _reading.set(reading)
         try:
@@ -210,9 +248,14 @@ def kept(view):
             or len(request._messages)  # a message the view added is shown once
         ):
             return response
-        tables = sorted(reading.tables)
-        versions = _current([*tables, "*"])
-        if versions.pop() != before or not _fresh_from_replica(versions):
+        if for_the_minute:
+            tables, versions = own, _current(own)
+            changed = versions != before
+        else:
+            tables = sorted(reading.tables)
+            versions = _current([*tables, "*"])
+            changed = versions.pop() != before
+        if changed or not _fresh_from_replica(versions):
             return response
         nonce = getattr(request, "_csp_nonce", None)
         entry = {"path": path, "tables": tables, "versions": versions, "body": response.content, "nonce": nonce}

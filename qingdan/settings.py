@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "qingdan.boundary.CleanInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qingdan.pagecache.WriterMiddleware",  # whose writes make their own boards stale (qingdan/pagecache.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "orgs.middleware.SessionGuardMiddleware",
     "audit.middleware.RefusalAuditMiddleware",

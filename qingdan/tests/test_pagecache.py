@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse
 
-from checklists import services
+from checklists import services, tally
 from checklists.models import Item
 from orgs.models import Role
 from qingdan import clock, pagecache
@@ -219,3 +219,56 @@ def test_a_page_read_from_a_replica_is_kept_only_when_its_tables_are_older_than_
     assert pagecache._fresh_from_replica([f"a:{now - 11:.0f}", None])
     monkeypatch.setattr(pagecache.replica, "reads_replica", lambda: False)
     assert pagecache._fresh_from_replica([f"a:{now - 5:.0f}"])
+
+
+OVERVIEW = "/overview/"
+FIGURE = re.compile(r'data-testid="figure-close_out">([^<]+)<')
+
+
+def _close_out(response):
+    return FIGURE.search(response.text).group(1)
+
+
+def test_a_board_is_kept_for_its_minute_whatever_others_write_and_drawn_again_after_the_users_own_write(
+    client_for, office, reporter, checklist, frozen_clock, rf
+):
+    client = client_for(office)
+    first = client.get(OVERVIEW)
+    assert not kept(first) and "数据截至 2026-09-16 10:00，每分钟更新；您本人的操作即时反映。" in first.text
+    assert _close_out(first) == "0.0%"
+    # A reporter's close-out elsewhere, in a request of their own: the office's board stays as drawn this minute.
+    reporter_request = rf.get("/")
+    reporter_request.user = reporter
+
+    def close_one(request):
+        Item.objects.filter(position=2).update(status="closed", closed_at=clock.now())
+        tally.rebuild()
+        return HttpResponse()
+
+    pagecache.WriterMiddleware(close_one)(reporter_request)
+    again = client.get(OVERVIEW)
+    assert kept(again) and _close_out(again) == "0.0%"
+    # The next minute draws it again, with the close-out.
+    frozen_clock.shift(timedelta(minutes=1))
+    later = client.get(OVERVIEW)
+    assert not kept(later) and _close_out(later) == "50.0%" and kept(client.get(OVERVIEW))
+    # The user's own write, in one of their requests, draws it again within the minute.
+    own_request = rf.get("/")
+    own_request.user = office
+
+    def close_the_other(request):
+        Item.objects.filter(position=1).update(status="closed", closed_at=clock.now())
+        tally.rebuild()
+        return HttpResponse()
+
+    pagecache.WriterMiddleware(close_the_other)(own_request)
+    mine = client.get(OVERVIEW)
+    assert not kept(mine) and _close_out(mine) == "100.0%"
+
+
+def test_a_board_is_not_shared_and_not_kept_across_a_change_of_role(client_for, office, leader, checklist):
+    client = client_for(office)
+    client.get(OVERVIEW)
+    assert kept(client.get(OVERVIEW)) and not kept(client_for(leader).get(OVERVIEW))
+    office.roles.create(role=Role.LEADER)
+    assert not kept(client.get(OVERVIEW))

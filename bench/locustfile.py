@@ -42,6 +42,9 @@ FIXTURE = Path(
 )
 DATA = json.loads(FIXTURE.read_text()) if FIXTURE.exists() else {}
 PASSWORD = os.environ.get("QINGDAN_DEMO_PASSWORD") or DATA.get("password", "Qingdan@2026")
+# The same users each run (which reporters, which offices: the province's office is two of the 102 names), so that
+# two runs compare the server, not the draw. QINGDAN_LOAD_SEED picks another draw.
+random.seed(int(os.environ.get("QINGDAN_LOAD_SEED", "2026")))
 # The items left to act on, shared by every simulated user of this process (an item is applied for once).
 REPORTER_ITEMS = {r["username"]: deque(r["items"]) for r in DATA.get("reporters", [])}
 REVIEWER_ITEMS = {r["username"]: deque(r["items"]) for r in DATA.get("reviewers", [])}

@@ -120,6 +120,9 @@ def _filtered_items(request):
         items = items.filter(mine)
     elif show == Show.LATE:
         items = items.filter(late)
+    # Counted without the "waiting for me" mark and the order: the joins they bring (the issuing office's place in
+    # the tree) would stay in the count of every row (a city's 12,000 open items: 155 ms counted with them).
+    counted = items.select_related(None)
     items = with_applied_at(items).annotate(
         is_mine=Case(When(mine, then=True), default=False, output_field=BooleanField())
     )
@@ -134,7 +137,7 @@ def _filtered_items(request):
         # wait for the user (subqueries per row), which at a province's tens of thousands of open items counts.
         first = Case(When(late, then=0), When(mine, then=0), default=1, output_field=IntegerField())
         order = (first, "deadline", "id")
-    return form, show, items.order_by(*order)
+    return form, show, items.order_by(*order), counted
 
 
 FIGURE_FLAGS = {
@@ -193,8 +196,8 @@ def _switches(request, show):
 @login_required
 @kept
 def item_list(request):
-    form, show, items = _filtered_items(request)
-    page = paginate(request, items)
+    form, show, items, counted = _filtered_items(request)
+    page = paginate(request, items, counted=counted)
     today = clock.today()
     for item in page:
         _colour_of(item, today)
@@ -232,8 +235,8 @@ EXPORT_IN_REQUEST_ROWS = 5000
 @login_required
 def item_export(request):
     """Exactly the rows of the list's filters, as .xlsx: at once, or by a background job for a large list."""
-    _form, _show_, items = _filtered_items(request)
-    if items.count() > EXPORT_IN_REQUEST_ROWS:
+    _form, _show_, _items, counted = _filtered_items(request)
+    if counted.count() > EXPORT_IN_REQUEST_ROWS:
         from jobs import services as jobs
 
         job = jobs.start(
@@ -254,9 +257,9 @@ def item_workbook(user, query, *, progress=None, request=None):
     if request is None:
         request = HttpRequest()
         request.GET, request.user = QueryDict(query), user
-    form, _show_, items = _filtered_items(request)
+    form, _show_, items, counted = _filtered_items(request)
     today = clock.today()
-    total = items.count() if progress else 0
+    total = counted.count() if progress else 0
 
     def rows():
         for done, item in enumerate(items.iterator(chunk_size=2000), start=1):

@@ -21,8 +21,13 @@ from qingdan.text import printable
 PAGE_SIZE = 50
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page=PAGE_SIZE, counted=None):
+    """The page of ``queryset`` the request asks for. ``counted``, when given, holds the same rows without what only
+    marks or orders them, and is what gets counted."""
+    paginator = Paginator(queryset, per_page)
+    if counted is not None:
+        paginator.count = counted.count()
+    return paginator.get_page(request.GET.get("page"))
 
 
 def query_without_page(request):

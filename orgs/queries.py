@@ -30,9 +30,15 @@ def within(unit, field=""):
 def within_either(unit, model, *fields):
     """Rows of ``model`` whose unit in any of ``fields`` lies in ``unit``'s subtree, as a union of one
     index-friendly branch per field. An OR of path prefixes across two joins reads every row of the table (a
-    province's 100,000 demands), and matching each field against a list of the subtree's ids falls off a cliff
-    once a province's 300,000 ids no longer fit in the database's memory for one query (bench/README.md)."""
-    first, *others = (model.objects.filter(within(unit, field)).order_by().values("pk") for field in fields)
+    province's 100,000 demands). Each branch finds its rows by the field's index among the subtree's ids
+    (``orgs.lookups.Among``); a root's branches join the units instead, since an array of a province's 300,000
+    ids costs more than reading the table (bench/README.md)."""
+    if unit.parent_id is None:
+        branches = (model.objects.filter(within(unit, field)) for field in fields)
+    else:
+        ids = OrgUnit.objects.filter(within(unit)).values("pk")
+        branches = (model.objects.filter(**{f"{field}__among": ids}) for field in fields)
+    first, *others = (branch.order_by().values("pk") for branch in branches)
     return Q(pk__in=first.union(*others))
 
 

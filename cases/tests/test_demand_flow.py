@@ -49,6 +49,22 @@ def test_a_demand_is_seen_from_the_unit_it_was_registered_in_and_from_the_unit_h
     assert list(visible_demands(outsider)) == []
 
 
+def test_a_countys_demands_are_found_among_its_ids_and_the_roots_by_a_join(make_demand, office, city):
+    from django.db import connection
+
+    from cases.scope import visible_demands
+
+    demand, _code = make_demand()
+    city_office = UserFactory(username="city-office", org_unit=city, roles=[Role.OFFICE])
+    assert list(visible_demands(city_office)) == [demand] == list(visible_demands(office))
+    county_sql, root_sql = (str(visible_demands(user).query) for user in (office, city_office))
+    # Each branch of a county's union asks the field's index for the subtree's ids (an array on PostgreSQL, where a
+    # join read every demand of the province); the root's subtree is every unit, so its branches keep the join.
+    among = "= ANY(ARRAY(SELECT" if connection.vendor == "postgresql" else '_unit_id" IN (SELECT'
+    assert county_sql.count(among) == 2 and "JOIN" not in county_sql, county_sql
+    assert "ANY(ARRAY" not in root_sql and root_sql.count("INNER JOIN") == 2, root_sql
+
+
 def test_deadline_runs_over_national_day_to_the_make_up_saturday(make_demand, sept16):
     _at(sept16, date(2026, 9, 30))
     demand, _code = make_demand()

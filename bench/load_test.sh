@@ -39,7 +39,7 @@ if [[ ${1:-} == --serve ]]; then
         exec env DJANGO_SETTINGS_MODULE=bench.settings QINGDAN_DEBUG=false QINGDAN_DATABASE_URL="$DATABASE_URL" \
             QINGDAN_ALLOWED_HOSTS=127.0.0.1,localhost QINGDAN_SECURE_SSL_REDIRECT=false QINGDAN_LOG_LEVEL=WARNING \
             QINGDAN_POLL_ANSWERS_PER_ADDRESS=100000 QINGDAN_POLL_ANSWERS_PER_POLL=100000 \
-            "$ROOT/.venv/bin/python" -m gunicorn --workers "$WORKERS" --threads "$THREADS" --bind "127.0.0.1:$PORT" --timeout 60 \
+            "$ROOT/.venv/bin/python" -m gunicorn -c "$ROOT/deploy/gunicorn.conf.py" --workers "$WORKERS" --threads "$THREADS" --bind "127.0.0.1:$PORT" --timeout 60 \
             --graceful-timeout 5 --log-level warning bench.wsgi:application
     ) >"$OUT/gunicorn.log" 2>&1 &
     SERVER_PID=$!

@@ -27,18 +27,22 @@ def within(unit, field=""):
     return Q(**{_field(field, "path__startswith"): unit.path})
 
 
+def among_subtree(unit, field):
+    """``within(unit, field)`` for a field with an index of its own, found by that index among the subtree's ids
+    (``orgs.lookups.Among``): a county's open items in 2.8 ms instead of 5.8, a city's in 21 instead of 41, where
+    the join read every open item of the province. A root keeps the join: an array of a province's 300,000 ids
+    costs more than reading the table (bench/README.md)."""
+    if unit.parent_id is None:
+        return within(unit, field)
+    return Q(**{f"{field}__among": OrgUnit.objects.filter(within(unit)).values("pk")})
+
+
 def within_either(unit, model, *fields):
     """Rows of ``model`` whose unit in any of ``fields`` lies in ``unit``'s subtree, as a union of one
     index-friendly branch per field. An OR of path prefixes across two joins reads every row of the table (a
-    province's 100,000 demands). Each branch finds its rows by the field's index among the subtree's ids
-    (``orgs.lookups.Among``); a root's branches join the units instead, since an array of a province's 300,000
-    ids costs more than reading the table (bench/README.md)."""
-    if unit.parent_id is None:
-        branches = (model.objects.filter(within(unit, field)) for field in fields)
-    else:
-        ids = OrgUnit.objects.filter(within(unit)).values("pk")
-        branches = (model.objects.filter(**{f"{field}__among": ids}) for field in fields)
-    first, *others = (branch.order_by().values("pk") for branch in branches)
+    province's 100,000 demands). Each branch finds its rows by the field's index (``among_subtree``): a county's
+    demands in 10 ms instead of 51."""
+    first, *others = (model.objects.filter(among_subtree(unit, field)).order_by().values("pk") for field in fields)
     return Q(pk__in=first.union(*others))
 
 

@@ -8,7 +8,7 @@ from checklists.models import Category, Conclusion, ItemStatus
 from checklists.queries import Colour, is_id
 from evidence.models import Evidence
 from orgs.models import OrgUnit, Role, User
-from orgs.queries import on_the_line_of, visible_units, visible_users, within
+from orgs.queries import on_the_line_of, tree_order, visible_units, visible_users, within
 from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 from qingdan.widgets import FastSelect
 
@@ -91,7 +91,7 @@ class ItemFilterForm(StyledForm):
         field.base_depth = unit.depth
         field.empty_label = _("All responsible units")
         # The select shows the nearby levels; any visible unit is accepted (links from the figures).
-        shown = list(units.filter(depth__lte=unit.depth + 2).order_by("path")[:CHOICES_SHOWN])
+        shown = list(units.filter(depth__lte=unit.depth + 2).order_by(tree_order())[:CHOICES_SHOWN])
         picked = self.data.get("unit") if self.is_bound else None
         if picked and is_id(picked) and all(str(u.pk) != str(picked) for u in shown):
             shown += list(units.filter(pk=picked))

@@ -10,7 +10,8 @@ whose only roles are the separated duties does not read (``sees_business``).
 """
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Collate
 from django.db.models.query import ValuesListIterable
 from django.http import Http404
 
@@ -35,6 +36,16 @@ def among_subtree(unit, field):
     if unit.parent_id is None:
         return within(unit, field)
     return Q(**{f"{field}__among": OrgUnit.objects.filter(within(unit)).values("pk")})
+
+
+def tree_order(field="path"):
+    """Units in the tree's order, by their paths compared byte by byte, for an ``order_by``. On PostgreSQL the
+    comparison is made in the "C" collation: then the path's own index is not walked from its first entry, as it was
+    for "the nearby units, at most 500" (98 ms for a county far down it, against 4 ms), and the order holds whatever
+    the database's collation (one that skips punctuation would not sort by the slashes)."""
+    if connections["default"].vendor == "postgresql":
+        return Collate(field, "C")
+    return F(field)  # SQLite compares text byte by byte
 
 
 def within_either(unit, model, *fields):

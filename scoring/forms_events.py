@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checklists.queries import is_id
 from orgs.models import OrgUnit
-from orgs.queries import visible_units
+from orgs.queries import tree_order, visible_units
 from qingdan import clock
 from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 from scoring.models import EventKind, Level
@@ -23,7 +23,7 @@ def _unit_field(form, user, empty_label):
     field.queryset = units
     field.base_depth = unit.depth
     field.empty_label = empty_label
-    shown = list(units.filter(depth__lte=unit.depth + 2).order_by("path")[:CHOICES_SHOWN])
+    shown = list(units.filter(depth__lte=unit.depth + 2).order_by(tree_order())[:CHOICES_SHOWN])
     picked = form.data.get("unit") if form.is_bound else form.initial.get("unit")
     if picked and is_id(str(picked)) and all(str(u.pk) != str(picked) for u in shown):
         shown += list(units.filter(pk=picked))

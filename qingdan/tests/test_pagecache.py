@@ -229,6 +229,19 @@ def _close_out(response):
     return FIGURE.search(response.text).group(1)
 
 
+def _close_in_a_request_of(user, position, rf):
+    """Close the item at ``position`` as a request of ``user`` would: through the middleware that notes the writer."""
+    request = rf.get("/")
+    request.user = user
+
+    def close(request):
+        Item.objects.filter(position=position).update(status="closed", closed_at=clock.now())
+        tally.rebuild()
+        return HttpResponse()
+
+    pagecache.WriterMiddleware(close)(request)
+
+
 def test_a_board_is_kept_for_its_minute_whatever_others_write_and_drawn_again_after_the_users_own_write(
     client_for, office, reporter, checklist, frozen_clock, rf
 ):
@@ -237,15 +250,7 @@ def test_a_board_is_kept_for_its_minute_whatever_others_write_and_drawn_again_af
     assert not kept(first) and "数据截至 2026-09-16 10:00，每分钟更新；您本人的操作即时反映。" in first.text
     assert _close_out(first) == "0.0%"
     # A reporter's close-out elsewhere, in a request of their own: the office's board stays as drawn this minute.
-    reporter_request = rf.get("/")
-    reporter_request.user = reporter
-
-    def close_one(request):
-        Item.objects.filter(position=2).update(status="closed", closed_at=clock.now())
-        tally.rebuild()
-        return HttpResponse()
-
-    pagecache.WriterMiddleware(close_one)(reporter_request)
+    _close_in_a_request_of(reporter, 2, rf)
     again = client.get(OVERVIEW)
     assert kept(again) and _close_out(again) == "0.0%"
     # The next minute draws it again, with the close-out.
@@ -253,15 +258,7 @@ def test_a_board_is_kept_for_its_minute_whatever_others_write_and_drawn_again_af
     later = client.get(OVERVIEW)
     assert not kept(later) and _close_out(later) == "50.0%" and kept(client.get(OVERVIEW))
     # The user's own write, in one of their requests, draws it again within the minute.
-    own_request = rf.get("/")
-    own_request.user = office
-
-    def close_the_other(request):
-        Item.objects.filter(position=1).update(status="closed", closed_at=clock.now())
-        tally.rebuild()
-        return HttpResponse()
-
-    pagecache.WriterMiddleware(close_the_other)(own_request)
+    _close_in_a_request_of(office, 1, rf)
     mine = client.get(OVERVIEW)
     assert not kept(mine) and _close_out(mine) == "100.0%"
 

@@ -5,7 +5,7 @@ rows. ``field__in=`` the same queryset, or a join with the units, is planned as 
 read all 100,000 of the province (51 ms against 10 ms, bench/README.md). Elsewhere it is ``IN (…)``.
 
 Use it where the field has an index of its own and the ids are a county's or a city's: an array of a whole
-province's 300,000 ids costs more than the join (``orgs.queries.within_either`` keeps the join for a root).
+province's 300,000 ids costs more than the join (``orgs.queries.among_subtree`` keeps the join for a root).
 """
 
 from django.db.models import Lookup

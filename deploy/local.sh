@@ -105,7 +105,7 @@ prepare_primary() {
     if [ "$(psql_primary -c "show max_slot_wal_keep_size")" = -1 ]; then
         # The replica's slot keeps WAL while the replica is stopped: bounded, so a replica left stopped for good cannot
         # fill the server's disk (past the bound the slot is lost, /healthz/ says the replica is not streaming, and
-        # deleting var/deploy/replica copies it afresh).
+        # the next start copies the primary afresh).
         say "machine change: max_slot_wal_keep_size = 4GB on the server at $PRIMARY_PORT, then reloading it"
         psql_primary -c "alter system set max_slot_wal_keep_size = '4GB'" -c "select pg_reload_conf()" >/dev/null
     fi
@@ -143,6 +143,14 @@ EOF
 start_replica() {
     mkdir -p "$PGSOCK"
     [ "$(id -u)" = 0 ] && chown postgres: "$PGSOCK"
+    # A slot the primary gave up on (more WAL was written while the replica was stopped than max_slot_wal_keep_size
+    # keeps, e.g. a province generated in between) can never feed this copy again: it is made afresh.
+    if [ -f "$REPLICA_DIR/standby.signal" ] &&
+        [ "$(psql_primary -c "select count(*) from pg_replication_slots where slot_name = '$SLOT' and wal_status <> 'lost'")" = 0 ]; then
+        say "the replica's slot is lost (the primary no longer keeps the WAL it needs): copying the primary afresh"
+        stop_replica
+        rm -f "$REPLICA_DIR/standby.signal"
+    fi
     if [ ! -f "$REPLICA_DIR/standby.signal" ]; then
         say "copying the primary into var/deploy/replica (pg_basebackup -R)"
         rm -rf "$REPLICA_DIR"

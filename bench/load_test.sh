@@ -7,8 +7,9 @@
 #                                               # start one gunicorn (2 workers, port $PORT, default 8681) on that
 #                                               # database with the keys of var/province/keys.env, run, stop it
 #
-# Environment: USERS (50), SPAWN_RATE (5), RUN_TIME (2m), PORT (8681), WORKERS (2), QINGDAN_LOAD_FIXTURE (the
-# generator's var/province/<database>.json; --serve picks the one of its database). Output in var/load/.
+# Environment: USERS (50), SPAWN_RATE (5), RUN_TIME (2m), PORT (8681), WORKERS (2), THREADS (1), QINGDAN_LOAD_SEED
+# (2026: which users are drawn), QINGDAN_LOAD_FIXTURE (the generator's var/province/<database>.json; --serve picks
+# the one of its database). Output in var/load/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -39,8 +40,9 @@ if [[ ${1:-} == --serve ]]; then
         exec env DJANGO_SETTINGS_MODULE=bench.settings QINGDAN_DEBUG=false QINGDAN_DATABASE_URL="$DATABASE_URL" \
             QINGDAN_ALLOWED_HOSTS=127.0.0.1,localhost QINGDAN_SECURE_SSL_REDIRECT=false QINGDAN_LOG_LEVEL=WARNING \
             QINGDAN_POLL_ANSWERS_PER_ADDRESS=100000 QINGDAN_POLL_ANSWERS_PER_POLL=100000 \
-            "$ROOT/.venv/bin/python" -m gunicorn -c "$ROOT/deploy/gunicorn.conf.py" --workers "$WORKERS" --threads "$THREADS" --bind "127.0.0.1:$PORT" --timeout 60 \
-            --graceful-timeout 5 --log-level warning bench.wsgi:application
+            "$ROOT/.venv/bin/python" -m gunicorn -c "$ROOT/deploy/gunicorn.conf.py" --workers "$WORKERS" \
+            --threads "$THREADS" --bind "127.0.0.1:$PORT" --timeout 60 --graceful-timeout 5 --log-level warning \
+            bench.wsgi:application
     ) >"$OUT/gunicorn.log" 2>&1 &
     SERVER_PID=$!
     HOST=http://127.0.0.1:$PORT/

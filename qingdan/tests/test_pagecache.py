@@ -16,6 +16,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 
 from checklists import services, tally
 from checklists.models import Item
@@ -247,7 +248,8 @@ def test_a_board_is_kept_for_its_minute_whatever_others_write_and_drawn_again_af
 ):
     client = client_for(office)
     first = client.get(OVERVIEW)
-    assert not kept(first) and "数据截至 2026-09-16 10:00，每分钟更新；您本人的操作即时反映。" in first.text
+    as_of = f"数据截至 {timezone.localtime(clock.now()):%Y-%m-%d %H:%M}，每分钟更新；您本人的操作即时反映。"
+    assert not kept(first) and as_of in first.text
     assert _close_out(first) == "0.0%"
     # A reporter's close-out elsewhere, in a request of their own: the office's board stays as drawn this minute.
     _close_in_a_request_of(reporter, 2, rf)

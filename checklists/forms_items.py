@@ -51,6 +51,22 @@ class Show:
     ]
 
 
+def unit_choices(form, user, empty_label):
+    """``form``'s ``unit`` field: any unit of the user's subtree is accepted; the select lists the nearby levels, in
+    the tree's order (at most ``CHOICES_SHOWN``), and the one picked when it lies deeper (from a link)."""
+    unit = user.org_unit
+    units = visible_units(user).only("id", "name", "depth", "path")
+    field = form.fields["unit"]
+    field.queryset = units
+    field.base_depth = unit.depth
+    field.empty_label = empty_label
+    shown = list(units.filter(depth__lte=unit.depth + 2).order_by(tree_order())[:CHOICES_SHOWN])
+    picked = form.data.get("unit") if form.is_bound else form.initial.get("unit")
+    if picked and is_id(str(picked)) and all(str(u.pk) != str(picked) for u in shown):
+        shown += list(units.filter(pk=picked))
+    field.widget.choices = [("", empty_label), *((u.pk, field.label_from_instance(u)) for u in shown)]
+
+
 class ItemFilterForm(StyledForm):
     show = forms.ChoiceField(choices=Show.choices, required=False, widget=forms.HiddenInput)
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
@@ -85,17 +101,7 @@ class ItemFilterForm(StyledForm):
         for name in ("below", "mine"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
         unit = user.org_unit
-        units = visible_units(user).only("id", "name", "depth", "path")
-        field = self.fields["unit"]
-        field.queryset = units
-        field.base_depth = unit.depth
-        field.empty_label = _("All responsible units")
-        # The select shows the nearby levels; any visible unit is accepted (links from the figures).
-        shown = list(units.filter(depth__lte=unit.depth + 2).order_by(tree_order())[:CHOICES_SHOWN])
-        picked = self.data.get("unit") if self.is_bound else None
-        if picked and is_id(picked) and all(str(u.pk) != str(picked) for u in shown):
-            shown += list(units.filter(pk=picked))
-        field.widget.choices = [("", field.empty_label), *((u.pk, field.label_from_instance(u)) for u in shown)]
+        unit_choices(self, user, _("All responsible units"))  # any visible unit is accepted (links from the figures)
 
         categories = Category.objects.filter(within(unit, "owner_unit") | on_the_line_of(unit, "owner_unit"))
         field = self.fields["category"]

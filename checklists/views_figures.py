@@ -142,8 +142,8 @@ def figures_export(request):
     """The figures table as .xlsx: at once, or by a background job when it has more rows than a request should
     write (a province's figures by unit are tens of thousands of rows)."""
     group = _group(request)
-    _total, rows = figures.table(root_unit(request.user), group, clock.today())
-    if len(rows) > views_items.EXPORT_IN_REQUEST_ROWS:
+    table = figures.table(root_unit(request.user), group, clock.today())
+    if len(table[1]) > views_items.EXPORT_IN_REQUEST_ROWS:
         from jobs import services as jobs
 
         job = jobs.start(
@@ -154,15 +154,15 @@ def figures_export(request):
             label=_("Export close-out figures"),
         )
         return redirect("jobs:detail", pk=job.pk)
-    content, name, _count = figures_workbook(request.user, group)
+    content, name, _count = figures_workbook(request.user, group, table=table)
     return download_response(content, name, XLSX_CONTENT_TYPE)
 
 
-def figures_workbook(user, group, *, progress=None):
+def figures_workbook(user, group, *, progress=None, table=None):
     """``(content, file name, rows)``: the .xlsx of ``user``'s figures grouped by ``group``. A background job
-    calls it with its ``progress``."""
+    calls it with its ``progress``; the export view passes the ``table`` (total, rows) it has already read."""
     unit = root_unit(user)
-    total, rows = figures.table(unit, group, clock.today())
+    total, rows = table or figures.table(unit, group, clock.today())
     total.label = _("Total")
     count = len(rows)
 

@@ -236,7 +236,8 @@ EXPORT_IN_REQUEST_ROWS = 5000
 def item_export(request):
     """Exactly the rows of the list's filters, as .xlsx: at once, or by a background job for a large list."""
     filtered = _filtered_items(request)
-    if filtered[3].count() > EXPORT_IN_REQUEST_ROWS:
+    _form, _show, _items, counted = filtered
+    if counted.count() > EXPORT_IN_REQUEST_ROWS:
         from jobs import services as jobs
 
         job = jobs.start(

@@ -3,31 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from checklists.queries import is_id
+from checklists.forms_items import unit_choices
 from orgs.models import OrgUnit
-from orgs.queries import tree_order, visible_units
 from qingdan import clock
 from qingdan.forms import DateInput, StyledForm, UnitChoiceField
 from scoring.models import EventKind, Level
 
-# A select lists at most this many units; one chosen deeper (from a link) is added.
-CHOICES_SHOWN = 500
 YEARS_SHOWN = 6
-
-
-def _unit_field(form, user, empty_label):
-    """The units of the user's subtree: the nearby levels listed, any of them accepted."""
-    unit = user.org_unit
-    units = visible_units(user).only("id", "name", "depth", "path")
-    field = form.fields["unit"]
-    field.queryset = units
-    field.base_depth = unit.depth
-    field.empty_label = empty_label
-    shown = list(units.filter(depth__lte=unit.depth + 2).order_by(tree_order())[:CHOICES_SHOWN])
-    picked = form.data.get("unit") if form.is_bound else form.initial.get("unit")
-    if picked and is_id(str(picked)) and all(str(u.pk) != str(picked) for u in shown):
-        shown += list(units.filter(pk=picked))
-    field.widget.choices = [("", empty_label), *((u.pk, field.label_from_instance(u)) for u in shown)]
 
 
 class EventFilterForm(StyledForm):
@@ -39,7 +21,7 @@ class EventFilterForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        _unit_field(self, user, _("All units"))
+        unit_choices(self, user, _("All units"))
         this_year = clock.today().year
         self.fields["year"].choices = [
             ("", _("All years")),
@@ -68,7 +50,7 @@ class EventForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        _unit_field(self, user, _("Choose…"))
+        unit_choices(self, user, _("Choose…"))
         self.fields["happened_on"].widget.attrs["max"] = f"{clock.today():%Y-%m-%d}"
 
 

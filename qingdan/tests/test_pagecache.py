@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from checklists import services, tally
-from checklists.models import Item
+from checklists.models import Item, ItemStatus
 from orgs.models import Role
 from qingdan import clock, pagecache
 
@@ -236,7 +236,7 @@ def _close_in_a_request_of(user, position, rf):
     request.user = user
 
     def close(request):
-        Item.objects.filter(position=position).update(status="closed", closed_at=clock.now())
+        Item.objects.filter(position=position).update(status=ItemStatus.CLOSED, closed_at=clock.now())
         tally.rebuild()
         return HttpResponse()
 

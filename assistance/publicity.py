@@ -126,10 +126,11 @@ def apply_by_phone(*, unit, facts, head, declared_size=None, address=""):
     household size the worker declares (kept on the APPLIED event, in the same transaction)."""
     if unit.kind not in households.FILING_KINDS:
         raise Refused(_("This code does not belong to a union."))
-    _throttle("apply", address_key(address), APPLY_PER_HOUR)
-    return households.create_household(
-        actor=SYSTEM, org_unit=unit, facts={**facts, "source": "phone"}, members=[head], declared_size=declared_size
-    )
+    with transaction.atomic():  # counted with the file it stores, one application of an address at a time
+        _throttle("apply", address_key(address), APPLY_PER_HOUR)
+        return households.create_household(
+            actor=SYSTEM, org_unit=unit, facts={**facts, "source": "phone"}, members=[head], declared_size=declared_size
+        )
 
 
 def household_of(publicity):

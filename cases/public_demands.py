@@ -5,6 +5,7 @@ Both doors are throttled per client address (its keyed hash only, through ``qing
 
 import math
 
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -84,14 +85,16 @@ def send(request, key):
     if request.method == "POST" and form.is_valid():
         address = _address(request)
         try:
-            _check("sent", address, SENDS_PER_ADDRESS, _("Many demands came from your network just now."))
-            demand, code = demand_flow.submit_demand(enterprise=enterprise, request=request, **form.cleaned_data)
+            # One transaction: two sends from one address are counted one after the other, and only when stored.
+            with transaction.atomic():
+                _check("sent", address, SENDS_PER_ADDRESS, _("Many demands came from your network just now."))
+                demand, code = demand_flow.submit_demand(enterprise=enterprise, request=request, **form.cleaned_data)
+                _count("sent", address)
         except Throttled as throttled:
             return _throttled(request, throttled, "cases/worker/demand_form.html", context)
         except Refused as refused:
             form.add_error(None, refused.message)
         else:
-            _count("sent", address)
             request.session[SENT_KEY] = code
             return redirect("worker:demand_sent")
     return render(request, "cases/worker/demand_form.html", context, status=422 if form.errors else 200)
@@ -135,12 +138,15 @@ def follow(request):
         return render(request, "cases/worker/demand_follow.html", context)
     address = _address(request)
     try:
-        _check("wrong", address, WRONG_CODES_PER_ADDRESS, _("Too many wrong receipt codes came from your network."))
+        # One transaction: guesses sent at once from one address are checked and counted one after the other.
+        with transaction.atomic():
+            _check("wrong", address, WRONG_CODES_PER_ADDRESS, _("Too many wrong receipt codes came from your network."))
+            demand = demand_flow.find_by_code(raw_code[:20]) if len(raw_code) <= 20 else None
+            if demand is None:
+                _count("wrong", address)
     except Throttled as throttled:
         return _throttled(request, throttled, "cases/worker/demand_follow.html", context)
-    demand = demand_flow.find_by_code(raw_code[:20]) if len(raw_code) <= 20 else None
     if demand is None:
-        _count("wrong", address)
         form = CodeForm(initial={"code": raw_code[:20]})
         form.is_bound = False
         context = {"form": form, "error": _("No demand has this receipt code; check the code on your slip.")}

@@ -1,10 +1,13 @@
 """The public pages' sliding-window throttle (qingdan.throttles), shared by the poll link, the workers' demands and
 the hardship archive's two public doors."""
 
+import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
 from django.core.cache import caches
+from django.db import connection, transaction
 
 from qingdan import throttles
 from qingdan.throttles import Throttled
@@ -58,3 +61,72 @@ def test_every_key_must_have_room_and_the_first_full_one_is_named():
     assert len(caches[throttles.CACHE].get("door:poll")) == 1  # the poll's own count did not move either
     admit(1, [("door:poll", 3, "这份测评"), ("door:poll:other", 1, "你的网络")])
     assert len(caches[throttles.CACHE].get("door:poll")) == 2
+
+
+def _in_thread(work):
+    """Run ``work`` in a thread of its own (its own database connection) and return the thread, started."""
+
+    def run():
+        try:
+            work()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+SERIALISED = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite's transactions begin IMMEDIATE: one writer at a time already"
+)
+
+
+@SERIALISED
+@pytest.mark.django_db(transaction=True)
+def test_a_request_with_the_same_key_waits_for_the_first_to_commit_and_reads_its_count():
+    """Two answers sent at the same moment: the second is refused, not let through on a count read before the
+    first was stored (what a burst of requests from one script did before the keys were taken)."""
+    limits = [("door:burst", 1, "太多了")]
+    first_counted, seen = threading.Event(), []
+
+    def first():
+        with transaction.atomic():  # as a door does: its own work follows the count in the same transaction
+            throttles.admit(limits, window=3600, explain=said, now=T0)
+            first_counted.set()
+            time.sleep(0.5)  # the first request's work, while the second one arrives
+
+    def second():
+        first_counted.wait(5)
+        try:
+            throttles.admit(limits, window=3600, explain=said, now=T0 + timedelta(seconds=1))
+            seen.append("admitted")
+        except Throttled as refused:
+            seen.append(refused.message)
+
+    threads = [_in_thread(first), _in_thread(second)]
+    for thread in threads:
+        thread.join(20)
+    assert seen == ["太多了（3599秒后再试）"]
+    assert len(caches[throttles.CACHE].get("door:burst")) == 1
+
+
+@SERIALISED
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_at_once_is_counted_one_by_one_and_none_is_lost():
+    limits = [("door:many", 5, "太多了")]
+    barrier, seen = threading.Barrier(12), []
+
+    def one():
+        barrier.wait(5)
+        try:
+            throttles.admit(limits, window=3600, explain=said, now=T0)
+            seen.append("admitted")
+        except Throttled:
+            seen.append("refused")
+
+    threads = [_in_thread(one) for _ in range(12)]
+    for thread in threads:
+        thread.join(30)
+    assert sorted(seen) == ["admitted"] * 5 + ["refused"] * 7
+    assert len(caches[throttles.CACHE].get("door:many")) == 5

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from ninja import Path, Router, Status
 
 from evidence.models import Evidence
-from jobs import services as jobs
 from jobs.models import JobStatus
 from orgs.models import OrgUnit
 from qingdan import metrics
@@ -36,7 +35,7 @@ from scoring.api_schemas import (
     StepIn,
     UnitResultOut,
 )
-from scoring.jobs import compute_key
+from scoring.jobs import start_compute
 from scoring.models import Kind, Result, Score, Section
 
 router = Router(tags=["scoring"])
@@ -312,14 +311,7 @@ def compute(request, round_id: int, payload: ComputeIn):
     round = queries.get_round(request.user, round_id)
     if not permissions.is_round_office(request.user, round):
         raise Refused(_("Only the office running the round can compute it."))
-    job = jobs.start(
-        kind="scoring.compute",
-        owner=request.user,
-        request=request,
-        params={"round": round.pk, "reason": payload.reason},
-        key=compute_key(round, payload.reason),
-        label=_("Compute the scores of %(round)s") % {"round": round.name},
-    )
+    job = start_compute(round, user=request.user, request=request, reason=payload.reason)
     if job.status == JobStatus.FAILED:
         raise (Conflict if job.result.get("error") == "conflict" else Refused)(job.message)
     done = job.status == JobStatus.SUCCEEDED

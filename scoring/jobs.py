@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs import services as jobs
 from jobs.registry import job
 from scoring import workflow
 from scoring.models import Round
@@ -32,3 +33,15 @@ def compute_key(round, reason):
     computed = round.computed_at.isoformat() if round.computed_at else "never"
     digest = hashlib.sha256(reason.encode()).hexdigest()[:16]
     return f"round:{round.pk}:v{round.version}:{round.status}:{computed}:{digest}"
+
+
+def start_compute(round, *, user, request, reason):
+    """Start (or find, asked twice) the compute of ``round`` as ``user``: the page's and the API's one way in."""
+    return jobs.start(
+        kind="scoring.compute",
+        owner=user,
+        request=request,
+        params={"round": round.pk, "reason": reason},
+        key=compute_key(round, reason),
+        label=_("Compute the scores of %(round)s") % {"round": round.name},
+    )

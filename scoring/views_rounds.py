@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
-from jobs import services as jobs
 from jobs.models import JobStatus
 from orgs.models import Role
 from qingdan.errors import Conflict, Refused
@@ -32,7 +31,7 @@ from scoring.forms_rounds import (
     RoundForm,
     VersionForm,
 )
-from scoring.jobs import compute_key
+from scoring.jobs import start_compute
 from scoring.models import FundMethod, Grade, RoundStatus
 from scoring.queries import get_round, runs, visible_results, visible_rounds
 
@@ -269,14 +268,7 @@ def round_compute(request, pk):
         messages.error(request, _("Only the office running the round can compute it."))
         return redirect("scoring:round", pk=round.pk)
     reason = form.cleaned_data["reason"]
-    job = jobs.start(
-        kind="scoring.compute",
-        owner=request.user,
-        request=request,
-        params={"round": round.pk, "reason": reason},
-        key=compute_key(round, reason),
-        label=_("Compute the scores of %(round)s") % {"round": round.name},
-    )
+    job = start_compute(round, user=request.user, request=request, reason=reason)
     if job.status == JobStatus.SUCCEEDED:
         messages.success(request, _("Computed from the records; scores changed: %(n)d.") % {"n": job.result["changed"]})
     elif job.status == JobStatus.FAILED:

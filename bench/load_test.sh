@@ -7,13 +7,14 @@
 #                                               # start one gunicorn (2 workers, port $PORT, default 8681) on that
 #                                               # database with the keys of var/province/keys.env, run, stop it
 #
-# Environment: USERS (50), SPAWN_RATE (5), RUN_TIME (2m), PORT (8681), WORKERS (2), THREADS (1), QINGDAN_LOAD_SEED
-# (2026: which users are drawn), QINGDAN_LOAD_FIXTURE (the generator's var/province/<database>.json; --serve picks
-# the one of its database). Output in var/load/.
+# Environment: USERS (50), SPAWN_RATE (1 a second, locust's own default), RUN_TIME (3m: the fifty users together
+# for over two minutes), PORT (8681), WORKERS (2), THREADS (1), QINGDAN_LOAD_SEED (2026: which users are drawn),
+# QINGDAN_LOAD_FIXTURE (the generator's var/province/<database>.json; --serve picks the one of its database).
+# Output in var/load/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-USERS=${USERS:-50} SPAWN_RATE=${SPAWN_RATE:-5} RUN_TIME=${RUN_TIME:-2m} PORT=${PORT:-8681} WORKERS=${WORKERS:-2} THREADS=${THREADS:-1}
+USERS=${USERS:-50} SPAWN_RATE=${SPAWN_RATE:-1} RUN_TIME=${RUN_TIME:-3m} PORT=${PORT:-8681} WORKERS=${WORKERS:-2} THREADS=${THREADS:-1}
 OUT=$ROOT/var/load
 mkdir -p "$OUT"
 SERVER_PID=

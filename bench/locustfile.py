@@ -1,6 +1,6 @@
 """Load test: a province's day on Qingdan, against the data of bench/province.py.
 
-    .venv/bin/locust -f bench/locustfile.py --host http://127.0.0.1:8681 --headless -u 50 -r 5 --run-time 2m
+    .venv/bin/locust -f bench/locustfile.py --host http://127.0.0.1:8681 --headless -u 50 -r 1 --run-time 3m
     (or bench/load_test.sh, which also summarises the figures per page)
 
 It reads the users and items to work on from the generator's fixture (``QINGDAN_LOAD_FIXTURE``, by default

@@ -7,13 +7,14 @@ separated duties; county B holds ``outsider``, an office clerk who must never se
 
 import io
 import os
+import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import translation
 
@@ -71,6 +72,34 @@ def default_language():
     """Every test starts in the default language (``LANGUAGE_CODE``), whatever test ran before it in this process:
     a request leaves the language it chose active in its thread (``LocaleMiddleware`` does not put it back)."""
     translation.deactivate()
+
+
+@pytest.fixture
+def at_once():
+    """``at_once(work, times)``: call ``work()`` in ``times`` threads released at the same moment, each on a database
+    connection of its own (closed after), and return what each call returned or raised, in the order they ended.
+    For tests of two requests racing: mark them ``django_db(transaction=True)``."""
+
+    def run(work, times=2):
+        barrier, outcomes = threading.Barrier(times), []
+
+        def one():
+            try:
+                barrier.wait(10)
+                outcomes.append(work())
+            except Exception as error:  # noqa: BLE001 - returned for the test to assert on
+                outcomes.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=one) for _n in range(times)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        return outcomes
+
+    return run
 
 
 @pytest.fixture(scope="module")

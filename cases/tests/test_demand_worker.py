@@ -1,7 +1,6 @@
 """The worker's pages (no log-in): sending from the QR poster, the code shown once, following with the code,
 rating, reopening, and the throttles."""
 
-import threading
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -113,24 +112,11 @@ def test_a_wrong_code_is_refused_and_guessing_is_throttled(replied, monkeypatch)
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's transactions begin IMMEDIATE: one at a time")
-def test_guesses_sent_at_once_are_counted_one_by_one(monkeypatch):
+def test_guesses_sent_at_once_are_counted_one_by_one(monkeypatch, at_once):
     """A script sends twelve guesses at the same moment from one address: three are looked up and told the code is
     unknown, the other nine are refused, as if they had come one after another."""
     monkeypatch.setattr(public_demands, "WRONG_CODES_PER_ADDRESS", 3)
-    barrier, statuses = threading.Barrier(12), []
-
-    def guess():
-        try:
-            barrier.wait(5)
-            statuses.append(Client().post(FOLLOW, {"code": "ABCDE-FGHJK"}).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=guess) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    statuses = at_once(lambda: Client().post(FOLLOW, {"code": "ABCDE-FGHJK"}).status_code, 12)
     assert sorted(statuses) == [404] * 3 + [429] * 9
 
 

@@ -347,32 +347,15 @@ def test_a_town_office_clerk_of_another_town_does_not_handle(make_dispute, town_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_scans_at_once_pass_a_level_up_once(town_reporter, make_dispute):
+def test_two_scans_at_once_pass_a_level_up_once(town_reporter, make_dispute, at_once):
     """The daily scan started twice at the same moment (two schedulers): each dispute is passed up once."""
-    import threading
-
     from django.db import connection
 
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
         pytest.skip("an in-memory SQLite database is not shared between threads")
     dispute = make_dispute()
     start(dispute, town_reporter)
-    results, barrier = [], threading.Barrier(2)
-
-    def run():
-        from django.db import connection as own
-
-        barrier.wait()
-        try:
-            results.append(flow.scan(date(2026, 10, 14))["escalated"])
-        finally:
-            own.close()
-
-    threads = [threading.Thread(target=run) for _n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(lambda: flow.scan(date(2026, 10, 14))["escalated"])
     assert sorted(results) == [0, 1]
     assert fresh(dispute).events.filter(kind=DisputeEventKind.ESCALATED).count() == 1
     assert Mediation.objects.filter(dispute=dispute).count() == 2

@@ -38,9 +38,9 @@ def _database():
 
 
 def _take(keys, using):
-    """Hold ``keys`` until the transaction ends. On PostgreSQL an advisory lock per key (in one order, so two
-    requests never wait for each other); SQLite's transactions begin IMMEDIATE (see settings) and hold the
-    database's write lock already."""
+    """Hold ``keys`` until the transaction ends. On PostgreSQL an advisory lock per key, taken in sorted order so
+    that two requests sharing keys cannot deadlock; SQLite's transactions begin IMMEDIATE (see settings) and hold
+    the database's write lock already."""
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -34,7 +34,7 @@ from checklists.forms_items import (
     status_word,
 )
 from checklists.inbox import Task, mine_filter, task_filter
-from checklists.models import DocumentKind, EventKind, ExtensionStatus, ItemStatus
+from checklists.models import DocumentKind, EventKind, ExtensionStatus, Item, ItemStatus
 from checklists.queries import (
     Colour,
     colour_filter,
@@ -123,9 +123,7 @@ def _filtered_items(request):
     # Counted without the "waiting for me" mark and the order: the joins they bring (the issuing office's place in
     # the tree) would stay in the count of every row (a city's 12,000 open items: 155 ms counted with them).
     counted = items.select_related(None)
-    items = with_applied_at(items).annotate(
-        is_mine=Case(When(mine, then=True), default=False, output_field=BooleanField())
-    )
+    items = _marked(items, mine)
     if sort := data.get("sort"):
         order = ("-deadline", "-id") if sort == "-deadline" else ("deadline", "id")
     elif show == Show.ALL:
@@ -138,6 +136,13 @@ def _filtered_items(request):
         first = Case(When(late, then=0), When(mine, then=0), default=1, output_field=IntegerField())
         order = (first, "deadline", "id")
     return form, show, items.order_by(*order), counted
+
+
+def _marked(items, mine):
+    """The list's rows with what its table shows besides the item: the list and the unit, the latest application,
+    and whether the item waits for the user (``mine``)."""
+    items = with_applied_at(items.select_related("checklist", "responsible_unit"))
+    return items.annotate(is_mine=Case(When(mine, then=True), default=False, output_field=BooleanField()))
 
 
 FIGURE_FLAGS = {
@@ -197,8 +202,12 @@ def _switches(request, show):
 @kept
 def item_list(request):
     form, show, items, counted = _filtered_items(request)
-    page = paginate(request, items, counted=counted)
     today = clock.today()
+
+    def rows(ids):
+        return _marked(Item.objects.filter(pk__in=ids), mine_filter(request.user, today))
+
+    page = paginate(request, items, counted=counted, rows=rows)
     for item in page:
         _colour_of(item, today)
         item.late = lateness(item, today)

@@ -19,15 +19,27 @@ from qingdan.spreadsheets import XLSX_CONTENT_TYPE
 from qingdan.text import printable
 
 PAGE_SIZE = 50
+# Rows beyond which ``paginate(..., rows=…)`` finds a page by its ids first.
+BY_IDS_FROM = 2000
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE, counted=None):
+def paginate(request, queryset, per_page=PAGE_SIZE, counted=None, rows=None):
     """The page of ``queryset`` the request asks for. ``counted``, when given, holds the same rows without what only
-    marks or orders them, and is what gets counted."""
+    marks or orders them, and is what gets counted.
+
+    ``rows``, when given, reads a page's rows from their ids (with their joins and marks, without the filters that
+    chose them). In a list of more than ``BY_IDS_FROM`` rows the page is then sorted and cut on the ids alone, and
+    only its rows are read in full: otherwise the database joins every row of the list before it sorts them (a
+    province's 155,000 open items: 0.8 s, against 0.25 s)."""
     paginator = Paginator(queryset, per_page)
     if counted is not None:
         paginator.count = counted.count()
-    return paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(request.GET.get("page"))
+    if rows is not None and paginator.count > BY_IDS_FROM:
+        ids = list(page.object_list.values_list("pk", flat=True))
+        found = {row.pk: row for row in rows(ids)}
+        page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
 
 
 def query_without_page(request):

@@ -184,8 +184,12 @@ class ItemEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        # An item's events of one kind in a period (its timeline, the urgings a period counts).
-        indexes = [models.Index(fields=["item", "kind", "at"], name="checklists_event_item_kind_at")]
+        indexes = [
+            # An item's events of one kind in a period (its timeline, the urgings a period counts).
+            models.Index(fields=["item", "kind", "at"], name="checklists_event_item_kind_at"),
+            # Whether a person ever applied (permissions.verifiable).
+            models.Index(fields=["actor", "kind"], name="checklists_event_actor_kind"),
+        ]
 
     def __str__(self):
         return f"{self.item_id} {self.kind}"

@@ -143,7 +143,8 @@ def figures_export(request):
     write (a province's figures by unit are tens of thousands of rows)."""
     group = _group(request)
     table = figures.table(root_unit(request.user), group, clock.today())
-    if len(table[1]) > views_items.EXPORT_IN_REQUEST_ROWS:
+    _total, rows = table
+    if len(rows) > views_items.EXPORT_IN_REQUEST_ROWS:
         from jobs import services as jobs
 
         job = jobs.start(
